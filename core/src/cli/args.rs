@@ -1,0 +1,223 @@
+//! The command line every runtime binary shares: one vocabulary for all runtimes.
+
+use std::{num::NonZeroUsize, time::Duration};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{Flavour, UserId};
+
+/// The most users one run may ask for: each needs a few hundred bytes in flight.
+pub const MAX_USERS: usize = 10_000_000;
+/// The most worker threads a multi-threaded flavour may be given.
+pub const MAX_WORKERS: usize = 1024;
+/// The longest latency, delay or time limit accepted.
+pub const MAX_DURATION: Duration = Duration::from_secs(60);
+
+/// The article's two programs and every workload of chain-core, on one runtime.
+///
+/// With no command, runs the article's programs: hello world, then the chain for
+/// user 1, joined and sequential.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// How the runtime schedules tasks [default: the runtime's usual flavour]
+    #[arg(long, value_enum, global = true)]
+    pub flavour: Option<Flavour>,
+
+    /// Worker threads of a multi-thread flavour (1 to 1024) [default: the machine's cores]
+    #[arg(long, value_name = "N", global = true, value_parser = parse_workers, allow_negative_numbers = true)]
+    pub workers: Option<NonZeroUsize>,
+
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A program or workload.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The article's two programs: hello world, then chaining for user 1 (the default).
+    Demo {
+        /// Simulated latency of each fetch in the chaining program.
+        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency)]
+        latency: Duration,
+    },
+    /// Print "Hello ...", sleep, print "... World!".
+    Hello {
+        /// How long to sleep between the two lines (e.g. 1s, 250ms).
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency)]
+        delay: Duration,
+    },
+    /// Fetch one user and their orders (get_user_with_orders).
+    Chain {
+        /// The user to fetch; every id is a user, only 1 and 2 have orders.
+        #[arg(long, value_name = "ID", default_value_t = 1)]
+        user: UserId,
+        /// How the two fetches are combined.
+        #[arg(long, value_enum, default_value_t = Mode::Joined)]
+        mode: Mode,
+        /// Simulated latency of each fetch.
+        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency)]
+        latency: Duration,
+    },
+    /// Chain users 1..=N all at once (gather over N coroutines).
+    Fanout(Fanout),
+    /// Chain users 1..=N with at most K in flight (an asyncio.Semaphore(K)).
+    Bounded {
+        /// The users, their latency and the shape, as for `fanout`.
+        #[command(flatten)]
+        fanout: Fanout,
+        /// The most users in flight at once (1 to 10000000).
+        #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
+        concurrency: NonZeroUsize,
+    },
+    /// Fetch a user under a time limit (asyncio.wait_for) and show the cancellation.
+    Timeout {
+        /// The user to fetch.
+        #[arg(long, value_name = "ID", default_value_t = 1)]
+        user: UserId,
+        /// Simulated latency of each fetch.
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency)]
+        latency: Duration,
+        /// The time limit (more than 0, at most 60s).
+        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_limit)]
+        limit: Duration,
+    },
+}
+
+/// The options shared by `fanout` and `bounded`.
+#[derive(Debug, Args)]
+pub struct Fanout {
+    /// How many users, 1 to 10000000.
+    #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
+    pub users: NonZeroUsize,
+    /// Simulated latency of each fetch; 0 means no wait at all.
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+    pub latency: Duration,
+    /// Each user as a future inside one task (join), or in a task of its own (spawn).
+    #[arg(long, value_enum, default_value_t = Shape::Join)]
+    pub shape: Shape,
+}
+
+/// How a chain combines its two fetches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Both at once (try_join, like asyncio.gather).
+    Joined,
+    /// One after the other.
+    Sequential,
+    /// Orders in a spawned task (asyncio.create_task).
+    Spawned,
+}
+
+/// How a fan-out runs its users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shape {
+    /// Every user a future inside one task.
+    Join,
+    /// Every user a task of its own.
+    Spawn,
+}
+
+fn parse_count(text: &str, max: usize) -> Result<NonZeroUsize, String> {
+    let allowed = || format!("must be a whole number from 1 to {max}");
+    let n: usize = text.trim().parse().map_err(|_| allowed())?;
+    NonZeroUsize::new(n).filter(|n| n.get() <= max).ok_or_else(allowed)
+}
+
+fn parse_users(text: &str) -> Result<NonZeroUsize, String> {
+    parse_count(text, MAX_USERS)
+}
+
+fn parse_concurrency(text: &str) -> Result<NonZeroUsize, String> {
+    parse_count(text, MAX_USERS)
+}
+
+fn parse_workers(text: &str) -> Result<NonZeroUsize, String> {
+    parse_count(text, MAX_WORKERS)
+}
+
+fn parse_duration(text: &str, min: Duration) -> Result<Duration, String> {
+    let allowed = format!(
+        "must be a duration from {} to {} with a unit, e.g. 10ms, 250us, 1s",
+        humantime::format_duration(min),
+        humantime::format_duration(MAX_DURATION),
+    );
+    let duration = humantime::parse_duration(text.trim()).map_err(|e| format!("{e}; {allowed}"))?;
+    if (min..=MAX_DURATION).contains(&duration) { Ok(duration) } else { Err(allowed) }
+}
+
+fn parse_latency(text: &str) -> Result<Duration, String> {
+    parse_duration(text, Duration::ZERO)
+}
+
+fn parse_limit(text: &str) -> Result<Duration, String> {
+    parse_duration(text, Duration::from_nanos(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("runtime-x").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_issue_examples_parse() {
+        for args in [
+            &["chain", "--user", "2"][..],
+            &["fanout", "--users", "100000", "--latency", "10ms"],
+            &["bounded", "--users", "100000", "--concurrency", "1000", "--latency", "1ms"],
+            &["--flavour", "multi-thread", "--workers", "4", "fanout", "--users", "5"],
+            &["fanout", "--users", "5", "--workers", "3", "--shape", "spawn"],
+            &[],
+        ] {
+            parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+    }
+
+    #[test]
+    fn bad_sizes_are_usage_errors_that_say_what_is_allowed() {
+        for args in [
+            &["fanout", "--users", "0"][..],
+            &["fanout", "--users", "-5"],
+            &["fanout", "--users", "10000001"],
+            &["fanout", "--users", "many"],
+            &["bounded", "--users", "10", "--concurrency", "0"],
+            &["--workers", "0", "demo"],
+            &["--workers", "100000", "demo"],
+        ] {
+            let error = parse(args).expect_err(&format!("{args:?} was accepted"));
+            assert_eq!(error.exit_code(), 2);
+            assert!(error.to_string().contains("must be a whole number from 1 to"), "{error}");
+        }
+    }
+
+    #[test]
+    fn bad_durations_are_usage_errors_that_say_what_is_allowed() {
+        for args in [
+            &["fanout", "--users", "5", "--latency", "10"][..],
+            &["fanout", "--users", "5", "--latency", "soon"],
+            &["fanout", "--users", "5", "--latency", "2h"],
+            &["timeout", "--limit", "0s"],
+        ] {
+            let error = parse(args).expect_err(&format!("{args:?} was accepted"));
+            assert_eq!(error.exit_code(), 2);
+            assert!(error.to_string().contains("must be a duration from"), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_workload_is_a_usage_error() {
+        let error = parse(&["gather-everything"]).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+    }
+
+    #[test]
+    fn durations_keep_their_units() {
+        assert_eq!(parse_latency("250us"), Ok(Duration::from_micros(250)));
+        assert_eq!(parse_latency("0ms"), Ok(Duration::ZERO));
+        assert_eq!(parse_limit("1s"), Ok(Duration::from_secs(1)));
+    }
+}

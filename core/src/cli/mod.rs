@@ -1,0 +1,84 @@
+//! The command line of the `runtime-*` binaries, written once for every runtime.
+//!
+//! A runtime crate implements [`Launch`] and its `main` calls [`main`]; the
+//! vocabulary (`demo`, `hello`, `chain`, `fanout`, `bounded`, `timeout`, `--flavour`,
+//! `--workers`) is the same for all of them. Every workload runs inside a task
+//! spawned on the runtime ([`run_on_worker`]), and every run prints the runtime, its
+//! version and configuration, and the machine before its figures.
+
+mod args;
+mod report;
+mod workloads;
+
+use std::{io, num::NonZeroUsize, process::ExitCode, thread};
+
+use clap::{CommandFactory, Parser, error::ErrorKind};
+
+pub use args::{Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape};
+
+use crate::{Flavour, Runtime, run_on_worker};
+
+/// A runtime that the command line can start with a chosen flavour and worker count.
+pub trait Launch: Runtime + Sized {
+    /// The flavours this runtime offers; the first is its default.
+    const FLAVOURS: &'static [Flavour];
+
+    /// Starts the runtime. `flavour` is one of [`Launch::FLAVOURS`]; `workers` is 1 for
+    /// a current-thread flavour.
+    ///
+    /// # Errors
+    ///
+    /// The runtime could not be started (threads, I/O driver, a global already set).
+    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self>;
+}
+
+/// Parses the command line, starts runtime `L` and runs the chosen program.
+///
+/// Exit status: 0 on success, 2 for a bad command line (with a message saying what
+/// is allowed), 1 if the runtime could not start or a result was wrong.
+pub fn main<L: Launch>() -> ExitCode {
+    let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
+    let (flavour, workers) = match settings::<L>(&cli) {
+        Ok(settings) => settings,
+        Err(message) => Cli::command().error(ErrorKind::ArgumentConflict, message).exit(),
+    };
+    let rt = match L::launch(flavour, workers) {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", report::header(&rt.info()));
+    let command = cli.command.unwrap_or(Command::Demo { latency: workloads::DEMO_LATENCY });
+    let outcome = run_on_worker(&rt, workloads::run(rt.clone(), command));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The flavour and worker count asked for, checked against what runtime `L` offers.
+fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
+    let flavour = cli.flavour.unwrap_or(L::FLAVOURS[0]);
+    if !L::FLAVOURS.contains(&flavour) {
+        let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
+        return Err(format!(
+            "this runtime has no {flavour} flavour; it offers: {}",
+            offered.join(", ")
+        ));
+    }
+    match (flavour, cli.workers) {
+        (Flavour::CurrentThread, Some(n)) if n.get() != 1 => {
+            Err(format!("the current-thread flavour has exactly 1 worker, not {n}"))
+        }
+        (Flavour::CurrentThread, _) => Ok((flavour, NonZeroUsize::MIN)),
+        (Flavour::MultiThread, Some(n)) => Ok((flavour, n)),
+        (Flavour::MultiThread, None) => {
+            Ok((flavour, thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! What every run prints around its figures: runtime, versions, machine, build.
+
+use std::{fs, num::NonZeroUsize, thread, time::Duration};
+
+use crate::RuntimeInfo;
+
+/// The lines printed before any figure: what ran, on what, and how it was measured.
+pub(super) fn header(info: &RuntimeInfo) -> String {
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let build = if cfg!(debug_assertions) {
+        "debug build: timings are not representative, add --release"
+    } else {
+        "release build"
+    };
+    format!(
+        "runtime: {info}\nmachine: {}, {cores} cores; {build}; workloads run inside a task spawned on the runtime",
+        cpu_model()
+    )
+}
+
+/// The CPU's model name, as Linux reports it, or the architecture elsewhere.
+fn cpu_model() -> String {
+    fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|line| line.starts_with("model name"))?;
+            Some(line.split_once(':')?.1.trim().to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+/// A duration in the unit that keeps three or four significant digits.
+pub(super) fn duration(d: Duration) -> String {
+    let seconds = d.as_secs_f64();
+    if seconds >= 1.0 {
+        format!("{seconds:.3} s")
+    } else if seconds >= 1e-3 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else {
+        format!("{:.2} us", seconds * 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_printed_in_a_readable_unit() {
+        assert_eq!(duration(Duration::from_millis(1500)), "1.500 s");
+        assert_eq!(duration(Duration::from_micros(100_300)), "100.30 ms");
+        assert_eq!(duration(Duration::from_nanos(12_340)), "12.34 us");
+    }
+}

@@ -1,0 +1,185 @@
+//! The programs behind each command: run the core's code, check its result, print
+//! the figures that matter for it.
+
+use std::{collections::BTreeMap, io, num::NonZeroUsize, time::Duration};
+
+use super::{
+    args::{Command, Fanout, Mode, Shape},
+    report::duration,
+};
+use crate::{
+    InMemorySource, Instrumented, Runtime, UserId, UserResult, fan_out, fan_out_bounded,
+    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
+    model::article_user_with_orders, timeout,
+};
+
+/// The fetch latency of the default program: long enough to see, short enough to wait.
+pub(super) const DEMO_LATENCY: Duration = Duration::from_millis(100);
+
+type Source<R> = Instrumented<InMemorySource<R>>;
+
+fn source<R: Runtime>(rt: &R, latency: Duration) -> Source<R> {
+    Instrumented::new(InMemorySource::new(rt.clone()).with_latency(latency))
+}
+
+/// Runs `command` and prints its figures; the error says what went wrong.
+pub(super) async fn run<R: Runtime>(rt: R, command: Command) -> Result<(), String> {
+    match command {
+        Command::Demo { latency } => demo(&rt, latency).await,
+        Command::Hello { delay } => hello(&rt, delay).await,
+        Command::Chain { user, mode, latency } => chain(&rt, user, mode, latency).await.map(drop),
+        Command::Fanout(fanout) => fan_out_users(&rt, &fanout, None).await,
+        Command::Bounded { fanout, concurrency } => {
+            fan_out_users(&rt, &fanout, Some(concurrency)).await
+        }
+        Command::Timeout { user, latency, limit } => time_limited(&rt, user, latency, limit).await,
+    }
+}
+
+async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
+    hello(rt, Duration::from_secs(1)).await?;
+    println!();
+    let joined = chain(rt, 1, Mode::Joined, latency).await?;
+    let sequential = chain(rt, 1, Mode::Sequential, latency).await?;
+    if !latency.is_zero() {
+        let in_latencies = |took: Duration| took.as_secs_f64() / latency.as_secs_f64();
+        println!(
+            "the joined fetches took {:.2} latencies, the sequential ones {:.2}: while one fetch waits, the event loop runs the other",
+            in_latencies(joined),
+            in_latencies(sequential),
+        );
+    }
+    Ok(())
+}
+
+async fn hello<R: Runtime>(rt: &R, delay: Duration) -> Result<(), String> {
+    let start = rt.now();
+    hello_world(rt, delay, &mut io::stdout())
+        .await
+        .map_err(|e| format!("writing to stdout: {e}"))?;
+    println!("(slept {} for a requested {})", duration(rt.now() - start), duration(delay));
+    Ok(())
+}
+
+async fn chain<R: Runtime>(
+    rt: &R,
+    user: UserId,
+    mode: Mode,
+    latency: Duration,
+) -> Result<Duration, String> {
+    let source = source(rt, latency);
+    let start = rt.now();
+    let result = match mode {
+        Mode::Joined => get_user_with_orders(&source, user).await,
+        Mode::Sequential => get_user_with_orders_sequential(&source, user).await,
+        Mode::Spawned => get_user_with_orders_spawned(rt, &source, user).await,
+    };
+    let took = rt.now() - start;
+    let value = result.map_err(|e| e.to_string())?;
+    if value != article_user_with_orders(user) {
+        return Err(format!("wrong result for user {user}: {value}"));
+    }
+    let name = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned());
+    let name = name.unwrap_or_default();
+    println!("get_user_with_orders({user}) = {value}");
+    println!(
+        "  {name}: 2 fetches of {} each, at most {} in flight, took {}",
+        duration(latency),
+        source.all().peak(),
+        duration(took),
+    );
+    Ok(took)
+}
+
+async fn fan_out_users<R: Runtime>(
+    rt: &R,
+    fanout: &Fanout,
+    limit: Option<NonZeroUsize>,
+) -> Result<(), String> {
+    let n = fanout.users.get();
+    let ids = 1..=n as UserId;
+    let source = source(rt, fanout.latency);
+    let start = rt.now();
+    let results = match (fanout.shape, limit) {
+        (Shape::Join, None) => fan_out(&source, ids).await,
+        (Shape::Spawn, None) => fan_out_spawned(rt, &source, ids).await,
+        (Shape::Join, Some(k)) => fan_out_bounded(&source, ids, k).await,
+        (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, &source, ids, k).await,
+    };
+    let took = rt.now() - start;
+
+    let shape = match fanout.shape {
+        Shape::Join => "every user a future in one task",
+        Shape::Spawn => "every user a task",
+    };
+    let at_once = limit.map_or("all at once".to_owned(), |k| format!("at most {k} at once"));
+    println!("{n} users, {at_once}, {shape}, latency {}", duration(fanout.latency));
+    println!("  {}", summary(n, &results)?);
+    println!(
+        "  wall time {}, {} per user; at most {} users in flight",
+        duration(took),
+        duration(took / n as u32),
+        source.users().peak(),
+    );
+    Ok(())
+}
+
+/// Users requested, results, errors by cause and lost; an error if any result is
+/// for the wrong user or wrong.
+fn summary(requested: usize, results: &[UserResult]) -> Result<String, String> {
+    let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, result) in results.iter().enumerate() {
+        let user = index as UserId + 1;
+        match result {
+            Ok(value) if *value == article_user_with_orders(user) => {}
+            Ok(value) => {
+                return Err(format!("result {index} should be user {user}'s, got {value}"));
+            }
+            Err(e) if e.user_id() != user => {
+                return Err(format!(
+                    "result {index} should be user {user}'s, got an error for {e}"
+                ));
+            }
+            Err(e) => *errors.entry(e.cause()).or_default() += 1,
+        }
+    }
+    let failed: usize = errors.values().sum();
+    let causes: Vec<String> = errors.iter().map(|(cause, n)| format!("{n} {cause}")).collect();
+    let causes =
+        if causes.is_empty() { String::new() } else { format!(" ({})", causes.join(", ")) };
+    let lost = requested - results.len();
+    Ok(format!(
+        "users requested {requested}: results {}, errors {failed}{causes}, lost {lost}",
+        results.len() - failed
+    ))
+}
+
+async fn time_limited<R: Runtime>(
+    rt: &R,
+    user: UserId,
+    latency: Duration,
+    limit: Duration,
+) -> Result<(), String> {
+    let source = source(rt, latency);
+    let start = rt.now();
+    let outcome = timeout(rt, limit, get_user_with_orders(&source, user)).await;
+    let took = rt.now() - start;
+    match outcome {
+        Ok(result) => {
+            let value = result.map_err(|e| e.to_string())?;
+            println!(
+                "finished in {} within the limit of {}: {value}",
+                duration(took),
+                duration(limit)
+            );
+        }
+        Err(elapsed) => println!(
+            "{elapsed} (measured {}): {} fetches cancelled, {} still running",
+            duration(took),
+            source.all().cancelled(),
+            source.all().live(),
+        ),
+    }
+    Ok(())
+}

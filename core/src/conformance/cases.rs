@@ -1,0 +1,450 @@
+//! One function per behaviour the contract and the coroutines promise. Each takes a
+//! freshly built runtime and panics if the behaviour does not hold.
+//!
+//! Concurrency is proven with counters ([`Instrumented`]), not with the wall clock;
+//! the clock is only read to check that a sleep never ends early and to bound waits.
+
+use std::{
+    num::NonZeroUsize,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering::SeqCst},
+    },
+    thread,
+    time::Duration,
+};
+
+use futures::FutureExt;
+
+use super::Scripted;
+use crate::{
+    DataSource, Elapsed, FetchError, Flavour, InMemorySource, Instrumented, JoinError, JoinHandle,
+    Operation, Runtime, User, UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded,
+    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
+    model::article_user_with_orders, run_on_worker, timeout,
+};
+
+/// Long enough never to end during a test: fetches this slow are only ever cancelled.
+const FOREVER: Duration = Duration::from_secs(3600);
+/// A latency that makes fetches wait on the timer, so that they overlap if they can.
+const SHORT: Duration = Duration::from_millis(2);
+
+fn in_memory<R: Runtime>(rt: &R, latency: Duration) -> Instrumented<InMemorySource<R>> {
+    Instrumented::new(InMemorySource::new(rt.clone()).with_latency(latency))
+}
+
+/// Polls `done` every millisecond until it holds, failing after ten seconds.
+async fn eventually<R: Runtime>(rt: &R, what: &str, done: impl Fn() -> bool) {
+    let give_up = rt.now() + Duration::from_secs(10);
+    while !done() {
+        assert!(rt.now() < give_up, "never happened: {what}");
+        rt.sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// Sets its flag when dropped: shows that a task's future was dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, SeqCst);
+    }
+}
+
+/// The four fan-outs, by name, over a source and ids.
+async fn every_fan_out<R, S>(
+    rt: &R,
+    source: &S,
+    ids: &[UserId],
+) -> Vec<(&'static str, Vec<UserResult>)>
+where
+    R: Runtime,
+    S: DataSource + Clone + 'static,
+{
+    let limit = NonZeroUsize::new(7).unwrap();
+    let ids = || ids.iter().copied();
+    vec![
+        ("fan_out", fan_out(source, ids()).await),
+        ("fan_out_spawned", fan_out_spawned(rt, source, ids()).await),
+        ("fan_out_bounded", fan_out_bounded(source, ids(), limit).await),
+        ("fan_out_bounded_spawned", fan_out_bounded_spawned(rt, source, ids(), limit).await),
+    ]
+}
+
+/// `get_user_with_orders(1) == UserWithOrders(User(1, "user-1"), [1, 3, 10, 11])`.
+pub fn article_assertion_holds<R: Runtime>(rt: R) {
+    let source = InMemorySource::new(rt.clone());
+    let result = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+    let expected = UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] };
+    assert_eq!(result.unwrap(), expected);
+}
+
+/// Users 2 and 3 get the article's orders, `[23, 34]` and `[]`.
+pub fn users_two_and_three_match_the_article<R: Runtime>(rt: R) {
+    let source = InMemorySource::new(rt.clone());
+    let (two, three) = run_on_worker(&rt, async move {
+        (get_user_with_orders(&source, 2).await, get_user_with_orders(&source, 3).await)
+    });
+    assert_eq!(two.unwrap(), UserWithOrders { user: User::new(2), orders: vec![23, 34] });
+    assert_eq!(three.unwrap(), UserWithOrders { user: User::new(3), orders: vec![] });
+}
+
+/// As in the article, an id without orders is still a user, with an empty list.
+pub fn unknown_user_has_a_name_and_no_orders<R: Runtime>(rt: R) {
+    let source = InMemorySource::new(rt.clone());
+    let result = run_on_worker(&rt, async move { get_user_with_orders(&source, 424_242).await });
+    let expected = UserWithOrders { user: User::new(424_242), orders: vec![] };
+    assert_eq!(result.unwrap(), expected);
+    assert_eq!(expected.user.user_name, "user-424242");
+}
+
+/// A latency of zero means no wait at all: the fetch is done at its first poll.
+pub fn zero_latency_fetch_completes_without_waiting<R: Runtime>(rt: R) {
+    let source = InMemorySource::new(rt);
+    let first_poll = get_user_with_orders(&source, 1).now_or_never();
+    assert_eq!(first_poll.expect("ready at first poll").unwrap(), article_user_with_orders(1));
+}
+
+/// The join has both fetches in flight at once (the point of `gather`).
+pub fn joined_fetches_are_in_flight_together<R: Runtime>(rt: R) {
+    let source = in_memory(&rt, SHORT);
+    let counted = source.clone();
+    let result = run_on_worker(&rt, async move { get_user_with_orders(&counted, 1).await });
+    assert_eq!(result.unwrap(), article_user_with_orders(1));
+    assert_eq!(source.all().peak(), 2, "both fetches should wait at the same time");
+    assert_eq!((source.all().completed(), source.all().live()), (2, 0));
+}
+
+/// The sequential variant never has more than one fetch in flight.
+pub fn sequential_fetches_are_in_flight_one_at_a_time<R: Runtime>(rt: R) {
+    let source = in_memory(&rt, SHORT);
+    let counted = source.clone();
+    let result =
+        run_on_worker(&rt, async move { get_user_with_orders_sequential(&counted, 1).await });
+    assert_eq!(result.unwrap(), article_user_with_orders(1));
+    assert_eq!(source.all().peak(), 1);
+    assert_eq!(source.all().completed(), 2);
+}
+
+/// `create_task` for the orders: same result, both fetches in flight at once.
+pub fn spawned_chain_fetches_orders_in_a_task_meanwhile<R: Runtime>(rt: R) {
+    let source = in_memory(&rt, SHORT);
+    let (rt2, counted) = (rt.clone(), source.clone());
+    let result =
+        run_on_worker(&rt, async move { get_user_with_orders_spawned(&rt2, &counted, 2).await });
+    assert_eq!(result.unwrap(), article_user_with_orders(2));
+    assert_eq!(source.all().peak(), 2);
+    assert_eq!(source.all().live(), 0);
+}
+
+/// 10,000 users, in a shuffled order, finishing out of order: every fan-out returns
+/// exactly one result per user, in request order.
+pub fn every_fan_out_returns_each_user_once_in_request_order<R: Runtime>(rt: R) {
+    const USERS: u64 = 10_000;
+    // A permutation of 1..=USERS (7919 is prime, so coprime with USERS).
+    let ids: Vec<UserId> = (0..USERS).map(|i| i * 7919 % USERS + 1).collect();
+    let source = Scripted::new(rt.clone(), |id, _| Duration::from_micros(id % 5 * 300));
+    let (rt2, requested) = (rt.clone(), ids.clone());
+    let outcomes =
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested).await });
+    for (name, results) in outcomes {
+        assert_eq!(results.len(), ids.len(), "{name}");
+        for (id, result) in ids.iter().zip(results) {
+            assert_eq!(result.unwrap(), article_user_with_orders(*id), "{name}");
+        }
+    }
+}
+
+/// At most K users in flight, and the limit is used.
+pub fn bounded_fan_out_never_exceeds_its_limit<R: Runtime>(rt: R) {
+    const LIMIT: usize = 7;
+    for spawned in [false, true] {
+        let source = in_memory(&rt, SHORT);
+        let (rt2, counted) = (rt.clone(), source.clone());
+        let results = run_on_worker(&rt, async move {
+            let limit = NonZeroUsize::new(LIMIT).unwrap();
+            match spawned {
+                false => fan_out_bounded(&counted, 1..=200, limit).await,
+                true => fan_out_bounded_spawned(&rt2, &counted, 1..=200, limit).await,
+            }
+        });
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 200);
+        assert_eq!(source.users().peak(), LIMIT, "spawned: {spawned}");
+        assert_eq!(source.users().completed(), 200);
+    }
+}
+
+/// A failing fetch is the chain's error, naming the user, and the other fetch of
+/// the pair is cancelled rather than left running.
+pub fn failing_fetch_fails_the_chain_and_cancels_its_sibling<R: Runtime>(rt: R) {
+    let slow_user = |_, operation| match operation {
+        Operation::FetchUser => FOREVER,
+        Operation::FetchOrders => Duration::ZERO,
+    };
+    let source = Instrumented::new(Scripted::new(rt.clone(), slow_user).failing_orders_of(5));
+    let (rt2, counted) = (rt.clone(), source.clone());
+    let (joined, spawned) = run_on_worker(&rt, async move {
+        let joined = get_user_with_orders(&counted, 5).await;
+        let spawned = get_user_with_orders_spawned(&rt2, &counted, 5).await;
+        (joined, spawned)
+    });
+    for error in [joined.unwrap_err(), spawned.unwrap_err()] {
+        assert!(
+            matches!(
+                error,
+                FetchError::Failed { user_id: 5, operation: Operation::FetchOrders, .. }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("fetch_orders(5)"), "{error}");
+    }
+    assert_eq!(source.users().cancelled(), 2, "the slow fetch_user calls were dropped");
+    assert_eq!(source.all().live(), 0);
+}
+
+/// Like `gather(return_exceptions=True)`: one user's error is that user's result.
+pub fn failing_user_does_not_stop_the_others_in_a_fan_out<R: Runtime>(rt: R) {
+    let source = Scripted::new(rt.clone(), |_, _| SHORT).failing_orders_of(7);
+    let rt2 = rt.clone();
+    let ids: Vec<UserId> = (1..=50).collect();
+    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids).await });
+    for (name, results) in outcomes {
+        for (index, result) in results.into_iter().enumerate() {
+            let user = index as UserId + 1;
+            match result {
+                Ok(value) => assert_eq!(value, article_user_with_orders(user), "{name}"),
+                Err(error) => assert_eq!(error.user_id(), 7, "{name}: {error}"),
+            }
+        }
+    }
+}
+
+/// `wait_for` on a slow chain: `Elapsed`, and both fetches are dropped.
+pub fn timeout_fires_and_cancels_the_slow_fetch<R: Runtime>(rt: R) {
+    let source = in_memory(&rt, FOREVER);
+    let (rt2, counted) = (rt.clone(), source.clone());
+    let limit = Duration::from_millis(20);
+    let outcome =
+        run_on_worker(
+            &rt,
+            async move { timeout(&rt2, limit, get_user_with_orders(&counted, 1)).await },
+        );
+    assert_eq!(outcome.unwrap_err(), Elapsed { limit });
+    assert_eq!(source.all().cancelled(), 2);
+    assert_eq!(source.all().live(), 0);
+}
+
+/// A chain that beats its limit comes through unchanged.
+pub fn timeout_passes_a_prompt_result_through<R: Runtime>(rt: R) {
+    let source = in_memory(&rt, Duration::ZERO);
+    let rt2 = rt.clone();
+    let limit = Duration::from_secs(30);
+    let outcome =
+        run_on_worker(
+            &rt,
+            async move { timeout(&rt2, limit, get_user_with_orders(&source, 3)).await },
+        );
+    assert_eq!(outcome.unwrap().unwrap(), article_user_with_orders(3));
+}
+
+/// Dropping any fan-out part-way (here by a timeout) leaves no fetch running.
+pub fn cancelled_fan_out_leaves_no_fetch_running<R: Runtime>(rt: R) {
+    for shape in 0..4 {
+        let source = in_memory(&rt, FOREVER);
+        let (rt2, counted) = (rt.clone(), source.clone());
+        let limit = Duration::from_millis(20);
+        run_on_worker(&rt, async move {
+            let ids = 1..=1_000;
+            let k = NonZeroUsize::new(100).unwrap();
+            let outcome = match shape {
+                0 => timeout(&rt2, limit, fan_out(&counted, ids)).await,
+                1 => timeout(&rt2, limit, fan_out_spawned(&rt2, &counted, ids)).await,
+                2 => timeout(&rt2, limit, fan_out_bounded(&counted, ids, k)).await,
+                _ => timeout(&rt2, limit, fan_out_bounded_spawned(&rt2, &counted, ids, k)).await,
+            };
+            assert!(outcome.is_err(), "fan-out {shape} should have timed out");
+            // Spawned tasks are dropped when their runtime next runs them.
+            eventually(&rt2, "every fetch dropped", || counted.all().live() == 0).await;
+        });
+        let all = source.all();
+        assert!(all.started() > 0, "fan-out {shape} started nothing");
+        assert_eq!(all.cancelled(), all.started(), "fan-out {shape}");
+    }
+}
+
+/// `sleep(d)` ends no earlier than `d` after it was called, on the runtime's clock.
+pub fn sleep_never_wakes_early<R: Runtime>(rt: R) {
+    let rt2 = rt.clone();
+    run_on_worker(&rt, async move {
+        for micros in [1, 100, 999, 1_000, 1_001, 2_500, 10_000] {
+            for _ in 0..5 {
+                let wanted = Duration::from_micros(micros);
+                let start = rt2.now();
+                rt2.sleep(wanted).await;
+                let slept = rt2.now() - start;
+                assert!(slept >= wanted, "asked for {wanted:?}, woke after {slept:?}");
+            }
+        }
+    });
+}
+
+/// The clock is monotonic, within a task and across a sleep.
+pub fn clock_never_goes_backwards<R: Runtime>(rt: R) {
+    let rt2 = rt.clone();
+    run_on_worker(&rt, async move {
+        let mut last = rt2.now();
+        for round in 0..1_000 {
+            if round % 100 == 0 {
+                rt2.sleep(Duration::from_micros(50)).await;
+            }
+            let now = rt2.now();
+            assert!(now >= last);
+            last = now;
+        }
+    });
+}
+
+/// Awaiting a panicked task's handle gives `JoinError::Panicked` with the message,
+/// and the runtime goes on running tasks.
+pub fn task_panic_reaches_the_awaiting_side<R: Runtime>(rt: R) {
+    let rt2 = rt.clone();
+    let (error, after) = run_on_worker(&rt, async move {
+        let error = rt2.spawn(async { panic!("boom in a task") }).await;
+        let after = rt2.spawn(async { 42 }).await;
+        (error, after)
+    });
+    let error = error.expect_err("the task panicked");
+    assert!(matches!(error, JoinError::Panicked(_)));
+    assert_eq!(error.panic_message(), Some("boom in a task"));
+    assert_eq!(after.unwrap(), 42);
+}
+
+/// A user whose fetch panics becomes that user's error; the others complete.
+pub fn panicking_user_becomes_an_error_in_a_spawned_fan_out<R: Runtime>(rt: R) {
+    let source = Scripted::new(rt.clone(), |_, _| SHORT).panicking_for(3);
+    let rt2 = rt.clone();
+    let results = run_on_worker(&rt, async move { fan_out_spawned(&rt2, &source, 1..=10).await });
+    for (index, result) in results.into_iter().enumerate() {
+        let user = index as UserId + 1;
+        match (user, result) {
+            (3, Err(FetchError::Panicked { user_id: 3, message })) => {
+                assert!(message.contains("scripted panic"), "{message}");
+            }
+            (3, other) => panic!("user 3 should have panicked: {other:?}"),
+            (_, result) => assert_eq!(result.unwrap(), article_user_with_orders(user)),
+        }
+    }
+}
+
+/// Dropping a handle cancels the task: its future is dropped without completing.
+pub fn dropping_a_handle_cancels_its_task<R: Runtime>(rt: R) {
+    let (dropped, finished) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let (rt2, flag, done) = (rt.clone(), dropped.clone(), finished.clone());
+    run_on_worker(&rt, async move {
+        let task_rt = rt2.clone();
+        let handle = rt2.spawn(async move {
+            let _flag = DropFlag(flag);
+            task_rt.sleep(FOREVER).await;
+            done.store(true, SeqCst);
+        });
+        rt2.sleep(SHORT).await;
+        drop(handle);
+        eventually(&rt2, "the dropped handle's task is dropped", || dropped.load(SeqCst)).await;
+    });
+    assert!(!finished.load(SeqCst));
+}
+
+/// A detached task runs to the end with nobody awaiting it.
+pub fn detached_task_runs_to_completion<R: Runtime>(rt: R) {
+    let finished = Arc::new(AtomicBool::new(false));
+    let (rt2, done) = (rt.clone(), finished.clone());
+    run_on_worker(&rt, async move {
+        let task_rt = rt2.clone();
+        rt2.spawn(async move {
+            task_rt.sleep(SHORT).await;
+            done.store(true, SeqCst);
+        })
+        .detach();
+        eventually(&rt2, "the detached task finishes", || finished.load(SeqCst)).await;
+    });
+}
+
+/// `cancel().await` returns only once the task's future has been dropped.
+pub fn cancel_returns_once_the_task_is_gone<R: Runtime>(rt: R) {
+    let rt2 = rt.clone();
+    let dropped = run_on_worker(&rt, async move {
+        let dropped = Arc::new(AtomicBool::new(false));
+        let (task_rt, flag) = (rt2.clone(), dropped.clone());
+        let handle = rt2.spawn(async move {
+            let _flag = DropFlag(flag);
+            task_rt.sleep(FOREVER).await;
+        });
+        rt2.sleep(SHORT).await;
+        handle.cancel().await;
+        dropped.load(SeqCst)
+    });
+    assert!(dropped, "cancel returned before the task's future was dropped");
+}
+
+/// [`run_on_worker`] runs on a worker: the calling thread itself only when the
+/// flavour is current-thread.
+pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R) {
+    let caller = thread::current().id();
+    let worker = run_on_worker(&rt, async { thread::current().id() });
+    match rt.info().flavour {
+        Flavour::CurrentThread => assert_eq!(worker, caller),
+        Flavour::MultiThread => assert_ne!(worker, caller),
+    }
+}
+
+/// The description printed with results matches the runtime.
+pub fn info_reports_the_configuration<R: Runtime>(rt: R) {
+    let info = rt.info();
+    assert_ne!(info.version, "unknown", "{info}");
+    if info.flavour == Flavour::CurrentThread {
+        assert_eq!(info.workers.get(), 1);
+    }
+    assert!(info.to_string().starts_with(info.runtime));
+}
+
+/// The article's first program: both lines, the sleep between them.
+pub fn hello_world_prints_both_lines_around_its_sleep<R: Runtime>(rt: R) {
+    let rt2 = rt.clone();
+    let delay = Duration::from_millis(10);
+    let (out, slept) = run_on_worker(&rt, async move {
+        let mut out = Vec::new();
+        let start = rt2.now();
+        hello_world(&rt2, delay, &mut out).await.unwrap();
+        (out, rt2.now() - start)
+    });
+    assert_eq!(String::from_utf8(out).unwrap(), "Hello ...\n... World!\n");
+    assert!(slept >= delay);
+}
+
+/// Every future the contract and the coroutines return is `Send` (and spawned
+/// handles `'static`), so all of them can be spawned on a multi-threaded runtime.
+/// This is a compile-time check; running it only drops what it built.
+pub fn public_futures_are_send<R: Runtime>(rt: R) {
+    fn send<T: Send>(_: &T) {}
+    fn send_static<T: Send + 'static>(_: &T) {}
+    let source = InMemorySource::new(rt.clone());
+    let ids = || 1..=3;
+    let k = NonZeroUsize::MIN;
+    send(&source.fetch_user(1));
+    send(&source.fetch_orders(1));
+    send(&get_user_with_orders(&source, 1));
+    send(&get_user_with_orders_sequential(&source, 1));
+    send(&get_user_with_orders_spawned(&rt, &source, 1));
+    send(&fan_out(&source, ids()));
+    send(&fan_out_spawned(&rt, &source, ids()));
+    send(&fan_out_bounded(&source, ids(), k));
+    send(&fan_out_bounded_spawned(&rt, &source, ids(), k));
+    send(&timeout(&rt, SHORT, get_user_with_orders(&source, 1)));
+    send(&hello_world(&rt, SHORT, &mut Vec::new()));
+    send(&Instrumented::new(source.clone()).fetch_user(1));
+    send_static(&rt.sleep(SHORT));
+    let handle = rt.spawn(async {});
+    send_static(&handle);
+    send(&handle.cancel());
+}

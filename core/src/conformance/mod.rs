@@ -1,0 +1,107 @@
+//! The conformance suite: one body per behaviour, run by every runtime crate under
+//! each of its flavours with [`conformance_tests!`](crate::conformance_tests).
+//!
+//! ```ignore
+//! chain_core::conformance_tests! {
+//!     current_thread => SmolRuntime::current_thread(),
+//!     multi_thread => SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap(),
+//! }
+//! ```
+//!
+//! expands to a module per flavour with one `#[test]` per case of [`cases`], named by
+//! the behaviour it proves. Each case builds its runtime on a thread of its own and
+//! fails, rather than hangs, if it has not finished within [`DEADLINE`].
+
+pub mod cases;
+mod scripted;
+
+use std::{
+    panic::{AssertUnwindSafe, catch_unwind, resume_unwind},
+    sync::mpsc,
+    thread,
+    time::Duration,
+};
+
+pub use scripted::Scripted;
+
+use crate::Runtime;
+
+/// How long one case may run before it counts as hung. Generous: a loaded CI
+/// machine must not fail a correct runtime.
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Runs `case` on a runtime made by `make`, on a thread of its own, and panics with
+/// the case's name if it panicked or did not finish within [`DEADLINE`].
+pub fn run_case<R: Runtime>(name: &str, make: impl FnOnce() -> R + Send + 'static, case: fn(R)) {
+    let (done, finished) = mpsc::channel();
+    thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| case(make())));
+            let _ = done.send(outcome);
+        })
+        .expect("a test thread could start");
+    match finished.recv_timeout(DEADLINE) {
+        Ok(Ok(())) => {}
+        Ok(Err(panic)) => resume_unwind(panic),
+        Err(_) => panic!("{name} did not finish within {DEADLINE:?}: it hangs"),
+    }
+}
+
+/// Expands to a `#[test]` for every conformance case, for each runtime flavour given
+/// as `module_name => expression building the runtime`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($($flavour:ident => $make:expr),+ $(,)?) => {
+        $(
+            mod $flavour {
+                #[allow(unused_imports)]
+                use super::*;
+                $crate::__conformance_cases! { $make;
+                    article_assertion_holds,
+                    users_two_and_three_match_the_article,
+                    unknown_user_has_a_name_and_no_orders,
+                    zero_latency_fetch_completes_without_waiting,
+                    joined_fetches_are_in_flight_together,
+                    sequential_fetches_are_in_flight_one_at_a_time,
+                    spawned_chain_fetches_orders_in_a_task_meanwhile,
+                    every_fan_out_returns_each_user_once_in_request_order,
+                    bounded_fan_out_never_exceeds_its_limit,
+                    failing_fetch_fails_the_chain_and_cancels_its_sibling,
+                    failing_user_does_not_stop_the_others_in_a_fan_out,
+                    timeout_fires_and_cancels_the_slow_fetch,
+                    timeout_passes_a_prompt_result_through,
+                    cancelled_fan_out_leaves_no_fetch_running,
+                    sleep_never_wakes_early,
+                    clock_never_goes_backwards,
+                    task_panic_reaches_the_awaiting_side,
+                    panicking_user_becomes_an_error_in_a_spawned_fan_out,
+                    dropping_a_handle_cancels_its_task,
+                    detached_task_runs_to_completion,
+                    cancel_returns_once_the_task_is_gone,
+                    workloads_run_on_a_runtime_worker,
+                    info_reports_the_configuration,
+                    hello_world_prints_both_lines_around_its_sleep,
+                    public_futures_are_send,
+                }
+            }
+        )+
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_cases {
+    ($make:expr; $($case:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::conformance::run_case(
+                    concat!(module_path!(), "::", stringify!($case)),
+                    || $make,
+                    $crate::conformance::cases::$case,
+                );
+            }
+        )+
+    };
+}

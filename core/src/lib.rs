@@ -1,0 +1,68 @@
+//! Python asyncio's chaining pattern, written once in Rust against a small runtime
+//! contract, so that the same code runs, and is measured, under every runtime.
+//!
+//! - [`Runtime`] is the contract: `block_on` (the event loop), `spawn`, `sleep` and a
+//!   clock, statically dispatched. Its semantics (what dropping a handle does, how a
+//!   panic surfaces, what is cancel safe) are written in [`runtime`] and are the same
+//!   on every runtime. The `runtime-*` crates of this workspace implement it.
+//! - [`DataSource`] is where users and orders come from; [`InMemorySource`] holds the
+//!   article's data behind a simulated latency.
+//! - The coroutines: [`get_user_with_orders`] (`asyncio.gather` of two fetches), its
+//!   sequential and spawned variants, [`fan_out`] and [`fan_out_bounded`] over many
+//!   users (with `_spawned` variants), [`timeout`] (`wait_for`), and [`hello_world`].
+//!
+//! This crate depends on no runtime: `cargo tree -e normal -p chain-core` lists none.
+//!
+//! # Example
+//!
+//! The article's chaining program, on smol's single-threaded flavour:
+//!
+//! ```
+//! use chain_core::{InMemorySource, Instrumented, Runtime, User, UserWithOrders};
+//! use chain_core::{get_user_with_orders, run_on_worker};
+//! use std::time::Duration;
+//!
+//! let rt = runtime_smol::SmolRuntime::current_thread();
+//! let latency = Duration::from_millis(20);
+//! let source = Instrumented::new(InMemorySource::new(rt.clone()).with_latency(latency));
+//!
+//! let (result, took) = run_on_worker(&rt, {
+//!     let (rt, source) = (rt.clone(), source.clone());
+//!     async move {
+//!         let start = rt.now();
+//!         let result = get_user_with_orders(&source, 1).await;
+//!         (result, rt.now() - start)
+//!     }
+//! });
+//!
+//! assert_eq!(result.unwrap(), UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] });
+//! assert_eq!(source.all().peak(), 2); // both fetches waited at the same time
+//! assert!(took >= latency);
+//! ```
+#![warn(missing_docs)]
+
+mod chain;
+mod fanout;
+mod hello;
+mod instrument;
+pub mod model;
+pub mod runtime;
+mod source;
+mod timeout;
+pub mod versions;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use chain::{
+    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
+};
+pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
+pub use hello::hello_world;
+pub use instrument::{Gauge, Instrumented};
+pub use model::{OrderId, User, UserId, UserWithOrders};
+pub use runtime::{Flavour, JoinError, JoinHandle, Runtime, RuntimeInfo, run_on_worker};
+pub use source::{DataSource, FetchError, InMemorySource, Operation};
+pub use timeout::{Elapsed, timeout};

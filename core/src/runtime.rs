@@ -1,0 +1,252 @@
+//! The contract a runtime supplies: an event loop, tasks, a timer and a clock.
+//!
+//! Everything in this crate is written against [`Runtime`] and nothing else, so the
+//! same chaining logic runs under every runtime that implements it. The contract is
+//! statically dispatched: associated types and `impl Future + Send` returns, no boxes.
+//!
+//! # Semantics every implementation follows
+//!
+//! The runtimes disagree on these by default; every implementation of [`Runtime`]
+//! makes them identical, and the conformance suite (feature `conformance`) checks
+//! them under every runtime and flavour.
+//!
+//! - **Dropping a [`JoinHandle`] cancels its task** (as smol's `Task` does; tokio and
+//!   async-std detach by default). Cancellation is a request: the task's future is
+//!   dropped the next time the runtime would have run it, not during the `drop`. Use
+//!   [`JoinHandle::cancel`] to wait until it is gone, or [`JoinHandle::detach`] to let
+//!   it run on unobserved.
+//! - **A panic in a task reaches the awaiting side as a value**: awaiting its handle
+//!   yields [`JoinError::Panicked`] with the payload, the runtime and its other tasks
+//!   go on, and nothing waits forever. Re-raise it with [`JoinError::resume_panic`].
+//! - **A sleep never completes early**: `sleep(d)` completes no earlier than `d` after
+//!   `sleep` was called, measured by [`Runtime::now`]. How much later is a property of
+//!   the runtime's timer (tokio works in 1 ms steps and rounds up), reported by
+//!   [`RuntimeInfo::timer`].
+//! - **Cancel safety**: every future returned here and by this crate can be dropped at
+//!   any await point; dropping it cancels the work it started (sleeps, fetches, and
+//!   through their handles, spawned tasks) and loses only that work's result.
+
+use std::{
+    any::Any,
+    fmt,
+    future::Future,
+    num::NonZeroUsize,
+    time::{Duration, Instant},
+};
+
+/// An async runtime: the event loop entry, task spawning, a timer and a clock.
+///
+/// A value of this type is a cheap, cloneable handle; clones drive the same runtime.
+/// Implementations live in the `runtime-*` crates of this workspace.
+///
+/// # Examples
+///
+/// Code written against the contract runs on any runtime:
+///
+/// ```
+/// use chain_core::Runtime;
+/// use std::time::Duration;
+///
+/// async fn tick_twice<R: Runtime>(rt: &R) -> Duration {
+///     let start = rt.now();
+///     rt.sleep(Duration::from_millis(1)).await;
+///     let task = rt.spawn(async { 2 });
+///     assert_eq!(task.await.unwrap(), 2);
+///     rt.now() - start
+/// }
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// assert!(rt.block_on(tick_twice(&rt)) >= Duration::from_millis(1));
+/// ```
+pub trait Runtime: Clone + Send + Sync + 'static {
+    /// The handle [`Runtime::spawn`] returns for a task whose output is `T`.
+    type JoinHandle<T: Send + 'static>: JoinHandle<T>;
+
+    /// Runs `future` to completion on the calling thread, driving the runtime meanwhile.
+    ///
+    /// On a single-threaded flavour the calling thread is the runtime's only worker.
+    /// On a multi-threaded flavour it only polls `future`, while spawned tasks run on
+    /// the workers; use [`run_on_worker`] to run a whole program on a worker.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `future` panics. May panic when called from inside an async context
+    /// of any runtime (tokio forbids nested event loops).
+    fn block_on<F: Future>(&self, future: F) -> F::Output;
+
+    /// Starts `future` as a new task and returns a handle that yields its output.
+    ///
+    /// The task starts running without the handle being polled. Dropping the handle
+    /// cancels the task (see the [module docs](self)).
+    fn spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+
+    /// A future that completes no earlier than `duration` after this call.
+    ///
+    /// It must be polled inside this runtime (inside [`Runtime::block_on`] or a task).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping it deregisters the timer.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static;
+
+    /// The runtime's monotonic clock, the one its timer measures against.
+    fn now(&self) -> Instant;
+
+    /// What this runtime is and how it was configured, to be printed with results.
+    fn info(&self) -> RuntimeInfo;
+}
+
+/// A spawned task's handle: awaiting it yields the task's output.
+///
+/// Dropping it cancels the task.
+///
+/// # Cancel safety
+///
+/// Awaiting a handle is cancel safe in the sense that matters: dropping the await
+/// drops the handle, which cancels the task, so no orphan is left running.
+pub trait JoinHandle<T>: Future<Output = Result<T, JoinError>> + Send + Unpin + 'static {
+    /// Lets the task run to completion with nobody awaiting it.
+    fn detach(self);
+
+    /// Cancels the task and completes once its future has been dropped (or once it
+    /// has finished, if it finished first).
+    fn cancel(self) -> impl Future<Output = ()> + Send;
+}
+
+/// Why a task produced no output.
+#[derive(Debug)]
+pub enum JoinError {
+    /// The task panicked; the payload is the value it panicked with.
+    Panicked(Box<dyn Any + Send + 'static>),
+    /// The runtime dropped the task before it finished (it was shut down).
+    Cancelled,
+}
+
+impl JoinError {
+    /// The panic message, when the task panicked with a string (as `panic!` does).
+    pub fn panic_message(&self) -> Option<&str> {
+        match self {
+            JoinError::Panicked(payload) => panic_message(payload.as_ref()),
+            JoinError::Cancelled => None,
+        }
+    }
+
+    /// Re-raises the task's panic on the current thread, or panics saying the task
+    /// was cancelled.
+    ///
+    /// # Panics
+    ///
+    /// Always; that is its purpose.
+    pub fn resume_panic(self) -> ! {
+        match self {
+            JoinError::Panicked(payload) => std::panic::resume_unwind(payload),
+            JoinError::Cancelled => panic!("the task was cancelled by its runtime"),
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.panic_message() {
+            Some(message) => write!(f, "task panicked: {message}"),
+            None if matches!(self, JoinError::Panicked(_)) => f.write_str("task panicked"),
+            None => f.write_str("task was cancelled by its runtime"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+/// How a runtime schedules tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Flavour {
+    /// One thread, the one inside [`Runtime::block_on`], runs every task (asyncio's model).
+    CurrentThread,
+    /// A fixed pool of worker threads runs the tasks.
+    MultiThread,
+}
+
+impl Flavour {
+    /// The name used on command lines and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavour::CurrentThread => "current-thread",
+            Flavour::MultiThread => "multi-thread",
+        }
+    }
+}
+
+impl fmt::Display for Flavour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A runtime's description, printed with every result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeInfo {
+    /// The runtime crate, e.g. `"tokio"`.
+    pub runtime: &'static str,
+    /// Its version as pinned in the workspace's `Cargo.lock`.
+    pub version: &'static str,
+    /// How it schedules tasks.
+    pub flavour: Flavour,
+    /// Threads that run tasks.
+    pub workers: NonZeroUsize,
+    /// The timer's precision, as the runtime documents it.
+    pub timer: &'static str,
+}
+
+impl RuntimeInfo {
+    /// Describes `runtime` (a crate name in `Cargo.lock`), filling in its locked version.
+    pub fn new(
+        runtime: &'static str,
+        flavour: Flavour,
+        workers: NonZeroUsize,
+        timer: &'static str,
+    ) -> Self {
+        let version = crate::versions::locked_version(runtime).unwrap_or("unknown");
+        RuntimeInfo { runtime, version, flavour, workers, timer }
+    }
+}
+
+impl fmt::Display for RuntimeInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.workers.get() == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{} {}, {}, {} worker{s}, timer: {}",
+            self.runtime, self.version, self.flavour, self.workers, self.timer
+        )
+    }
+}
+
+/// Runs `future` inside a task spawned on `rt`, so that it runs on one of the
+/// runtime's own workers rather than on the thread that called `block_on`.
+///
+/// This is how the binaries and the conformance suite run everything: on a
+/// multi-threaded flavour, `block_on`'s thread is not a worker, and work polled there
+/// would cross a thread boundary for every wake-up.
+///
+/// # Panics
+///
+/// Re-raises a panic of `future` on the calling thread.
+pub fn run_on_worker<R, F>(rt: &R, future: F) -> F::Output
+where
+    R: Runtime,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    rt.block_on(rt.spawn(future)).unwrap_or_else(|e| e.resume_panic())
+}

@@ -1,0 +1,167 @@
+//! Where users and orders come from: the [`DataSource`] trait and the article's
+//! in-memory data behind a simulated latency.
+
+use std::{future::Future, time::Duration};
+
+use crate::{
+    Runtime,
+    model::{OrderId, User, UserId, article_orders},
+    runtime::JoinError,
+};
+
+/// The two fetches of the article, as an API client or a database would offer them.
+///
+/// The futures are `Send` so that callers can spawn them on multi-threaded runtimes.
+///
+/// # Cancel safety
+///
+/// Implementations must be cancel safe: dropping a fetch part-way abandons it
+/// without affecting other fetches.
+pub trait DataSource: Send + Sync {
+    /// The user with id `user_id` (the article's `fetch_user`).
+    fn fetch_user(&self, user_id: UserId) -> impl Future<Output = Result<User, FetchError>> + Send;
+
+    /// The ids of `user_id`'s orders, empty for a user without any (the article's
+    /// `fetch_orders`).
+    fn fetch_orders(
+        &self,
+        user_id: UserId,
+    ) -> impl Future<Output = Result<Vec<OrderId>, FetchError>> + Send;
+}
+
+/// Which of the two fetches an error came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// [`DataSource::fetch_user`].
+    FetchUser,
+    /// [`DataSource::fetch_orders`].
+    FetchOrders,
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Operation::FetchUser => "fetch_user",
+            Operation::FetchOrders => "fetch_orders",
+        })
+    }
+}
+
+/// Why a fetch produced no value. Every variant names the user it was for.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The source could not answer.
+    #[error("{operation}({user_id}) failed: {reason}")]
+    Failed {
+        /// The user the fetch was for.
+        user_id: UserId,
+        /// Which fetch failed.
+        operation: Operation,
+        /// The source's explanation.
+        reason: String,
+    },
+    /// The task running the fetch panicked.
+    #[error("fetching user {user_id} panicked: {message}")]
+    Panicked {
+        /// The user the fetch was for.
+        user_id: UserId,
+        /// The panic message, or a note that the payload was not a string.
+        message: String,
+    },
+    /// The runtime dropped the task running the fetch before it finished.
+    #[error("fetching user {user_id} was cancelled by the runtime")]
+    Cancelled {
+        /// The user the fetch was for.
+        user_id: UserId,
+    },
+}
+
+impl FetchError {
+    /// The user the failed fetch was for.
+    pub fn user_id(&self) -> UserId {
+        match self {
+            FetchError::Failed { user_id, .. }
+            | FetchError::Panicked { user_id, .. }
+            | FetchError::Cancelled { user_id } => *user_id,
+        }
+    }
+
+    /// A one-word name of the cause, for counting errors by cause.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            FetchError::Failed { .. } => "failed",
+            FetchError::Panicked { .. } => "panicked",
+            FetchError::Cancelled { .. } => "cancelled",
+        }
+    }
+
+    /// The error for user `user_id` whose fetch ran in a task that produced no output.
+    pub fn from_join(user_id: UserId, error: JoinError) -> Self {
+        match error {
+            JoinError::Panicked(_) => FetchError::Panicked {
+                user_id,
+                message: error.panic_message().unwrap_or("non-string panic payload").to_owned(),
+            },
+            JoinError::Cancelled => FetchError::Cancelled { user_id },
+        }
+    }
+}
+
+/// The article's data, held in memory, each fetch waiting a simulated latency first.
+///
+/// As in the article, every id names a user (`user-{id}`), and only users 1 and 2
+/// have orders. A latency of zero means no wait at all: the fetch completes the first
+/// time it is polled, without touching the timer.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::{DataSource, InMemorySource, Runtime, User};
+/// use std::time::Duration;
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let source = InMemorySource::new(rt.clone()).with_latency(Duration::from_millis(5));
+/// assert_eq!(rt.block_on(source.fetch_user(2)).unwrap(), User::new(2));
+/// assert_eq!(rt.block_on(source.fetch_orders(2)).unwrap(), [23, 34]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct InMemorySource<R> {
+    rt: R,
+    latency: Duration,
+}
+
+impl<R: Runtime> InMemorySource<R> {
+    /// The article's data with no latency.
+    pub fn new(rt: R) -> Self {
+        InMemorySource { rt, latency: Duration::ZERO }
+    }
+
+    /// The same data, each fetch first sleeping `latency` on the runtime's timer.
+    pub fn with_latency(self, latency: Duration) -> Self {
+        InMemorySource { latency, ..self }
+    }
+
+    /// The simulated latency of each fetch.
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    async fn wait(&self) {
+        if !self.latency.is_zero() {
+            self.rt.sleep(self.latency).await;
+        }
+    }
+}
+
+impl<R: Runtime> DataSource for InMemorySource<R> {
+    async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
+        self.wait().await;
+        Ok(User::new(user_id))
+    }
+
+    async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
+        self.wait().await;
+        Ok(article_orders(user_id).to_vec())
+    }
+}

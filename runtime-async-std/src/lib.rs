@@ -1,0 +1,180 @@
+//! [async-std](https://docs.rs/async-std) behind chain-core's [`Runtime`] contract.
+//!
+//! async-std is discontinued upstream in favour of smol; it stays here because users
+//! still run it. It runs on async-global-executor and async-io, the crates under smol.
+//!
+//! | contract | async-std |
+//! |---|---|
+//! | `block_on` | [`async_std::task::block_on`] |
+//! | `spawn` | [`async_std::task::spawn`] of a [`futures::future::Abortable`], aborted when its handle is dropped |
+//! | `sleep` | [`async_std::task::sleep`] (async-io: a timerfd deadline, no rounding) |
+//! | `now` | [`std::time::Instant::now`], the clock async-io's timers use |
+//!
+//! One flavour: a global pool of worker threads, sized once per process through
+//! async-global-executor's configuration (async-std itself only reads the
+//! `ASYNC_STD_THREAD_COUNT` variable). `block_on`'s thread only polls its own future.
+//!
+//! # Examples
+//!
+//! ```
+//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use runtime_async_std::AsyncStdRuntime;
+//!
+//! let rt = AsyncStdRuntime::new(2.try_into().unwrap()).unwrap();
+//! let source = InMemorySource::new(rt.clone());
+//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! ```
+
+use std::{
+    future::Future,
+    io,
+    num::NonZeroUsize,
+    panic::AssertUnwindSafe,
+    pin::Pin,
+    sync::OnceLock,
+    task::{Context, Poll, ready},
+    thread,
+    time::{Duration, Instant},
+};
+
+use async_global_executor::GlobalExecutorConfig;
+use chain_core::{Flavour, JoinError, Runtime, RuntimeInfo, cli::Launch};
+use futures::{
+    FutureExt,
+    future::{AbortHandle, Abortable, Aborted},
+};
+
+const TIMER: &str = "async-io timerfd, no rounding";
+
+/// The environment variable async-std reads for its worker count.
+const THREAD_COUNT_VAR: &str = "ASYNC_STD_THREAD_COUNT";
+
+/// The worker count the process-wide executor was started with.
+static WORKERS: OnceLock<NonZeroUsize> = OnceLock::new();
+
+/// A handle to async-std's global runtime.
+#[derive(Clone, Debug)]
+pub struct AsyncStdRuntime {
+    info: RuntimeInfo,
+}
+
+impl AsyncStdRuntime {
+    /// async-std's runtime with exactly `workers` worker threads.
+    ///
+    /// The pool is global: the first call in a process sizes it, and later calls must
+    /// ask for the same count.
+    ///
+    /// # Errors
+    ///
+    /// A different count was asked for earlier in this process, or the
+    /// `ASYNC_STD_THREAD_COUNT` variable disagrees with `workers`.
+    pub fn new(workers: NonZeroUsize) -> io::Result<Self> {
+        if let Some(set) = std::env::var_os(THREAD_COUNT_VAR) {
+            if set.to_str() != Some(&workers.to_string()) {
+                return Err(io::Error::other(format!(
+                    "{THREAD_COUNT_VAR}={set:?} disagrees with the {workers} workers asked for; unset it"
+                )));
+            }
+        }
+        let started = *WORKERS.get_or_init(|| {
+            let n = workers.get();
+            let config = GlobalExecutorConfig::default().with_min_threads(n).with_max_threads(n);
+            async_global_executor::init_with_config(config.with_env_var(THREAD_COUNT_VAR));
+            workers
+        });
+        if started != workers {
+            return Err(io::Error::other(format!(
+                "async-std's executor is global and already runs {started} workers in this process; \
+                 it cannot also run {workers}"
+            )));
+        }
+        let info = RuntimeInfo::new("async-std", Flavour::MultiThread, workers, TIMER);
+        Ok(AsyncStdRuntime { info })
+    }
+}
+
+impl Runtime for AsyncStdRuntime {
+    type JoinHandle<T: Send + 'static> = AsyncStdJoinHandle<T>;
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        async_std::task::block_on(future)
+    }
+
+    fn spawn<F>(&self, future: F) -> AsyncStdJoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // async-std's handle detaches on drop and can only cancel asynchronously, so
+        // an abort flag gives the contract's cancel-on-drop; the panic is caught so it
+        // arrives as a value rather than re-raised at the await.
+        let (abort, registration) = AbortHandle::new_pair();
+        let caught = AssertUnwindSafe(future).catch_unwind();
+        let inner = async_std::task::spawn(Abortable::new(caught, registration));
+        AsyncStdJoinHandle { inner, abort, abort_on_drop: true }
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        async_std::task::sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.info.clone()
+    }
+}
+
+impl Launch for AsyncStdRuntime {
+    const FLAVOURS: &'static [Flavour] = &[Flavour::MultiThread];
+
+    fn launch(_: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+        Self::new(workers)
+    }
+}
+
+type Caught<T> = Result<thread::Result<T>, Aborted>;
+
+/// An async-std task's handle that aborts the task when dropped.
+#[derive(Debug)]
+pub struct AsyncStdJoinHandle<T> {
+    inner: async_std::task::JoinHandle<Caught<T>>,
+    abort: AbortHandle,
+    abort_on_drop: bool,
+}
+
+impl<T: Send + 'static> Future for AsyncStdJoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let output = ready!(Pin::new(&mut self.inner).poll(cx));
+        self.abort_on_drop = false;
+        Poll::Ready(match output {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(payload)) => Err(JoinError::Panicked(payload)),
+            Err(Aborted) => Err(JoinError::Cancelled),
+        })
+    }
+}
+
+impl<T: Send + 'static> chain_core::JoinHandle<T> for AsyncStdJoinHandle<T> {
+    fn detach(mut self) {
+        self.abort_on_drop = false;
+    }
+
+    async fn cancel(mut self) {
+        self.abort.abort();
+        let _ = (&mut self.inner).await;
+    }
+}
+
+impl<T> Drop for AsyncStdJoinHandle<T> {
+    fn drop(&mut self) {
+        if self.abort_on_drop {
+            self.abort.abort();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! [smol](https://docs.rs/smol) behind chain-core's [`Runtime`] contract.
+//!
+//! | contract | smol |
+//! |---|---|
+//! | `block_on` | [`smol::block_on`] (with [`smol::Executor::run`] on the current-thread flavour) |
+//! | `spawn` | [`smol::Executor::spawn`]; dropping the [`smol::Task`] cancels it, as the contract says |
+//! | `sleep` | [`smol::Timer::after`] (async-io: a timerfd deadline, no rounding) |
+//! | `now` | [`std::time::Instant::now`], the clock async-io's timers use |
+//!
+//! Flavours: [`SmolRuntime::current_thread`] (an executor run only by the thread in
+//! `block_on`) and [`SmolRuntime::multi_thread`] (an executor run by N threads of
+//! its own; the thread in `block_on` only polls the future it was given).
+//!
+//! # Examples
+//!
+//! ```
+//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use runtime_smol::SmolRuntime;
+//!
+//! let rt = SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap();
+//! let source = InMemorySource::new(rt.clone());
+//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! ```
+
+use std::{
+    future::Future,
+    io,
+    num::NonZeroUsize,
+    panic::AssertUnwindSafe,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+    thread,
+    time::{Duration, Instant},
+};
+
+use chain_core::{Flavour, JoinError, Runtime, RuntimeInfo, cli::Launch};
+use futures::FutureExt;
+use smol::{Executor, Timer, channel};
+
+const TIMER: &str = "async-io timerfd, no rounding";
+
+/// A smol executor with its worker threads, if any; clones share it. The workers
+/// stop when the last clone is dropped.
+#[derive(Clone, Debug)]
+pub struct SmolRuntime {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    executor: Arc<Executor<'static>>,
+    info: RuntimeInfo,
+    /// Closed on drop, which ends every worker's `run`.
+    _stop: Option<channel::Sender<()>>,
+}
+
+impl SmolRuntime {
+    /// A single-threaded executor: the thread inside `block_on` runs every task.
+    pub fn current_thread() -> Self {
+        let info = RuntimeInfo::new("smol", Flavour::CurrentThread, NonZeroUsize::MIN, TIMER);
+        let shared = Shared { executor: Arc::new(Executor::new()), info, _stop: None };
+        SmolRuntime { shared: Arc::new(shared) }
+    }
+
+    /// An executor run by exactly `workers` threads of its own.
+    ///
+    /// # Errors
+    ///
+    /// A worker thread could not be started.
+    pub fn multi_thread(workers: NonZeroUsize) -> io::Result<Self> {
+        let executor = Arc::new(Executor::new());
+        let (stop, stopped) = channel::bounded::<()>(1);
+        for index in 0..workers.get() {
+            let (executor, stopped) = (executor.clone(), stopped.clone());
+            thread::Builder::new()
+                .name(format!("smol-worker-{index}"))
+                .spawn(move || smol::block_on(executor.run(stopped.recv())))?;
+        }
+        let info = RuntimeInfo::new("smol", Flavour::MultiThread, workers, TIMER);
+        Ok(SmolRuntime { shared: Arc::new(Shared { executor, info, _stop: Some(stop) }) })
+    }
+}
+
+impl Runtime for SmolRuntime {
+    type JoinHandle<T: Send + 'static> = SmolJoinHandle<T>;
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.shared.info.flavour {
+            Flavour::CurrentThread => smol::block_on(self.shared.executor.run(future)),
+            Flavour::MultiThread => smol::block_on(future),
+        }
+    }
+
+    fn spawn<F>(&self, future: F) -> SmolJoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // Caught here so that a panic arrives as a value, not re-raised at the await.
+        let task = self.shared.executor.spawn(AssertUnwindSafe(future).catch_unwind());
+        SmolJoinHandle(task.fallible())
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        Timer::after(duration).map(drop)
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.shared.info.clone()
+    }
+}
+
+impl Launch for SmolRuntime {
+    const FLAVOURS: &'static [Flavour] = &[Flavour::CurrentThread, Flavour::MultiThread];
+
+    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+        match flavour {
+            Flavour::CurrentThread => Ok(Self::current_thread()),
+            Flavour::MultiThread => Self::multi_thread(workers),
+        }
+    }
+}
+
+type Caught<T> = thread::Result<T>;
+
+/// A smol task's handle; dropping it cancels the task (smol's own behaviour).
+#[derive(Debug)]
+pub struct SmolJoinHandle<T>(async_task::FallibleTask<Caught<T>>);
+
+impl<T: Send + 'static> Future for SmolJoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(match ready!(Pin::new(&mut self.0).poll(cx)) {
+            Some(Ok(output)) => Ok(output),
+            Some(Err(payload)) => Err(JoinError::Panicked(payload)),
+            None => Err(JoinError::Cancelled),
+        })
+    }
+}
+
+impl<T: Send + 'static> chain_core::JoinHandle<T> for SmolJoinHandle<T> {
+    fn detach(self) {
+        self.0.detach();
+    }
+
+    async fn cancel(self) {
+        self.0.cancel().await;
+    }
+}

@@ -1,0 +1,8 @@
+//! The core's conformance suite under both smol flavours.
+
+use runtime_smol::SmolRuntime;
+
+chain_core::conformance_tests! {
+    current_thread => SmolRuntime::current_thread(),
+    multi_thread => SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap(),
+}

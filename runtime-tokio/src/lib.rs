@@ -1,0 +1,178 @@
+//! [tokio](https://docs.rs/tokio) behind chain-core's [`Runtime`] contract.
+//!
+//! | contract | tokio |
+//! |---|---|
+//! | `block_on` | [`tokio::runtime::Runtime::block_on`] |
+//! | `spawn` | [`tokio::runtime::Runtime::spawn`], aborted when its handle is dropped |
+//! | `sleep` | [`tokio::time::sleep`], created at first poll inside the runtime |
+//! | `now` | [`tokio::time::Instant::now`] |
+//!
+//! Flavours: [`TokioRuntime::current_thread`] (one thread, the one in `block_on`) and
+//! [`TokioRuntime::multi_thread`] (a fixed number of workers).
+//!
+//! # Examples
+//!
+//! ```
+//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use runtime_tokio::TokioRuntime;
+//!
+//! let rt = TokioRuntime::multi_thread(2.try_into().unwrap()).unwrap();
+//! let source = InMemorySource::new(rt.clone());
+//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! ```
+
+use std::{
+    future::Future,
+    io,
+    num::NonZeroUsize,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, ready},
+    time::{Duration, Instant},
+};
+
+use chain_core::{Flavour, JoinError, Runtime, RuntimeInfo, cli::Launch};
+
+const TIMER: &str = "1 ms wheel, deadlines rounded up";
+
+/// A tokio runtime; clones share it. It shuts down when the last clone is dropped.
+#[derive(Clone, Debug)]
+pub struct TokioRuntime {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    runtime: Option<tokio::runtime::Runtime>,
+    info: RuntimeInfo,
+}
+
+impl TokioRuntime {
+    /// A current-thread runtime: the thread inside `block_on` runs every task.
+    ///
+    /// # Errors
+    ///
+    /// The I/O driver could not be created.
+    pub fn current_thread() -> io::Result<Self> {
+        let mut builder = tokio::runtime::Builder::new_current_thread();
+        Self::build(&mut builder, Flavour::CurrentThread, NonZeroUsize::MIN)
+    }
+
+    /// A multi-thread runtime with exactly `workers` worker threads.
+    ///
+    /// # Errors
+    ///
+    /// The threads or the I/O driver could not be created.
+    pub fn multi_thread(workers: NonZeroUsize) -> io::Result<Self> {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(workers.get());
+        Self::build(&mut builder, Flavour::MultiThread, workers)
+    }
+
+    fn build(
+        builder: &mut tokio::runtime::Builder,
+        flavour: Flavour,
+        workers: NonZeroUsize,
+    ) -> io::Result<Self> {
+        let runtime = builder.enable_all().build()?;
+        let info = RuntimeInfo::new("tokio", flavour, workers, TIMER);
+        Ok(TokioRuntime { shared: Arc::new(Shared { runtime: Some(runtime), info }) })
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.shared.runtime.as_ref().expect("only taken when the last clone drops")
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // A plain drop waits for the workers, which tokio forbids inside a runtime.
+        if let Some(runtime) = self.runtime.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                runtime.shutdown_background();
+            }
+        }
+    }
+}
+
+impl Runtime for TokioRuntime {
+    type JoinHandle<T: Send + 'static> = TokioJoinHandle<T>;
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime().block_on(future)
+    }
+
+    fn spawn<F>(&self, future: F) -> TokioJoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        TokioJoinHandle { inner: self.runtime().spawn(future), abort_on_drop: true }
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        // `tokio::time::sleep` needs the runtime's context when it is created, which
+        // the first poll has and the caller may not.
+        async move { tokio::time::sleep(duration).await }
+    }
+
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.shared.info.clone()
+    }
+}
+
+impl Launch for TokioRuntime {
+    const FLAVOURS: &'static [Flavour] = &[Flavour::MultiThread, Flavour::CurrentThread];
+
+    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+        match flavour {
+            Flavour::CurrentThread => Self::current_thread(),
+            Flavour::MultiThread => Self::multi_thread(workers),
+        }
+    }
+}
+
+/// A tokio task's handle that aborts the task when dropped.
+#[derive(Debug)]
+pub struct TokioJoinHandle<T> {
+    inner: tokio::task::JoinHandle<T>,
+    abort_on_drop: bool,
+}
+
+impl<T: Send + 'static> Future for TokioJoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let output = ready!(Pin::new(&mut self.inner).poll(cx));
+        self.abort_on_drop = false;
+        Poll::Ready(output.map_err(|e| match e.try_into_panic() {
+            Ok(payload) => JoinError::Panicked(payload),
+            Err(_) => JoinError::Cancelled,
+        }))
+    }
+}
+
+impl<T: Send + 'static> chain_core::JoinHandle<T> for TokioJoinHandle<T> {
+    fn detach(mut self) {
+        self.abort_on_drop = false;
+    }
+
+    async fn cancel(mut self) {
+        self.inner.abort();
+        let _ = (&mut self.inner).await;
+    }
+}
+
+impl<T> Drop for TokioJoinHandle<T> {
+    fn drop(&mut self) {
+        if self.abort_on_drop {
+            self.inner.abort();
+        }
+    }
+}
