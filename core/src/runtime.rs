@@ -171,9 +171,9 @@ fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Flavour {
-    /// One thread, the one inside [`Runtime::block_on`], runs every task (asyncio's model).
+    /// One thread runs every task: the one that entered the event loop (asyncio's model)
     CurrentThread,
-    /// A fixed pool of worker threads runs the tasks.
+    /// A fixed pool of worker threads runs the tasks
     MultiThread,
 }
 

@@ -13,14 +13,12 @@ pub const MAX_WORKERS: usize = 1024;
 /// The longest latency, delay or time limit accepted.
 pub const MAX_DURATION: Duration = Duration::from_secs(60);
 
-/// The article's two programs and every workload of chain-core, on one runtime.
-///
-/// With no command, runs the article's programs: hello world, then the chain for
-/// user 1, joined and sequential.
+/// Runs the article's two programs, and every workload of chain-core, on this binary's
+/// runtime. With no command, runs the article's programs.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 pub struct Cli {
-    /// How the runtime schedules tasks [default: the runtime's usual flavour]
+    /// How the runtime schedules tasks.
     #[arg(long, value_enum, global = true)]
     pub flavour: Option<Flavour>,
 
@@ -51,7 +49,7 @@ pub enum Command {
     /// Fetch one user and their orders (get_user_with_orders).
     Chain {
         /// The user to fetch; every id is a user, only 1 and 2 have orders.
-        #[arg(long, value_name = "ID", default_value_t = 1)]
+        #[arg(long, value_name = "ID", default_value_t = 1, value_parser = parse_user, allow_negative_numbers = true)]
         user: UserId,
         /// How the two fetches are combined.
         #[arg(long, value_enum, default_value_t = Mode::Joined)]
@@ -74,7 +72,7 @@ pub enum Command {
     /// Fetch a user under a time limit (asyncio.wait_for) and show the cancellation.
     Timeout {
         /// The user to fetch.
-        #[arg(long, value_name = "ID", default_value_t = 1)]
+        #[arg(long, value_name = "ID", default_value_t = 1, value_parser = parse_user, allow_negative_numbers = true)]
         user: UserId,
         /// Simulated latency of each fetch.
         #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency)]
@@ -123,6 +121,10 @@ fn parse_count(text: &str, max: usize) -> Result<NonZeroUsize, String> {
     let allowed = || format!("must be a whole number from 1 to {max}");
     let n: usize = text.trim().parse().map_err(|_| allowed())?;
     NonZeroUsize::new(n).filter(|n| n.get() <= max).ok_or_else(allowed)
+}
+
+fn parse_user(text: &str) -> Result<UserId, String> {
+    text.trim().parse().map_err(|_| format!("must be a whole number from 0 to {}", UserId::MAX))
 }
 
 fn parse_users(text: &str) -> Result<NonZeroUsize, String> {
@@ -187,10 +189,11 @@ mod tests {
             &["bounded", "--users", "10", "--concurrency", "0"],
             &["--workers", "0", "demo"],
             &["--workers", "100000", "demo"],
+            &["chain", "--user", "-1"],
         ] {
             let error = parse(args).expect_err(&format!("{args:?} was accepted"));
             assert_eq!(error.exit_code(), 2);
-            assert!(error.to_string().contains("must be a whole number from 1 to"), "{error}");
+            assert!(error.to_string().contains("must be a whole number from"), "{error}");
         }
     }
 

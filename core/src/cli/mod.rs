@@ -10,9 +10,9 @@ mod args;
 mod report;
 mod workloads;
 
-use std::{io, num::NonZeroUsize, process::ExitCode, thread};
+use std::{io, num::NonZeroUsize, path::Path, process::ExitCode, thread};
 
-use clap::{CommandFactory, Parser, error::ErrorKind};
+use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape};
 
@@ -37,10 +37,17 @@ pub trait Launch: Runtime + Sized {
 /// Exit status: 0 on success, 2 for a bad command line (with a message saying what
 /// is allowed), 1 if the runtime could not start or a result was wrong.
 pub fn main<L: Launch>() -> ExitCode {
-    let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
+    let default_flavour = L::FLAVOURS[0].name();
+    let mut command = Cli::command()
+        .name(program_name())
+        .mut_arg("flavour", |arg| arg.default_value(default_flavour));
+    let cli = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .unwrap_or_else(|e| e.exit());
     let (flavour, workers) = match settings::<L>(&cli) {
         Ok(settings) => settings,
-        Err(message) => Cli::command().error(ErrorKind::ArgumentConflict, message).exit(),
+        Err(message) => command.error(ErrorKind::ArgumentConflict, message).exit(),
     };
     let rt = match L::launch(flavour, workers) {
         Ok(rt) => rt,
@@ -59,6 +66,14 @@ pub fn main<L: Launch>() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The binary's own name (`runtime-tokio`, ...), for usage lines and `--help`.
+fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|arg0| Some(Path::new(&arg0).file_stem()?.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "runtime".to_owned())
 }
 
 /// The flavour and worker count asked for, checked against what runtime `L` offers.

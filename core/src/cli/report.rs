@@ -32,7 +32,9 @@ fn cpu_model() -> String {
 /// A duration in the unit that keeps three or four significant digits.
 pub(super) fn duration(d: Duration) -> String {
     let seconds = d.as_secs_f64();
-    if seconds >= 1.0 {
+    if d.is_zero() {
+        "0 s".to_owned()
+    } else if seconds >= 1.0 {
         format!("{seconds:.3} s")
     } else if seconds >= 1e-3 {
         format!("{:.2} ms", seconds * 1e3)
@@ -50,5 +52,6 @@ mod tests {
         assert_eq!(duration(Duration::from_millis(1500)), "1.500 s");
         assert_eq!(duration(Duration::from_micros(100_300)), "100.30 ms");
         assert_eq!(duration(Duration::from_nanos(12_340)), "12.34 us");
+        assert_eq!(duration(Duration::ZERO), "0 s");
     }
 }

@@ -12,6 +12,7 @@
 //! the behaviour it proves. Each case builds its runtime on a thread of its own and
 //! fails, rather than hangs, if it has not finished within [`DEADLINE`].
 
+pub mod binary;
 pub mod cases;
 mod scripted;
 

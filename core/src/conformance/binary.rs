@@ -1,0 +1,109 @@
+//! Checks of a runtime's binary, run as a user runs it: the default program, a
+//! workload, and bad command lines. Every runtime crate runs them with
+//! [`binary_tests!`](crate::binary_tests).
+
+use std::process::{Command, Output};
+
+fn run(binary: &str, args: &[&str]) -> (Output, String, String) {
+    let output = Command::new(binary).args(args).output().expect("the binary starts");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stdout, stderr)
+}
+
+/// With no arguments: hello world, the article's assertion, and the join's gain.
+pub fn default_run_shows_the_articles_two_programs(binary: &str) {
+    let (output, stdout, stderr) = run(binary, &[]);
+    assert!(output.status.success(), "{stderr}");
+    let hello = stdout.find("Hello ...").expect(&stdout);
+    let world = stdout.find("... World!").expect(&stdout);
+    assert!(hello < world);
+    assert!(stdout.contains(
+        "get_user_with_orders(1) = UserWithOrders(user=User(user_id=1, user_name='user-1'), orders=[1, 3, 10, 11])"
+    ));
+    assert!(
+        stdout.contains("joined: 2 fetches of 100.00 ms each, at most 2 in flight"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("sequential: 2 fetches of 100.00 ms each, at most 1 in flight"));
+    assert!(stdout.contains("the joined fetches took"), "{stdout}");
+}
+
+/// Every run says which runtime, version, flavour and machine produced it.
+pub fn every_run_prints_runtime_version_and_machine(binary: &str) {
+    let (output, stdout, _) = run(binary, &["chain", "--user", "2", "--latency", "0ms"]);
+    assert!(output.status.success());
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("runtime: ") && first.contains(" worker"), "{first}");
+    assert!(!first.contains("unknown"), "{first}");
+    assert!(stdout.contains("machine: ") && stdout.contains(" cores"), "{stdout}");
+    assert!(stdout.contains("orders=[23, 34]"), "{stdout}");
+}
+
+/// A fan-out reports every requested user: results, errors and lost add up.
+pub fn fanout_summary_accounts_for_every_user(binary: &str) {
+    for shape in ["join", "spawn"] {
+        let args = [
+            "bounded",
+            "--users",
+            "500",
+            "--concurrency",
+            "20",
+            "--latency",
+            "1ms",
+            "--shape",
+            shape,
+        ];
+        let (output, stdout, stderr) = run(binary, &args);
+        assert!(output.status.success(), "{stderr}");
+        assert!(stdout.contains("users requested 500: results 500, errors 0, lost 0"), "{stdout}");
+        assert!(stdout.contains("at most 20 users in flight"), "{stdout}");
+    }
+}
+
+/// Bad command lines: a one-line reason, status 2, no panic.
+pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
+    for args in [
+        &["gather"][..],
+        &["fanout", "--users", "0"],
+        &["fanout", "--users", "-3"],
+        &["fanout", "--users", "100000000000"],
+        &["fanout", "--users", "10", "--latency", "fast"],
+        &["bounded", "--users", "10", "--concurrency", "0"],
+        &["--workers", "0"],
+        &["--flavour", "current-thread", "--workers", "3"],
+        &["--flavour", "sideways"],
+    ] {
+        let (output, _, stderr) = run(binary, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Expands to a `#[test]` per check of this module for the binary at `path`
+/// (`env!("CARGO_BIN_EXE_<name>")`).
+#[macro_export]
+macro_rules! binary_tests {
+    ($path:expr) => {
+        $crate::__binary_cases! { $path;
+            default_run_shows_the_articles_two_programs,
+            every_run_prints_runtime_version_and_machine,
+            fanout_summary_accounts_for_every_user,
+            bad_arguments_exit_2_with_a_message,
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __binary_cases {
+    ($path:expr; $($case:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::conformance::binary::$case($path);
+            }
+        )+
+    };
+}
