@@ -63,6 +63,6 @@ pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, 
 pub use hello::hello_world;
 pub use instrument::{Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
-pub use runtime::{Flavour, JoinError, JoinHandle, Runtime, RuntimeInfo, run_on_worker};
+pub use runtime::{Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, run_on_worker};
 pub use source::{DataSource, FetchError, InMemorySource, Operation};
 pub use timeout::{Elapsed, timeout};

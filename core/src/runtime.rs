@@ -99,6 +99,21 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     fn info(&self) -> RuntimeInfo;
 }
 
+/// A runtime that can be started by flavour and worker count, so that tools (the
+/// command line, the benchmarks) can start every flavour the same way.
+pub trait Launch: Runtime + Sized {
+    /// The flavours this runtime offers; the first is its default.
+    const FLAVOURS: &'static [Flavour];
+
+    /// Starts the runtime. `flavour` is one of [`Launch::FLAVOURS`]; `workers` is 1 for
+    /// a current-thread flavour.
+    ///
+    /// # Errors
+    ///
+    /// The runtime could not be started (threads, I/O driver, a global already set).
+    fn launch(flavour: Flavour, workers: NonZeroUsize) -> std::io::Result<Self>;
+}
+
 /// A spawned task's handle: awaiting it yields the task's output.
 ///
 /// Dropping it cancels the task.

@@ -39,7 +39,7 @@ use std::{
 };
 
 use async_global_executor::GlobalExecutorConfig;
-use chain_core::{Flavour, JoinError, Runtime, RuntimeInfo, cli::Launch};
+use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo};
 use futures::{
     FutureExt,
     future::{AbortHandle, Abortable, Aborted},

@@ -35,7 +35,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Flavour, JoinError, Runtime, RuntimeInfo, cli::Launch};
+use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo};
 use futures::FutureExt;
 use smol::{Executor, Timer, channel};
 

@@ -32,7 +32,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Flavour, JoinError, Runtime, RuntimeInfo, cli::Launch};
+use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
 

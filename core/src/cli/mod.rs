@@ -10,27 +10,13 @@ mod args;
 mod report;
 mod workloads;
 
-use std::{io, num::NonZeroUsize, path::Path, process::ExitCode, thread};
+use std::{num::NonZeroUsize, path::Path, process::ExitCode, thread};
 
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape};
 
-use crate::{Flavour, Runtime, run_on_worker};
-
-/// A runtime that the command line can start with a chosen flavour and worker count.
-pub trait Launch: Runtime + Sized {
-    /// The flavours this runtime offers; the first is its default.
-    const FLAVOURS: &'static [Flavour];
-
-    /// Starts the runtime. `flavour` is one of [`Launch::FLAVOURS`]; `workers` is 1 for
-    /// a current-thread flavour.
-    ///
-    /// # Errors
-    ///
-    /// The runtime could not be started (threads, I/O driver, a global already set).
-    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self>;
-}
+use crate::{Flavour, Launch, run_on_worker};
 
 /// Parses the command line, starts runtime `L` and runs the chosen program.
 ///
