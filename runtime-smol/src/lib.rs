@@ -83,6 +83,13 @@ impl SmolRuntime {
     }
 }
 
+impl SmolRuntime {
+    /// smol's own executor behind this runtime, for code that uses smol's API directly.
+    pub fn executor(&self) -> &Arc<Executor<'static>> {
+        &self.shared.executor
+    }
+}
+
 impl Runtime for SmolRuntime {
     type JoinHandle<T: Send + 'static> = SmolJoinHandle<T>;
 

@@ -80,6 +80,11 @@ impl TokioRuntime {
         Ok(TokioRuntime { shared: Arc::new(Shared { runtime: Some(runtime), info }) })
     }
 
+    /// tokio's own handle to this runtime, for code that uses tokio's API directly.
+    pub fn handle(&self) -> &tokio::runtime::Handle {
+        self.runtime().handle()
+    }
+
     fn runtime(&self) -> &tokio::runtime::Runtime {
         self.shared.runtime.as_ref().expect("only taken when the last clone drops")
     }

@@ -1,0 +1,177 @@
+//! `cargo bench`: one criterion group per workload, one member per runtime flavour.
+//!
+//! Every member times its workload inside a task spawned on the runtime under test
+//! (`benches::measure`, via `iter_custom`), so the runtime's own workers do the work;
+//! runtimes are built before their member is measured. `block_on` is the exception by
+//! design: its entry cost is what it measures. Multi-threaded flavours get
+//! `BENCH_WORKERS` workers (default: the machine's cores). Each group starts with a
+//! different flavour, so that no runtime always runs first.
+
+use std::{hint::black_box, num::NonZeroUsize, thread, time::Duration};
+
+use benches::{
+    Flavour, Measurer, Spec,
+    native::{self, Native},
+    workloads::chain_floor,
+};
+use chain_core::cli::Shape;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
+
+const MS: Duration = Duration::from_millis(1);
+
+fn workers() -> NonZeroUsize {
+    std::env::var("BENCH_WORKERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .or_else(|| thread::available_parallelism().ok())
+        .unwrap_or(NonZeroUsize::MIN)
+}
+
+/// The flavours in the order a group runs them: rotated by `group`'s index.
+fn rotated(group: usize) -> impl Iterator<Item = Flavour> {
+    let all = Flavour::ALL;
+    (0..all.len()).map(move |i| all[(i + group) % all.len()])
+}
+
+fn bench(group: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, mut measurer: Measurer) {
+    group.bench_function(id, |b| b.iter_custom(&mut measurer));
+}
+
+fn prepare(spec: Spec, flavour: Flavour) -> Measurer {
+    spec.prepare(flavour, workers()).unwrap_or_else(|e| panic!("{flavour} could not start: {e}"))
+}
+
+/// Each flavour as a member of `name`, running `spec`.
+fn group_per_flavour(c: &mut Criterion, index: usize, name: &str, spec: Spec) {
+    let mut group = c.benchmark_group(name);
+    for flavour in rotated(index) {
+        bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
+    }
+    group.finish();
+}
+
+fn chain(c: &mut Criterion) {
+    let mut group = c.benchmark_group("chain");
+    group.bench_function("sync-floor", |b| b.iter(|| chain_floor(black_box(1))));
+    for flavour in rotated(0) {
+        let spec = Spec::Chain { latency: Duration::ZERO };
+        bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
+    }
+    group.finish();
+}
+
+fn fan_outs(c: &mut Criterion) {
+    let shapes = [(Shape::Join, "join"), (Shape::Spawn, "spawn")];
+    let mut group = c.benchmark_group("fanout");
+    group.sample_size(10);
+    for users in [1_000, 10_000, 100_000] {
+        for flavour in rotated(users) {
+            for (shape, shape_name) in shapes {
+                let spec = Spec::FanOut { users, latency: Duration::ZERO, shape, limit: None };
+                let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
+                bench(&mut group, id, prepare(spec, flavour));
+            }
+        }
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("fanout_1ms");
+    group.sample_size(10);
+    for flavour in rotated(1) {
+        for (shape, shape_name) in shapes {
+            let spec = Spec::FanOut { users: 10_000, latency: MS, shape, limit: None };
+            let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), 10_000);
+            bench(&mut group, id, prepare(spec, flavour));
+        }
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("bounded_1ms");
+    group.sample_size(10);
+    let limit = NonZeroUsize::new(1_000);
+    for flavour in rotated(2) {
+        for (shape, shape_name) in shapes {
+            let spec = Spec::FanOut { users: 10_000, latency: MS, shape, limit };
+            let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), "10000/k1000");
+            bench(&mut group, id, prepare(spec, flavour));
+        }
+    }
+    group.finish();
+}
+
+fn scheduler(c: &mut Criterion) {
+    group_per_flavour(c, 3, "spawn_many", Spec::SpawnMany { tasks: 10_000 });
+    group_per_flavour(c, 4, "spawn_chain", Spec::SpawnChain { depth: 1_000 });
+    group_per_flavour(c, 0, "yield_many", Spec::YieldMany { tasks: 200, yields: 1_000 });
+    group_per_flavour(c, 1, "ping_pong", Spec::PingPong { rounds: 1_000 });
+}
+
+fn timer(c: &mut Criterion) {
+    group_per_flavour(c, 2, "timer_registration", Spec::SleepRegistration);
+}
+
+fn block_on(c: &mut Criterion) {
+    let mut group = c.benchmark_group("block_on");
+    for flavour in rotated(3) {
+        group.bench_function(BenchmarkId::from_parameter(flavour), |b| {
+            b.iter_custom(|iterations| block_on_entries(flavour, iterations))
+        });
+    }
+    group.finish();
+}
+
+/// `iterations` entries into `flavour`'s event loop with an empty future, timed from
+/// the calling thread: the one number where crossing into the runtime is the point.
+fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
+    struct Entries(u64);
+    impl benches::Visitor for Entries {
+        type Output = Duration;
+        fn visit<R: chain_core::Runtime>(self, _: Flavour, rt: R) -> Duration {
+            rt.block_on(async {}); // the first entry starts lazily-started machinery
+            let start = std::time::Instant::now();
+            for _ in 0..self.0 {
+                rt.block_on(black_box(async {}));
+            }
+            start.elapsed()
+        }
+    }
+    flavour.visit(workers(), Entries(iterations)).expect("the runtime starts")
+}
+
+fn overhead(c: &mut Criterion) {
+    let cases = [
+        ("chain", Spec::Chain { latency: Duration::ZERO }, Native::Chain),
+        (
+            "fanout_spawn_10000",
+            Spec::FanOut {
+                users: 10_000,
+                latency: Duration::ZERO,
+                shape: Shape::Spawn,
+                limit: None,
+            },
+            Native::FanOut { users: 10_000 },
+        ),
+        ("spawn_many", Spec::SpawnMany { tasks: 10_000 }, Native::SpawnMany { tasks: 10_000 }),
+    ];
+    for (index, (name, generic, native)) in cases.into_iter().enumerate() {
+        let mut group = c.benchmark_group(format!("overhead_{name}"));
+        for flavour in rotated(index) {
+            let id = BenchmarkId::new("generic", flavour);
+            bench(&mut group, id, prepare(generic, flavour));
+            let baseline = native::prepare(flavour, workers(), native).expect("the runtime starts");
+            bench(&mut group, BenchmarkId::new("native", flavour), baseline);
+        }
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = runtimes;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = chain, fan_outs, scheduler, timer, block_on, overhead
+}
+criterion_main!(runtimes);

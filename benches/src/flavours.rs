@@ -1,0 +1,90 @@
+//! The runtime flavours under test, by name, and a way to run generic code on each.
+
+use std::{io, num::NonZeroUsize};
+
+use chain_core::Runtime;
+use runtime_async_std::AsyncStdRuntime;
+use runtime_smol::SmolRuntime;
+use runtime_tokio::TokioRuntime;
+
+/// One runtime in one configuration: a member of every benchmark group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flavour {
+    /// tokio's current-thread runtime.
+    TokioCurrentThread,
+    /// tokio's multi-thread runtime.
+    TokioMultiThread,
+    /// smol's executor, run by the thread in `block_on` only.
+    SmolCurrentThread,
+    /// smol's executor, run by N threads.
+    SmolMultiThread,
+    /// async-std's global pool (multi-thread).
+    AsyncStd,
+}
+
+/// Generic code to run on whichever runtime a [`Flavour`] names.
+pub trait Visitor {
+    /// What the code returns.
+    type Output;
+    /// Runs on `rt`; `flavour` says which it is, for code that needs to know.
+    fn visit<R: Runtime>(self, flavour: Flavour, rt: R) -> Self::Output;
+}
+
+impl Flavour {
+    /// Every flavour, single-threaded ones first.
+    pub const ALL: [Flavour; 5] = [
+        Flavour::TokioCurrentThread,
+        Flavour::SmolCurrentThread,
+        Flavour::TokioMultiThread,
+        Flavour::SmolMultiThread,
+        Flavour::AsyncStd,
+    ];
+
+    /// The name in tables, charts and benchmark ids.
+    pub fn label(self) -> &'static str {
+        match self {
+            Flavour::TokioCurrentThread => "tokio-current-thread",
+            Flavour::TokioMultiThread => "tokio-multi-thread",
+            Flavour::SmolCurrentThread => "smol-current-thread",
+            Flavour::SmolMultiThread => "smol-multi-thread",
+            Flavour::AsyncStd => "async-std",
+        }
+    }
+
+    /// The runtime crate.
+    pub fn runtime(self) -> &'static str {
+        match self {
+            Flavour::TokioCurrentThread | Flavour::TokioMultiThread => "tokio",
+            Flavour::SmolCurrentThread | Flavour::SmolMultiThread => "smol",
+            Flavour::AsyncStd => "async-std",
+        }
+    }
+
+    /// Whether it runs tasks on a pool of workers (compared only with its kind).
+    pub fn is_multi_thread(self) -> bool {
+        !matches!(self, Flavour::TokioCurrentThread | Flavour::SmolCurrentThread)
+    }
+
+    /// Builds the runtime (`workers` is ignored by single-threaded flavours) and runs
+    /// `visitor` on it; the runtime is dropped when the visitor returns.
+    ///
+    /// # Errors
+    ///
+    /// The runtime could not be built (threads; async-std already sized otherwise).
+    pub fn visit<V: Visitor>(self, workers: NonZeroUsize, visitor: V) -> io::Result<V::Output> {
+        Ok(match self {
+            Flavour::TokioCurrentThread => visitor.visit(self, TokioRuntime::current_thread()?),
+            Flavour::TokioMultiThread => visitor.visit(self, TokioRuntime::multi_thread(workers)?),
+            Flavour::SmolCurrentThread => visitor.visit(self, SmolRuntime::current_thread()),
+            Flavour::SmolMultiThread => visitor.visit(self, SmolRuntime::multi_thread(workers)?),
+            Flavour::AsyncStd => visitor.visit(self, AsyncStdRuntime::new(workers)?),
+        })
+    }
+}
+
+impl std::fmt::Display for Flavour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}

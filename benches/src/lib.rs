@@ -1,0 +1,16 @@
+//! The fair comparison of the runtimes: the runtime flavours under test, the
+//! workloads (the core's code, checked), their hand-written native baselines, and
+//! the measuring helpers shared by the criterion suite and the `compare` tool.
+//!
+//! Every measured body runs inside a task spawned on the runtime under test
+//! ([`measure`]), so that it runs on the runtime's own workers; the runtime is
+//! built before, and dropped after, the timed region.
+
+pub mod flavours;
+pub mod native;
+pub mod spec;
+pub mod workloads;
+
+pub use flavours::{Flavour, Visitor};
+pub use spec::{Measurer, Spec};
+pub use workloads::{Workload, measure};

@@ -1,0 +1,171 @@
+//! The `overhead` group's baselines: the chain, a task-per-user fan-out and
+//! `spawn_many`, written by hand against each runtime's own API, without the core's
+//! contract, so that the contract's cost shows as a ratio.
+//!
+//! The repetition across runtimes is the point: each is what a user of that runtime
+//! alone would write.
+
+use std::{convert::Infallible, io, num::NonZeroUsize, sync::Arc};
+
+use chain_core::{OrderId, User, UserId, UserWithOrders, model::article_orders};
+use runtime_async_std::AsyncStdRuntime;
+use runtime_smol::SmolRuntime;
+use runtime_tokio::TokioRuntime;
+
+use crate::{
+    Flavour, Measurer, Workload,
+    workloads::{check_fan_out, check_user},
+};
+
+/// What a baseline computes, the same as its generic counterpart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Native {
+    /// The chain for user 1 with no latency ([`crate::workloads::Chain`]).
+    Chain,
+    /// Users 1..=N, a task each, no latency ([`crate::workloads::FanOut`], spawn shape).
+    FanOut {
+        /// How many users.
+        users: usize,
+    },
+    /// N trivial tasks ([`crate::workloads::SpawnMany`]).
+    SpawnMany {
+        /// How many tasks.
+        tasks: u64,
+    },
+}
+
+async fn fetch_user(user_id: UserId) -> Result<User, Infallible> {
+    Ok(User::new(user_id))
+}
+
+async fn fetch_orders(user_id: UserId) -> Result<Vec<OrderId>, Infallible> {
+    Ok(article_orders(user_id).to_vec())
+}
+
+fn combine(joined: Result<(User, Vec<OrderId>), Infallible>) -> Result<UserWithOrders, Infallible> {
+    joined.map(|(user, orders)| UserWithOrders { user, orders })
+}
+
+async fn tokio_chain(user_id: UserId) -> Result<UserWithOrders, Infallible> {
+    combine(tokio::try_join!(fetch_user(user_id), fetch_orders(user_id)))
+}
+
+async fn smol_chain(user_id: UserId) -> Result<UserWithOrders, Infallible> {
+    combine(smol::future::try_zip(fetch_user(user_id), fetch_orders(user_id)).await)
+}
+
+async fn async_std_chain(user_id: UserId) -> Result<UserWithOrders, Infallible> {
+    combine(futures::try_join!(fetch_user(user_id), fetch_orders(user_id)))
+}
+
+struct TokioNative(tokio::runtime::Handle, Native);
+struct SmolNative(Arc<smol::Executor<'static>>, Native);
+struct AsyncStdNative(Native);
+
+impl Workload for TokioNative {
+    async fn run_once(&self) {
+        match self.1 {
+            Native::Chain => check_user(1, &tokio_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> =
+                    (1..=users as UserId).map(|id| self.0.spawn(tokio_chain(id))).collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.expect("no panic").unwrap()));
+                }
+                check_fan_out(users, &results);
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> = (0..tasks).map(|i| self.0.spawn(async move { i })).collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await.expect("no panic");
+                }
+                assert_eq!(sum, tasks * tasks.saturating_sub(1) / 2);
+            }
+        }
+    }
+}
+
+impl Workload for SmolNative {
+    async fn run_once(&self) {
+        match self.1 {
+            Native::Chain => check_user(1, &smol_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> =
+                    (1..=users as UserId).map(|id| self.0.spawn(smol_chain(id))).collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.unwrap()));
+                }
+                check_fan_out(users, &results);
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> = (0..tasks).map(|i| self.0.spawn(async move { i })).collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await;
+                }
+                assert_eq!(sum, tasks * tasks.saturating_sub(1) / 2);
+            }
+        }
+    }
+}
+
+impl Workload for AsyncStdNative {
+    async fn run_once(&self) {
+        match self.0 {
+            Native::Chain => check_user(1, &async_std_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> = (1..=users as UserId)
+                    .map(|id| async_std::task::spawn(async_std_chain(id)))
+                    .collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.unwrap()));
+                }
+                check_fan_out(users, &results);
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> =
+                    (0..tasks).map(|i| async_std::task::spawn(async move { i })).collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await;
+                }
+                assert_eq!(sum, tasks * tasks.saturating_sub(1) / 2);
+            }
+        }
+    }
+}
+
+/// Builds `flavour`'s runtime and returns a function that times `iterations` runs of
+/// the native baseline `what` on it (inside a task on its workers, like the generic
+/// workloads).
+///
+/// # Errors
+///
+/// The runtime could not be built.
+pub fn prepare(flavour: Flavour, workers: NonZeroUsize, what: Native) -> io::Result<Measurer> {
+    Ok(match flavour {
+        Flavour::TokioCurrentThread | Flavour::TokioMultiThread => {
+            let rt = match flavour {
+                Flavour::TokioCurrentThread => TokioRuntime::current_thread()?,
+                _ => TokioRuntime::multi_thread(workers)?,
+            };
+            let native = TokioNative(rt.handle().clone(), what);
+            crate::spec::measurer(rt, native)
+        }
+        Flavour::SmolCurrentThread | Flavour::SmolMultiThread => {
+            let rt = match flavour {
+                Flavour::SmolCurrentThread => SmolRuntime::current_thread(),
+                _ => SmolRuntime::multi_thread(workers)?,
+            };
+            let native = SmolNative(rt.executor().clone(), what);
+            crate::spec::measurer(rt, native)
+        }
+        Flavour::AsyncStd => {
+            crate::spec::measurer(AsyncStdRuntime::new(workers)?, AsyncStdNative(what))
+        }
+    })
+}

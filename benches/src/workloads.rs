@@ -1,0 +1,274 @@
+//! The workloads, written once against the core's contract and run unchanged on
+//! every flavour. Each checks its own result and panics if it is wrong, so a fast
+//! wrong answer cannot win.
+
+use std::{
+    future::Future,
+    num::NonZeroUsize,
+    pin::pin,
+    sync::Arc,
+    task::Poll,
+    time::{Duration, Instant},
+};
+
+use chain_core::{
+    InMemorySource, JoinHandle, Runtime, UserId, UserResult, UserWithOrders, cli::Shape, fan_out,
+    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    model::article_orders, run_on_worker,
+};
+use futures::{
+    SinkExt, StreamExt,
+    channel::{mpsc, oneshot},
+    future::poll_fn,
+};
+
+/// Something measurable: one run of it, checked.
+pub trait Workload: Send + Sync + 'static {
+    /// Runs the workload once on the current runtime.
+    ///
+    /// # Panics
+    ///
+    /// If the result is wrong or missing.
+    fn run_once(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Runs `workload` `iterations` times inside one task spawned on `rt` and returns the
+/// time taken inside that task: the runtime's own worker does the work, and neither
+/// building the runtime nor entering `block_on` is counted.
+pub fn measure<R: Runtime, W: Workload>(rt: &R, workload: &Arc<W>, iterations: u64) -> Duration {
+    let workload = workload.clone();
+    run_on_worker(rt, async move {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            workload.run_once().await;
+        }
+        start.elapsed()
+    })
+}
+
+/// Panics unless `value` is the article's answer for `user_id`. Cheap enough for the
+/// hot path, and used alike by the generic, native and synchronous versions.
+pub fn check_user(user_id: UserId, value: &UserWithOrders) {
+    let named = value.user.user_name.strip_prefix("user-").and_then(|id| id.parse().ok());
+    assert!(
+        value.user.user_id == user_id
+            && named == Some(user_id)
+            && value.orders == article_orders(user_id),
+        "wrong result for user {user_id}: {value}"
+    );
+}
+
+/// Panics unless `results` holds users 1..=`users`, in order, each correct.
+pub fn check_fan_out(users: usize, results: &[UserResult]) {
+    assert_eq!(results.len(), users, "a fan-out lost or invented results");
+    for (index, result) in results.iter().enumerate() {
+        let user_id = index as UserId + 1;
+        match result {
+            Ok(value) => check_user(user_id, value),
+            Err(error) => panic!("user {user_id} failed: {error}"),
+        }
+    }
+}
+
+/// The article's chain for user 1: two fetches joined, at the source's latency.
+pub struct Chain<R> {
+    /// Where the fetches go.
+    pub source: InMemorySource<R>,
+}
+
+impl<R: Runtime> Workload for Chain<R> {
+    async fn run_once(&self) {
+        let value = get_user_with_orders(&self.source, 1).await.expect("the in-memory source");
+        check_user(1, &value);
+    }
+}
+
+/// The same computation as [`Chain`] as a plain function: the floor under every runtime.
+pub fn chain_floor(user_id: UserId) -> UserWithOrders {
+    let value = UserWithOrders {
+        user: chain_core::User::new(user_id),
+        orders: article_orders(user_id).to_vec(),
+    };
+    check_user(user_id, &value);
+    value
+}
+
+/// Users 1..=N chained all at once, or with at most `limit` in flight, in one of
+/// the two shapes (futures inside one task, or a task per user).
+pub struct FanOut<R> {
+    /// Spawns the tasks of the spawn shape.
+    pub rt: R,
+    /// Where the fetches go.
+    pub source: InMemorySource<R>,
+    /// How many users.
+    pub users: usize,
+    /// Futures in one task, or a task per user.
+    pub shape: Shape,
+    /// At most this many users in flight; `None` for all at once.
+    pub limit: Option<NonZeroUsize>,
+}
+
+impl<R: Runtime> Workload for FanOut<R> {
+    async fn run_once(&self) {
+        let (rt, source, ids) = (&self.rt, &self.source, 1..=self.users as UserId);
+        let results = match (self.shape, self.limit) {
+            (Shape::Join, None) => fan_out(source, ids).await,
+            (Shape::Spawn, None) => fan_out_spawned(rt, source, ids).await,
+            (Shape::Join, Some(k)) => fan_out_bounded(source, ids, k).await,
+            (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
+        };
+        check_fan_out(self.users, &results);
+    }
+}
+
+/// Spawns `tasks` trivial tasks, then awaits them all (tokio's `spawn_many`).
+pub struct SpawnMany<R> {
+    /// The runtime spawning.
+    pub rt: R,
+    /// How many tasks.
+    pub tasks: u64,
+}
+
+impl<R: Runtime> Workload for SpawnMany<R> {
+    async fn run_once(&self) {
+        let handles: Vec<_> = (0..self.tasks).map(|i| self.rt.spawn(async move { i })).collect();
+        let mut sum = 0;
+        for handle in handles {
+            sum += handle.await.expect("a trivial task completes");
+        }
+        assert_eq!(sum, self.tasks * self.tasks.saturating_sub(1) / 2);
+    }
+}
+
+/// Each task spawns the next, `depth` deep; the last reports back (tokio's
+/// `chained_spawn`).
+pub struct SpawnChain<R> {
+    /// The runtime spawning.
+    pub rt: R,
+    /// How many links.
+    pub depth: u64,
+}
+
+fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, depth: u64) {
+    if left == 0 {
+        let _ = done.send(depth);
+    } else {
+        let next = rt.clone();
+        rt.spawn(async move { link(next, left - 1, done, depth) }).detach();
+    }
+}
+
+impl<R: Runtime> Workload for SpawnChain<R> {
+    async fn run_once(&self) {
+        let (done, reached) = oneshot::channel();
+        link(self.rt.clone(), self.depth, done, self.depth);
+        assert_eq!(reached.await, Ok(self.depth), "the spawn chain broke");
+    }
+}
+
+/// Yields to the scheduler once: returns `Pending` after asking to be polled again.
+/// The same code on every runtime, unlike each runtime's own `yield_now`.
+pub async fn yield_now() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
+}
+
+/// `tasks` tasks each yielding `yields` times (tokio's `yield_many`).
+pub struct YieldMany<R> {
+    /// The runtime running the tasks.
+    pub rt: R,
+    /// How many tasks.
+    pub tasks: u64,
+    /// How many yields each.
+    pub yields: u64,
+}
+
+impl<R: Runtime> Workload for YieldMany<R> {
+    async fn run_once(&self) {
+        let yields = self.yields;
+        let handles: Vec<_> = (0..self.tasks)
+            .map(|_| {
+                self.rt.spawn(async move {
+                    for _ in 0..yields {
+                        yield_now().await;
+                    }
+                    yields
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for handle in handles {
+            total += handle.await.expect("a yielding task completes");
+        }
+        assert_eq!(total, self.tasks * self.yields);
+    }
+}
+
+/// `rounds` request/reply round trips with a spawned partner, through `futures`'
+/// channels (the same channel on every runtime).
+pub struct PingPong<R> {
+    /// The runtime running the partner.
+    pub rt: R,
+    /// How many round trips.
+    pub rounds: u64,
+}
+
+type Request = (u64, oneshot::Sender<u64>);
+
+impl<R: Runtime> Workload for PingPong<R> {
+    async fn run_once(&self) {
+        let (mut requests, mut inbox) = mpsc::channel::<Request>(1);
+        let partner = self.rt.spawn(async move {
+            let mut served = 0;
+            while let Some((n, reply)) = inbox.next().await {
+                let _ = reply.send(n + 1);
+                served += 1;
+            }
+            served
+        });
+        for n in 0..self.rounds {
+            let (reply, answer) = oneshot::channel();
+            requests.send((n, reply)).await.expect("the partner listens");
+            assert_eq!(answer.await, Ok(n + 1));
+        }
+        drop(requests);
+        assert_eq!(partner.await.expect("the partner completes"), self.rounds);
+    }
+}
+
+/// Registers a sleep with the timer and deregisters it: one first poll, one drop.
+pub struct SleepRegistration<R> {
+    /// The runtime whose timer is measured.
+    pub rt: R,
+}
+
+impl<R: Runtime> Workload for SleepRegistration<R> {
+    async fn run_once(&self) {
+        let mut sleep = pin!(self.rt.sleep(Duration::from_secs(3600)));
+        assert!(futures::poll!(sleep.as_mut()).is_pending(), "an hour passed");
+    }
+}
+
+/// One sleep of `duration`: its wall time minus `duration` is the oversleep.
+pub struct Sleep<R> {
+    /// The runtime whose timer is measured.
+    pub rt: R,
+    /// How long to ask for.
+    pub duration: Duration,
+}
+
+impl<R: Runtime> Workload for Sleep<R> {
+    async fn run_once(&self) {
+        let start = self.rt.now();
+        self.rt.sleep(self.duration).await;
+        assert!(self.rt.now() - start >= self.duration, "the sleep woke early");
+    }
+}
