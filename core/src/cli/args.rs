@@ -123,19 +123,39 @@ fn parse_count(text: &str, max: usize) -> Result<NonZeroUsize, String> {
     NonZeroUsize::new(n).filter(|n| n.get() <= max).ok_or_else(allowed)
 }
 
-fn parse_user(text: &str) -> Result<UserId, String> {
+/// Parses a user id: any whole number that fits in a [`UserId`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_user(text: &str) -> Result<UserId, String> {
     text.trim().parse().map_err(|_| format!("must be a whole number from 0 to {}", UserId::MAX))
 }
 
-fn parse_users(text: &str) -> Result<NonZeroUsize, String> {
+/// Parses a number of users (or tasks): 1 to [`MAX_USERS`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_users(text: &str) -> Result<NonZeroUsize, String> {
     parse_count(text, MAX_USERS)
 }
 
-fn parse_concurrency(text: &str) -> Result<NonZeroUsize, String> {
+/// Parses a concurrency limit: 1 to [`MAX_USERS`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_concurrency(text: &str) -> Result<NonZeroUsize, String> {
     parse_count(text, MAX_USERS)
 }
 
-fn parse_workers(text: &str) -> Result<NonZeroUsize, String> {
+/// Parses a worker count: 1 to [`MAX_WORKERS`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_workers(text: &str) -> Result<NonZeroUsize, String> {
     parse_count(text, MAX_WORKERS)
 }
 
@@ -149,11 +169,21 @@ fn parse_duration(text: &str, min: Duration) -> Result<Duration, String> {
     if (min..=MAX_DURATION).contains(&duration) { Ok(duration) } else { Err(allowed) }
 }
 
-fn parse_latency(text: &str) -> Result<Duration, String> {
+/// Parses a latency or delay with its unit (`10ms`): 0 to [`MAX_DURATION`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_latency(text: &str) -> Result<Duration, String> {
     parse_duration(text, Duration::ZERO)
 }
 
-fn parse_limit(text: &str) -> Result<Duration, String> {
+/// Parses a time limit with its unit: more than 0, at most [`MAX_DURATION`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_limit(text: &str) -> Result<Duration, String> {
     parse_duration(text, Duration::from_nanos(1))
 }
 

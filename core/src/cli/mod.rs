@@ -7,14 +7,17 @@
 //! version and configuration, and the machine before its figures.
 
 mod args;
-mod report;
+pub mod report;
 mod workloads;
 
 use std::{num::NonZeroUsize, path::Path, process::ExitCode, thread};
 
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
-pub use args::{Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape};
+pub use args::{
+    Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
+    parse_latency, parse_limit, parse_user, parse_users, parse_workers,
+};
 
 use crate::{Flavour, Launch, run_on_worker};
 

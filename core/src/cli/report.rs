@@ -5,7 +5,7 @@ use std::{fs, num::NonZeroUsize, thread, time::Duration};
 use crate::RuntimeInfo;
 
 /// The lines printed before any figure: what ran, on what, and how it was measured.
-pub(super) fn header(info: &RuntimeInfo) -> String {
+pub fn header(info: &RuntimeInfo) -> String {
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let build = if cfg!(debug_assertions) {
         "debug build: timings are not representative, add --release"
@@ -19,7 +19,7 @@ pub(super) fn header(info: &RuntimeInfo) -> String {
 }
 
 /// The CPU's model name, as Linux reports it, or the architecture elsewhere.
-fn cpu_model() -> String {
+pub fn cpu_model() -> String {
     fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| {
@@ -30,7 +30,7 @@ fn cpu_model() -> String {
 }
 
 /// A duration in the unit that keeps three or four significant digits.
-pub(super) fn duration(d: Duration) -> String {
+pub fn duration(d: Duration) -> String {
     let seconds = d.as_secs_f64();
     if d.is_zero() {
         "0 s".to_owned()

@@ -1,0 +1,138 @@
+"""The article's chaining program, as the compare tool's asyncio reference.
+
+Same workloads, same sizes, same checks as the Rust side; one warm-up run, one
+measured run (or `--samples` sleeps for the timer); prints one line of JSON:
+{"samples_s": [...], "peak_rss_bytes": N, "bytes_per_task": null}.
+"""
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+from dataclasses import dataclass
+
+ORDERS = {1: [1, 3, 10, 11], 2: [23, 34], 3: []}
+
+
+@dataclass
+class User:
+    user_id: int
+    user_name: str
+
+
+@dataclass
+class UserWithOrders:
+    user: User
+    orders: list
+
+
+LATENCY = 0.0
+
+
+async def fetch_user(user_id):
+    if LATENCY:
+        await asyncio.sleep(LATENCY)
+    return User(user_id, f"user-{user_id}")
+
+
+async def fetch_orders(user_id):
+    if LATENCY:
+        await asyncio.sleep(LATENCY)
+    return list(ORDERS.get(user_id, []))
+
+
+async def get_user_with_orders(user_id):
+    user, orders = await asyncio.gather(fetch_user(user_id), fetch_orders(user_id))
+    return UserWithOrders(user, orders)
+
+
+def check(user_id, value):
+    expected = UserWithOrders(User(user_id, f"user-{user_id}"), ORDERS.get(user_id, []))
+    if value != expected:
+        raise SystemExit(f"wrong result for user {user_id}: {value}")
+
+
+async def chain(_args):
+    check(1, await get_user_with_orders(1))
+
+
+async def fanout(args, limit=None):
+    ids = range(1, args.users + 1)
+    if limit is None:
+        if args.shape == "join":
+            results = await asyncio.gather(*(get_user_with_orders(i) for i in ids))
+        else:
+            tasks = [asyncio.create_task(get_user_with_orders(i)) for i in ids]
+            results = [await task for task in tasks]
+    else:
+        semaphore = asyncio.Semaphore(limit)
+
+        async def bounded(user_id):
+            async with semaphore:
+                return await get_user_with_orders(user_id)
+
+        if args.shape == "join":
+            results = await asyncio.gather(*(bounded(i) for i in ids))
+        else:
+            tasks = [asyncio.create_task(bounded(i)) for i in ids]
+            results = [await task for task in tasks]
+    if len(results) != args.users:
+        raise SystemExit("a fan-out lost results")
+    for user_id, value in zip(ids, results):
+        check(user_id, value)
+
+
+async def bounded(args):
+    await fanout(args, limit=args.concurrency)
+
+
+async def timer(args):
+    start = time.perf_counter()
+    await asyncio.sleep(args.sleep)
+    if time.perf_counter() - start < args.sleep:
+        raise SystemExit("the sleep woke early")
+
+
+def nanoseconds(text):
+    return int(text.removesuffix("ns")) / 1e9
+
+
+def main():
+    global LATENCY
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    parser.add_argument("workload", choices=["chain", "fanout", "bounded", "timer"])
+    parser.add_argument("--users", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--latency", type=nanoseconds, default=0.0)
+    parser.add_argument("--shape", choices=["join", "spawn"], default="join")
+    parser.add_argument("--sleep", type=nanoseconds, default=0.001)
+    parser.add_argument("--samples", type=int, default=1)
+    args = parser.parse_args()
+    LATENCY = args.latency
+    workload = {"chain": chain, "fanout": fanout, "bounded": bounded, "timer": timer}[args.workload]
+    if args.loop == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+
+    async def timed():
+        start = time.perf_counter()
+        await workload(args)
+        return time.perf_counter() - start
+
+    loop.run_until_complete(timed())  # warm-up
+    samples = args.samples if args.workload == "timer" else 1
+    samples_s = [loop.run_until_complete(timed()) for _ in range(samples)]
+    loop.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    json.dump({"samples_s": samples_s, "peak_rss_bytes": peak, "bytes_per_task": None}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+//! The compare tool's command line.
+
+use std::{num::NonZeroUsize, path::PathBuf, time::Duration};
+
+use benches::Flavour;
+use chain_core::cli::{
+    Shape, parse_concurrency, parse_latency, parse_limit, parse_users, parse_workers,
+};
+use clap::{Parser, Subcommand};
+
+/// Runs one workload under every runtime flavour, each run in a fresh process, in
+/// rotated order, and prints a table (and, on request, JSON and an SVG chart).
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Args {
+    /// The workload and its size.
+    #[command(subcommand)]
+    pub workload: Workload,
+
+    /// Runs per flavour, each in a process of its own after a warm-up run (1 to 1000).
+    #[arg(long, default_value = "5", value_parser = parse_runs, global = true)]
+    pub runs: NonZeroUsize,
+
+    /// Worker counts for the multi-thread flavours, e.g. 1,2,4 [default: the machine's cores]
+    #[arg(long, value_delimiter = ',', value_parser = parse_workers, global = true)]
+    pub workers: Vec<NonZeroUsize>,
+
+    /// Only these flavours [default: all]
+    #[arg(long, value_enum, value_delimiter = ',', global = true)]
+    pub flavours: Vec<Flavour>,
+
+    /// Also write the records as JSON to this file.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub json: Option<PathBuf>,
+
+    /// Also write a bar chart of the medians as SVG to this file.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub svg: Option<PathBuf>,
+
+    /// Also write the table as Markdown, with the command that made it, to this file.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub markdown: Option<PathBuf>,
+
+    /// Skip the Python asyncio reference rows even when python3 is available.
+    #[arg(long, global = true)]
+    pub no_python: bool,
+
+    /// Internal: run one measurement in this process as flavour F and print it as JSON.
+    #[arg(long, value_enum, hide = true, global = true)]
+    pub child: Option<Flavour>,
+}
+
+/// What to measure.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Workload {
+    /// The article's chain for user 1.
+    Chain {
+        /// Simulated latency of each fetch.
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+        latency: Duration,
+    },
+    /// Users 1..=N, all at once.
+    Fanout {
+        /// How many users, 1 to 10000000.
+        #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
+        users: NonZeroUsize,
+        /// Simulated latency of each fetch.
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+        latency: Duration,
+        /// Each user a future in one task (join), or a task of its own (spawn).
+        #[arg(long, value_enum, default_value_t = Shape::Join)]
+        shape: Shape,
+    },
+    /// Users 1..=N, at most K in flight.
+    Bounded {
+        /// How many users, 1 to 10000000.
+        #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
+        users: NonZeroUsize,
+        /// The most users in flight.
+        #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
+        concurrency: NonZeroUsize,
+        /// Simulated latency of each fetch.
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+        latency: Duration,
+        /// Each user a future in one task (join), or a task of its own (spawn).
+        #[arg(long, value_enum, default_value_t = Shape::Join)]
+        shape: Shape,
+    },
+    /// N trivial tasks spawned, then awaited.
+    SpawnMany {
+        /// How many tasks.
+        #[arg(long, value_name = "N", default_value = "10000", value_parser = parse_users)]
+        tasks: NonZeroUsize,
+    },
+    /// A chain of spawns, each task spawning the next.
+    SpawnChain {
+        /// How many links.
+        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users)]
+        depth: NonZeroUsize,
+    },
+    /// Many tasks each yielding many times.
+    YieldMany {
+        /// How many tasks.
+        #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users)]
+        tasks: NonZeroUsize,
+        /// Yields per task.
+        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users)]
+        yields: NonZeroUsize,
+    },
+    /// Request/reply round trips with a spawned partner over futures' channels.
+    PingPong {
+        /// How many round trips.
+        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users)]
+        rounds: NonZeroUsize,
+    },
+    /// Oversleep of one sleep: how late it wakes (p50, p99), a property of the timer.
+    Timer {
+        /// How long each sleep asks for.
+        #[arg(long, value_name = "DURATION", default_value = "1ms", value_parser = parse_limit)]
+        sleep: Duration,
+        /// Sleeps measured per run.
+        #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users)]
+        samples: NonZeroUsize,
+    },
+    /// N tasks all asleep at once: memory per idle task.
+    Idle {
+        /// How many tasks.
+        #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_users)]
+        tasks: NonZeroUsize,
+    },
+}
+
+fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
+    parse_users(text).and_then(|n| {
+        if n.get() <= 1000 { Ok(n) } else { Err("must be a whole number from 1 to 1000".into()) }
+    })
+}
+
+impl Workload {
+    /// The command-line words that select this workload, for the child processes.
+    pub fn to_args(&self) -> Vec<String> {
+        let ms = |d: &Duration| format!("{}ns", d.as_nanos());
+        let shape = |s: &Shape| match s {
+            Shape::Join => "join".to_owned(),
+            Shape::Spawn => "spawn".to_owned(),
+        };
+        let words: Vec<String> = match self {
+            Workload::Chain { latency } => vec!["chain".into(), "--latency".into(), ms(latency)],
+            Workload::Fanout { users, latency, shape: s } => vec![
+                "fanout".into(),
+                format!("--users={users}"),
+                format!("--latency={}", ms(latency)),
+                format!("--shape={}", shape(s)),
+            ],
+            Workload::Bounded { users, concurrency, latency, shape: s } => vec![
+                "bounded".into(),
+                format!("--users={users}"),
+                format!("--concurrency={concurrency}"),
+                format!("--latency={}", ms(latency)),
+                format!("--shape={}", shape(s)),
+            ],
+            Workload::SpawnMany { tasks } => vec!["spawn-many".into(), format!("--tasks={tasks}")],
+            Workload::SpawnChain { depth } => {
+                vec!["spawn-chain".into(), format!("--depth={depth}")]
+            }
+            Workload::YieldMany { tasks, yields } => {
+                vec!["yield-many".into(), format!("--tasks={tasks}"), format!("--yields={yields}")]
+            }
+            Workload::PingPong { rounds } => vec!["ping-pong".into(), format!("--rounds={rounds}")],
+            Workload::Timer { sleep, samples } => vec![
+                "timer".into(),
+                format!("--sleep={}", ms(sleep)),
+                format!("--samples={samples}"),
+            ],
+            Workload::Idle { tasks } => vec!["idle".into(), format!("--tasks={tasks}")],
+        };
+        words
+    }
+
+    /// The workload's name in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Workload::Chain { .. } => "chain",
+            Workload::Fanout { .. } => "fanout",
+            Workload::Bounded { .. } => "bounded",
+            Workload::SpawnMany { .. } => "spawn_many",
+            Workload::SpawnChain { .. } => "spawn_chain",
+            Workload::YieldMany { .. } => "yield_many",
+            Workload::PingPong { .. } => "ping_pong",
+            Workload::Timer { .. } => "timer",
+            Workload::Idle { .. } => "idle",
+        }
+    }
+
+    /// Users served by one run, for the per-user figure; `None` where there are none.
+    pub fn users(&self) -> Option<usize> {
+        match self {
+            Workload::Chain { .. } => Some(1),
+            Workload::Fanout { users, .. } | Workload::Bounded { users, .. } => Some(users.get()),
+            _ => None,
+        }
+    }
+
+    /// The least a run can take: the simulated waits it cannot avoid.
+    pub fn ideal(&self) -> Duration {
+        match self {
+            Workload::Chain { latency } | Workload::Fanout { latency, .. } => *latency,
+            Workload::Bounded { users, concurrency, latency, .. } => {
+                let waves = users.get().div_ceil(concurrency.get());
+                *latency * waves as u32
+            }
+            Workload::Timer { sleep, .. } => *sleep,
+            _ => Duration::ZERO,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! One measurement in a fresh process: build the runtime, warm up, measure, report.
+
+use std::{
+    fs, io,
+    num::NonZeroUsize,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering::Relaxed},
+    },
+    time::{Duration, Instant},
+};
+
+use benches::{Flavour, Spec, Visitor};
+use chain_core::{Runtime, run_on_worker};
+use serde::{Deserialize, Serialize};
+
+use crate::args::Workload;
+
+/// What a child process prints, as one line of JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Measurement {
+    /// Seconds per measured run (per sleep, for the timer).
+    pub samples_s: Vec<f64>,
+    /// The process's peak resident memory.
+    pub peak_rss_bytes: Option<u64>,
+    /// For `idle`: resident memory added per sleeping task.
+    pub bytes_per_task: Option<f64>,
+}
+
+/// Measures `workload` on `flavour` with `workers`, in this process.
+pub fn measure(
+    flavour: Flavour,
+    workers: NonZeroUsize,
+    workload: &Workload,
+) -> io::Result<Measurement> {
+    let samples = match *workload {
+        Workload::Idle { tasks } => {
+            let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks: tasks.get() })??;
+            return Ok(Measurement {
+                samples_s: vec![took.as_secs_f64()],
+                peak_rss_bytes: memory("VmHWM:"),
+                bytes_per_task: Some(bytes_per_task),
+            });
+        }
+        Workload::Timer { samples, .. } => samples.get(),
+        _ => 1,
+    };
+    let mut measurer = spec(workload).prepare(flavour, workers)?;
+    measurer(1); // warm-up: lazily started threads, allocator pools, timer wheels
+    let samples_s = (0..samples).map(|_| measurer(1).as_secs_f64()).collect();
+    drop(measurer);
+    Ok(Measurement { samples_s, peak_rss_bytes: memory("VmHWM:"), bytes_per_task: None })
+}
+
+fn spec(workload: &Workload) -> Spec {
+    match *workload {
+        Workload::Chain { latency } => Spec::Chain { latency },
+        Workload::Fanout { users, latency, shape } => {
+            Spec::FanOut { users: users.get(), latency, shape, limit: None }
+        }
+        Workload::Bounded { users, concurrency, latency, shape } => {
+            Spec::FanOut { users: users.get(), latency, shape, limit: Some(concurrency) }
+        }
+        Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
+        Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },
+        Workload::YieldMany { tasks, yields } => {
+            Spec::YieldMany { tasks: tasks.get() as u64, yields: yields.get() as u64 }
+        }
+        Workload::PingPong { rounds } => Spec::PingPong { rounds: rounds.get() as u64 },
+        Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
+        Workload::Idle { .. } => unreachable!("idle is measured by `Idle`"),
+    }
+}
+
+/// A line of `/proc/self/status` in bytes (Linux), e.g. `VmHWM:` or `VmRSS:`.
+fn memory(field: &str) -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with(field))?;
+    let kib: u64 = line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// `tasks` tasks that each start and then sleep for an hour: the time to get them all
+/// asleep, and the resident memory each adds.
+struct Idle {
+    tasks: usize,
+}
+
+impl Visitor for Idle {
+    type Output = io::Result<(Duration, f64)>;
+
+    fn visit<R: Runtime>(self, _: Flavour, rt: R) -> Self::Output {
+        let tasks = self.tasks;
+        let before = memory("VmRSS:").unwrap_or(0);
+        let task_rt = rt.clone();
+        let (took, after) = run_on_worker(&rt, async move {
+            let started = Arc::new(AtomicUsize::new(0));
+            let start = Instant::now();
+            let handles: Vec<_> = (0..tasks)
+                .map(|_| {
+                    let (rt, started) = (task_rt.clone(), started.clone());
+                    task_rt.spawn(async move {
+                        started.fetch_add(1, Relaxed);
+                        rt.sleep(Duration::from_secs(3600)).await;
+                    })
+                })
+                .collect();
+            let give_up = Instant::now() + Duration::from_secs(120);
+            while started.load(Relaxed) < tasks && Instant::now() < give_up {
+                task_rt.sleep(Duration::from_millis(1)).await;
+            }
+            let took = start.elapsed();
+            let asleep = started.load(Relaxed);
+            let after = memory("VmRSS:").unwrap_or(0);
+            drop(handles); // cancels them all
+            if asleep < tasks {
+                return Err(io::Error::other(format!("only {asleep} of {tasks} tasks started")));
+            }
+            Ok((took, after))
+        })?;
+        Ok((took, after.saturating_sub(before) as f64 / tasks as f64))
+    }
+}

@@ -1,0 +1,180 @@
+//! `cargo run --release -p benches --bin compare -- fanout --users 100000 --latency 10ms`
+//!
+//! Runs one workload under every runtime flavour (and, for reference, the article's
+//! Python program), each run in a fresh process after a warm-up, the flavours in a
+//! different order each round, and reports a table, and on request JSON, Markdown
+//! and an SVG bar chart.
+
+mod args;
+mod child;
+mod python;
+mod report;
+mod svg;
+
+use std::{
+    fs::File,
+    io::Write,
+    num::NonZeroUsize,
+    path::Path,
+    process::{Command, ExitCode},
+    thread,
+};
+
+use benches::Flavour;
+use clap::{CommandFactory, Parser, error::ErrorKind};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{args::Args, child::Measurement, report::Row};
+
+/// A flavour with its worker count, or a Python event loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A Rust runtime flavour.
+    Rust(Flavour, NonZeroUsize),
+    /// The article's program on this Python event loop.
+    Python(&'static str),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Some(flavour) = args.child {
+        return child_main(flavour, &args);
+    }
+    // An unwritable output must fail now, not after minutes of measuring.
+    for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
+        if let Err(e) = File::create(path) {
+            let message = format!("cannot write {}: {e}", path.display());
+            Args::command().error(ErrorKind::ValueValidation, message).exit();
+        }
+    }
+    match compare(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The hidden child mode: one measurement, printed as JSON on stdout.
+fn child_main(flavour: Flavour, args: &Args) -> ExitCode {
+    let workers = args.workers.first().copied().unwrap_or(NonZeroUsize::MIN);
+    match child::measure(flavour, workers, &args.workload) {
+        Ok(measurement) => {
+            println!("{}", serde_json::to_string(&measurement).expect("plain data serializes"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {flavour} with {workers} workers: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn subjects(args: &Args) -> Vec<Subject> {
+    let cores = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
+    let workers = if args.workers.is_empty() { vec![cores] } else { args.workers.clone() };
+    let flavours =
+        if args.flavours.is_empty() { Flavour::ALL.to_vec() } else { args.flavours.clone() };
+    let mut subjects = Vec::new();
+    for flavour in flavours {
+        if flavour.is_multi_thread() {
+            subjects.extend(workers.iter().map(|&n| Subject::Rust(flavour, n)));
+        } else {
+            subjects.push(Subject::Rust(flavour, NonZeroUsize::MIN));
+        }
+    }
+    subjects
+}
+
+fn compare(args: &Args) -> Result<(), String> {
+    let mut subjects = subjects(args);
+    let mut notes = Vec::new();
+    if !args.no_python && python::supports(&args.workload) {
+        match python::loops() {
+            Ok(loops) => {
+                subjects.extend(loops.into_iter().map(Subject::Python));
+                if subjects.iter().all(|s| *s != Subject::Python("uvloop")) {
+                    notes.push(
+                        "uvloop is not installed: only asyncio's default loop is shown".to_owned(),
+                    );
+                }
+            }
+            Err(note) => notes.push(note),
+        }
+    }
+    let header = report::header(args);
+    eprintln!("{header}");
+
+    let runs = args.runs.get();
+    let progress = ProgressBar::new((subjects.len() * runs) as u64).with_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} runs, {elapsed} elapsed, ~{eta} left: {msg}",
+        )
+        .expect("a valid template"),
+    );
+    let mut measurements: Vec<Vec<Measurement>> = subjects.iter().map(|_| Vec::new()).collect();
+    for round in 0..runs {
+        // A different subject goes first each round, so none always runs first.
+        for offset in 0..subjects.len() {
+            let index = (offset + round) % subjects.len();
+            progress.set_message(report::label(&subjects[index]));
+            measurements[index].push(run_one(&subjects[index], args)?);
+            progress.inc(1);
+        }
+    }
+    progress.finish_and_clear();
+
+    let rows: Vec<Row> = subjects
+        .into_iter()
+        .zip(measurements)
+        .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
+        .collect();
+    let rows = report::with_ratios(rows);
+    println!("{header}");
+    println!();
+    println!("{}", report::table(&args.workload, &rows));
+    for note in &notes {
+        println!("note: {note}");
+    }
+    if let Some(path) = &args.json {
+        write(path, &report::json(args, &rows))?;
+    }
+    if let Some(path) = &args.svg {
+        write(path, &svg::bar_chart(&args.workload, &rows))?;
+    }
+    if let Some(path) = &args.markdown {
+        write(path, &report::markdown(args, &header, &rows, &notes))?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    File::create(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// One measured run of `subject` in a fresh process.
+fn run_one(subject: &Subject, args: &Args) -> Result<Measurement, String> {
+    match subject {
+        Subject::Python(event_loop) => python::measure(event_loop, &args.workload),
+        Subject::Rust(flavour, workers) => {
+            let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
+            let output = Command::new(exe)
+                .args(args.workload.to_args())
+                .arg(format!("--child={}", flavour.label()))
+                .arg(format!("--workers={workers}"))
+                .output()
+                .map_err(|e| format!("cannot start a measurement: {e}"))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "{flavour} with {workers} workers failed: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ));
+            }
+            serde_json::from_slice(&output.stdout)
+                .map_err(|e| format!("{flavour}: unreadable measurement: {e}"))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The article's own program, in Python, as a labelled reference row: asyncio's
+//! default loop, and uvloop when it can be imported.
+
+use std::process::Command;
+
+use crate::{args::Workload, child::Measurement};
+
+/// The script, shipped in the repository beside this tool.
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/python/article.py");
+
+/// The Python event loops available here, or why there are none.
+pub fn loops() -> Result<Vec<&'static str>, String> {
+    let probe = |code: &str| {
+        Command::new("python3").args(["-c", code]).output().is_ok_and(|out| out.status.success())
+    };
+    if !probe("import asyncio") {
+        return Err("python3 is not on the PATH: the asyncio reference rows are skipped".into());
+    }
+    let mut loops = vec!["asyncio"];
+    if probe("import uvloop") {
+        loops.push("uvloop");
+    }
+    Ok(loops)
+}
+
+/// Whether the script implements `workload`.
+pub fn supports(workload: &Workload) -> bool {
+    matches!(
+        workload,
+        Workload::Chain { .. }
+            | Workload::Fanout { .. }
+            | Workload::Bounded { .. }
+            | Workload::Timer { .. }
+    )
+}
+
+/// One run of the script under `event_loop`.
+pub fn measure(event_loop: &str, workload: &Workload) -> Result<Measurement, String> {
+    let output = Command::new("python3")
+        .arg(SCRIPT)
+        .arg(format!("--loop={event_loop}"))
+        .args(workload.to_args())
+        .output()
+        .map_err(|e| format!("python3 {SCRIPT}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "python3 {SCRIPT} ({event_loop}) failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("python3 {SCRIPT}: bad output: {e}"))
+}

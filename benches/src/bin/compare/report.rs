@@ -1,0 +1,251 @@
+//! The comparison's table, JSON records and Markdown page.
+
+use std::{collections::BTreeMap, num::NonZeroUsize, thread, time::Duration};
+
+use chain_core::{
+    cli::report::{cpu_model, duration},
+    versions::locked_version,
+};
+use serde::Serialize;
+
+use crate::{
+    Subject,
+    args::{Args, Workload},
+    child::Measurement,
+};
+
+/// How every Rust measurement was taken, printed with the results.
+pub const METHOD: &str = "each run in a fresh process after one warm-up run; timed inside a task \
+     spawned on the runtime (its own worker); runtime built outside the timed region";
+
+/// The header: what ran, on what machine, with which versions.
+pub fn header(args: &Args) -> String {
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let versions: Vec<String> = ["tokio", "async-std", "smol"]
+        .iter()
+        .map(|name| format!("{name} {}", locked_version(name).unwrap_or("unknown")))
+        .collect();
+    let build =
+        if cfg!(debug_assertions) { "DEBUG build: not representative" } else { "release build" };
+    format!(
+        "workload: {} {}\nversions: {}\nmachine: {}, {cores} cores; {build}\nmethod: {METHOD}; {} runs per row",
+        args.workload.name(),
+        parameters(&args.workload)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        versions.join(", "),
+        cpu_model(),
+        args.runs,
+    )
+}
+
+/// The workload's parameters as `name -> value`, from its command-line words.
+fn parameters(workload: &Workload) -> BTreeMap<String, String> {
+    workload
+        .to_args()
+        .iter()
+        .filter_map(|word| word.strip_prefix("--")?.split_once('='))
+        .map(|(name, value)| {
+            let value = match value.strip_suffix("ns").and_then(|n| n.parse::<u64>().ok()) {
+                Some(nanos) => humantime::format_duration(Duration::from_nanos(nanos)).to_string(),
+                None => value.to_owned(),
+            };
+            (name.to_owned(), value)
+        })
+        .collect()
+}
+
+/// A subject's name in tables and charts.
+pub fn label(subject: &Subject) -> String {
+    match subject {
+        Subject::Rust(flavour, _) => flavour.label().to_owned(),
+        Subject::Python(event_loop) => format!("python-{event_loop} (reference)"),
+    }
+}
+
+/// One line of the comparison.
+#[derive(Debug)]
+pub struct Row {
+    pub subject: Subject,
+    pub median: Duration,
+    pub p99: Duration,
+    pub samples: usize,
+    pub peak_rss_bytes: Option<u64>,
+    pub bytes_per_task: Option<f64>,
+    pub per_user_overhead: Option<Duration>,
+    /// Median over the fastest median of the same kind (single- or multi-threaded).
+    pub ratio: f64,
+}
+
+impl Row {
+    /// Aggregates the runs of `subject`.
+    pub fn new(subject: Subject, runs: &[Measurement], workload: &Workload) -> Self {
+        let mut samples: Vec<f64> = runs.iter().flat_map(|m| m.samples_s.iter().copied()).collect();
+        samples.sort_by(f64::total_cmp);
+        let quantile = |q: f64| {
+            let index = ((samples.len() - 1) as f64 * q).round() as usize;
+            Duration::from_secs_f64(samples[index])
+        };
+        let (median, p99) = (quantile(0.5), quantile(0.99));
+        let per_user_overhead =
+            workload.users().map(|users| median.saturating_sub(workload.ideal()) / users as u32);
+        let bytes_per_task = {
+            let values: Vec<f64> = runs.iter().filter_map(|m| m.bytes_per_task).collect();
+            (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+        };
+        Row {
+            subject,
+            median,
+            p99,
+            samples: samples.len(),
+            peak_rss_bytes: runs.iter().filter_map(|m| m.peak_rss_bytes).max(),
+            bytes_per_task,
+            per_user_overhead,
+            ratio: 1.0,
+        }
+    }
+
+    fn is_multi_thread(&self) -> bool {
+        matches!(self.subject, Subject::Rust(flavour, _) if flavour.is_multi_thread())
+    }
+
+    fn workers(&self) -> usize {
+        match self.subject {
+            Subject::Rust(_, workers) => workers.get(),
+            Subject::Python(_) => 1,
+        }
+    }
+}
+
+/// Sets each row's ratio to the fastest row of its kind, and sorts by kind, then median.
+pub fn with_ratios(mut rows: Vec<Row>) -> Vec<Row> {
+    for multi in [false, true] {
+        let fastest = rows
+            .iter()
+            .filter(|row| row.is_multi_thread() == multi)
+            .map(|row| row.median)
+            .min()
+            .unwrap_or(Duration::MAX);
+        for row in rows.iter_mut().filter(|row| row.is_multi_thread() == multi) {
+            row.ratio = row.median.as_secs_f64() / fastest.as_secs_f64().max(f64::MIN_POSITIVE);
+        }
+    }
+    rows.sort_by(|a, b| (a.is_multi_thread(), a.median).cmp(&(b.is_multi_thread(), b.median)));
+    rows
+}
+
+fn mib(bytes: Option<u64>) -> String {
+    bytes.map_or("-".into(), |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)))
+}
+
+/// The comparison as aligned text (also valid Markdown).
+pub fn table(workload: &Workload, rows: &[Row]) -> String {
+    let (first, second) = match workload {
+        Workload::Timer { .. } => ("oversleep p50", "oversleep p99"),
+        Workload::Idle { .. } => ("time to start all", "p99"),
+        _ => ("median", "p99"),
+    };
+    let third = match workload {
+        Workload::Idle { .. } => "memory per idle task",
+        _ => "per-user overhead",
+    };
+    let mut lines = vec![
+        format!(
+            "| flavour | workers | {first} | {second} | {third} | peak RSS | vs fastest of its kind |"
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|".to_owned(),
+    ];
+    let sleep = workload.ideal();
+    for row in rows {
+        let (a, b) = match workload {
+            Workload::Timer { .. } => {
+                (row.median.saturating_sub(sleep), row.p99.saturating_sub(sleep))
+            }
+            _ => (row.median, row.p99),
+        };
+        let extra = match (workload, row.bytes_per_task, row.per_user_overhead) {
+            (Workload::Idle { .. }, Some(bytes), _) => format!("{bytes:.0} B"),
+            (_, _, Some(overhead)) => duration(overhead),
+            _ => "-".into(),
+        };
+        let kind = if row.is_multi_thread() { "multi" } else { "single" };
+        lines.push(format!(
+            "| {} | {} | {} | {} | {extra} | {} | {:.2}x ({kind}) |",
+            label(&row.subject),
+            row.workers(),
+            duration(a),
+            duration(b),
+            mib(row.peak_rss_bytes),
+            row.ratio,
+        ));
+    }
+    lines.join("\n")
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    runtime: &'a str,
+    flavour: String,
+    workers: usize,
+    workload: &'static str,
+    parameters: BTreeMap<String, String>,
+    median_s: f64,
+    p99_s: f64,
+    samples: usize,
+    per_user_overhead_s: Option<f64>,
+    peak_rss_bytes: Option<u64>,
+    bytes_per_task: Option<f64>,
+    ratio_to_fastest_of_kind: f64,
+    multi_thread: bool,
+    versions: BTreeMap<&'static str, &'static str>,
+    machine: String,
+    method: &'static str,
+}
+
+/// The records as pretty JSON, one per row.
+pub fn json(args: &Args, rows: &[Row]) -> String {
+    let versions: BTreeMap<_, _> = ["tokio", "async-std", "smol"]
+        .into_iter()
+        .map(|name| (name, locked_version(name).unwrap_or("unknown")))
+        .collect();
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let records: Vec<Record> = rows
+        .iter()
+        .map(|row| Record {
+            runtime: match &row.subject {
+                Subject::Rust(flavour, _) => flavour.runtime(),
+                Subject::Python(_) => "python",
+            },
+            flavour: label(&row.subject),
+            workers: row.workers(),
+            workload: args.workload.name(),
+            parameters: parameters(&args.workload),
+            median_s: row.median.as_secs_f64(),
+            p99_s: row.p99.as_secs_f64(),
+            samples: row.samples,
+            per_user_overhead_s: row.per_user_overhead.map(|d| d.as_secs_f64()),
+            peak_rss_bytes: row.peak_rss_bytes,
+            bytes_per_task: row.bytes_per_task,
+            ratio_to_fastest_of_kind: row.ratio,
+            multi_thread: row.is_multi_thread(),
+            versions: versions.clone(),
+            machine: format!("{}, {cores} cores", cpu_model()),
+            method: METHOD,
+        })
+        .collect();
+    serde_json::to_string_pretty(&records).expect("plain data serializes")
+}
+
+/// A Markdown page: the command, the header, the table and the notes.
+pub fn markdown(args: &Args, header: &str, rows: &[Row], notes: &[String]) -> String {
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    let notes: String = notes.iter().map(|note| format!("\nNote: {note}\n")).collect();
+    format!(
+        "# compare: {}\n\n```console\n$ cargo run --release -p benches --bin compare -- {}\n```\n\n```text\n{header}\n```\n\n{}\n{notes}",
+        args.workload.name(),
+        command.join(" "),
+        table(&args.workload, rows),
+    )
+}
