@@ -132,7 +132,7 @@ pub fn with_ratios(mut rows: Vec<Row>) -> Vec<Row> {
             row.ratio = row.median.as_secs_f64() / fastest.as_secs_f64().max(f64::MIN_POSITIVE);
         }
     }
-    rows.sort_by(|a, b| (a.is_multi_thread(), a.median).cmp(&(b.is_multi_thread(), b.median)));
+    rows.sort_by_key(|row| (row.is_multi_thread(), row.median));
     rows
 }
 
