@@ -174,4 +174,19 @@ criterion_group! {
         .measurement_time(Duration::from_secs(2));
     targets = chain, fan_outs, scheduler, timer, block_on, overhead
 }
-criterion_main!(runtimes);
+fn main() {
+    // Every result is printed with the versions and machine that produced it.
+    let versions: Vec<String> = ["tokio", "async-std", "smol"]
+        .iter()
+        .map(|name| format!("{name} {}", chain_core::versions::locked_version(name).unwrap_or("?")))
+        .collect();
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    println!(
+        "versions: {}; machine: {}, {cores} cores; multi-thread flavours: {} workers",
+        versions.join(", "),
+        chain_core::cli::report::cpu_model(),
+        workers()
+    );
+    runtimes();
+    Criterion::default().configure_from_args().final_summary();
+}
