@@ -15,9 +15,7 @@ use benches::{
     workloads::chain_floor,
 };
 use chain_core::cli::Shape;
-use criterion::{
-    BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main, measurement::WallTime,
-};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, measurement::WallTime};
 
 const MS: Duration = Duration::from_millis(1);
 
