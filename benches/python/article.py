@@ -1,7 +1,8 @@
 """The article's chaining program, as the compare tool's asyncio reference.
 
 Same workloads, same sizes, same checks as the Rust side; one warm-up run, one
-measured run (or `--samples` sleeps for the timer); prints one line of JSON:
+measured run (or `--samples` sleeps for the timer; each the mean of `--iterations`
+back-to-back runs); prints one line of JSON:
 {"samples_s": [...], "peak_rss_bytes": N, "bytes_per_task": null}.
 """
 
@@ -110,6 +111,7 @@ def main():
     parser.add_argument("--shape", choices=["join", "spawn"], default="join")
     parser.add_argument("--sleep", type=nanoseconds, default=0.001)
     parser.add_argument("--samples", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=1)
     args = parser.parse_args()
     LATENCY = args.latency
     workload = {"chain": chain, "fanout": fanout, "bounded": bounded, "timer": timer}[args.workload]
@@ -122,8 +124,9 @@ def main():
 
     async def timed():
         start = time.perf_counter()
-        await workload(args)
-        return time.perf_counter() - start
+        for _ in range(args.iterations):
+            await workload(args)
+        return (time.perf_counter() - start) / args.iterations
 
     loop.run_until_complete(timed())  # warm-up
     samples = args.samples if args.workload == "timer" else 1

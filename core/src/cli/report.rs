@@ -38,8 +38,10 @@ pub fn duration(d: Duration) -> String {
         format!("{seconds:.3} s")
     } else if seconds >= 1e-3 {
         format!("{:.2} ms", seconds * 1e3)
-    } else {
+    } else if seconds >= 1e-6 {
         format!("{:.2} us", seconds * 1e6)
+    } else {
+        format!("{:.1} ns", seconds * 1e9)
     }
 }
 
@@ -53,5 +55,6 @@ mod tests {
         assert_eq!(duration(Duration::from_micros(100_300)), "100.30 ms");
         assert_eq!(duration(Duration::from_nanos(12_340)), "12.34 us");
         assert_eq!(duration(Duration::ZERO), "0 s");
+        assert_eq!(duration(Duration::from_nanos(66)), "66.0 ns");
     }
 }

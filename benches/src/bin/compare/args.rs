@@ -201,6 +201,19 @@ impl Workload {
         }
     }
 
+    /// Runs per sample: a chain without latency is too short to time alone.
+    pub fn iterations(&self) -> u64 {
+        match self {
+            Workload::Chain { latency } if latency.is_zero() => 10_000,
+            _ => 1,
+        }
+    }
+
+    /// Whether rows are ranked: a timer's oversleep is a property, not a score.
+    pub fn is_ranked(&self) -> bool {
+        !matches!(self, Workload::Timer { .. })
+    }
+
     /// The least a run can take: the simulated waits it cannot avoid.
     pub fn ideal(&self) -> Duration {
         match self {

@@ -46,8 +46,11 @@ pub fn measure(
         _ => 1,
     };
     let mut measurer = spec(workload).prepare(flavour, workers)?;
-    measurer(1); // warm-up: lazily started threads, allocator pools, timer wheels
-    let samples_s = (0..samples).map(|_| measurer(1).as_secs_f64()).collect();
+    // Too short to time once: the sample is the mean of many back-to-back runs.
+    let iterations = workload.iterations();
+    measurer(iterations); // warm-up: lazily started threads, allocator pools, timer wheels
+    let samples_s =
+        (0..samples).map(|_| measurer(iterations).as_secs_f64() / iterations as f64).collect();
     drop(measurer);
     Ok(Measurement { samples_s, peak_rss_bytes: memory("VmHWM:"), bytes_per_task: None })
 }

@@ -136,6 +136,15 @@ pub fn with_ratios(mut rows: Vec<Row>) -> Vec<Row> {
     rows
 }
 
+/// What each runtime documents about its timer's precision.
+fn timer_precision(subject: &Subject) -> &'static str {
+    match subject {
+        Subject::Rust(flavour, _) if flavour.runtime() == "tokio" => "1 ms wheel, rounds up",
+        Subject::Rust(..) => "async-io timerfd, exact",
+        Subject::Python(_) => "event loop's clock, no rounding",
+    }
+}
+
 fn mib(bytes: Option<u64>) -> String {
     bytes.map_or("-".into(), |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)))
 }
@@ -171,14 +180,18 @@ pub fn table(workload: &Workload, rows: &[Row]) -> String {
             _ => "-".into(),
         };
         let kind = if row.is_multi_thread() { "multi" } else { "single" };
+        let last = if workload.is_ranked() {
+            format!("{:.2}x ({kind})", row.ratio)
+        } else {
+            timer_precision(&row.subject).to_owned()
+        };
         lines.push(format!(
-            "| {} | {} | {} | {} | {extra} | {} | {:.2}x ({kind}) |",
+            "| {} | {} | {} | {} | {extra} | {} | {last} |",
             label(&row.subject),
             row.workers(),
             duration(a),
             duration(b),
             mib(row.peak_rss_bytes),
-            row.ratio,
         ));
     }
     lines.join("\n")
@@ -197,7 +210,7 @@ struct Record<'a> {
     per_user_overhead_s: Option<f64>,
     peak_rss_bytes: Option<u64>,
     bytes_per_task: Option<f64>,
-    ratio_to_fastest_of_kind: f64,
+    ratio_to_fastest_of_kind: Option<f64>,
     multi_thread: bool,
     versions: BTreeMap<&'static str, &'static str>,
     machine: String,
@@ -228,7 +241,7 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             per_user_overhead_s: row.per_user_overhead.map(|d| d.as_secs_f64()),
             peak_rss_bytes: row.peak_rss_bytes,
             bytes_per_task: row.bytes_per_task,
-            ratio_to_fastest_of_kind: row.ratio,
+            ratio_to_fastest_of_kind: args.workload.is_ranked().then_some(row.ratio),
             multi_thread: row.is_multi_thread(),
             versions: versions.clone(),
             machine: format!("{}, {cores} cores", cpu_model()),

@@ -36,7 +36,12 @@ pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
     let height = 50 + rows.len() * (BAR_HEIGHT + 6);
     let width = LABEL_WIDTH + PLOT_WIDTH + 110;
     let title = match workload {
-        Workload::Timer { .. } => format!("{}: median oversleep", workload.name()),
+        Workload::Timer { .. } => {
+            format!(
+                "{}: median oversleep (a property of each timer, not a ranking)",
+                workload.name()
+            )
+        }
         _ => format!("{}: median wall time (shorter is faster)", workload.name()),
     };
     let mut svg = format!(

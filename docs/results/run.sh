@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates every table and chart in this folder (about 10 minutes on 2 cores).
+# Each result names its command, versions and machine in its .md file.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --release -p benches --bin compare
+compare() {
+  local name=$1; shift
+  ./target/release/compare "$@" \
+    --markdown "docs/results/$name.md" --svg "docs/results/$name.svg" --json "docs/results/$name.json"
+}
+compare fanout-100k-10ms-join fanout --users 100000 --latency 10ms --shape join --runs 3
+compare fanout-100k-10ms-spawn fanout --users 100000 --latency 10ms --shape spawn --runs 5
+compare bounded-100k-k1000-1ms bounded --users 100000 --concurrency 1000 --latency 1ms --runs 5
+compare chain chain --runs 5
+compare spawn-many spawn-many --tasks 10000 --runs 5
+compare timer-100us timer --sleep 100us --runs 3
+compare timer-1ms timer --sleep 1ms --runs 3
+compare timer-20ms timer --sleep 20ms --samples 50 --runs 3
+compare idle-1m idle --tasks 1000000 --runs 3
