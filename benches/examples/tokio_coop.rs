@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use chain_core::{InMemorySource, fan_out, fan_out_spawned, run_on_worker};
+use chain_core::{InMemorySource, Runtime, fan_out, fan_out_spawned, run_on_worker};
 use runtime_tokio::TokioRuntime;
 
 fn main() {
@@ -22,7 +22,7 @@ fn main() {
     let latency = Duration::from_millis(10);
     println!("{users} users, {latency:?} latency, tokio current-thread; wall time of one fan-out");
     let rt = TokioRuntime::current_thread().expect("tokio starts");
-    let source = InMemorySource::new(rt.clone()).with_latency(latency);
+    let source = InMemorySource::new(rt.timer()).with_latency(latency);
     let time = |name: &str, run: &dyn Fn() -> usize| {
         let start = Instant::now();
         let results = run();

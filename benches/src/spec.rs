@@ -86,7 +86,7 @@ impl Visitor for Spec {
     type Output = Measurer;
 
     fn visit<R: Runtime>(self, _: Flavour, rt: R) -> Measurer {
-        let source = |latency| InMemorySource::new(rt.clone()).with_latency(latency);
+        let source = |latency| InMemorySource::new(rt.timer()).with_latency(latency);
         match self {
             Spec::Chain { latency } => measurer(rt.clone(), Chain { source: source(latency) }),
             Spec::FanOut { users, latency, shape, limit } => {

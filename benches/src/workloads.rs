@@ -12,8 +12,8 @@ use std::{
 };
 
 use chain_core::{
-    InMemorySource, JoinHandle, Runtime, UserId, UserResult, UserWithOrders, cli::Shape, fan_out,
-    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    InMemorySource, JoinHandle, Runtime, Timer, UserId, UserResult, UserWithOrders, cli::Shape,
+    fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
     model::article_orders, run_on_worker,
 };
 use futures::{
@@ -71,12 +71,12 @@ pub fn check_fan_out(users: usize, results: &[UserResult]) {
 }
 
 /// The article's chain for user 1: two fetches joined, at the source's latency.
-pub struct Chain<R> {
+pub struct Chain<T> {
     /// Where the fetches go.
-    pub source: InMemorySource<R>,
+    pub source: InMemorySource<T>,
 }
 
-impl<R: Runtime> Workload for Chain<R> {
+impl<T: Timer> Workload for Chain<T> {
     async fn run_once(&self) {
         let value = get_user_with_orders(&self.source, 1).await.expect("the in-memory source");
         check_user(1, &value);
@@ -95,11 +95,11 @@ pub fn chain_floor(user_id: UserId) -> UserWithOrders {
 
 /// Users 1..=N chained all at once, or with at most `limit` in flight, in one of
 /// the two shapes (futures inside one task, or a task per user).
-pub struct FanOut<R> {
+pub struct FanOut<R: Runtime> {
     /// Spawns the tasks of the spawn shape.
     pub rt: R,
     /// Where the fetches go.
-    pub source: InMemorySource<R>,
+    pub source: InMemorySource<R::Timer>,
     /// How many users.
     pub users: usize,
     /// Futures in one task, or a task per user.

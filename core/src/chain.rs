@@ -20,7 +20,7 @@ use crate::{DataSource, FetchError, JoinHandle, Runtime, UserWithOrders, model::
 /// use chain_core::{InMemorySource, Runtime, User, UserWithOrders, get_user_with_orders};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = InMemorySource::new(rt.clone());
+/// let source = InMemorySource::new(rt.timer());
 /// let result = rt.block_on(get_user_with_orders(&source, 1)).unwrap();
 /// assert_eq!(result, UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] });
 /// ```

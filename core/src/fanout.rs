@@ -27,7 +27,7 @@ pub type UserResult = Result<UserWithOrders, FetchError>;
 /// use chain_core::{InMemorySource, Runtime, fan_out};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = InMemorySource::new(rt.clone());
+/// let source = InMemorySource::new(rt.timer());
 /// let results = rt.block_on(fan_out(&source, [3, 1, 2]));
 /// let orders: Vec<_> = results.into_iter().map(|r| r.unwrap().orders.len()).collect();
 /// assert_eq!(orders, [0, 4, 2]);
@@ -81,7 +81,7 @@ where
 /// use std::num::NonZeroUsize;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = InMemorySource::new(rt.clone());
+/// let source = InMemorySource::new(rt.timer());
 /// let limit = NonZeroUsize::new(2).unwrap();
 /// let results = rt.block_on(fan_out_bounded(&source, 1..=5, limit));
 /// assert_eq!(results.len(), 5);

@@ -26,7 +26,7 @@ use crate::{
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = Instrumented::new(InMemorySource::new(rt.clone()).with_latency(Duration::from_millis(5)));
+/// let source = Instrumented::new(InMemorySource::new(rt.timer()).with_latency(Duration::from_millis(5)));
 /// rt.block_on(get_user_with_orders(&source, 1)).unwrap();
 /// assert_eq!(source.all().peak(), 2); // both fetches were in flight at once
 /// assert_eq!(source.all().live(), 0);

@@ -24,7 +24,7 @@
 //!
 //! let rt = runtime_smol::SmolRuntime::current_thread();
 //! let latency = Duration::from_millis(20);
-//! let source = Instrumented::new(InMemorySource::new(rt.clone()).with_latency(latency));
+//! let source = Instrumented::new(InMemorySource::new(rt.timer()).with_latency(latency));
 //!
 //! let (result, took) = run_on_worker(&rt, {
 //!     let (rt, source) = (rt.clone(), source.clone());
@@ -63,6 +63,8 @@ pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, 
 pub use hello::hello_world;
 pub use instrument::{Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
-pub use runtime::{Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, run_on_worker};
+pub use runtime::{
+    Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, Timer, run_on_worker,
+};
 pub use source::{DataSource, FetchError, InMemorySource, Operation};
 pub use timeout::{Elapsed, timeout};

@@ -62,6 +62,9 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     /// The handle [`Runtime::spawn`] returns for a task whose output is `T`.
     type JoinHandle<T: Send + 'static>: JoinHandle<T>;
 
+    /// The runtime's timer and clock, on their own: what a data source needs to wait.
+    type Timer: Timer;
+
     /// Runs `future` to completion on the calling thread, driving the runtime meanwhile.
     ///
     /// On a single-threaded flavour the calling thread is the runtime's only worker.
@@ -83,20 +86,38 @@ pub trait Runtime: Clone + Send + Sync + 'static {
         F: Future + Send + 'static,
         F::Output: Send + 'static;
 
-    /// A future that completes no earlier than `duration` after this call.
-    ///
-    /// It must be polled inside this runtime (inside [`Runtime::block_on`] or a task).
+    /// The runtime's timer. Cheap to clone: the three runtimes here return a
+    /// zero-sized value, so sources that hold one cost nothing to share with tasks.
+    fn timer(&self) -> Self::Timer;
+
+    /// [`Timer::sleep`] on this runtime's timer: completes no earlier than
+    /// `duration` after this call. It must be polled inside this runtime.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping it deregisters the timer.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static;
 
-    /// The runtime's monotonic clock, the one its timer measures against.
+    /// [`Timer::now`]: the runtime's monotonic clock, the one its timer measures against.
     fn now(&self) -> Instant;
 
     /// What this runtime is and how it was configured, to be printed with results.
     fn info(&self) -> RuntimeInfo;
+}
+
+/// A runtime's timer and monotonic clock.
+pub trait Timer: Clone + Send + Sync + 'static {
+    /// A future that completes no earlier than `duration` after this call.
+    ///
+    /// It must be polled inside its runtime (inside [`Runtime::block_on`] or a task).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping it deregisters the timer.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static;
+
+    /// The monotonic clock the timer measures against.
+    fn now(&self) -> Instant;
 }
 
 /// A runtime that can be started by flavour and worker count, so that tools (the

@@ -4,7 +4,7 @@
 use std::{future::Future, time::Duration};
 
 use crate::{
-    Runtime,
+    Timer,
     model::{OrderId, User, UserId, article_orders},
     runtime::JoinError,
 };
@@ -121,20 +121,21 @@ impl FetchError {
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = InMemorySource::new(rt.clone()).with_latency(Duration::from_millis(5));
+/// let source = InMemorySource::new(rt.timer()).with_latency(Duration::from_millis(5));
 /// assert_eq!(rt.block_on(source.fetch_user(2)).unwrap(), User::new(2));
 /// assert_eq!(rt.block_on(source.fetch_orders(2)).unwrap(), [23, 34]);
 /// ```
 #[derive(Clone, Debug)]
-pub struct InMemorySource<R> {
-    rt: R,
+pub struct InMemorySource<T> {
+    timer: T,
     latency: Duration,
 }
 
-impl<R: Runtime> InMemorySource<R> {
-    /// The article's data with no latency.
-    pub fn new(rt: R) -> Self {
-        InMemorySource { rt, latency: Duration::ZERO }
+impl<T: Timer> InMemorySource<T> {
+    /// The article's data with no latency; `timer` is the runtime's
+    /// ([`Runtime::timer`](crate::Runtime::timer)).
+    pub fn new(timer: T) -> Self {
+        InMemorySource { timer, latency: Duration::ZERO }
     }
 
     /// The same data, each fetch first sleeping `latency` on the runtime's timer.
@@ -149,12 +150,12 @@ impl<R: Runtime> InMemorySource<R> {
 
     async fn wait(&self) {
         if !self.latency.is_zero() {
-            self.rt.sleep(self.latency).await;
+            self.timer.sleep(self.latency).await;
         }
     }
 }
 
-impl<R: Runtime> DataSource for InMemorySource<R> {
+impl<T: Timer> DataSource for InMemorySource<T> {
     async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
         self.wait().await;
         Ok(User::new(user_id))

@@ -7,8 +7,7 @@
 //! |---|---|
 //! | `block_on` | [`async_std::task::block_on`] |
 //! | `spawn` | [`async_std::task::spawn`] of a [`futures::future::Abortable`], aborted when its handle is dropped |
-//! | `sleep` | [`async_std::task::sleep`] (async-io: a timerfd deadline, no rounding) |
-//! | `now` | [`std::time::Instant::now`], the clock async-io's timers use |
+//! | `timer` | [`AsyncStdTimer`]: [`async_std::task::sleep`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
 //! One flavour: a global pool of worker threads, sized once per process through
 //! async-global-executor's configuration (async-std itself only reads the
@@ -21,7 +20,7 @@
 //! use runtime_async_std::AsyncStdRuntime;
 //!
 //! let rt = AsyncStdRuntime::new(2.try_into().unwrap()).unwrap();
-//! let source = InMemorySource::new(rt.clone());
+//! let source = InMemorySource::new(rt.timer());
 //! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
 //! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
 //! ```
@@ -39,7 +38,7 @@ use std::{
 };
 
 use async_global_executor::GlobalExecutorConfig;
-use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo};
+use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
 use futures::{
     FutureExt,
     future::{AbortHandle, Abortable, Aborted},
@@ -96,6 +95,7 @@ impl AsyncStdRuntime {
 
 impl Runtime for AsyncStdRuntime {
     type JoinHandle<T: Send + 'static> = AsyncStdJoinHandle<T>;
+    type Timer = AsyncStdTimer;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         async_std::task::block_on(future)
@@ -115,12 +115,16 @@ impl Runtime for AsyncStdRuntime {
         AsyncStdJoinHandle { inner, abort, abort_on_drop: true }
     }
 
+    fn timer(&self) -> AsyncStdTimer {
+        AsyncStdTimer
+    }
+
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        async_std::task::sleep(duration)
+        AsyncStdTimer.sleep(duration)
     }
 
     fn now(&self) -> Instant {
-        Instant::now()
+        AsyncStdTimer.now()
     }
 
     fn info(&self) -> RuntimeInfo {
@@ -133,6 +137,20 @@ impl Launch for AsyncStdRuntime {
 
     fn launch(_: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
         Self::new(workers)
+    }
+}
+
+/// async-std's timer (async-io underneath).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AsyncStdTimer;
+
+impl Timer for AsyncStdTimer {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        async_std::task::sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
     }
 }
 

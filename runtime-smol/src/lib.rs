@@ -4,8 +4,7 @@
 //! |---|---|
 //! | `block_on` | [`smol::block_on`] (with [`smol::Executor::run`] on the current-thread flavour) |
 //! | `spawn` | [`smol::Executor::spawn`]; dropping the [`smol::Task`] cancels it, as the contract says |
-//! | `sleep` | [`smol::Timer::after`] (async-io: a timerfd deadline, no rounding) |
-//! | `now` | [`std::time::Instant::now`], the clock async-io's timers use |
+//! | `timer` | [`AsyncIoTimer`]: [`smol::Timer::after`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
 //! Flavours: [`SmolRuntime::current_thread`] (an executor run only by the thread in
 //! `block_on`) and [`SmolRuntime::multi_thread`] (an executor run by N threads of
@@ -18,7 +17,7 @@
 //! use runtime_smol::SmolRuntime;
 //!
 //! let rt = SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap();
-//! let source = InMemorySource::new(rt.clone());
+//! let source = InMemorySource::new(rt.timer());
 //! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
 //! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
 //! ```
@@ -35,9 +34,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo};
+use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
 use futures::FutureExt;
-use smol::{Executor, Timer, channel};
+use smol::{Executor, channel};
 
 const TIMER: &str = "async-io timerfd, no rounding";
 
@@ -92,6 +91,7 @@ impl SmolRuntime {
 
 impl Runtime for SmolRuntime {
     type JoinHandle<T: Send + 'static> = SmolJoinHandle<T>;
+    type Timer = AsyncIoTimer;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.shared.info.flavour {
@@ -110,12 +110,16 @@ impl Runtime for SmolRuntime {
         SmolJoinHandle(task.fallible())
     }
 
+    fn timer(&self) -> AsyncIoTimer {
+        AsyncIoTimer
+    }
+
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        Timer::after(duration).map(drop)
+        AsyncIoTimer.sleep(duration)
     }
 
     fn now(&self) -> Instant {
-        Instant::now()
+        AsyncIoTimer.now()
     }
 
     fn info(&self) -> RuntimeInfo {
@@ -131,6 +135,20 @@ impl Launch for SmolRuntime {
             Flavour::CurrentThread => Ok(Self::current_thread()),
             Flavour::MultiThread => Self::multi_thread(workers),
         }
+    }
+}
+
+/// smol's timer (async-io's reactor, shared by every executor in the process).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AsyncIoTimer;
+
+impl Timer for AsyncIoTimer {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        smol::Timer::after(duration).map(drop)
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
     }
 }
 

@@ -4,8 +4,7 @@
 //! |---|---|
 //! | `block_on` | [`tokio::runtime::Runtime::block_on`] |
 //! | `spawn` | [`tokio::runtime::Runtime::spawn`], aborted when its handle is dropped |
-//! | `sleep` | [`tokio::time::sleep`], created at first poll inside the runtime |
-//! | `now` | [`tokio::time::Instant::now`] |
+//! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime, [`tokio::time::Instant::now`] |
 //!
 //! Flavours: [`TokioRuntime::current_thread`] (one thread, the one in `block_on`) and
 //! [`TokioRuntime::multi_thread`] (a fixed number of workers).
@@ -17,7 +16,7 @@
 //! use runtime_tokio::TokioRuntime;
 //!
 //! let rt = TokioRuntime::multi_thread(2.try_into().unwrap()).unwrap();
-//! let source = InMemorySource::new(rt.clone());
+//! let source = InMemorySource::new(rt.timer());
 //! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
 //! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
 //! ```
@@ -32,7 +31,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo};
+use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
 
@@ -103,6 +102,7 @@ impl Drop for Shared {
 
 impl Runtime for TokioRuntime {
     type JoinHandle<T: Send + 'static> = TokioJoinHandle<T>;
+    type Timer = TokioTimer;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime().block_on(future)
@@ -116,15 +116,16 @@ impl Runtime for TokioRuntime {
         TokioJoinHandle { inner: self.runtime().spawn(future), abort_on_drop: true }
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn timer(&self) -> TokioTimer {
+        TokioTimer
+    }
+
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        // `tokio::time::sleep` needs the runtime's context when it is created, which
-        // the first poll has and the caller may not.
-        async move { tokio::time::sleep(duration).await }
+        TokioTimer.sleep(duration)
     }
 
     fn now(&self) -> Instant {
-        tokio::time::Instant::now().into_std()
+        TokioTimer.now()
     }
 
     fn info(&self) -> RuntimeInfo {
@@ -140,6 +141,23 @@ impl Launch for TokioRuntime {
             Flavour::CurrentThread => Self::current_thread(),
             Flavour::MultiThread => Self::multi_thread(workers),
         }
+    }
+}
+
+/// tokio's timer: the one of whichever tokio runtime polls the sleep.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokioTimer;
+
+impl Timer for TokioTimer {
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        // `tokio::time::sleep` needs the runtime's context when it is created, which
+        // the first poll has and the caller may not.
+        async move { tokio::time::sleep(duration).await }
+    }
+
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
     }
 }
 

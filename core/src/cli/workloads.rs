@@ -17,10 +17,10 @@ use crate::{
 /// The fetch latency of the default program: long enough to see, short enough to wait.
 pub(super) const DEMO_LATENCY: Duration = Duration::from_millis(100);
 
-type Source<R> = Instrumented<InMemorySource<R>>;
+type Source<R> = Instrumented<InMemorySource<<R as Runtime>::Timer>>;
 
 fn source<R: Runtime>(rt: &R, latency: Duration) -> Source<R> {
-    Instrumented::new(InMemorySource::new(rt.clone()).with_latency(latency))
+    Instrumented::new(InMemorySource::new(rt.timer()).with_latency(latency))
 }
 
 /// Runs `command` and prints its figures; the error says what went wrong.

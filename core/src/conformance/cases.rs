@@ -30,8 +30,8 @@ const FOREVER: Duration = Duration::from_secs(3600);
 /// A latency that makes fetches wait on the timer, so that they overlap if they can.
 const SHORT: Duration = Duration::from_millis(2);
 
-fn in_memory<R: Runtime>(rt: &R, latency: Duration) -> Instrumented<InMemorySource<R>> {
-    Instrumented::new(InMemorySource::new(rt.clone()).with_latency(latency))
+fn in_memory<R: Runtime>(rt: &R, latency: Duration) -> Instrumented<InMemorySource<R::Timer>> {
+    Instrumented::new(InMemorySource::new(rt.timer()).with_latency(latency))
 }
 
 /// Polls `done` every millisecond until it holds, failing after ten seconds.
@@ -74,7 +74,7 @@ where
 
 /// `get_user_with_orders(1) == UserWithOrders(User(1, "user-1"), [1, 3, 10, 11])`.
 pub fn article_assertion_holds<R: Runtime>(rt: R) {
-    let source = InMemorySource::new(rt.clone());
+    let source = InMemorySource::new(rt.timer());
     let result = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
     let expected = UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] };
     assert_eq!(result.unwrap(), expected);
@@ -82,7 +82,7 @@ pub fn article_assertion_holds<R: Runtime>(rt: R) {
 
 /// Users 2 and 3 get the article's orders, `[23, 34]` and `[]`.
 pub fn users_two_and_three_match_the_article<R: Runtime>(rt: R) {
-    let source = InMemorySource::new(rt.clone());
+    let source = InMemorySource::new(rt.timer());
     let (two, three) = run_on_worker(&rt, async move {
         (get_user_with_orders(&source, 2).await, get_user_with_orders(&source, 3).await)
     });
@@ -92,7 +92,7 @@ pub fn users_two_and_three_match_the_article<R: Runtime>(rt: R) {
 
 /// As in the article, an id without orders is still a user, with an empty list.
 pub fn unknown_user_has_a_name_and_no_orders<R: Runtime>(rt: R) {
-    let source = InMemorySource::new(rt.clone());
+    let source = InMemorySource::new(rt.timer());
     let result = run_on_worker(&rt, async move { get_user_with_orders(&source, 424_242).await });
     let expected = UserWithOrders { user: User::new(424_242), orders: vec![] };
     assert_eq!(result.unwrap(), expected);
@@ -101,7 +101,7 @@ pub fn unknown_user_has_a_name_and_no_orders<R: Runtime>(rt: R) {
 
 /// A latency of zero means no wait at all: the fetch is done at its first poll.
 pub fn zero_latency_fetch_completes_without_waiting<R: Runtime>(rt: R) {
-    let source = InMemorySource::new(rt);
+    let source = InMemorySource::new(rt.timer());
     let first_poll = get_user_with_orders(&source, 1).now_or_never();
     assert_eq!(first_poll.expect("ready at first poll").unwrap(), article_user_with_orders(1));
 }
@@ -428,7 +428,7 @@ pub fn hello_world_prints_both_lines_around_its_sleep<R: Runtime>(rt: R) {
 pub fn public_futures_are_send<R: Runtime>(rt: R) {
     fn send<T: Send>(_: &T) {}
     fn send_static<T: Send + 'static>(_: &T) {}
-    let source = InMemorySource::new(rt.clone());
+    let source = InMemorySource::new(rt.timer());
     let ids = || 1..=3;
     let k = NonZeroUsize::MIN;
     send(&source.fetch_user(1));
