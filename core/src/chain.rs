@@ -1,7 +1,7 @@
 //! Chaining two fetches for one user: the article's `get_user_with_orders`, and the
 //! variants that show what the join buys.
 
-use futures::future::try_join;
+use futures_lite::future::try_zip as try_join;
 
 use crate::{DataSource, FetchError, JoinHandle, Runtime, UserWithOrders, model::UserId};
 
