@@ -184,8 +184,11 @@ impl<T: Send + 'static> chain_core::JoinHandle<T> for AsyncStdJoinHandle<T> {
     }
 
     async fn cancel(mut self) {
-        self.abort.abort();
-        let _ = (&mut self.inner).await;
+        // Not armed: its output was already taken, so the task is gone.
+        if self.abort_on_drop {
+            self.abort.abort();
+            let _ = (&mut self.inner).await;
+        }
     }
 }
 

@@ -187,8 +187,11 @@ impl<T: Send + 'static> chain_core::JoinHandle<T> for TokioJoinHandle<T> {
     }
 
     async fn cancel(mut self) {
-        self.inner.abort();
-        let _ = (&mut self.inner).await;
+        // Not armed: its output was already taken, so the task is gone.
+        if self.abort_on_drop {
+            self.inner.abort();
+            let _ = (&mut self.inner).await;
+        }
     }
 }
 

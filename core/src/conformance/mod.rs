@@ -9,8 +9,10 @@
 //! ```
 //!
 //! expands to a module per flavour with one `#[test]` per case of [`cases`], named by
-//! the behaviour it proves. Each case builds its runtime on a thread of its own and
-//! fails, rather than hangs, if it has not finished within [`DEADLINE`].
+//! the behaviour it proves. Each case builds its runtime on a thread of its own (for
+//! async-std, whose pool is process-wide, the cases share it) and fails, rather than
+//! hangs, if it has not finished within [`DEADLINE`]. No case depends on timing:
+//! overlap is forced with gates ([`Scripted`]), and waits are bounded.
 
 pub mod binary;
 pub mod cases;
@@ -80,6 +82,7 @@ macro_rules! conformance_tests {
                     dropping_a_handle_cancels_its_task,
                     detached_task_runs_to_completion,
                     cancel_returns_once_the_task_is_gone,
+                    cancel_after_completion_is_harmless,
                     workloads_run_on_a_runtime_worker,
                     info_reports_the_configuration,
                     hello_world_prints_both_lines_around_its_sleep,

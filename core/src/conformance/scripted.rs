@@ -1,25 +1,68 @@
 //! A data source whose timing and failures a test dictates.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering::SeqCst},
+    },
+    time::Duration,
+};
 
 use crate::{
     DataSource, FetchError, Operation, OrderId, Runtime, User, UserId, model::article_orders,
 };
 
-/// The article's data, with per-fetch delays, one user whose orders fetch fails and
-/// one user whose fetches panic, all chosen by the test.
+/// The article's data, with per-fetch delays, one user whose orders fetch fails, one
+/// user whose fetches panic, and a gate that holds user fetches until other fetches
+/// have started, all chosen by the test.
+///
+/// The gate makes overlap certain rather than likely: a test that needs two fetches
+/// in flight together holds one until the other has started, however slowly a loaded
+/// machine schedules them.
 #[derive(Clone, Debug)]
 pub struct Scripted<R> {
     rt: R,
     delay: fn(UserId, Operation) -> Duration,
     failing: Option<UserId>,
     panicking: Option<UserId>,
+    gate: Gate,
+    started_users: Arc<AtomicUsize>,
+    started_orders: Arc<AtomicUsize>,
 }
+
+/// What a `fetch_user` waits for before its delay.
+#[derive(Clone, Copy, Debug)]
+enum Gate {
+    Open,
+    UsersStarted(usize),
+    OrdersStarted(usize),
+}
+
+/// How long a gate may stay shut before the test fails instead of hanging.
+const GATE_LIMIT: Duration = Duration::from_secs(10);
 
 impl<R: Runtime> Scripted<R> {
     /// Every fetch waits `delay(user, operation)`; nothing fails.
     pub fn new(rt: R, delay: fn(UserId, Operation) -> Duration) -> Self {
-        Scripted { rt, delay, failing: None, panicking: None }
+        Scripted {
+            rt,
+            delay,
+            failing: None,
+            panicking: None,
+            gate: Gate::Open,
+            started_users: Arc::default(),
+            started_orders: Arc::default(),
+        }
+    }
+
+    /// Every `fetch_user` waits until `n` user fetches have started.
+    pub fn holding_users_until_users_started(self, n: usize) -> Self {
+        Scripted { gate: Gate::UsersStarted(n), ..self }
+    }
+
+    /// Every `fetch_user` waits until `n` orders fetches have started.
+    pub fn holding_users_until_orders_started(self, n: usize) -> Self {
+        Scripted { gate: Gate::OrdersStarted(n), ..self }
     }
 
     /// `fetch_orders(user)` fails, after its delay.
@@ -32,7 +75,29 @@ impl<R: Runtime> Scripted<R> {
         Scripted { panicking: Some(user), ..self }
     }
 
+    async fn pass_gate(&self) {
+        let (counter, n) = match self.gate {
+            Gate::Open => return,
+            Gate::UsersStarted(n) => (&self.started_users, n),
+            Gate::OrdersStarted(n) => (&self.started_orders, n),
+        };
+        let give_up = self.rt.now() + GATE_LIMIT;
+        while counter.load(SeqCst) < n {
+            assert!(self.rt.now() < give_up, "{n} fetches never started together: {:?}", self.gate);
+            self.rt.sleep(Duration::from_millis(1)).await;
+        }
+    }
+
     async fn act(&self, user_id: UserId, operation: Operation) -> Result<(), FetchError> {
+        match operation {
+            Operation::FetchUser => {
+                self.started_users.fetch_add(1, SeqCst);
+                self.pass_gate().await;
+            }
+            Operation::FetchOrders => {
+                self.started_orders.fetch_add(1, SeqCst);
+            }
+        }
         let delay = (self.delay)(user_id, operation);
         if !delay.is_zero() {
             self.rt.sleep(delay).await;
