@@ -39,7 +39,8 @@ pub struct UserWithOrders {
     pub orders: Vec<OrderId>,
 }
 
-/// The article's order table: users 1 to 3, and no orders for anyone else.
+/// The article's order table: user 1 has four orders, user 2 two, user 3 none, and
+/// no other user any.
 ///
 /// # Examples
 ///

@@ -145,6 +145,10 @@ pub trait Launch: Runtime + Sized {
 /// drops the handle, which cancels the task, so no orphan is left running.
 pub trait JoinHandle<T>: Future<Output = Result<T, JoinError>> + Send + Unpin + 'static {
     /// Lets the task run to completion with nobody awaiting it.
+    ///
+    /// On a current-thread flavour a task only runs while some thread is inside the
+    /// runtime's [`Runtime::block_on`]: a detached task left over when `block_on`
+    /// returns waits for the next one.
     fn detach(self);
 
     /// Cancels the task and completes once its future has been dropped (or once it

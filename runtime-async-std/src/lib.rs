@@ -62,7 +62,9 @@ impl AsyncStdRuntime {
     /// async-std's runtime with exactly `workers` worker threads.
     ///
     /// The pool is global: the first call in a process sizes it, and later calls must
-    /// ask for the same count.
+    /// ask for the same count. If async-std was used before the first call, its pool
+    /// is already running with its own default size, which this cannot detect: build
+    /// the runtime before any other use of async-std.
     ///
     /// # Errors
     ///
@@ -135,8 +137,13 @@ impl Runtime for AsyncStdRuntime {
 impl Launch for AsyncStdRuntime {
     const FLAVOURS: &'static [Flavour] = &[Flavour::MultiThread];
 
-    fn launch(_: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
-        Self::new(workers)
+    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+        match flavour {
+            Flavour::MultiThread => Self::new(workers),
+            Flavour::CurrentThread => Err(io::Error::other(
+                "async-std has no current-thread flavour: its executor is a global pool",
+            )),
+        }
     }
 }
 

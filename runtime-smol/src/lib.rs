@@ -41,7 +41,8 @@ use smol::{Executor, channel};
 const TIMER: &str = "async-io timerfd, no rounding";
 
 /// A smol executor with its worker threads, if any; clones share it. The workers
-/// stop when the last clone is dropped.
+/// stop when the last clone is dropped, including clones held by tasks, so a task
+/// that never ends and holds a clone keeps them running.
 #[derive(Clone, Debug)]
 pub struct SmolRuntime {
     shared: Arc<Shared>,
@@ -143,8 +144,13 @@ impl Launch for SmolRuntime {
 pub struct AsyncIoTimer;
 
 impl Timer for AsyncIoTimer {
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        smol::Timer::after(duration).map(drop)
+        // Created at first poll, like tokio's and async-std's, so that a sleep and a
+        // future raced against it start their clocks at the same point.
+        async move {
+            smol::Timer::after(duration).await;
+        }
     }
 
     fn now(&self) -> Instant {

@@ -35,7 +35,9 @@ use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
 
-/// A tokio runtime; clones share it. It shuts down when the last clone is dropped.
+/// A tokio runtime; clones share it. It shuts down when the last clone is dropped,
+/// including clones held by tasks, so a task that never ends and holds a clone keeps
+/// it running.
 #[derive(Clone, Debug)]
 pub struct TokioRuntime {
     shared: Arc<Shared>,

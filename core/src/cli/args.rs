@@ -6,10 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::{Flavour, UserId};
 
-/// The most users one run may ask for: each needs a few hundred bytes in flight.
-pub const MAX_USERS: usize = 10_000_000;
+/// The most users one run may ask for: with a task per user, each holds about 1.3 KB
+/// while in flight, so this bounds a run to about 1.3 GB.
+pub const MAX_USERS: usize = 1_000_000;
 /// The most worker threads a multi-threaded flavour may be given.
-pub const MAX_WORKERS: usize = 1024;
+pub const MAX_WORKERS: usize = 256;
 /// The longest latency, delay or time limit accepted.
 pub const MAX_DURATION: Duration = Duration::from_secs(60);
 
@@ -22,7 +23,7 @@ pub struct Cli {
     #[arg(long, value_enum, global = true)]
     pub flavour: Option<Flavour>,
 
-    /// Worker threads of a multi-thread flavour (1 to 1024) [default: the machine's cores]
+    /// Worker threads of a multi-thread flavour (1 to 256) [default: the machine's cores]
     #[arg(long, value_name = "N", global = true, value_parser = parse_workers, allow_negative_numbers = true)]
     pub workers: Option<NonZeroUsize>,
 
@@ -37,13 +38,13 @@ pub enum Command {
     /// The article's two programs: hello world, then chaining for user 1 (the default).
     Demo {
         /// Simulated latency of each fetch in the chaining program.
-        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
     },
     /// Print "Hello ...", sleep, print "... World!".
     Hello {
         /// How long to sleep between the two lines (e.g. 1s, 250ms).
-        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency, allow_hyphen_values = true)]
         delay: Duration,
     },
     /// Fetch one user and their orders (get_user_with_orders).
@@ -55,7 +56,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Mode::Joined)]
         mode: Mode,
         /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
     },
     /// Chain users 1..=N all at once (gather over N coroutines).
@@ -65,7 +66,7 @@ pub enum Command {
         /// The users, their latency and the shape, as for `fanout`.
         #[command(flatten)]
         fanout: Fanout,
-        /// The most users in flight at once (1 to 10000000).
+        /// The most users in flight at once (1 to 1000000).
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
     },
@@ -75,10 +76,10 @@ pub enum Command {
         #[arg(long, value_name = "ID", default_value_t = 1, value_parser = parse_user, allow_negative_numbers = true)]
         user: UserId,
         /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
         /// The time limit (more than 0, at most 60s).
-        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_limit)]
+        #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_limit, allow_hyphen_values = true)]
         limit: Duration,
     },
 }
@@ -86,11 +87,11 @@ pub enum Command {
 /// The options shared by `fanout` and `bounded`.
 #[derive(Debug, Args)]
 pub struct Fanout {
-    /// How many users, 1 to 10000000.
+    /// How many users, 1 to 1000000.
     #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
     pub users: NonZeroUsize,
     /// Simulated latency of each fetch; 0 means no wait at all.
-    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub latency: Duration,
     /// Each user as a future inside one task (join), or in a task of its own (spawn).
     #[arg(long, value_enum, default_value_t = Shape::Join)]
@@ -214,11 +215,11 @@ mod tests {
         for args in [
             &["fanout", "--users", "0"][..],
             &["fanout", "--users", "-5"],
-            &["fanout", "--users", "10000001"],
+            &["fanout", "--users", "1000001"],
             &["fanout", "--users", "many"],
             &["bounded", "--users", "10", "--concurrency", "0"],
             &["--workers", "0", "demo"],
-            &["--workers", "100000", "demo"],
+            &["--workers", "257", "demo"],
             &["chain", "--user", "-1"],
         ] {
             let error = parse(args).expect_err(&format!("{args:?} was accepted"));
@@ -234,6 +235,7 @@ mod tests {
             &["fanout", "--users", "5", "--latency", "soon"],
             &["fanout", "--users", "5", "--latency", "2h"],
             &["timeout", "--limit", "0s"],
+            &["fanout", "--users", "5", "--latency", "-1ms"],
         ] {
             let error = parse(args).expect_err(&format!("{args:?} was accepted"));
             assert_eq!(error.exit_code(), 2);

@@ -26,10 +26,14 @@ use crate::{Flavour, Launch, run_on_worker};
 /// Exit status: 0 on success, 2 for a bad command line (with a message saying what
 /// is allowed), 1 if the runtime could not start or a result was wrong.
 pub fn main<L: Launch>() -> ExitCode {
-    let default_flavour = L::FLAVOURS[0].name();
-    let mut command = Cli::command()
-        .name(program_name())
-        .mut_arg("flavour", |arg| arg.default_value(default_flavour));
+    let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
+    let flavour_help = format!(
+        "How the runtime schedules tasks: {} [default: {}, or multi-thread when --workers is given]",
+        offered.join(" or "),
+        L::FLAVOURS[0],
+    );
+    let mut command =
+        Cli::command().name(program_name()).mut_arg("flavour", |arg| arg.help(flavour_help));
     let cli = command
         .try_get_matches_from_mut(std::env::args_os())
         .and_then(|matches| Cli::from_arg_matches(&matches))
@@ -67,7 +71,12 @@ fn program_name() -> String {
 
 /// The flavour and worker count asked for, checked against what runtime `L` offers.
 fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
-    let flavour = cli.flavour.unwrap_or(L::FLAVOURS[0]);
+    // `--workers` alone asks for workers, so for the multi-thread flavour.
+    let flavour = match (cli.flavour, cli.workers) {
+        (Some(flavour), _) => flavour,
+        (None, Some(_)) if L::FLAVOURS.contains(&Flavour::MultiThread) => Flavour::MultiThread,
+        (None, _) => L::FLAVOURS[0],
+    };
     if !L::FLAVOURS.contains(&flavour) {
         let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
         return Err(format!(

@@ -76,10 +76,7 @@ async fn chain<R: Runtime>(
         Mode::Spawned => get_user_with_orders_spawned(rt, &source, user).await,
     };
     let took = rt.now() - start;
-    let value = result.map_err(|e| e.to_string())?;
-    if value != article_user_with_orders(user) {
-        return Err(format!("wrong result for user {user}: {value}"));
-    }
+    let value = checked(user, result)?;
     let name = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned());
     let name = name.unwrap_or_default();
     println!("get_user_with_orders({user}) = {value}");
@@ -113,16 +110,34 @@ async fn fan_out_users<R: Runtime>(
         Shape::Join => "every user a future in one task",
         Shape::Spawn => "every user a task",
     };
-    let at_once = limit.map_or("all at once".to_owned(), |k| format!("at most {k} at once"));
+    let at_once = match limit {
+        Some(k) if k.get() < n => format!("at most {k} at once"),
+        _ => "all at once".to_owned(),
+    };
     println!("{n} users, {at_once}, {shape}, latency {}", duration(fanout.latency));
     println!("  {}", summary(n, &results)?);
     println!(
-        "  wall time {}, {} per user; at most {} users in flight",
+        "  wall time {}, {} per user; at most {} in flight together",
         duration(took),
         duration(took / n as u32),
-        source.users().peak(),
+        count(source.users().peak(), "user", "users"),
     );
     Ok(())
+}
+
+/// `n` followed by the singular or plural noun.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The chain's value, or why it is not the article's answer for `user`.
+fn checked(user: UserId, result: UserResult) -> Result<crate::UserWithOrders, String> {
+    let value = result.map_err(|e| e.to_string())?;
+    if value == article_user_with_orders(user) {
+        Ok(value)
+    } else {
+        Err(format!("wrong result for user {user}: {value}"))
+    }
 }
 
 /// Users requested, results, errors by cause and lost; an error if any result is
@@ -167,17 +182,18 @@ async fn time_limited<R: Runtime>(
     let took = rt.now() - start;
     match outcome {
         Ok(result) => {
-            let value = result.map_err(|e| e.to_string())?;
+            let value = checked(user, result)?;
+            // A timer that rounds up (tokio's) can let a result in after the limit.
             println!(
-                "finished in {} within the limit of {}: {value}",
+                "completed before the {} timer fired, after {}: {value}",
+                duration(limit),
                 duration(took),
-                duration(limit)
             );
         }
         Err(elapsed) => println!(
-            "{elapsed} (measured {}): {} fetches cancelled, {} still running",
+            "{elapsed} (measured {}): {}, {} still running",
             duration(took),
-            source.all().cancelled(),
+            count(source.all().cancelled(), "fetch cancelled", "fetches cancelled"),
             source.all().live(),
         ),
     }

@@ -57,7 +57,7 @@ pub fn fanout_summary_accounts_for_every_user(binary: &str) {
         let (output, stdout, stderr) = run(binary, &args);
         assert!(output.status.success(), "{stderr}");
         assert!(stdout.contains("users requested 500: results 500, errors 0, lost 0"), "{stdout}");
-        assert!(stdout.contains("at most 20 users in flight"), "{stdout}");
+        assert!(stdout.contains("at most 20 users in flight together"), "{stdout}");
     }
 }
 
@@ -73,6 +73,7 @@ pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
         &["--workers", "0"],
         &["--flavour", "current-thread", "--workers", "3"],
         &["--flavour", "sideways"],
+        &["fanout", "--users", "10", "--latency", "-1ms"],
     ] {
         let (output, _, stderr) = run(binary, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");

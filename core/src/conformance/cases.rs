@@ -174,7 +174,8 @@ pub fn bounded_fan_out_never_exceeds_its_limit<R: Runtime>(rt: R) {
     for spawned in [false, true] {
         // No user finishes before LIMIT have started: the limit is reached for certain,
         // and a fan-out that admitted fewer would fail at the gate.
-        let gated = Scripted::new(rt.clone(), |_, _| SHORT).holding_users_until_users_started(LIMIT);
+        let gated =
+            Scripted::new(rt.clone(), |_, _| SHORT).holding_users_until_users_started(LIMIT);
         let source = Instrumented::new(gated);
         let (rt2, counted) = (rt.clone(), source.clone());
         let results = run_on_worker(&rt, async move {

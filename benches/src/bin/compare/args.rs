@@ -56,16 +56,16 @@ pub enum Workload {
     /// The article's chain for user 1.
     Chain {
         /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
     },
     /// Users 1..=N, all at once.
     Fanout {
-        /// How many users, 1 to 10000000.
+        /// How many users, 1 to 1000000.
         #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
         users: NonZeroUsize,
         /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
         /// Each user a future in one task (join), or a task of its own (spawn).
         #[arg(long, value_enum, default_value_t = Shape::Join)]
@@ -73,14 +73,14 @@ pub enum Workload {
     },
     /// Users 1..=N, at most K in flight.
     Bounded {
-        /// How many users, 1 to 10000000.
+        /// How many users, 1 to 1000000.
         #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
         users: NonZeroUsize,
         /// The most users in flight.
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
         /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency)]
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
         /// Each user a future in one task (join), or a task of its own (spawn).
         #[arg(long, value_enum, default_value_t = Shape::Join)]
@@ -116,7 +116,7 @@ pub enum Workload {
     /// Oversleep of one sleep: how late it wakes (p50, p99), a property of the timer.
     Timer {
         /// How long each sleep asks for.
-        #[arg(long, value_name = "DURATION", default_value = "1ms", value_parser = parse_limit)]
+        #[arg(long, value_name = "DURATION", default_value = "1ms", value_parser = parse_limit, allow_hyphen_values = true)]
         sleep: Duration,
         /// Sleeps measured per run.
         #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users)]
