@@ -9,6 +9,7 @@ use std::{
 };
 
 use benches::Flavour;
+use chain_core::cli::report::say;
 
 const CASES: [&str; 3] = ["chain", "fanout_spawn_10000", "spawn_many"];
 
@@ -22,8 +23,8 @@ fn median_ns(root: &Path, group: &str, member: &str, flavour: Flavour) -> Option
 
 fn main() -> ExitCode {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/criterion".into()));
-    println!("| workload | flavour | generic | native | generic / native |");
-    println!("|---|---|---:|---:|---:|");
+    say(format_args!("| workload | flavour | generic | native | generic / native |"));
+    say(format_args!("|---|---|---:|---:|---:|"));
     let mut found = 0;
     for case in CASES {
         let group = format!("overhead_{case}");
@@ -33,10 +34,10 @@ fn main() -> ExitCode {
             if let (Some(generic), Some(native)) = (generic, native) {
                 found += 1;
                 let (g, n) = (generic / 1e3, native / 1e3);
-                println!(
+                say(format_args!(
                     "| {case} | {flavour} | {g:.3} us | {n:.3} us | {:.3} |",
                     generic / native
-                );
+                ));
             }
         }
     }

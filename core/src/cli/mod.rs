@@ -6,6 +6,11 @@
 //! spawned on the runtime ([`run_on_worker`]), and every run prints the runtime, its
 //! version and configuration, and the machine before its figures.
 
+/// `println!` that ends the program quietly when stdout's reader has gone.
+macro_rules! say {
+    ($($arg:tt)*) => { $crate::cli::report::say(format_args!($($arg)*)) };
+}
+
 mod args;
 pub mod report;
 mod workloads;
@@ -27,11 +32,14 @@ use crate::{Flavour, Launch, run_on_worker};
 /// is allowed), 1 if the runtime could not start or a result was wrong.
 pub fn main<L: Launch>() -> ExitCode {
     let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
-    let flavour_help = format!(
-        "How the runtime schedules tasks: {} [default: {}, or multi-thread when --workers is given]",
-        offered.join(" or "),
-        L::FLAVOURS[0],
-    );
+    let flavour_help = match L::FLAVOURS {
+        [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
+        _ => format!(
+            "How the runtime schedules tasks: {} [default: {}, or multi-thread when --workers is given]",
+            offered.join(" or "),
+            L::FLAVOURS[0],
+        ),
+    };
     let mut command =
         Cli::command().name(program_name()).mut_arg("flavour", |arg| arg.help(flavour_help));
     let cli = command
@@ -49,7 +57,7 @@ pub fn main<L: Launch>() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{}", report::header(&rt.info()));
+    say!("{}", report::header(&rt.info()));
     let command = cli.command.unwrap_or(Command::Demo { latency: workloads::DEMO_LATENCY });
     let outcome = run_on_worker(&rt, workloads::run(rt.clone(), command));
     match outcome {

@@ -1,8 +1,27 @@
 //! What every run prints around its figures: runtime, versions, machine, build.
 
-use std::{fs, num::NonZeroUsize, thread, time::Duration};
+use std::{
+    fmt, fs,
+    io::{self, Write},
+    num::NonZeroUsize,
+    process, thread,
+    time::Duration,
+};
 
 use crate::RuntimeInfo;
+
+/// Writes a line to stdout. When the reader has gone (`| head`), the program ends
+/// quietly, as on a SIGPIPE, instead of panicking as `println!` would.
+pub fn say(line: fmt::Arguments<'_>) {
+    let mut out = io::stdout().lock();
+    if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            process::exit(0);
+        }
+        eprintln!("error: writing to stdout: {e}");
+        process::exit(1);
+    }
+}
 
 /// The lines printed before any figure: what ran, on what, and how it was measured.
 pub fn header(info: &RuntimeInfo) -> String {

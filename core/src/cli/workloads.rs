@@ -39,12 +39,12 @@ pub(super) async fn run<R: Runtime>(rt: R, command: Command) -> Result<(), Strin
 
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
     hello(rt, Duration::from_secs(1)).await?;
-    println!();
+    say!("");
     let joined = chain(rt, 1, Mode::Joined, latency).await?;
     let sequential = chain(rt, 1, Mode::Sequential, latency).await?;
     if !latency.is_zero() {
         let in_latencies = |took: Duration| took.as_secs_f64() / latency.as_secs_f64();
-        println!(
+        say!(
             "the joined fetches took {:.2} latencies, the sequential ones {:.2}: while one fetch waits, the event loop runs the other",
             in_latencies(joined),
             in_latencies(sequential),
@@ -58,7 +58,7 @@ async fn hello<R: Runtime>(rt: &R, delay: Duration) -> Result<(), String> {
     hello_world(rt, delay, &mut io::stdout())
         .await
         .map_err(|e| format!("writing to stdout: {e}"))?;
-    println!("(slept {} for a requested {})", duration(rt.now() - start), duration(delay));
+    say!("(slept {} for a requested {})", duration(rt.now() - start), duration(delay));
     Ok(())
 }
 
@@ -79,8 +79,8 @@ async fn chain<R: Runtime>(
     let value = checked(user, result)?;
     let name = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned());
     let name = name.unwrap_or_default();
-    println!("get_user_with_orders({user}) = {value}");
-    println!(
+    say!("get_user_with_orders({user}) = {value}");
+    say!(
         "  {name}: 2 fetches of {} each, at most {} in flight, took {}",
         duration(latency),
         source.all().peak(),
@@ -114,9 +114,9 @@ async fn fan_out_users<R: Runtime>(
         Some(k) if k.get() < n => format!("at most {k} at once"),
         _ => "all at once".to_owned(),
     };
-    println!("{n} users, {at_once}, {shape}, latency {}", duration(fanout.latency));
-    println!("  {}", summary(n, &results)?);
-    println!(
+    say!("{n} users, {at_once}, {shape}, latency {}", duration(fanout.latency));
+    say!("  {}", summary(n, &results)?);
+    say!(
         "  wall time {}, {} per user; at most {} in flight together",
         duration(took),
         duration(took / n as u32),
@@ -184,13 +184,13 @@ async fn time_limited<R: Runtime>(
         Ok(result) => {
             let value = checked(user, result)?;
             // A timer that rounds up (tokio's) can let a result in after the limit.
-            println!(
+            say!(
                 "completed before the {} timer fired, after {}: {value}",
                 duration(limit),
                 duration(took),
             );
         }
-        Err(elapsed) => println!(
+        Err(elapsed) => say!(
             "{elapsed} (measured {}): {}, {} still running",
             duration(took),
             count(source.all().cancelled(), "fetch cancelled", "fetches cancelled"),

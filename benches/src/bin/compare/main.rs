@@ -21,6 +21,7 @@ use std::{
 };
 
 use benches::Flavour;
+use chain_core::cli::report::say;
 use clap::{CommandFactory, Parser, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -61,7 +62,10 @@ fn child_main(flavour: Flavour, args: &Args) -> ExitCode {
     let workers = args.workers.first().copied().unwrap_or(NonZeroUsize::MIN);
     match child::measure(flavour, workers, &args.workload) {
         Ok(measurement) => {
-            println!("{}", serde_json::to_string(&measurement).expect("plain data serializes"));
+            say(format_args!(
+                "{}",
+                serde_json::to_string(&measurement).expect("plain data serializes")
+            ));
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -131,11 +135,11 @@ fn compare(args: &Args) -> Result<(), String> {
         .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
         .collect();
     let rows = report::with_ratios(rows);
-    println!("{header}");
-    println!();
-    println!("{}", report::table(&args.workload, &rows));
+    say(format_args!("{header}"));
+    say(format_args!(""));
+    say(format_args!("{}", report::table(&args.workload, &rows)));
     for note in &notes {
-        println!("note: {note}");
+        say(format_args!("note: {note}"));
     }
     if let Some(path) = &args.json {
         write(path, &report::json(args, &rows))?;
