@@ -145,7 +145,9 @@ impl Workload {
             Shape::Spawn => "spawn".to_owned(),
         };
         let words: Vec<String> = match self {
-            Workload::Chain { latency } => vec!["chain".into(), "--latency".into(), ms(latency)],
+            Workload::Chain { latency } => {
+                vec!["chain".into(), format!("--latency={}", ms(latency))]
+            }
             Workload::Fanout { users, latency, shape: s } => vec![
                 "fanout".into(),
                 format!("--users={users}"),

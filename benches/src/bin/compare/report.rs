@@ -42,7 +42,7 @@ pub fn header(args: &Args) -> String {
 }
 
 /// The workload's parameters as `name -> value`, from its command-line words.
-fn parameters(workload: &Workload) -> BTreeMap<String, String> {
+pub fn parameters(workload: &Workload) -> BTreeMap<String, String> {
     workload
         .to_args()
         .iter()

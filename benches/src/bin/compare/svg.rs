@@ -6,7 +6,7 @@ use chain_core::cli::report::duration;
 
 use crate::{
     args::Workload,
-    report::{Row, label},
+    report::{Row, label, parameters},
 };
 
 const BAR_HEIGHT: usize = 22;
@@ -35,14 +35,14 @@ pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
     let longest = rows.iter().map(value).max().unwrap_or_default().as_secs_f64().max(1e-12);
     let height = 50 + rows.len() * (BAR_HEIGHT + 6);
     let width = LABEL_WIDTH + PLOT_WIDTH + 110;
+    let parameters: Vec<String> =
+        parameters(workload).iter().map(|(name, value)| format!("{name}={value}")).collect();
+    let name = format!("{} {}", workload.name(), parameters.join(" ")).trim_end().to_owned();
     let title = match workload {
         Workload::Timer { .. } => {
-            format!(
-                "{}: median oversleep (a property of each timer, not a ranking)",
-                workload.name()
-            )
+            format!("{name}: median oversleep (a property of each timer, not a ranking)")
         }
-        _ => format!("{}: median wall time (shorter is faster)", workload.name()),
+        _ => format!("{name}: median wall time (shorter is faster)"),
     };
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">
