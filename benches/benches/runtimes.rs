@@ -7,7 +7,13 @@
 //! `BENCH_WORKERS` workers (default: the machine's cores). Each group starts with a
 //! different flavour, so that no runtime always runs first.
 
-use std::{hint::black_box, num::NonZeroUsize, thread, time::Duration};
+use std::{
+    hint::black_box,
+    num::NonZeroUsize,
+    sync::atomic::{AtomicUsize, Ordering::Relaxed},
+    thread,
+    time::Duration,
+};
 
 use benches::{
     Flavour, Measurer, Spec,
@@ -20,17 +26,27 @@ use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, measure
 const MS: Duration = Duration::from_millis(1);
 
 fn workers() -> NonZeroUsize {
-    std::env::var("BENCH_WORKERS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .or_else(|| thread::available_parallelism().ok())
-        .unwrap_or(NonZeroUsize::MIN)
+    match std::env::var("BENCH_WORKERS") {
+        Ok(text) => chain_core::cli::parse_workers(&text).unwrap_or_else(|e| {
+            eprintln!("error: BENCH_WORKERS={text:?}: {e}");
+            std::process::exit(2)
+        }),
+        Err(_) => thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
+    }
 }
 
-/// The flavours in the order a group runs them: rotated by `group`'s index.
-fn rotated(group: usize) -> impl Iterator<Item = Flavour> {
-    let all = Flavour::ALL;
-    (0..all.len()).map(move |i| all[(i + group) % all.len()])
+/// The flavours in the order the next group runs them: each group starts one
+/// flavour further on, and every other group runs backwards, so no flavour always
+/// runs first or always follows the same one.
+fn rotated() -> impl Iterator<Item = Flavour> {
+    static GROUPS: AtomicUsize = AtomicUsize::new(0);
+    let group = GROUPS.fetch_add(1, Relaxed);
+    let mut order = Flavour::ALL;
+    order.rotate_left(group % Flavour::ALL.len());
+    if group % 2 == 1 {
+        order.reverse();
+    }
+    order.into_iter()
 }
 
 fn bench(group: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, mut measurer: Measurer) {
@@ -42,9 +58,9 @@ fn prepare(spec: Spec, flavour: Flavour) -> Measurer {
 }
 
 /// Each flavour as a member of `name`, running `spec`.
-fn group_per_flavour(c: &mut Criterion, index: usize, name: &str, spec: Spec) {
+fn group_per_flavour(c: &mut Criterion, name: &str, spec: Spec) {
     let mut group = c.benchmark_group(name);
-    for flavour in rotated(index) {
+    for flavour in rotated() {
         bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
     }
     group.finish();
@@ -53,7 +69,7 @@ fn group_per_flavour(c: &mut Criterion, index: usize, name: &str, spec: Spec) {
 fn chain(c: &mut Criterion) {
     let mut group = c.benchmark_group("chain");
     group.bench_function("sync-floor", |b| b.iter(|| chain_floor(black_box(1))));
-    for flavour in rotated(0) {
+    for flavour in rotated() {
         let spec = Spec::Chain { latency: Duration::ZERO };
         bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
     }
@@ -65,7 +81,7 @@ fn fan_outs(c: &mut Criterion) {
     let mut group = c.benchmark_group("fanout");
     group.sample_size(10);
     for users in [1_000, 10_000, 100_000] {
-        for flavour in rotated(users) {
+        for flavour in rotated() {
             for (shape, shape_name) in shapes {
                 let spec = Spec::FanOut { users, latency: Duration::ZERO, shape, limit: None };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
@@ -77,7 +93,7 @@ fn fan_outs(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("fanout_1ms");
     group.sample_size(10);
-    for flavour in rotated(1) {
+    for flavour in rotated() {
         for (shape, shape_name) in shapes {
             let spec = Spec::FanOut { users: 10_000, latency: MS, shape, limit: None };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), 10_000);
@@ -89,7 +105,7 @@ fn fan_outs(c: &mut Criterion) {
     let mut group = c.benchmark_group("bounded_1ms");
     group.sample_size(10);
     let limit = NonZeroUsize::new(1_000);
-    for flavour in rotated(2) {
+    for flavour in rotated() {
         for (shape, shape_name) in shapes {
             let spec = Spec::FanOut { users: 10_000, latency: MS, shape, limit };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), "10000/k1000");
@@ -100,19 +116,19 @@ fn fan_outs(c: &mut Criterion) {
 }
 
 fn scheduler(c: &mut Criterion) {
-    group_per_flavour(c, 3, "spawn_many", Spec::SpawnMany { tasks: 10_000 });
-    group_per_flavour(c, 4, "spawn_chain", Spec::SpawnChain { depth: 1_000 });
-    group_per_flavour(c, 0, "yield_many", Spec::YieldMany { tasks: 200, yields: 1_000 });
-    group_per_flavour(c, 1, "ping_pong", Spec::PingPong { rounds: 1_000 });
+    group_per_flavour(c, "spawn_many", Spec::SpawnMany { tasks: 10_000 });
+    group_per_flavour(c, "spawn_chain", Spec::SpawnChain { depth: 1_000 });
+    group_per_flavour(c, "yield_many", Spec::YieldMany { tasks: 200, yields: 1_000 });
+    group_per_flavour(c, "ping_pong", Spec::PingPong { rounds: 1_000 });
 }
 
 fn timer(c: &mut Criterion) {
-    group_per_flavour(c, 2, "timer_registration", Spec::SleepRegistration);
+    group_per_flavour(c, "timer_registration", Spec::SleepRegistration);
 }
 
 fn block_on(c: &mut Criterion) {
     let mut group = c.benchmark_group("block_on");
-    for flavour in rotated(3) {
+    for flavour in rotated() {
         group.bench_function(BenchmarkId::from_parameter(flavour), |b| {
             b.iter_custom(|iterations| block_on_entries(flavour, iterations))
         });
@@ -153,9 +169,9 @@ fn overhead(c: &mut Criterion) {
         ),
         ("spawn_many", Spec::SpawnMany { tasks: 10_000 }, Native::SpawnMany { tasks: 10_000 }),
     ];
-    for (index, (name, generic, native)) in cases.into_iter().enumerate() {
+    for (name, generic, native) in cases {
         let mut group = c.benchmark_group(format!("overhead_{name}"));
-        for flavour in rotated(index) {
+        for flavour in rotated() {
             let id = BenchmarkId::new("generic", flavour);
             bench(&mut group, id, prepare(generic, flavour));
             let baseline = native::prepare(flavour, workers(), native).expect("the runtime starts");

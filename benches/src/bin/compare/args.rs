@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 /// Runs one workload under every runtime flavour, each run in a fresh process, in
 /// rotated order, and prints a table (and, on request, JSON and an SVG chart).
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "compare", version)]
 pub struct Args {
     /// The workload and its size.
     #[command(subcommand)]
@@ -131,9 +131,9 @@ pub enum Workload {
 }
 
 fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
-    parse_users(text).and_then(|n| {
-        if n.get() <= 1000 { Ok(n) } else { Err("must be a whole number from 1 to 1000".into()) }
-    })
+    let allowed = || "must be a whole number from 1 to 1000".to_owned();
+    let n: usize = text.trim().parse().map_err(|_| allowed())?;
+    NonZeroUsize::new(n).filter(|n| n.get() <= 1000).ok_or_else(allowed)
 }
 
 impl Workload {

@@ -12,7 +12,7 @@ mod report;
 mod svg;
 
 use std::{
-    fs::File,
+    fs::{File, OpenOptions},
     io::Write,
     num::NonZeroUsize,
     path::Path,
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     }
     // An unwritable output must fail now, not after minutes of measuring.
     for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
-        if let Err(e) = File::create(path) {
+        if let Err(e) = OpenOptions::new().append(true).create(true).open(path) {
             let message = format!("cannot write {}: {e}", path.display());
             Args::command().error(ErrorKind::ValueValidation, message).exit();
         }
@@ -69,7 +69,7 @@ fn child_main(flavour: Flavour, args: &Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {flavour} with {workers} workers: {e}");
+            eprintln!("{e}");
             ExitCode::FAILURE
         }
     }
@@ -134,7 +134,7 @@ fn compare(args: &Args) -> Result<(), String> {
         .zip(measurements)
         .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
         .collect();
-    let rows = report::with_ratios(rows);
+    let rows = report::with_ratios(rows, &args.workload);
     say(format_args!("{header}"));
     say(format_args!(""));
     say(format_args!("{}", report::table(&args.workload, &rows)));

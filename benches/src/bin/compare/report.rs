@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// How every Rust measurement was taken, printed with the results.
-pub const METHOD: &str = "each run in a fresh process after one warm-up run; timed inside a task \
+pub const METHOD: &str = "each run in a fresh process after one warm-up run (idle: none, its figure is memory); timed inside a task \
      spawned on the runtime (its own worker); runtime built outside the timed region";
 
 /// The header: what ran, on what machine, with which versions.
@@ -28,7 +28,7 @@ pub fn header(args: &Args) -> String {
     let build =
         if cfg!(debug_assertions) { "DEBUG build: not representative" } else { "release build" };
     format!(
-        "workload: {} {}\nversions: {}\nmachine: {}, {cores} cores; {build}\nmethod: {METHOD}; {} runs per row",
+        "workload: {} {}\nversions: {}\nmachine: {}, {cores} cores; {build}\nmethod: {METHOD}; runs per row: {}",
         args.workload.name(),
         parameters(&args.workload)
             .iter()
@@ -84,11 +84,16 @@ impl Row {
     pub fn new(subject: Subject, runs: &[Measurement], workload: &Workload) -> Self {
         let mut samples: Vec<f64> = runs.iter().flat_map(|m| m.samples_s.iter().copied()).collect();
         samples.sort_by(f64::total_cmp);
-        let quantile = |q: f64| {
-            let index = ((samples.len() - 1) as f64 * q).round() as usize;
-            Duration::from_secs_f64(samples[index])
+        // Nearest rank for p99 (with few runs, the slowest); the median of an even
+        // count is the mean of the middle two.
+        let p99 = samples[((samples.len() - 1) as f64 * 0.99).round() as usize];
+        let middle = samples.len() / 2;
+        let median = if samples.len() % 2 == 0 {
+            (samples[middle - 1] + samples[middle]) / 2.0
+        } else {
+            samples[middle]
         };
-        let (median, p99) = (quantile(0.5), quantile(0.99));
+        let (median, p99) = (Duration::from_secs_f64(median), Duration::from_secs_f64(p99));
         let per_user_overhead =
             workload.users().map(|users| median.saturating_sub(workload.ideal()) / users as u32);
         let bytes_per_task = {
@@ -107,6 +112,10 @@ impl Row {
         }
     }
 
+    fn is_rust(&self) -> bool {
+        matches!(self.subject, Subject::Rust(..))
+    }
+
     fn is_multi_thread(&self) -> bool {
         matches!(self.subject, Subject::Rust(flavour, _) if flavour.is_multi_thread())
     }
@@ -119,20 +128,37 @@ impl Row {
     }
 }
 
-/// Sets each row's ratio to the fastest row of its kind, and sorts by kind, then median.
-pub fn with_ratios(mut rows: Vec<Row>) -> Vec<Row> {
-    for multi in [false, true] {
-        let fastest = rows
-            .iter()
-            .filter(|row| row.is_multi_thread() == multi)
-            .map(|row| row.median)
-            .min()
-            .unwrap_or(Duration::MAX);
-        for row in rows.iter_mut().filter(|row| row.is_multi_thread() == multi) {
-            row.ratio = row.median.as_secs_f64() / fastest.as_secs_f64().max(f64::MIN_POSITIVE);
-        }
+/// What a row is ranked by: memory per task for `idle`, the median time otherwise.
+fn score(workload: &Workload, row: &Row) -> f64 {
+    match workload {
+        Workload::Idle { .. } => row.bytes_per_task.unwrap_or(f64::MAX),
+        _ => row.median.as_secs_f64(),
     }
-    rows.sort_by_key(|row| (row.is_multi_thread(), row.median));
+}
+
+/// Sets each row's ratio to the best Rust row with the same kind (single- or
+/// multi-threaded) and worker count, and sorts by kind, workers, then rank. The
+/// Python rows are measured against that best row but never are it. Timer rows keep
+/// a fixed order: their figures are properties, not scores.
+pub fn with_ratios(mut rows: Vec<Row>, workload: &Workload) -> Vec<Row> {
+    let peers =
+        |a: &Row, b: &Row| (a.is_multi_thread(), a.workers()) == (b.is_multi_thread(), b.workers());
+    let best: Vec<f64> = rows
+        .iter()
+        .map(|row| {
+            let rust_peers = rows.iter().filter(|other| peers(row, other) && other.is_rust());
+            let best = rust_peers.map(|other| score(workload, other)).fold(f64::INFINITY, f64::min);
+            if best.is_finite() { best } else { score(workload, row) }
+        })
+        .collect();
+    for (row, best) in rows.iter_mut().zip(best) {
+        row.ratio = score(workload, row) / best.max(f64::MIN_POSITIVE);
+    }
+    rows.sort_by(|a, b| {
+        let key = |row: &Row| (row.is_multi_thread(), row.workers());
+        let rank = |row: &Row| if workload.is_ranked() { score(workload, row) } else { 0.0 };
+        key(a).cmp(&key(b)).then(rank(a).total_cmp(&rank(b)))
+    });
     rows
 }
 
@@ -141,7 +167,7 @@ fn timer_precision(subject: &Subject) -> &'static str {
     match subject {
         Subject::Rust(flavour, _) if flavour.runtime() == "tokio" => "1 ms wheel, rounds up",
         Subject::Rust(..) => "async-io timerfd, exact",
-        Subject::Python(_) => "event loop's clock, no rounding",
+        Subject::Python(_) => "selector timeout, about 1 ms steps",
     }
 }
 
@@ -211,6 +237,8 @@ struct Record<'a> {
     peak_rss_bytes: Option<u64>,
     bytes_per_task: Option<f64>,
     ratio_to_fastest_of_kind: Option<f64>,
+    oversleep_p50_s: Option<f64>,
+    oversleep_p99_s: Option<f64>,
     multi_thread: bool,
     versions: BTreeMap<&'static str, &'static str>,
     machine: String,
@@ -224,6 +252,10 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
         .map(|name| (name, locked_version(name).unwrap_or("unknown")))
         .collect();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let oversleep = |wall: Duration| match args.workload {
+        Workload::Timer { sleep, .. } => Some(wall.saturating_sub(sleep).as_secs_f64()),
+        _ => None,
+    };
     let records: Vec<Record> = rows
         .iter()
         .map(|row| Record {
@@ -242,6 +274,8 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             peak_rss_bytes: row.peak_rss_bytes,
             bytes_per_task: row.bytes_per_task,
             ratio_to_fastest_of_kind: args.workload.is_ranked().then_some(row.ratio),
+            oversleep_p50_s: oversleep(row.median),
+            oversleep_p99_s: oversleep(row.p99),
             multi_thread: row.is_multi_thread(),
             versions: versions.clone(),
             machine: format!("{}, {cores} cores", cpu_model()),

@@ -26,23 +26,50 @@ fn colour(row: &Row) -> &'static str {
     }
 }
 
-/// Bars of each row's median (oversleep for the timer), longest = slowest.
+/// The figure a bar shows: memory per task for `idle`, oversleep for the timer, the
+/// median wall time otherwise; and its text.
+fn figure(workload: &Workload, row: &Row) -> (f64, String) {
+    match workload {
+        Workload::Idle { .. } => {
+            let bytes = row.bytes_per_task.unwrap_or_default();
+            (bytes, format!("{bytes:.0} B"))
+        }
+        Workload::Timer { .. } => {
+            let late = row.median.saturating_sub(workload.ideal());
+            (late.as_secs_f64(), duration(late))
+        }
+        _ => (row.median.as_secs_f64(), duration(row.median)),
+    }
+}
+
+/// Bars of each row's figure, longest = most. When the figures span more than 20
+/// times, the scale is logarithmic (and says so), or the short bars would vanish.
 pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
-    let value = |row: &Row| match workload {
-        Workload::Timer { .. } => row.median.saturating_sub(workload.ideal()),
-        _ => row.median,
+    let values: Vec<f64> = rows.iter().map(|row| figure(workload, row).0.max(1e-12)).collect();
+    let most = values.iter().copied().fold(1e-12, f64::max);
+    let least = values.iter().copied().fold(f64::INFINITY, f64::min).min(most);
+    let logarithmic = most / least > 20.0;
+    // Bars start at a tenth of the least value on the log scale, so none is empty.
+    let length = |value: f64| {
+        let fraction = if logarithmic {
+            (value / (least / 10.0)).log10() / (most / (least / 10.0)).log10()
+        } else {
+            value / most
+        };
+        (fraction * PLOT_WIDTH as f64).max(1.0)
     };
-    let longest = rows.iter().map(value).max().unwrap_or_default().as_secs_f64().max(1e-12);
     let height = 50 + rows.len() * (BAR_HEIGHT + 6);
     let width = LABEL_WIDTH + PLOT_WIDTH + 110;
     let parameters: Vec<String> =
         parameters(workload).iter().map(|(name, value)| format!("{name}={value}")).collect();
     let name = format!("{} {}", workload.name(), parameters.join(" ")).trim_end().to_owned();
+    let scale = if logarithmic { ", log scale" } else { "" };
     let title = match workload {
         Workload::Timer { .. } => {
-            format!("{name}: median oversleep (a property of each timer, not a ranking)")
+            format!("{name}: median oversleep (a property of each timer, not a ranking{scale})")
         }
-        _ => format!("{name}: median wall time (shorter is faster)"),
+        Workload::Idle { .. } => format!("{name}: memory per idle task (shorter is leaner{scale})"),
+        _ => format!("{name}: median wall time (shorter is faster{scale})"),
     };
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">
@@ -52,7 +79,8 @@ pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
     );
     for (index, row) in rows.iter().enumerate() {
         let y = 40 + index * (BAR_HEIGHT + 6);
-        let length = (value(row).as_secs_f64() / longest * PLOT_WIDTH as f64).max(1.0);
+        let (value, text) = figure(workload, row);
+        let length = length(value.max(1e-12));
         let workers = match row.subject {
             crate::Subject::Rust(_, workers) => format!(" ({workers} w)"),
             crate::Subject::Python(_) => String::new(),
@@ -68,7 +96,7 @@ pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
             colour(row),
             LABEL_WIDTH as f64 + length + 6.0,
             y + 16,
-            duration(value(row)),
+            text,
         );
     }
     svg.push_str("</svg>\n");
