@@ -4,8 +4,9 @@
 //! (`benches::measure`, via `iter_custom`), so the runtime's own workers do the work;
 //! runtimes are built before their member is measured. `block_on` is the exception by
 //! design: its entry cost is what it measures. Multi-threaded flavours get
-//! `BENCH_WORKERS` workers (default: the machine's cores). Each group starts with a
-//! different flavour, so that no runtime always runs first.
+//! `BENCH_WORKERS` workers (default: the machine's cores). The flavours run in a
+//! different order in each group ([`rotated`]), so that no runtime always runs first.
+//! Run one group with an anchored filter: `cargo bench -- '^fanout/'`.
 
 use std::{
     hint::black_box,
