@@ -203,8 +203,9 @@ impl Workload {
         }
     }
 
-    /// Runs per sample: a chain without latency is too short to time alone.
-    pub fn iterations(&self) -> u64 {
+    /// Runs per sample in the Python reference, which cannot size its samples as the
+    /// Rust side does: a chain without latency is too short to time alone.
+    pub fn python_iterations(&self) -> u64 {
         match self {
             Workload::Chain { latency } if latency.is_zero() => 10_000,
             _ => 1,

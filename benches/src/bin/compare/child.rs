@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::args::Workload;
 
+/// How long a sample of a short workload lasts: its runs repeated back to back.
+const SAMPLE_TIME: Duration = Duration::from_millis(10);
+
 /// What a child process prints, as one line of JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Measurement {
@@ -46,9 +49,15 @@ pub fn measure(
         _ => 1,
     };
     let mut measurer = spec(workload).prepare(flavour, workers)?;
-    // Too short to time once: the sample is the mean of many back-to-back runs.
-    let iterations = workload.iterations();
-    measurer(iterations); // warm-up: lazily started threads, allocator pools, timer wheels
+    // The warm-up (lazily started threads, allocator pools, timer wheels) also sizes
+    // the sample: a run shorter than the clock can time well is repeated back to
+    // back, about 10 ms in all, and the sample is their mean. Sleeps are never
+    // repeated: each is its own sample.
+    let warm_up = measurer(1).max(Duration::from_nanos(1));
+    let iterations = match workload {
+        Workload::Timer { .. } => 1,
+        _ => (SAMPLE_TIME.as_nanos() / warm_up.as_nanos()).clamp(1, 1_000_000) as u64,
+    };
     let samples_s =
         (0..samples).map(|_| measurer(iterations).as_secs_f64() / iterations as f64).collect();
     drop(measurer);

@@ -40,7 +40,7 @@ pub fn measure(event_loop: &str, workload: &Workload) -> Result<Measurement, Str
         .arg(SCRIPT)
         .arg(format!("--loop={event_loop}"))
         .args(workload.to_args())
-        .arg(format!("--iterations={}", workload.iterations()))
+        .arg(format!("--iterations={}", workload.python_iterations()))
         .output()
         .map_err(|e| format!("python3 {SCRIPT}: {e}"))?;
     if !output.status.success() {
