@@ -19,9 +19,10 @@
 //!   yields [`JoinError::Panicked`] with the payload, the runtime and its other tasks
 //!   go on, and nothing waits forever. Re-raise it with [`JoinError::resume_panic`].
 //! - **A sleep never completes early**: `sleep(d)` completes no earlier than `d` after
-//!   `sleep` was called, measured by [`Runtime::now`]. How much later is a property of
-//!   the runtime's timer (tokio works in 1 ms steps and rounds up), reported by
-//!   [`RuntimeInfo::timer`].
+//!   `sleep` was called, measured by [`Runtime::now`]; on every runtime here its clock
+//!   starts at its first poll, so a sleep raced against a future starts with it. How
+//!   much later it completes is a property of the runtime's timer (tokio works in
+//!   1 ms steps and rounds up), reported by [`RuntimeInfo::timer`].
 //! - **Cancel safety**: every future returned here and by this crate can be dropped at
 //!   any await point; dropping it cancels the work it started (sleeps, fetches, and
 //!   through their handles, spawned tasks) and loses only that work's result.
