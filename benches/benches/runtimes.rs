@@ -12,7 +12,6 @@ use std::{
     hint::black_box,
     num::NonZeroUsize,
     sync::atomic::{AtomicUsize, Ordering::Relaxed},
-    thread,
     time::Duration,
 };
 
@@ -32,7 +31,7 @@ fn workers() -> NonZeroUsize {
             eprintln!("error: BENCH_WORKERS={text:?}: {e}");
             std::process::exit(2)
         }),
-        Err(_) => thread::available_parallelism().unwrap_or(NonZeroUsize::MIN),
+        Err(_) => chain_core::cli::report::cores(),
     }
 }
 
@@ -191,15 +190,10 @@ criterion_group! {
 }
 fn main() {
     // Every result is printed with the versions and machine that produced it.
-    let versions: Vec<String> = ["tokio", "async-std", "smol"]
-        .iter()
-        .map(|name| format!("{name} {}", chain_core::versions::locked_version(name).unwrap_or("?")))
-        .collect();
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     println!(
-        "versions: {}; machine: {}, {cores} cores; multi-thread flavours: {} workers",
-        versions.join(", "),
-        chain_core::cli::report::cpu_model(),
+        "versions: {}; machine: {}; multi-thread flavours: {} workers",
+        chain_core::versions::summary(),
+        chain_core::cli::report::machine(),
         workers()
     );
     runtimes();

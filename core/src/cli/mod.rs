@@ -15,7 +15,7 @@ mod args;
 pub mod report;
 mod workloads;
 
-use std::{num::NonZeroUsize, path::Path, process::ExitCode, thread};
+use std::{num::NonZeroUsize, path::Path, process::ExitCode};
 
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
@@ -98,8 +98,6 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
         }
         (Flavour::CurrentThread, _) => Ok((flavour, NonZeroUsize::MIN)),
         (Flavour::MultiThread, Some(n)) => Ok((flavour, n)),
-        (Flavour::MultiThread, None) => {
-            Ok((flavour, thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)))
-        }
+        (Flavour::MultiThread, None) => Ok((flavour, report::cores())),
     }
 }

@@ -25,20 +25,29 @@ pub fn say(line: fmt::Arguments<'_>) {
 
 /// The lines printed before any figure: what ran, on what, and how it was measured.
 pub fn header(info: &RuntimeInfo) -> String {
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let build = if cfg!(debug_assertions) {
         "debug build: timings are not representative, add --release"
     } else {
         "release build"
     };
     format!(
-        "runtime: {info}\nmachine: {}, {cores} cores; {build}; workloads run inside a task spawned on the runtime",
-        cpu_model()
+        "runtime: {info}\nmachine: {}; {build}; workloads run inside a task spawned on the runtime",
+        machine()
     )
 }
 
+/// The cores this process may use: the default worker count of multi-thread flavours.
+pub fn cores() -> NonZeroUsize {
+    thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
+}
+
+/// `CPU model, N cores`: the machine printed with every result.
+pub fn machine() -> String {
+    format!("{}, {} cores", cpu_model(), cores())
+}
+
 /// The CPU's model name, as Linux reports it, or the architecture elsewhere.
-pub fn cpu_model() -> String {
+fn cpu_model() -> String {
     fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| {

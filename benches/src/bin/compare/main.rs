@@ -17,7 +17,6 @@ use std::{
     num::NonZeroUsize,
     path::Path,
     process::{Command, ExitCode},
-    thread,
 };
 
 use benches::Flavour;
@@ -76,8 +75,8 @@ fn child_main(flavour: Flavour, args: &Args) -> ExitCode {
 }
 
 fn subjects(args: &Args) -> Vec<Subject> {
-    let cores = thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
-    let workers = if args.workers.is_empty() { vec![cores] } else { args.workers.clone() };
+    let workers =
+        if args.workers.is_empty() { vec![report::cores()] } else { args.workers.clone() };
     let flavours =
         if args.flavours.is_empty() { Flavour::ALL.to_vec() } else { args.flavours.clone() };
     let mut subjects = Vec::new();

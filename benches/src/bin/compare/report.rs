@@ -1,10 +1,11 @@
 //! The comparison's table, JSON records and Markdown page.
 
-use std::{collections::BTreeMap, num::NonZeroUsize, thread, time::Duration};
+use std::{collections::BTreeMap, time::Duration};
 
+pub use chain_core::cli::report::cores;
 use chain_core::{
-    cli::report::{cpu_model, duration},
-    versions::locked_version,
+    cli::report::{duration, machine},
+    versions,
 };
 use serde::Serialize;
 
@@ -20,23 +21,18 @@ pub const METHOD: &str = "each run in a fresh process after one warm-up run (idl
 
 /// The header: what ran, on what machine, with which versions.
 pub fn header(args: &Args) -> String {
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let versions: Vec<String> = ["tokio", "async-std", "smol"]
-        .iter()
-        .map(|name| format!("{name} {}", locked_version(name).unwrap_or("unknown")))
-        .collect();
     let build =
         if cfg!(debug_assertions) { "DEBUG build: not representative" } else { "release build" };
     format!(
-        "workload: {} {}\nversions: {}\nmachine: {}, {cores} cores; {build}\nmethod: {METHOD}; runs per row: {}",
+        "workload: {} {}\nversions: {}\nmachine: {}; {build}\nmethod: {METHOD}; runs per row: {}",
         args.workload.name(),
         parameters(&args.workload)
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(" "),
-        versions.join(", "),
-        cpu_model(),
+        versions::summary(),
+        machine(),
         args.runs,
     )
 }
@@ -247,11 +243,7 @@ struct Record<'a> {
 
 /// The records as pretty JSON, one per row.
 pub fn json(args: &Args, rows: &[Row]) -> String {
-    let versions: BTreeMap<_, _> = ["tokio", "async-std", "smol"]
-        .into_iter()
-        .map(|name| (name, locked_version(name).unwrap_or("unknown")))
-        .collect();
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let versions: BTreeMap<_, _> = versions::all().collect();
     let oversleep = |wall: Duration| match args.workload {
         Workload::Timer { sleep, .. } => Some(wall.saturating_sub(sleep).as_secs_f64()),
         _ => None,
@@ -278,7 +270,7 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             oversleep_p99_s: oversleep(row.p99),
             multi_thread: row.is_multi_thread(),
             versions: versions.clone(),
-            machine: format!("{}, {cores} cores", cpu_model()),
+            machine: machine(),
             method: METHOD,
         })
         .collect();
