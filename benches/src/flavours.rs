@@ -2,7 +2,7 @@
 
 use std::{io, num::NonZeroUsize};
 
-use chain_core::Runtime;
+use chain_core::{Launch, Runtime};
 use runtime_async_std::AsyncStdRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
@@ -73,13 +73,26 @@ impl Flavour {
     ///
     /// The runtime could not be built (threads; async-std already sized otherwise).
     pub fn visit<V: Visitor>(self, workers: NonZeroUsize, visitor: V) -> io::Result<V::Output> {
-        Ok(match self {
-            Flavour::TokioCurrentThread => visitor.visit(self, TokioRuntime::current_thread()?),
-            Flavour::TokioMultiThread => visitor.visit(self, TokioRuntime::multi_thread(workers)?),
-            Flavour::SmolCurrentThread => visitor.visit(self, SmolRuntime::current_thread()),
-            Flavour::SmolMultiThread => visitor.visit(self, SmolRuntime::multi_thread(workers)?),
-            Flavour::AsyncStd => visitor.visit(self, AsyncStdRuntime::new(workers)?),
+        Ok(match self.runtime() {
+            "tokio" => visitor.visit(self, self.launch::<TokioRuntime>(workers)?),
+            "smol" => visitor.visit(self, self.launch::<SmolRuntime>(workers)?),
+            _ => visitor.visit(self, self.launch::<AsyncStdRuntime>(workers)?),
         })
+    }
+
+    /// Starts runtime `L` in this flavour's scheduling (`workers` only counts for a
+    /// multi-thread flavour). `L` must be this flavour's runtime crate.
+    ///
+    /// # Errors
+    ///
+    /// The runtime could not be built.
+    pub fn launch<L: Launch>(self, workers: NonZeroUsize) -> io::Result<L> {
+        let scheduling = if self.is_multi_thread() {
+            chain_core::Flavour::MultiThread
+        } else {
+            chain_core::Flavour::CurrentThread
+        };
+        L::launch(scheduling, workers)
     }
 }
 

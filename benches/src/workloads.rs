@@ -70,6 +70,11 @@ pub fn check_fan_out(users: usize, results: &[UserResult]) {
     }
 }
 
+/// Panics unless `sum` adds up the outputs `0..tasks` of `tasks` spawned tasks.
+pub fn check_spawned_sum(tasks: u64, sum: u64) {
+    assert_eq!(sum, tasks * tasks.saturating_sub(1) / 2, "a spawned task's output was lost");
+}
+
 /// The article's chain for user 1: two fetches joined, at the source's latency.
 pub struct Chain<T> {
     /// Where the fetches go.
@@ -136,7 +141,7 @@ impl<R: Runtime> Workload for SpawnMany<R> {
         for handle in handles {
             sum += handle.await.expect("a trivial task completes");
         }
-        assert_eq!(sum, self.tasks * self.tasks.saturating_sub(1) / 2);
+        check_spawned_sum(self.tasks, sum);
     }
 }
 

@@ -139,26 +139,26 @@ fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
 impl Workload {
     /// The command-line words that select this workload, for the child processes.
     pub fn to_args(&self) -> Vec<String> {
-        let ms = |d: &Duration| format!("{}ns", d.as_nanos());
+        let nanos = |d: &Duration| format!("{}ns", d.as_nanos());
         let shape = |s: &Shape| match s {
             Shape::Join => "join".to_owned(),
             Shape::Spawn => "spawn".to_owned(),
         };
         let words: Vec<String> = match self {
             Workload::Chain { latency } => {
-                vec!["chain".into(), format!("--latency={}", ms(latency))]
+                vec!["chain".into(), format!("--latency={}", nanos(latency))]
             }
             Workload::Fanout { users, latency, shape: s } => vec![
                 "fanout".into(),
                 format!("--users={users}"),
-                format!("--latency={}", ms(latency)),
+                format!("--latency={}", nanos(latency)),
                 format!("--shape={}", shape(s)),
             ],
             Workload::Bounded { users, concurrency, latency, shape: s } => vec![
                 "bounded".into(),
                 format!("--users={users}"),
                 format!("--concurrency={concurrency}"),
-                format!("--latency={}", ms(latency)),
+                format!("--latency={}", nanos(latency)),
                 format!("--shape={}", shape(s)),
             ],
             Workload::SpawnMany { tasks } => vec!["spawn-many".into(), format!("--tasks={tasks}")],
@@ -171,7 +171,7 @@ impl Workload {
             Workload::PingPong { rounds } => vec!["ping-pong".into(), format!("--rounds={rounds}")],
             Workload::Timer { sleep, samples } => vec![
                 "timer".into(),
-                format!("--sleep={}", ms(sleep)),
+                format!("--sleep={}", nanos(sleep)),
                 format!("--samples={samples}"),
             ],
             Workload::Idle { tasks } => vec!["idle".into(), format!("--tasks={tasks}")],

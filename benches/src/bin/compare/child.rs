@@ -3,6 +3,7 @@
 use std::{
     fs, io,
     num::NonZeroUsize,
+    process::Output,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering::Relaxed},
@@ -28,6 +29,17 @@ pub struct Measurement {
     pub peak_rss_bytes: Option<u64>,
     /// For `idle`: resident memory added per sleeping task.
     pub bytes_per_task: Option<f64>,
+}
+
+/// The measurement a measuring process (a child, or the Python script) printed, or
+/// why there is none; `what` names the process in the message.
+pub fn read(what: &str, output: std::io::Result<Output>) -> Result<Measurement, String> {
+    let output = output.map_err(|e| format!("{what} could not start: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("{what} failed: {}", stderr.trim()));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("{what}: unreadable output: {e}"))
 }
 
 /// Measures `workload` on `flavour` with `workers`, in this process.

@@ -170,16 +170,8 @@ fn run_one(subject: &Subject, args: &Args) -> Result<Measurement, String> {
                 .args(args.workload.to_args())
                 .arg(format!("--child={}", flavour.label()))
                 .arg(format!("--workers={workers}"))
-                .output()
-                .map_err(|e| format!("cannot start a measurement: {e}"))?;
-            if !output.status.success() {
-                return Err(format!(
-                    "{flavour} with {workers} workers failed: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ));
-            }
-            serde_json::from_slice(&output.stdout)
-                .map_err(|e| format!("{flavour}: unreadable measurement: {e}"))
+                .output();
+            child::read(&format!("{flavour} with {workers} workers"), output)
         }
     }
 }

@@ -3,7 +3,10 @@
 
 use std::process::Command;
 
-use crate::{args::Workload, child::Measurement};
+use crate::{
+    args::Workload,
+    child::{self, Measurement},
+};
 
 /// The script, shipped in the repository beside this tool.
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/python/article.py");
@@ -41,13 +44,6 @@ pub fn measure(event_loop: &str, workload: &Workload) -> Result<Measurement, Str
         .arg(format!("--loop={event_loop}"))
         .args(workload.to_args())
         .arg(format!("--iterations={}", workload.python_iterations()))
-        .output()
-        .map_err(|e| format!("python3 {SCRIPT}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "python3 {SCRIPT} ({event_loop}) failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    serde_json::from_slice(&output.stdout).map_err(|e| format!("python3 {SCRIPT}: bad output: {e}"))
+        .output();
+    child::read(&format!("python3 {SCRIPT} ({event_loop})"), output)
 }
