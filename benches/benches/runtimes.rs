@@ -142,7 +142,7 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
     struct Entries(u64);
     impl benches::Visitor for Entries {
         type Output = Duration;
-        fn visit<R: chain_core::Runtime>(self, _: Flavour, rt: R) -> Duration {
+        fn visit<R: chain_core::Runtime>(self, rt: R) -> Duration {
             rt.block_on(async {}); // the first entry starts lazily-started machinery
             let start = std::time::Instant::now();
             for _ in 0..self.0 {

@@ -27,8 +27,8 @@ pub enum Flavour {
 pub trait Visitor {
     /// What the code returns.
     type Output;
-    /// Runs on `rt`; `flavour` says which it is, for code that needs to know.
-    fn visit<R: Runtime>(self, flavour: Flavour, rt: R) -> Self::Output;
+    /// Runs on `rt`.
+    fn visit<R: Runtime>(self, rt: R) -> Self::Output;
 }
 
 impl Flavour {
@@ -74,9 +74,9 @@ impl Flavour {
     /// The runtime could not be built (threads; async-std already sized otherwise).
     pub fn visit<V: Visitor>(self, workers: NonZeroUsize, visitor: V) -> io::Result<V::Output> {
         Ok(match self.runtime() {
-            "tokio" => visitor.visit(self, self.launch::<TokioRuntime>(workers)?),
-            "smol" => visitor.visit(self, self.launch::<SmolRuntime>(workers)?),
-            _ => visitor.visit(self, self.launch::<AsyncStdRuntime>(workers)?),
+            "tokio" => visitor.visit(self.launch::<TokioRuntime>(workers)?),
+            "smol" => visitor.visit(self.launch::<SmolRuntime>(workers)?),
+            _ => visitor.visit(self.launch::<AsyncStdRuntime>(workers)?),
         })
     }
 

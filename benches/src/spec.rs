@@ -85,7 +85,7 @@ pub fn measurer<R: Runtime, W: Workload>(rt: R, workload: W) -> Measurer {
 impl Visitor for Spec {
     type Output = Measurer;
 
-    fn visit<R: Runtime>(self, _: Flavour, rt: R) -> Measurer {
+    fn visit<R: Runtime>(self, rt: R) -> Measurer {
         let source = |latency| InMemorySource::new(rt.timer()).with_latency(latency);
         match self {
             Spec::Chain { latency } => measurer(rt.clone(), Chain { source: source(latency) }),

@@ -113,7 +113,7 @@ struct Idle {
 impl Visitor for Idle {
     type Output = io::Result<(Duration, f64)>;
 
-    fn visit<R: Runtime>(self, _: Flavour, rt: R) -> Self::Output {
+    fn visit<R: Runtime>(self, rt: R) -> Self::Output {
         let tasks = self.tasks;
         let before = memory("VmRSS:").unwrap_or(0);
         let task_rt = rt.clone();
