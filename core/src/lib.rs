@@ -42,6 +42,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+mod error;
 mod fanout;
 mod hello;
 mod instrument;
@@ -55,10 +56,13 @@ pub mod versions;
 pub mod cli;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "http")]
+pub mod http;
 
 pub use chain::{
     get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
 };
+pub use error::{FetchError, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
 pub use hello::hello_world;
 pub use instrument::{Gauge, Instrumented};
@@ -66,5 +70,5 @@ pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
     Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, Timer, run_on_worker,
 };
-pub use source::{DataSource, FetchError, InMemorySource, Operation};
+pub use source::{DataSource, InMemorySource};
 pub use timeout::{Elapsed, timeout};

@@ -10,6 +10,7 @@ pub type OrderId = u64;
 
 /// A user, as the article's `fetch_user` returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "http", derive(serde::Serialize, serde::Deserialize))]
 pub struct User {
     /// The id it was fetched by.
     pub user_id: UserId,

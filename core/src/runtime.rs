@@ -23,6 +23,10 @@
 //!   starts at its first poll, so a sleep raced against a future starts with it. How
 //!   much later it completes is a property of the runtime's timer (tokio works in
 //!   1 ms steps and rounds up), reported by [`RuntimeInfo::timer`].
+//! - **Connecting** ([`Runtime::connect`]) opens a TCP stream with Nagle's algorithm
+//!   off (`TCP_NODELAY`) on every runtime, so that small requests leave at once
+//!   everywhere. The stream is the runtime's own, registered with its reactor, behind
+//!   the runtime-neutral `futures-io` traits.
 //! - **Cancel safety**: every future returned here and by this crate can be dropped at
 //!   any await point; dropping it cancels the work it started (sleeps, fetches, and
 //!   through their handles, spawned tasks) and loses only that work's result.
@@ -31,6 +35,8 @@ use std::{
     any::Any,
     fmt,
     future::Future,
+    io,
+    net::SocketAddr,
     num::NonZeroUsize,
     time::{Duration, Instant},
 };
@@ -65,6 +71,9 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 
     /// The runtime's timer and clock, on their own: what a data source needs to wait.
     type Timer: Timer;
+
+    /// A TCP stream driven by this runtime's reactor.
+    type TcpStream: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static;
 
     /// Runs `future` to completion on the calling thread, driving the runtime meanwhile.
     ///
@@ -101,6 +110,21 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 
     /// [`Timer::now`]: the runtime's monotonic clock, the one its timer measures against.
     fn now(&self) -> Instant;
+
+    /// Opens a TCP connection to `address`, with `TCP_NODELAY` set. It must be polled
+    /// inside this runtime.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's error: refused, unreachable, out of file descriptors.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping it abandons the connection attempt.
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static;
 
     /// What this runtime is and how it was configured, to be printed with results.
     fn info(&self) -> RuntimeInfo;

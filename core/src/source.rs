@@ -4,9 +4,8 @@
 use std::{future::Future, time::Duration};
 
 use crate::{
-    Timer,
+    FetchError, Timer,
     model::{OrderId, User, UserId, article_orders},
-    runtime::JoinError,
 };
 
 /// The two fetches of the article, as an API client or a database would offer them.
@@ -27,85 +26,6 @@ pub trait DataSource: Send + Sync {
         &self,
         user_id: UserId,
     ) -> impl Future<Output = Result<Vec<OrderId>, FetchError>> + Send;
-}
-
-/// Which of the two fetches an error came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// [`DataSource::fetch_user`].
-    FetchUser,
-    /// [`DataSource::fetch_orders`].
-    FetchOrders,
-}
-
-impl std::fmt::Display for Operation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Operation::FetchUser => "fetch_user",
-            Operation::FetchOrders => "fetch_orders",
-        })
-    }
-}
-
-/// Why a fetch produced no value. Every variant names the user it was for.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FetchError {
-    /// The source could not answer.
-    #[error("{operation}({user_id}) failed: {reason}")]
-    Failed {
-        /// The user the fetch was for.
-        user_id: UserId,
-        /// Which fetch failed.
-        operation: Operation,
-        /// The source's explanation.
-        reason: String,
-    },
-    /// The task running the fetch panicked.
-    #[error("fetching user {user_id} panicked: {message}")]
-    Panicked {
-        /// The user the fetch was for.
-        user_id: UserId,
-        /// The panic message, or a note that the payload was not a string.
-        message: String,
-    },
-    /// The runtime dropped the task running the fetch before it finished.
-    #[error("fetching user {user_id} was cancelled by the runtime")]
-    Cancelled {
-        /// The user the fetch was for.
-        user_id: UserId,
-    },
-}
-
-impl FetchError {
-    /// The user the failed fetch was for.
-    pub fn user_id(&self) -> UserId {
-        match self {
-            FetchError::Failed { user_id, .. }
-            | FetchError::Panicked { user_id, .. }
-            | FetchError::Cancelled { user_id } => *user_id,
-        }
-    }
-
-    /// A one-word name of the cause, for counting errors by cause.
-    pub fn cause(&self) -> &'static str {
-        match self {
-            FetchError::Failed { .. } => "failed",
-            FetchError::Panicked { .. } => "panicked",
-            FetchError::Cancelled { .. } => "cancelled",
-        }
-    }
-
-    /// The error for user `user_id` whose fetch ran in a task that produced no output.
-    pub fn from_join(user_id: UserId, error: JoinError) -> Self {
-        match error {
-            JoinError::Panicked(_) => FetchError::Panicked {
-                user_id,
-                message: error.panic_message().unwrap_or("non-string panic payload").to_owned(),
-            },
-            JoinError::Cancelled => FetchError::Cancelled { user_id },
-        }
-    }
 }
 
 /// The article's data, held in memory, each fetch waiting a simulated latency first.

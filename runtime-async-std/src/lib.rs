@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `block_on` | [`async_std::task::block_on`] |
 //! | `spawn` | [`async_std::task::spawn`] of a [`futures::future::Abortable`], aborted when its handle is dropped |
+//! | `connect` | [`async_std::net::TcpStream`] (over async-io's reactor), `futures-io` already |
 //! | `timer` | [`AsyncStdTimer`]: [`async_std::task::sleep`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
 //! One flavour: a global pool of worker threads, sized once per process through
@@ -28,6 +29,7 @@
 use std::{
     future::Future,
     io,
+    net::SocketAddr,
     num::NonZeroUsize,
     panic::AssertUnwindSafe,
     pin::Pin,
@@ -98,6 +100,7 @@ impl AsyncStdRuntime {
 impl Runtime for AsyncStdRuntime {
     type JoinHandle<T: Send + 'static> = AsyncStdJoinHandle<T>;
     type Timer = AsyncStdTimer;
+    type TcpStream = async_std::net::TcpStream;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         async_std::task::block_on(future)
@@ -131,6 +134,18 @@ impl Runtime for AsyncStdRuntime {
 
     fn info(&self) -> RuntimeInfo {
         self.info.clone()
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
+        async move {
+            let stream = async_std::net::TcpStream::connect(address).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        }
     }
 }
 

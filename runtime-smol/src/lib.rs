@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `block_on` | [`smol::block_on`] (with [`smol::Executor::run`] on the current-thread flavour) |
 //! | `spawn` | [`smol::Executor::spawn`]; dropping the [`smol::Task`] cancels it, as the contract says |
+//! | `connect` | [`smol::net::TcpStream`] (async-net over async-io's reactor), `futures-io` already |
 //! | `timer` | [`AsyncIoTimer`]: [`smol::Timer::after`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
 //! Flavours: [`SmolRuntime::current_thread`] (an executor run only by the thread in
@@ -25,6 +26,7 @@
 use std::{
     future::Future,
     io,
+    net::SocketAddr,
     num::NonZeroUsize,
     panic::AssertUnwindSafe,
     pin::Pin,
@@ -93,6 +95,7 @@ impl SmolRuntime {
 impl Runtime for SmolRuntime {
     type JoinHandle<T: Send + 'static> = SmolJoinHandle<T>;
     type Timer = AsyncIoTimer;
+    type TcpStream = smol::net::TcpStream;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.shared.info.flavour {
@@ -125,6 +128,18 @@ impl Runtime for SmolRuntime {
 
     fn info(&self) -> RuntimeInfo {
         self.shared.info.clone()
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
+        async move {
+            let stream = smol::net::TcpStream::connect(address).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        }
     }
 }
 

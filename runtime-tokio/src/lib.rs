@@ -5,6 +5,7 @@
 //! | `block_on` | [`tokio::runtime::Runtime::block_on`] |
 //! | `spawn` | [`tokio::runtime::Runtime::spawn`], aborted when its handle is dropped |
 //! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime, [`tokio::time::Instant::now`] |
+//! | `connect` | [`tokio::net::TcpStream`], as `futures-io` through [`tokio_util::compat`] |
 //!
 //! Flavours: [`TokioRuntime::current_thread`] (one thread, the one in `block_on`) and
 //! [`TokioRuntime::multi_thread`] (a fixed number of workers).
@@ -24,6 +25,7 @@
 use std::{
     future::Future,
     io,
+    net::SocketAddr,
     num::NonZeroUsize,
     pin::Pin,
     sync::Arc,
@@ -32,6 +34,7 @@ use std::{
 };
 
 use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
+use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
 
@@ -105,6 +108,7 @@ impl Drop for Shared {
 impl Runtime for TokioRuntime {
     type JoinHandle<T: Send + 'static> = TokioJoinHandle<T>;
     type Timer = TokioTimer;
+    type TcpStream = Compat<tokio::net::TcpStream>;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime().block_on(future)
@@ -132,6 +136,20 @@ impl Runtime for TokioRuntime {
 
     fn info(&self) -> RuntimeInfo {
         self.shared.info.clone()
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
+        // Like the sleep, the stream registers with the reactor of the runtime that
+        // polls it, which the first poll has.
+        async move {
+            let stream = tokio::net::TcpStream::connect(address).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream.compat())
+        }
     }
 }
 

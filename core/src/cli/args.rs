@@ -4,6 +4,7 @@ use std::{num::NonZeroUsize, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::SourceArgs;
 use crate::{Flavour, UserId};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
@@ -58,6 +59,9 @@ pub enum Command {
         /// Simulated latency of each fetch.
         #[arg(long, value_name = "DURATION", default_value = "100ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
+        /// Where the fetches go.
+        #[command(flatten)]
+        source: SourceArgs,
     },
     /// Chain users 1..=N all at once (gather over N coroutines).
     Fanout(Fanout),
@@ -96,6 +100,9 @@ pub struct Fanout {
     /// Each user as a future inside one task (join), or in a task of its own (spawn).
     #[arg(long, value_enum, default_value_t = Shape::Join)]
     pub shape: Shape,
+    /// Where the fetches go.
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 /// How a chain combines its two fetches.
@@ -118,7 +125,7 @@ pub enum Shape {
     Spawn,
 }
 
-fn parse_count(text: &str, max: usize) -> Result<NonZeroUsize, String> {
+pub(super) fn parse_count(text: &str, max: usize) -> Result<NonZeroUsize, String> {
     let allowed = || format!("must be a whole number from 1 to {max}");
     let n: usize = text.trim().parse().map_err(|_| allowed())?;
     NonZeroUsize::new(n).filter(|n| n.get() <= max).ok_or_else(allowed)
@@ -204,6 +211,19 @@ mod tests {
             &["bounded", "--users", "100000", "--concurrency", "1000", "--latency", "1ms"],
             &["--flavour", "multi-thread", "--workers", "4", "fanout", "--users", "5"],
             &["fanout", "--users", "5", "--workers", "3", "--shape", "spawn"],
+            &["fanout", "--users", "100", "--source", "http", "--latency", "1ms"],
+            &["chain", "--source", "http", "--address", "127.0.0.1:8080"],
+            &[
+                "bounded",
+                "--users",
+                "9",
+                "--concurrency",
+                "3",
+                "--source",
+                "http",
+                "--connections",
+                "4",
+            ],
             &[],
         ] {
             parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));

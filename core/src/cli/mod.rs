@@ -2,7 +2,7 @@
 //!
 //! A runtime crate implements [`Launch`] and its `main` calls [`main`]; the
 //! vocabulary (`demo`, `hello`, `chain`, `fanout`, `bounded`, `timeout`, `--flavour`,
-//! `--workers`) is the same for all of them. Every workload runs inside a task
+//! `--workers`, `--source`) is the same for all of them. Every workload runs inside a task
 //! spawned on the runtime ([`run_on_worker`]), and every run prints the runtime, its
 //! version and configuration, and the machine before its figures.
 
@@ -13,6 +13,7 @@ macro_rules! say {
 
 mod args;
 pub mod report;
+mod source_args;
 mod workloads;
 
 use std::{num::NonZeroUsize, path::Path, process::ExitCode};
@@ -23,14 +24,23 @@ pub use args::{
     Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
+pub use source_args::{
+    MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address, parse_connections,
+    parse_rate,
+};
 
-use crate::{Flavour, Launch, run_on_worker};
+use crate::{
+    Flavour, Launch,
+    http::{Service, ServiceConfig},
+    run_on_worker,
+};
 
 /// Parses the command line, starts runtime `L` and runs the chosen program.
+/// `--source http` without `--address` starts record service `S` in-process.
 ///
 /// Exit status: 0 on success, 2 for a bad command line (with a message saying what
-/// is allowed), 1 if the runtime could not start or a result was wrong.
-pub fn main<L: Launch>() -> ExitCode {
+/// is allowed), 1 if the runtime or the service could not start or a result was wrong.
+pub fn main<L: Launch, S: Service>() -> ExitCode {
     let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
     let flavour_help = match L::FLAVOURS {
         [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
@@ -46,7 +56,9 @@ pub fn main<L: Launch>() -> ExitCode {
         .try_get_matches_from_mut(std::env::args_os())
         .and_then(|matches| Cli::from_arg_matches(&matches))
         .unwrap_or_else(|e| e.exit());
-    let (flavour, workers) = match settings::<L>(&cli) {
+    let checked = source_conflict(cli.command.as_ref())
+        .map_or_else(|| settings::<L>(&cli), |c| Err(c.to_owned()));
+    let (flavour, workers) = match checked {
         Ok(settings) => settings,
         Err(message) => command.error(ErrorKind::ArgumentConflict, message).exit(),
     };
@@ -57,9 +69,20 @@ pub fn main<L: Launch>() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    say!("{}", report::header(&rt.info()));
     let command = cli.command.unwrap_or(Command::Demo { latency: workloads::DEMO_LATENCY });
-    let outcome = run_on_worker(&rt, workloads::run(rt.clone(), command));
+    // Started before the client's runtime runs anything, on threads of its own.
+    let service = match workloads::in_process_service(&command).map(start_service::<S>) {
+        Some(Ok(service)) => Some(service),
+        Some(Err(e)) => {
+            eprintln!("error: could not start the in-process record service: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => None,
+    };
+    say!("{}", report::header(&rt.info()));
+    let address = service.as_ref().map(S::address);
+    let outcome = run_on_worker(&rt, workloads::run(rt.clone(), command, address));
+    drop(service);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -67,6 +90,10 @@ pub fn main<L: Launch>() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn start_service<S: Service>(delay: std::time::Duration) -> std::io::Result<S> {
+    S::start(ServiceConfig { delay, ..ServiceConfig::default() })
 }
 
 /// The binary's own name (`runtime-tokio`, ...), for usage lines and `--help`.
@@ -99,5 +126,14 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
         (Flavour::CurrentThread, _) => Ok((flavour, NonZeroUsize::MIN)),
         (Flavour::MultiThread, Some(n)) => Ok((flavour, n)),
         (Flavour::MultiThread, None) => Ok((flavour, report::cores())),
+    }
+}
+
+/// Why the `--source` options do not fit together, if they do not.
+fn source_conflict(command: Option<&Command>) -> Option<&'static str> {
+    match command? {
+        Command::Chain { source, .. } => source.conflict(),
+        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => fanout.source.conflict(),
+        _ => None,
     }
 }

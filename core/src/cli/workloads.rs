@@ -1,16 +1,17 @@
 //! The programs behind each command: run the core's code, check its result, print
 //! the figures that matter for it.
 
-use std::{collections::BTreeMap, io, num::NonZeroUsize, time::Duration};
+use std::{collections::BTreeMap, io, net::SocketAddr, num::NonZeroUsize, time::Duration};
 
 use super::{
+    SourceArgs, SourceKind,
     args::{Command, Fanout, Mode, Shape},
     report::duration,
 };
 use crate::{
-    InMemorySource, Instrumented, Runtime, UserId, UserResult, fan_out, fan_out_bounded,
-    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
+    DataSource, InMemorySource, Instrumented, Runtime, UserId, UserResult, fan_out,
+    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, http::HttpSource,
     model::article_user_with_orders, timeout,
 };
 
@@ -23,25 +24,86 @@ fn source<R: Runtime>(rt: &R, latency: Duration) -> Source<R> {
     Instrumented::new(InMemorySource::new(rt.timer()).with_latency(latency))
 }
 
+/// The options that ask for a record service started in-process, with its delay.
+pub(super) fn in_process_service(command: &Command) -> Option<Duration> {
+    let (source, latency) = match command {
+        Command::Chain { source, latency, .. } => (source, *latency),
+        Command::Fanout(f) | Command::Bounded { fanout: f, .. } => (&f.source, f.latency),
+        _ => return None,
+    };
+    (source.source == SourceKind::Http && source.address.is_none()).then_some(latency)
+}
+
 /// Runs `command` and prints its figures; the error says what went wrong.
-pub(super) async fn run<R: Runtime>(rt: R, command: Command) -> Result<(), String> {
+/// `service` is the in-process record service's address, when one was started.
+pub(super) async fn run<R: Runtime>(
+    rt: R,
+    command: Command,
+    service: Option<SocketAddr>,
+) -> Result<(), String> {
+    // The same generic code runs against either source.
+    macro_rules! with_source {
+        ($args:expr, $latency:expr, |$source:ident| $body:expr) => {
+            match (&$args.source, $args.address.or(service)) {
+                (SourceKind::Http, Some(address)) => {
+                    let $source = http_source(&rt, $args, address);
+                    $body.await?;
+                    say!("  connections opened: {}", $source.inner().connections_opened());
+                    Ok(())
+                }
+                _ => {
+                    let $source = source(&rt, $latency);
+                    $body.await.map(drop)
+                }
+            }
+        };
+    }
     match command {
         Command::Demo { latency } => demo(&rt, latency).await,
         Command::Hello { delay } => hello(&rt, delay).await,
-        Command::Chain { user, mode, latency } => chain(&rt, user, mode, latency).await.map(drop),
-        Command::Fanout(fanout) => fan_out_users(&rt, &fanout, None).await,
+        Command::Chain { user, mode, latency, source: args } => {
+            with_source!(&args, latency, |source| chain(&rt, &source, user, mode, latency))
+        }
+        Command::Fanout(fanout) => {
+            with_source!(&fanout.source, fanout.latency, |source| fan_out_users(
+                &rt, &source, &fanout, None
+            ))
+        }
         Command::Bounded { fanout, concurrency } => {
-            fan_out_users(&rt, &fanout, Some(concurrency)).await
+            with_source!(&fanout.source, fanout.latency, |source| fan_out_users(
+                &rt,
+                &source,
+                &fanout,
+                Some(concurrency)
+            ))
         }
         Command::Timeout { user, latency, limit } => time_limited(&rt, user, latency, limit).await,
     }
 }
 
+fn http_source<R: Runtime>(
+    rt: &R,
+    args: &SourceArgs,
+    address: SocketAddr,
+) -> Instrumented<HttpSource<R>> {
+    let where_ = if args.address.is_some() { "at" } else { "started in-process at" };
+    say!(
+        "source: HTTP to the record service {where_} {address}, at most {} connections, fetch timeout {}",
+        args.connections,
+        duration(args.fetch_timeout),
+    );
+    Instrumented::new(
+        HttpSource::new(rt, address)
+            .with_connections(args.connections)
+            .with_timeout(args.fetch_timeout),
+    )
+}
+
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
     hello(rt, Duration::from_secs(1)).await?;
     say!("");
-    let joined = chain(rt, 1, Mode::Joined, latency).await?;
-    let sequential = chain(rt, 1, Mode::Sequential, latency).await?;
+    let joined = chain(rt, &source(rt, latency), 1, Mode::Joined, latency).await?;
+    let sequential = chain(rt, &source(rt, latency), 1, Mode::Sequential, latency).await?;
     if !latency.is_zero() {
         let in_latencies = |took: Duration| took.as_secs_f64() / latency.as_secs_f64();
         say!(
@@ -62,18 +124,18 @@ async fn hello<R: Runtime>(rt: &R, delay: Duration) -> Result<(), String> {
     Ok(())
 }
 
-async fn chain<R: Runtime>(
+async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
     rt: &R,
+    source: &Instrumented<S>,
     user: UserId,
     mode: Mode,
     latency: Duration,
 ) -> Result<Duration, String> {
-    let source = source(rt, latency);
     let start = rt.now();
     let result = match mode {
-        Mode::Joined => get_user_with_orders(&source, user).await,
-        Mode::Sequential => get_user_with_orders_sequential(&source, user).await,
-        Mode::Spawned => get_user_with_orders_spawned(rt, &source, user).await,
+        Mode::Joined => get_user_with_orders(source, user).await,
+        Mode::Sequential => get_user_with_orders_sequential(source, user).await,
+        Mode::Spawned => get_user_with_orders_spawned(rt, source, user).await,
     };
     let took = rt.now() - start;
     let value = checked(user, result)?;
@@ -89,20 +151,20 @@ async fn chain<R: Runtime>(
     Ok(took)
 }
 
-async fn fan_out_users<R: Runtime>(
+async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     rt: &R,
+    source: &Instrumented<S>,
     fanout: &Fanout,
     limit: Option<NonZeroUsize>,
 ) -> Result<(), String> {
     let n = fanout.users.get();
     let ids = 1..=n as UserId;
-    let source = source(rt, fanout.latency);
     let start = rt.now();
     let results = match (fanout.shape, limit) {
-        (Shape::Join, None) => fan_out(&source, ids).await,
-        (Shape::Spawn, None) => fan_out_spawned(rt, &source, ids).await,
-        (Shape::Join, Some(k)) => fan_out_bounded(&source, ids, k).await,
-        (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, &source, ids, k).await,
+        (Shape::Join, None) => fan_out(source, ids).await,
+        (Shape::Spawn, None) => fan_out_spawned(rt, source, ids).await,
+        (Shape::Join, Some(k)) => fan_out_bounded(source, ids, k).await,
+        (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
     };
     let took = rt.now() - start;
 

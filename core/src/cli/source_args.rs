@@ -1,0 +1,156 @@
+//! Where the fetches go (`--source`), and how the record service answers: the options
+//! of the runtime binaries' `chain`, `fanout` and `bounded`, and of `record-service`.
+
+use std::{
+    net::{SocketAddr, ToSocketAddrs},
+    num::NonZeroUsize,
+    time::Duration,
+};
+
+use clap::{Args, ValueEnum};
+
+use super::args::{parse_latency, parse_limit, parse_users};
+use crate::{
+    UserId,
+    http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, Fault, Faults, ServiceConfig},
+};
+
+/// The most connections an HTTP source may be given.
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// Where the fetches of `chain`, `fanout` and `bounded` go.
+#[derive(Clone, Debug, Args)]
+pub struct SourceArgs {
+    /// In memory behind a simulated latency, or HTTP requests to a record service.
+    #[arg(long, value_enum, default_value_t = SourceKind::Memory)]
+    pub source: SourceKind,
+    /// With --source http: the service's HOST:PORT [default: a record service started
+    /// in-process, on threads of its own, answering after --latency]
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_address, conflicts_with = "latency")]
+    pub address: Option<SocketAddr>,
+    /// With --source http: the most connections open at once (1 to 10000).
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap(), value_parser = parse_connections, allow_negative_numbers = true)]
+    pub connections: NonZeroUsize,
+    /// With --source http: the time limit of each fetch (more than 0, at most 60s).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_limit, allow_hyphen_values = true)]
+    pub fetch_timeout: Duration,
+}
+
+impl SourceArgs {
+    /// Why these options do not fit together, if they do not.
+    pub fn conflict(&self) -> Option<&'static str> {
+        let http_only = self.address.is_some();
+        (self.source == SourceKind::Memory && http_only)
+            .then_some("--address names a record service: it needs --source http")
+    }
+}
+
+/// Where fetches go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// The article's data in memory, each fetch sleeping --latency on the runtime's timer.
+    Memory,
+    /// GET requests to a record service over loopback TCP, through the runtime's reactor.
+    Http,
+}
+
+/// How the standalone record service answers.
+#[derive(Clone, Debug, Args)]
+pub struct ServiceArgs {
+    /// The port on 127.0.0.1; 0 lets the operating system choose.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// How long each answer waits: a simulated database (0 to 60s).
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
+    pub delay: Duration,
+    /// The service knows users 1 to N (1 to 1000000); others get 404.
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_USERS as usize).unwrap(), value_parser = parse_users, allow_negative_numbers = true)]
+    pub users: NonZeroUsize,
+    /// The fraction of answers that fault, from 0 to 1.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
+    pub fault_rate: f64,
+    /// The kinds of fault to draw from, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Fault::ALL)]
+    pub faults: Vec<Fault>,
+    /// The seed that picks which answers fault.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Threads that run the service (1 to 256).
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN, value_parser = super::args::parse_workers, allow_negative_numbers = true)]
+    pub threads: NonZeroUsize,
+}
+
+impl ServiceArgs {
+    /// The service's configuration.
+    pub fn into_config(self) -> ServiceConfig {
+        let faults = Faults::new(self.fault_rate, self.seed, &self.faults)
+            .expect("the rate was checked when parsed and clap gives at least one kind");
+        ServiceConfig {
+            port: self.port,
+            delay: self.delay,
+            users: self.users.get() as UserId,
+            faults,
+            threads: self.threads,
+        }
+    }
+}
+
+/// Parses `HOST:PORT`, e.g. `127.0.0.1:8080` or `localhost:8080`.
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_address(text: &str) -> Result<SocketAddr, String> {
+    let allowed = "must be HOST:PORT, e.g. 127.0.0.1:8080";
+    let mut addresses = text.trim().to_socket_addrs().map_err(|e| format!("{e}; {allowed}"))?;
+    addresses.next().ok_or_else(|| format!("names no address; {allowed}"))
+}
+
+/// Parses a connection limit: 1 to [`MAX_CONNECTIONS`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_connections(text: &str) -> Result<NonZeroUsize, String> {
+    super::args::parse_count(text, MAX_CONNECTIONS)
+}
+
+/// Parses a fault rate: a fraction from 0 to 1.
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let allowed = "must be a fraction from 0 to 1, e.g. 0.01";
+    let rate: f64 = text.trim().parse().map_err(|_| allowed.to_owned())?;
+    if (0.0..=1.0).contains(&rate) { Ok(rate) } else { Err(allowed.to_owned()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_need_a_host_and_a_port() {
+        assert_eq!(parse_address("127.0.0.1:8080"), Ok("127.0.0.1:8080".parse().unwrap()));
+        for bad in ["127.0.0.1", "8080", "127.0.0.1:99999", "", "no such host:1"] {
+            let error = parse_address(bad).expect_err(bad);
+            assert!(error.contains("must be HOST:PORT"), "{error}");
+        }
+    }
+
+    #[test]
+    fn rates_are_fractions() {
+        assert_eq!(parse_rate("0.25"), Ok(0.25));
+        for bad in ["-0.1", "1.5", "NaN", "half"] {
+            assert!(parse_rate(bad).unwrap_err().contains("from 0 to 1"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn connection_limits_are_bounded() {
+        assert!(parse_connections("0").is_err());
+        assert!(parse_connections("10001").is_err());
+        assert_eq!(parse_connections("64").unwrap().get(), 64);
+    }
+}

@@ -1,0 +1,153 @@
+//! Why a fetch produced no value: [`FetchError`], which always names its user.
+
+use std::{net::SocketAddr, time::Duration};
+
+use crate::{model::UserId, runtime::JoinError};
+
+/// Which of the two fetches an error came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// [`DataSource::fetch_user`](crate::DataSource::fetch_user).
+    FetchUser,
+    /// [`DataSource::fetch_orders`](crate::DataSource::fetch_orders).
+    FetchOrders,
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Operation::FetchUser => "fetch_user",
+            Operation::FetchOrders => "fetch_orders",
+        })
+    }
+}
+
+/// Why a fetch produced no value. Every variant names the user it was for.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The source could not answer.
+    #[error("{operation}({user_id}) failed: {reason}")]
+    Failed {
+        /// The user the fetch was for.
+        user_id: UserId,
+        /// Which fetch failed.
+        operation: Operation,
+        /// The source's explanation.
+        reason: String,
+    },
+    /// The fetch did not complete within the source's time limit and was abandoned.
+    #[error("{operation}({user_id}) timed out after {after:?}")]
+    TimedOut {
+        /// The user the fetch was for.
+        user_id: UserId,
+        /// Which fetch timed out.
+        operation: Operation,
+        /// The limit that passed.
+        after: Duration,
+    },
+    /// An HTTP exchange with the record service failed.
+    #[error("{operation}({user_id}) failed: {failure}")]
+    Http {
+        /// The user the fetch was for.
+        user_id: UserId,
+        /// Which fetch failed.
+        operation: Operation,
+        /// What went wrong on the wire.
+        failure: HttpFailure,
+    },
+    /// The task running the fetch panicked.
+    #[error("fetching user {user_id} panicked: {message}")]
+    Panicked {
+        /// The user the fetch was for.
+        user_id: UserId,
+        /// The panic message, or a note that the payload was not a string.
+        message: String,
+    },
+    /// The runtime dropped the task running the fetch before it finished.
+    #[error("fetching user {user_id} was cancelled by the runtime")]
+    Cancelled {
+        /// The user the fetch was for.
+        user_id: UserId,
+    },
+}
+
+impl FetchError {
+    /// The user the failed fetch was for.
+    pub fn user_id(&self) -> UserId {
+        match self {
+            FetchError::Failed { user_id, .. }
+            | FetchError::TimedOut { user_id, .. }
+            | FetchError::Http { user_id, .. }
+            | FetchError::Panicked { user_id, .. }
+            | FetchError::Cancelled { user_id } => *user_id,
+        }
+    }
+
+    /// A short name of the cause, for counting errors by cause.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            FetchError::Failed { .. } => "failed",
+            FetchError::TimedOut { .. } => "timed out",
+            FetchError::Http { failure, .. } => failure.cause(),
+            FetchError::Panicked { .. } => "panicked",
+            FetchError::Cancelled { .. } => "cancelled",
+        }
+    }
+
+    /// The error for user `user_id` whose fetch ran in a task that produced no output.
+    pub fn from_join(user_id: UserId, error: JoinError) -> Self {
+        match error {
+            JoinError::Panicked(_) => FetchError::Panicked {
+                user_id,
+                message: error.panic_message().unwrap_or("non-string panic payload").to_owned(),
+            },
+            JoinError::Cancelled => FetchError::Cancelled { user_id },
+        }
+    }
+}
+
+/// What went wrong in an HTTP exchange, from connecting to decoding the body.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HttpFailure {
+    /// No connection could be made (refused, unreachable).
+    #[error("cannot connect to {address}: {reason}")]
+    Connect {
+        /// The service's address.
+        address: SocketAddr,
+        /// The operating system's explanation.
+        reason: String,
+    },
+    /// The connection broke before the whole response arrived (closed, reset,
+    /// truncated body).
+    #[error("connection closed mid-response: {reason}")]
+    Closed {
+        /// The HTTP client's explanation.
+        reason: String,
+    },
+    /// The service answered with a status other than 200.
+    #[error("HTTP {status}")]
+    Status {
+        /// The status code, e.g. 404 for an unknown user or 500 for a server error.
+        status: u16,
+    },
+    /// The body was not the JSON the record protocol promises.
+    #[error("malformed JSON: {reason}")]
+    Malformed {
+        /// The decoder's explanation.
+        reason: String,
+    },
+}
+
+impl HttpFailure {
+    /// A short name of the cause, for counting errors by cause.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            HttpFailure::Connect { .. } => "connect",
+            HttpFailure::Closed { .. } => "closed",
+            HttpFailure::Status { .. } => "http status",
+            HttpFailure::Malformed { .. } => "malformed",
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! [`HttpSource`]: the two fetches as HTTP requests to a record service, with hyper's
+//! HTTP/1.1 client over the runtime's own TCP stream.
+
+use std::{
+    net::SocketAddr,
+    num::NonZeroUsize,
+    pin::pin,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering::Relaxed},
+    },
+    time::Duration,
+};
+
+use bytes::Bytes;
+use futures::future::{Either, select};
+use http_body_util::{BodyExt, Empty};
+use hyper::{
+    Request, StatusCode,
+    client::conn::http1::{self, SendRequest},
+    header::{HOST, HeaderValue},
+};
+use serde::de::DeserializeOwned;
+use smol_hyper::rt::FuturesIo;
+
+use super::Route;
+use crate::{
+    DataSource, Elapsed, FetchError, HttpFailure, Operation, Runtime, User, UserId, model::OrderId,
+    timeout,
+};
+
+/// The connection limit unless set: aiohttp's default (`TCPConnector(limit=100)`),
+/// the client people coming from asyncio know.
+pub const DEFAULT_CONNECTIONS: usize = 100;
+
+/// The time limit of one fetch unless set. Generous: it exists so that nothing waits
+/// forever on a service that never answers.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The article's fetches over HTTP: `fetch_user` is `GET /users/{id}`, `fetch_orders`
+/// is `GET /users/{id}/orders`, against a record service (see [`Service`](super::Service)).
+///
+/// **Connections** are kept alive and reused through a bounded pool: a fetch takes an
+/// idle connection or, if none is idle and fewer than the limit are open, opens one;
+/// beyond the limit it waits for one to come back. The bound keeps a fan-out of
+/// 100,000 users from opening 200,000 sockets (and running out of file descriptors),
+/// and it is the same bound, by default aiohttp's 100, whichever runtime runs the
+/// client. Each fetch drives its connection itself, inside the task that awaits it:
+/// no background task per connection, so a fan-out joined inside one task stays one
+/// task.
+///
+/// **Errors** name the user and the cause ([`HttpFailure`]): refused connection,
+/// connection closed mid-response, a status other than 200 (404 for an unknown user),
+/// malformed JSON, or [`FetchError::TimedOut`] when a fetch, waiting for a connection
+/// included, takes longer than the source's time limit. A failed connection is closed,
+/// never reused; other fetches are unaffected.
+///
+/// Clones share the pool.
+///
+/// # Examples
+///
+/// ```no_run
+/// use chain_core::{DataSource, Runtime, User, http::HttpSource};
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let source = HttpSource::new(&rt, "127.0.0.1:8080".parse().unwrap());
+/// assert_eq!(rt.block_on(source.fetch_user(1)).unwrap(), User::new(1));
+/// ```
+///
+/// # Cancel safety
+///
+/// Cancel safe: dropping a fetch closes the connection it was using (its response
+/// state is unknown) and frees its place in the pool.
+pub struct HttpSource<R: Runtime> {
+    rt: R,
+    address: SocketAddr,
+    host: HeaderValue,
+    timeout: Duration,
+    pool: Arc<Pool<R::TcpStream>>,
+}
+
+impl<R: Runtime> Clone for HttpSource<R> {
+    fn clone(&self) -> Self {
+        HttpSource {
+            rt: self.rt.clone(),
+            address: self.address,
+            host: self.host.clone(),
+            timeout: self.timeout,
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<R: Runtime> HttpSource<R> {
+    /// A client of the service at `address`, with at most [`DEFAULT_CONNECTIONS`]
+    /// connections and [`DEFAULT_TIMEOUT`] per fetch.
+    pub fn new(rt: &R, address: SocketAddr) -> Self {
+        let host = HeaderValue::from_str(&address.to_string()).expect("an address is a valid Host");
+        let connections = NonZeroUsize::new(DEFAULT_CONNECTIONS).expect("not zero");
+        HttpSource {
+            rt: rt.clone(),
+            address,
+            host,
+            timeout: DEFAULT_TIMEOUT,
+            pool: Arc::new(Pool::new(connections)),
+        }
+    }
+
+    /// At most `connections` open at once. Starts a new, empty pool.
+    pub fn with_connections(self, connections: NonZeroUsize) -> Self {
+        HttpSource { pool: Arc::new(Pool::new(connections)), ..self }
+    }
+
+    /// Each fetch fails with [`FetchError::TimedOut`] after `limit`.
+    pub fn with_timeout(self, limit: Duration) -> Self {
+        HttpSource { timeout: limit, ..self }
+    }
+
+    /// The service's address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The most connections open at once.
+    pub fn connection_limit(&self) -> usize {
+        self.pool.limit
+    }
+
+    /// How many connections this pool has opened so far.
+    pub fn connections_opened(&self) -> u64 {
+        self.pool.opened.load(Relaxed)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, route: Route) -> Result<T, FetchError> {
+        let (user_id, operation) = (route.user_id(), route.operation());
+        let failed = |failure| FetchError::Http { user_id, operation, failure };
+        match timeout(&self.rt, self.timeout, self.exchange(route)).await {
+            Ok(Ok(body)) => serde_json::from_slice(&body)
+                .map_err(|e| failed(HttpFailure::Malformed { reason: e.to_string() })),
+            Ok(Err(failure)) => Err(failed(failure)),
+            Err(Elapsed { limit }) => {
+                Err(FetchError::TimedOut { user_id, operation, after: limit })
+            }
+        }
+    }
+
+    /// One request on a pooled connection: the body of a 200 response.
+    async fn exchange(&self, route: Route) -> Result<Bytes, HttpFailure> {
+        let _permit = self.pool.permits.acquire().await;
+        let mut connection = match self.pool.take_idle() {
+            Some(connection) => connection,
+            None => self.connect().await?,
+        };
+        let request = Request::get(route.path())
+            .header(HOST, self.host.clone())
+            .body(Empty::new())
+            .expect("a route's path is a valid URI");
+        let (status, body) = connection.send(request).await?;
+        // The response was read whole, so the connection is ready for another.
+        self.pool.put_idle(connection);
+        match status {
+            StatusCode::OK => Ok(body),
+            status => Err(HttpFailure::Status { status: status.as_u16() }),
+        }
+    }
+
+    async fn connect(&self) -> Result<Connection<R::TcpStream>, HttpFailure> {
+        let reason = |e: &dyn std::fmt::Display| e.to_string();
+        let stream = self
+            .rt
+            .connect(self.address)
+            .await
+            .map_err(|e| HttpFailure::Connect { address: self.address, reason: reason(&e) })?;
+        let (sender, driver) = http1::handshake(FuturesIo::new(stream))
+            .await
+            .map_err(|e| HttpFailure::Closed { reason: reason(&e) })?;
+        self.pool.opened.fetch_add(1, Relaxed);
+        Ok(Connection { sender, driver })
+    }
+}
+
+impl<R: Runtime> DataSource for HttpSource<R> {
+    async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
+        self.get(Route::new(Operation::FetchUser, user_id)).await
+    }
+
+    async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
+        self.get(Route::new(Operation::FetchOrders, user_id)).await
+    }
+}
+
+/// A runtime's TCP stream, as [`Runtime::TcpStream`] promises it.
+trait Stream: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static {}
+
+impl<S: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static> Stream for S {}
+
+/// Idle keep-alive connections, and permits that bound how many are open.
+struct Pool<S: Stream> {
+    limit: usize,
+    permits: async_lock::Semaphore,
+    idle: Mutex<Vec<Connection<S>>>,
+    opened: AtomicU64,
+}
+
+impl<S: Stream> Pool<S> {
+    fn new(limit: NonZeroUsize) -> Self {
+        Pool {
+            limit: limit.get(),
+            permits: async_lock::Semaphore::new(limit.get()),
+            idle: Mutex::new(Vec::new()),
+            opened: AtomicU64::new(0),
+        }
+    }
+
+    /// An idle connection that the service has not closed. A connection is only open
+    /// while it is idle here or held by a fetch with a permit, so at most `limit` are.
+    fn take_idle(&self) -> Option<Connection<S>> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        std::iter::from_fn(|| idle.pop()).find(|c| !c.sender.is_closed())
+    }
+
+    fn put_idle(&self, connection: Connection<S>) {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(connection);
+    }
+}
+
+/// One HTTP/1.1 connection: hyper's request sender and the future that does its I/O.
+struct Connection<S: Stream> {
+    sender: SendRequest<Empty<Bytes>>,
+    driver: http1::Connection<FuturesIo<S>, Empty<Bytes>>,
+}
+
+impl<S: Stream> Connection<S> {
+    /// Sends `request` and reads the whole response, driving the connection meanwhile.
+    async fn send(
+        &mut self,
+        request: Request<Empty<Bytes>>,
+    ) -> Result<(StatusCode, Bytes), HttpFailure> {
+        let closed = |e: hyper::Error| HttpFailure::Closed { reason: e.to_string() };
+        let Connection { sender, driver } = self;
+        let exchange = async {
+            sender.ready().await?;
+            let response = sender.send_request(request).await?;
+            let status = response.status();
+            Ok((status, response.into_body().collect().await?.to_bytes()))
+        };
+        match select(pin!(exchange), driver).await {
+            Either::Left((result, _)) => result.map_err(closed),
+            // The connection ended before the response did: the service closed it.
+            Either::Right((ended, _)) => Err(match ended {
+                Err(e) => closed(e),
+                Ok(()) => {
+                    HttpFailure::Closed { reason: "closed by the service before answering".into() }
+                }
+            }),
+        }
+    }
+}

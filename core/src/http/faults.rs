@@ -1,0 +1,155 @@
+//! Faults a service injects into its answers, chosen deterministically from a seed.
+
+use std::fmt;
+
+use super::Route;
+
+/// One way for an answer to go wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Fault {
+    /// Answer `500 Internal Server Error`.
+    ServerError,
+    /// Close the connection without answering.
+    Drop,
+    /// Announce the whole body, send half of it, and close the connection.
+    Truncate,
+    /// Answer 200 with a body that is not valid JSON.
+    MalformedJson,
+}
+
+impl Fault {
+    /// Every fault, the default set to draw from.
+    pub const ALL: [Fault; 4] =
+        [Fault::ServerError, Fault::Drop, Fault::Truncate, Fault::MalformedJson];
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Fault::ServerError => "server-error",
+            Fault::Drop => "drop",
+            Fault::Truncate => "truncate",
+            Fault::MalformedJson => "malformed-json",
+        })
+    }
+}
+
+/// Which requests get which fault: a fraction `rate` of requests, picked by a hash of
+/// the seed and the request, so the same seed faults the same requests in every run
+/// and under every client runtime.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::http::{Fault, Faults, Route};
+///
+/// let faults = Faults::new(0.5, 7, &[Fault::ServerError]).unwrap();
+/// let faulted = (1..=1000).filter(|&id| faults.for_request(Route::User(id)).is_some()).count();
+/// assert!((400..600).contains(&faulted));
+/// assert_eq!(Faults::none().for_request(Route::User(1)), None);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Faults {
+    rate: f64,
+    seed: u64,
+    kinds: Vec<Fault>,
+}
+
+impl Faults {
+    /// No fault at all.
+    pub fn none() -> Self {
+        Faults { rate: 0.0, seed: 0, kinds: Vec::new() }
+    }
+
+    /// A fraction `rate` (0 to 1) of requests fault, each with one of `kinds`.
+    ///
+    /// # Errors
+    ///
+    /// `rate` is outside 0 to 1, or it is above 0 and `kinds` is empty.
+    pub fn new(rate: f64, seed: u64, kinds: &[Fault]) -> Result<Self, String> {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(format!("a fault rate is a fraction from 0 to 1, not {rate}"));
+        }
+        if rate > 0.0 && kinds.is_empty() {
+            return Err("a fault rate above 0 needs at least one kind of fault".to_owned());
+        }
+        Ok(Faults { rate, seed, kinds: kinds.to_vec() })
+    }
+
+    /// The fraction of requests that fault.
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// The fault injected into the answer to `route`, if any.
+    pub fn for_request(&self, route: Route) -> Option<Fault> {
+        if self.rate == 0.0 {
+            return None;
+        }
+        let request = route.user_id().wrapping_mul(2) + matches!(route, Route::Orders(_)) as u64;
+        let hash = splitmix64(self.seed ^ splitmix64(request));
+        // The top 53 bits as a fraction in [0, 1); the low bits pick the kind.
+        let draw = (hash >> 11) as f64 / (1u64 << 53) as f64;
+        (draw < self.rate).then(|| self.kinds[(hash % self.kinds.len() as u64) as usize])
+    }
+}
+
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rate == 0.0 {
+            return f.write_str("none");
+        }
+        let kinds: Vec<String> = self.kinds.iter().map(Fault::to_string).collect();
+        write!(f, "{}% ({}), seed {}", self.rate * 100.0, kinds.join(", "), self.seed)
+    }
+}
+
+/// A fast, well-mixed 64-bit hash (Steele, Lea and Flood's SplitMix64 finaliser).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_request_faults_at_rate_one_and_none_at_zero() {
+        let all = Faults::new(1.0, 3, &[Fault::Drop]).unwrap();
+        let none = Faults::new(0.0, 3, &[]).unwrap();
+        for id in 0..1000 {
+            assert_eq!(all.for_request(Route::Orders(id)), Some(Fault::Drop));
+            assert_eq!(none.for_request(Route::Orders(id)), None);
+        }
+    }
+
+    #[test]
+    fn the_seed_decides_which_requests_fault() {
+        let pick = |seed| {
+            let faults = Faults::new(0.5, seed, &Fault::ALL).unwrap();
+            (0..64).map(|id| faults.for_request(Route::User(id))).collect::<Vec<_>>()
+        };
+        assert_eq!(pick(1), pick(1));
+        assert_ne!(pick(1), pick(2));
+    }
+
+    #[test]
+    fn every_kind_is_drawn() {
+        let faults = Faults::new(1.0, 0, &Fault::ALL).unwrap();
+        for kind in Fault::ALL {
+            assert!((0..1000).any(|id| faults.for_request(Route::User(id)) == Some(kind)));
+        }
+    }
+
+    #[test]
+    fn rates_outside_zero_to_one_are_rejected() {
+        assert!(Faults::new(1.5, 0, &Fault::ALL).is_err());
+        assert!(Faults::new(-0.1, 0, &Fault::ALL).is_err());
+        assert!(Faults::new(f64::NAN, 0, &Fault::ALL).is_err());
+        assert!(Faults::new(0.1, 0, &[]).is_err());
+    }
+}

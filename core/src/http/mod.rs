@@ -1,0 +1,20 @@
+//! The fetches over HTTP (feature `http`): the record [protocol](Route), the
+//! [`HttpSource`] client, the [`Faults`] a service injects, and the [`Service`] trait
+//! that the workspace's `record-service` crate implements.
+//!
+//! The client is hyper 1.x's HTTP/1.1 connection API over [`Runtime::connect`]'s
+//! stream, so it runs on every runtime through the same code. hyper depends on the
+//! `tokio` crate with no feature enabled: none of tokio's executor, reactor or timer
+//! is compiled in (`.ci/core-is-runtime-free` checks it).
+//!
+//! [`Runtime::connect`]: crate::Runtime::connect
+
+mod client;
+mod faults;
+mod protocol;
+mod service;
+
+pub use client::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, HttpSource};
+pub use faults::{Fault, Faults};
+pub use protocol::{DEFAULT_USERS, Route};
+pub use service::{Service, ServiceConfig};

@@ -1,0 +1,106 @@
+//! One answer: the protocol's body, after the delay, with the fault the seed picks.
+
+use std::{
+    io,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use bytes::Bytes;
+use chain_core::http::{Fault, Route, ServiceConfig};
+use hyper::{
+    Method, Request, Response, StatusCode,
+    body::{Body, Frame, SizeHint},
+    header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue},
+};
+
+/// The error that makes hyper close the connection without answering.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("injected fault: connection dropped")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+pub(crate) async fn answer<B>(
+    request: Request<B>,
+    config: Arc<ServiceConfig>,
+) -> Result<Response<Answer>, DropConnection> {
+    let route = match Route::parse(request.uri().path()) {
+        Some(route) if request.method() == Method::GET => route,
+        Some(_) => return Ok(status(StatusCode::METHOD_NOT_ALLOWED)),
+        None => return Ok(status(StatusCode::NOT_FOUND)),
+    };
+    if !config.delay.is_zero() {
+        tokio::time::sleep(config.delay).await;
+    }
+    let Some(body) = route.body(config.users) else {
+        return Ok(status(StatusCode::NOT_FOUND));
+    };
+    let half = || Bytes::from(body[..body.len() / 2].to_vec());
+    Ok(match config.faults.for_request(route) {
+        None => json(body.len(), Answer::Whole(Some(body.into()))),
+        Some(Fault::ServerError) => status(StatusCode::INTERNAL_SERVER_ERROR),
+        Some(Fault::Drop) => return Err(DropConnection),
+        // A prefix of a JSON value is never a whole one.
+        Some(Fault::MalformedJson) => json(body.len() / 2, Answer::Whole(Some(half()))),
+        Some(Fault::Truncate) => json(body.len(), Answer::Truncated(Some(half()))),
+    })
+}
+
+fn status(status: StatusCode) -> Response<Answer> {
+    let mut response = Response::new(Answer::Whole(None));
+    *response.status_mut() = status;
+    response
+}
+
+fn json(announced: usize, body: Answer) -> Response<Answer> {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_LENGTH, announced.into());
+    response
+}
+
+/// A response body: whole, or one that breaks off after its first part, which makes
+/// hyper close the connection short of the announced length.
+pub(crate) enum Answer {
+    Whole(Option<Bytes>),
+    Truncated(Option<Bytes>),
+}
+
+impl Body for Answer {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        Poll::Ready(match self.get_mut() {
+            Answer::Whole(part) => part.take().map(|data| Ok(Frame::data(data))),
+            Answer::Truncated(part) => Some(match part.take() {
+                Some(data) => Ok(Frame::data(data)),
+                None => Err(io::Error::other("injected fault: body truncated")),
+            }),
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, Answer::Whole(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Answer::Whole(part) => {
+                SizeHint::with_exact(part.as_ref().map_or(0, |p| p.len() as u64))
+            }
+            Answer::Truncated(_) => SizeHint::default(),
+        }
+    }
+}

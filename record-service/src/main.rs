@@ -1,0 +1,33 @@
+//! `record-service`: the record service standalone, until Ctrl-C.
+
+use chain_core::http::Service;
+use clap::Parser;
+use record_service::RecordService;
+
+/// Serves the article's users and orders as JSON over HTTP/1.1 on 127.0.0.1, for
+/// `curl` or for the runtime binaries' `--source http --address`.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    #[command(flatten)]
+    service: chain_core::cli::ServiceArgs,
+}
+
+fn main() {
+    let config = Cli::parse().service.into_config();
+    let service = match RecordService::start(config.clone()) {
+        Ok(service) => service,
+        Err(e) => {
+            eprintln!("error: cannot start the service on 127.0.0.1:{}: {e}", config.port);
+            std::process::exit(1);
+        }
+    };
+    let address = service.address();
+    println!("record service on http://{address} ({} thread(s))", config.threads);
+    println!("  delay {:?}, users 1 to {}, faults: {}", config.delay, config.users, config.faults);
+    println!("  try: curl http://{address}/users/1 http://{address}/users/1/orders");
+    println!("  Ctrl-C stops it");
+    loop {
+        std::thread::park();
+    }
+}
