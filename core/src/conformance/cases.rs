@@ -63,7 +63,7 @@ impl Drop for DropFlag {
 }
 
 /// The four fan-outs, by name, over a source and ids.
-async fn every_fan_out<R, S>(
+pub(super) async fn every_fan_out<R, S>(
     rt: &R,
     source: &S,
     ids: &[UserId],

@@ -3,19 +3,21 @@
 //!
 //! ```ignore
 //! chain_core::conformance_tests! {
+//!     service: record_service::RecordService;
 //!     current_thread => SmolRuntime::current_thread(),
 //!     multi_thread => SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap(),
 //! }
 //! ```
 //!
-//! expands to a module per flavour with one `#[test]` per case of [`cases`], named by
-//! the behaviour it proves. Each case builds its runtime on a thread of its own (for
+//! expands to a module per flavour with one `#[test]` per case of [`cases`] and of
+//! [`over_http`] (against the given record service), named by the behaviour it proves. Each case builds its runtime on a thread of its own (for
 //! async-std, whose pool is process-wide, the cases share it) and fails, rather than
 //! hangs, if it has not finished within [`DEADLINE`]. No case depends on timing:
 //! overlap is forced with gates ([`Scripted`]), and waits are bounded.
 
 pub mod binary;
 pub mod cases;
+pub mod over_http;
 mod scripted;
 
 use std::{
@@ -55,7 +57,7 @@ pub fn run_case<R: Runtime>(name: &str, make: impl FnOnce() -> R + Send + 'stati
 /// as `module_name => expression building the runtime`.
 #[macro_export]
 macro_rules! conformance_tests {
-    ($($flavour:ident => $make:expr),+ $(,)?) => {
+    (service: $service:ty; $($flavour:ident => $make:expr),+ $(,)?) => {
         $(
             mod $flavour {
                 #[allow(unused_imports)]
@@ -88,6 +90,19 @@ macro_rules! conformance_tests {
                     hello_world_prints_both_lines_around_its_sleep,
                     public_futures_are_send,
                 }
+                $crate::__conformance_cases! { $make; over_http::<$service>;
+                    article_assertion_holds_over_http,
+                    unknown_user_is_a_404_naming_the_user_over_http,
+                    every_fan_out_returns_each_user_once_in_request_order_over_http,
+                    bounded_fan_out_never_exceeds_its_limit_over_http,
+                    connections_are_reused_and_never_exceed_the_limit,
+                    refused_connection_names_the_user_and_the_cause,
+                    server_error_names_the_user_and_the_others_complete,
+                    dropped_connection_names_the_user_and_the_others_complete,
+                    truncated_body_names_the_user_and_the_others_complete,
+                    malformed_json_names_the_user_and_the_others_complete,
+                    slow_service_times_out_naming_the_user,
+                }
             }
         )+
     };
@@ -104,6 +119,18 @@ macro_rules! __conformance_cases {
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
                     $crate::conformance::cases::$case,
+                );
+            }
+        )+
+    };
+    ($make:expr; over_http::<$service:ty>; $($case:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::conformance::run_case(
+                    concat!(module_path!(), "::", stringify!($case)),
+                    || $make,
+                    $crate::conformance::over_http::$case::<_, $service>,
                 );
             }
         )+
