@@ -16,14 +16,19 @@ use std::{
 };
 
 use benches::{
-    Flavour, Measurer, Spec,
+    Flavour, Measurer, Spec, Via,
     native::{self, Native},
+    threads::{self, Threads},
     workloads::chain_floor,
 };
-use chain_core::cli::Shape;
+use chain_core::{
+    cli::Shape,
+    http::{DEFAULT_CONNECTIONS, Service, ServiceConfig},
+};
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, measurement::WallTime};
+use record_service::RecordService;
 
-const MS: Duration = Duration::from_millis(1);
+const ONE_MS: Via = Via::Memory { latency: Duration::from_millis(1) };
 
 fn workers() -> NonZeroUsize {
     match std::env::var("BENCH_WORKERS") {
@@ -70,7 +75,7 @@ fn chain(c: &mut Criterion) {
     let mut group = c.benchmark_group("chain");
     group.bench_function("sync-floor", |b| b.iter(|| chain_floor(black_box(1))));
     for flavour in rotated() {
-        let spec = Spec::Chain { latency: Duration::ZERO };
+        let spec = Spec::Chain { via: Via::MEMORY };
         bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
     }
     group.finish();
@@ -83,7 +88,7 @@ fn fan_outs(c: &mut Criterion) {
     for users in [1_000, 10_000, 100_000] {
         for flavour in rotated() {
             for (shape, shape_name) in shapes {
-                let spec = Spec::FanOut { users, latency: Duration::ZERO, shape, limit: None };
+                let spec = Spec::FanOut { users, via: Via::MEMORY, shape, limit: None };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
                 bench(&mut group, id, prepare(spec, flavour));
             }
@@ -95,7 +100,7 @@ fn fan_outs(c: &mut Criterion) {
     group.sample_size(10);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
-            let spec = Spec::FanOut { users: 10_000, latency: MS, shape, limit: None };
+            let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit: None };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), 10_000);
             bench(&mut group, id, prepare(spec, flavour));
         }
@@ -107,9 +112,49 @@ fn fan_outs(c: &mut Criterion) {
     let limit = NonZeroUsize::new(1_000);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
-            let spec = Spec::FanOut { users: 10_000, latency: MS, shape, limit };
+            let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), "10000/k1000");
             bench(&mut group, id, prepare(spec, flavour));
+        }
+    }
+    group.finish();
+}
+
+/// The chain and the fan-out over loopback HTTP against one record service (on a
+/// thread of its own), every flavour through the same client, beside the same
+/// fan-out with blocking I/O and OS threads.
+fn http(c: &mut Criterion) {
+    let service = RecordService::start(ServiceConfig::default())
+        .unwrap_or_else(|e| panic!("the record service could not start: {e}"));
+    let (address, connections) =
+        (service.address(), NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap());
+    let via = Via::Http { address, connections };
+    let threads = |kind, users| {
+        threads::measurer(address, connections, kind, users).expect("the thread pool starts")
+    };
+
+    let mut group = c.benchmark_group("http_chain");
+    for flavour in rotated() {
+        bench(
+            &mut group,
+            BenchmarkId::from_parameter(flavour),
+            prepare(Spec::Chain { via }, flavour),
+        );
+    }
+    for kind in Threads::ALL {
+        bench(&mut group, BenchmarkId::from_parameter(kind), threads(kind, 1));
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("http_fanout");
+    group.sample_size(10);
+    for users in [100, 1_000, 10_000] {
+        for flavour in rotated() {
+            let spec = Spec::FanOut { users, via, shape: Shape::Join, limit: None };
+            bench(&mut group, BenchmarkId::new(flavour.label(), users), prepare(spec, flavour));
+        }
+        for kind in Threads::ALL {
+            bench(&mut group, BenchmarkId::new(kind.label(), users), threads(kind, users));
         }
     }
     group.finish();
@@ -156,15 +201,10 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
 
 fn overhead(c: &mut Criterion) {
     let cases = [
-        ("chain", Spec::Chain { latency: Duration::ZERO }, Native::Chain),
+        ("chain", Spec::Chain { via: Via::MEMORY }, Native::Chain),
         (
             "fanout_spawn_10000",
-            Spec::FanOut {
-                users: 10_000,
-                latency: Duration::ZERO,
-                shape: Shape::Spawn,
-                limit: None,
-            },
+            Spec::FanOut { users: 10_000, via: Via::MEMORY, shape: Shape::Spawn, limit: None },
             Native::FanOut { users: 10_000 },
         ),
         ("spawn_many", Spec::SpawnMany { tasks: 10_000 }, Native::SpawnMany { tasks: 10_000 }),
@@ -186,7 +226,7 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = chain, fan_outs, scheduler, timer, block_on, overhead
+    targets = chain, fan_outs, http, scheduler, timer, block_on, overhead
 }
 fn main() {
     // Every result is printed with the versions and machine that produced it.

@@ -9,8 +9,9 @@
 pub mod flavours;
 pub mod native;
 pub mod spec;
+pub mod threads;
 pub mod workloads;
 
 pub use flavours::{Flavour, Visitor};
-pub use spec::{Measurer, Spec};
+pub use spec::{Measurer, Spec, Via};
 pub use workloads::{Workload, measure};

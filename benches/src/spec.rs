@@ -1,9 +1,9 @@
 //! Workloads by description, so that the criterion suite and the compare tool can
 //! build any of them on any flavour.
 
-use std::{io, num::NonZeroUsize, sync::Arc, time::Duration};
+use std::{io, net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 
-use chain_core::{InMemorySource, Runtime, cli::Shape};
+use chain_core::{InMemorySource, Runtime, cli::Shape, http::HttpSource};
 
 use crate::{
     Flavour, Visitor, Workload, measure,
@@ -18,17 +18,17 @@ pub type Measurer = Box<dyn FnMut(u64) -> Duration>;
 /// A workload and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Spec {
-    /// [`Chain`] for user 1 at `latency`.
+    /// [`Chain`] for user 1.
     Chain {
-        /// Simulated latency of each fetch.
-        latency: Duration,
+        /// Where the fetches go.
+        via: Via,
     },
     /// [`FanOut`] over users 1..=`users`.
     FanOut {
         /// How many users.
         users: usize,
-        /// Simulated latency of each fetch.
-        latency: Duration,
+        /// Where the fetches go.
+        via: Via,
         /// Futures in one task, or a task per user.
         shape: Shape,
         /// At most this many in flight; `None` for all at once.
@@ -65,6 +65,28 @@ pub enum Spec {
     },
 }
 
+/// Where the fetches of a chain or fan-out go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The in-memory source, each fetch sleeping `latency` on the runtime's timer.
+    Memory {
+        /// Simulated latency of each fetch; zero for no wait at all.
+        latency: Duration,
+    },
+    /// An [`HttpSource`] to the record service at `address`.
+    Http {
+        /// The service's address.
+        address: SocketAddr,
+        /// The most connections open at once.
+        connections: NonZeroUsize,
+    },
+}
+
+impl Via {
+    /// The in-memory source without latency: the pure cost of the pattern.
+    pub const MEMORY: Via = Via::Memory { latency: Duration::ZERO };
+}
+
 impl Spec {
     /// Builds `flavour`'s runtime and this workload on it.
     ///
@@ -86,13 +108,23 @@ impl Visitor for Spec {
     type Output = Measurer;
 
     fn visit<R: Runtime>(self, rt: R) -> Measurer {
-        let source = |latency| InMemorySource::new(rt.timer()).with_latency(latency);
+        let memory = |latency| InMemorySource::new(rt.timer()).with_latency(latency);
+        let http =
+            |address, connections| HttpSource::new(&rt, address).with_connections(connections);
         match self {
-            Spec::Chain { latency } => measurer(rt.clone(), Chain { source: source(latency) }),
-            Spec::FanOut { users, latency, shape, limit } => {
-                let fan_out =
-                    FanOut { rt: rt.clone(), source: source(latency), users, shape, limit };
-                measurer(rt, fan_out)
+            Spec::Chain { via: Via::Memory { latency } } => {
+                measurer(rt.clone(), Chain { source: memory(latency) })
+            }
+            Spec::Chain { via: Via::Http { address, connections } } => {
+                measurer(rt.clone(), Chain { source: http(address, connections) })
+            }
+            Spec::FanOut { users, via: Via::Memory { latency }, shape, limit } => {
+                let source = memory(latency);
+                measurer(rt.clone(), FanOut { rt, source, users, shape, limit })
+            }
+            Spec::FanOut { users, via: Via::Http { address, connections }, shape, limit } => {
+                let source = http(address, connections);
+                measurer(rt.clone(), FanOut { rt, source, users, shape, limit })
             }
             Spec::SpawnMany { tasks } => measurer(rt.clone(), SpawnMany { rt, tasks }),
             Spec::SpawnChain { depth } => measurer(rt.clone(), SpawnChain { rt, depth }),

@@ -12,8 +12,8 @@ use std::{
 };
 
 use chain_core::{
-    InMemorySource, JoinHandle, Runtime, Timer, UserId, UserResult, UserWithOrders, cli::Shape,
-    fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    DataSource, JoinHandle, Runtime, UserId, UserResult, UserWithOrders, cli::Shape, fan_out,
+    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
     model::article_orders, run_on_worker,
 };
 use futures::{
@@ -75,16 +75,18 @@ pub fn check_spawned_sum(tasks: u64, sum: u64) {
     assert_eq!(sum, tasks * tasks.saturating_sub(1) / 2, "a spawned task's output was lost");
 }
 
-/// The article's chain for user 1: two fetches joined, at the source's latency.
-pub struct Chain<T> {
+/// The article's chain for user 1: two fetches joined.
+pub struct Chain<S> {
     /// Where the fetches go.
-    pub source: InMemorySource<T>,
+    pub source: S,
 }
 
-impl<T: Timer> Workload for Chain<T> {
+impl<S: DataSource + 'static> Workload for Chain<S> {
     async fn run_once(&self) {
-        let value = get_user_with_orders(&self.source, 1).await.expect("the in-memory source");
-        check_user(1, &value);
+        match get_user_with_orders(&self.source, 1).await {
+            Ok(value) => check_user(1, &value),
+            Err(error) => panic!("the chain failed: {error}"),
+        }
     }
 }
 
@@ -100,11 +102,11 @@ pub fn chain_floor(user_id: UserId) -> UserWithOrders {
 
 /// Users 1..=N chained all at once, or with at most `limit` in flight, in one of
 /// the two shapes (futures inside one task, or a task per user).
-pub struct FanOut<R: Runtime> {
+pub struct FanOut<R, S> {
     /// Spawns the tasks of the spawn shape.
     pub rt: R,
     /// Where the fetches go.
-    pub source: InMemorySource<R::Timer>,
+    pub source: S,
     /// How many users.
     pub users: usize,
     /// Futures in one task, or a task per user.
@@ -113,7 +115,7 @@ pub struct FanOut<R: Runtime> {
     pub limit: Option<NonZeroUsize>,
 }
 
-impl<R: Runtime> Workload for FanOut<R> {
+impl<R: Runtime, S: DataSource + Clone + 'static> Workload for FanOut<R, S> {
     async fn run_once(&self) {
         let (rt, source, ids) = (&self.rt, &self.source, 1..=self.users as UserId);
         let results = match (self.shape, self.limit) {

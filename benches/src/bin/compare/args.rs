@@ -3,8 +3,10 @@
 use std::{num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use benches::Flavour;
+use benches::threads::Threads;
 use chain_core::cli::{
-    Shape, parse_concurrency, parse_latency, parse_limit, parse_users, parse_workers,
+    Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit, parse_users,
+    parse_workers,
 };
 use clap::{Parser, Subcommand};
 
@@ -48,6 +50,14 @@ pub struct Args {
     /// Internal: run one measurement in this process as flavour F and print it as JSON.
     #[arg(long, value_enum, hide = true, global = true)]
     pub child: Option<Flavour>,
+
+    /// Internal: measure one threads baseline in this process.
+    #[arg(long, value_enum, hide = true, global = true)]
+    pub child_threads: Option<Threads>,
+
+    /// Internal: the address of the record service the parent started.
+    #[arg(long, hide = true, global = true)]
+    pub service_address: Option<std::net::SocketAddr>,
 }
 
 /// What to measure.
@@ -58,6 +68,9 @@ pub enum Workload {
         /// Simulated latency of each fetch.
         #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
         latency: Duration,
+        /// Where the fetches go.
+        #[command(flatten)]
+        source: SourceArgs,
     },
     /// Users 1..=N, all at once.
     Fanout {
@@ -70,6 +83,9 @@ pub enum Workload {
         /// Each user a future in one task (join), or a task of its own (spawn).
         #[arg(long, value_enum, default_value_t = Shape::Join)]
         shape: Shape,
+        /// Where the fetches go.
+        #[command(flatten)]
+        source: SourceArgs,
     },
     /// Users 1..=N, at most K in flight.
     Bounded {
@@ -85,6 +101,9 @@ pub enum Workload {
         /// Each user a future in one task (join), or a task of its own (spawn).
         #[arg(long, value_enum, default_value_t = Shape::Join)]
         shape: Shape,
+        /// Where the fetches go.
+        #[command(flatten)]
+        source: SourceArgs,
     },
     /// N trivial tasks spawned, then awaited.
     SpawnMany {
@@ -130,6 +149,18 @@ pub enum Workload {
     },
 }
 
+/// The source options as command-line words; `--address` only if the user gave one
+/// (with a service started in-process, children get `--service-address`).
+fn source_args(source: &SourceArgs) -> Vec<String> {
+    if source.source == SourceKind::Memory {
+        return Vec::new();
+    }
+    let mut words =
+        vec!["--source=http".to_owned(), format!("--connections={}", source.connections)];
+    words.extend(source.address.map(|a| format!("--address={a}")));
+    words
+}
+
 fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
     let allowed = || "must be a whole number from 1 to 1000".to_owned();
     let n: usize = text.trim().parse().map_err(|_| allowed())?;
@@ -145,22 +176,31 @@ impl Workload {
             Shape::Spawn => "spawn".to_owned(),
         };
         let words: Vec<String> = match self {
-            Workload::Chain { latency } => {
-                vec!["chain".into(), format!("--latency={}", nanos(latency))]
+            Workload::Chain { latency, source } => {
+                [vec!["chain".into(), format!("--latency={}", nanos(latency))], source_args(source)]
+                    .concat()
             }
-            Workload::Fanout { users, latency, shape: s } => vec![
-                "fanout".into(),
-                format!("--users={users}"),
-                format!("--latency={}", nanos(latency)),
-                format!("--shape={}", shape(s)),
-            ],
-            Workload::Bounded { users, concurrency, latency, shape: s } => vec![
-                "bounded".into(),
-                format!("--users={users}"),
-                format!("--concurrency={concurrency}"),
-                format!("--latency={}", nanos(latency)),
-                format!("--shape={}", shape(s)),
-            ],
+            Workload::Fanout { users, latency, shape: s, source } => [
+                vec![
+                    "fanout".into(),
+                    format!("--users={users}"),
+                    format!("--latency={}", nanos(latency)),
+                    format!("--shape={}", shape(s)),
+                ],
+                source_args(source),
+            ]
+            .concat(),
+            Workload::Bounded { users, concurrency, latency, shape: s, source } => [
+                vec![
+                    "bounded".into(),
+                    format!("--users={users}"),
+                    format!("--concurrency={concurrency}"),
+                    format!("--latency={}", nanos(latency)),
+                    format!("--shape={}", shape(s)),
+                ],
+                source_args(source),
+            ]
+            .concat(),
             Workload::SpawnMany { tasks } => vec!["spawn-many".into(), format!("--tasks={tasks}")],
             Workload::SpawnChain { depth } => {
                 vec!["spawn-chain".into(), format!("--depth={depth}")]
@@ -180,6 +220,31 @@ impl Workload {
     }
 
     /// The workload's name in reports.
+    /// Where the fetches go, for the workloads that fetch.
+    pub fn source(&self) -> Option<&SourceArgs> {
+        match self {
+            Workload::Chain { source, .. }
+            | Workload::Fanout { source, .. }
+            | Workload::Bounded { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// Whether the fetches are HTTP requests to a record service.
+    pub fn is_http(&self) -> bool {
+        self.source().is_some_and(|s| s.source == SourceKind::Http)
+    }
+
+    /// The simulated latency of each fetch (zero for workloads that do not fetch).
+    pub fn ideal_latency(&self) -> Duration {
+        match self {
+            Workload::Chain { latency, .. }
+            | Workload::Fanout { latency, .. }
+            | Workload::Bounded { latency, .. } => *latency,
+            _ => Duration::ZERO,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Workload::Chain { .. } => "chain",
@@ -207,7 +272,7 @@ impl Workload {
     /// Rust side does: a chain without latency is too short to time alone.
     pub fn python_iterations(&self) -> u64 {
         match self {
-            Workload::Chain { latency } if latency.is_zero() => 10_000,
+            Workload::Chain { latency, .. } if latency.is_zero() => 10_000,
             _ => 1,
         }
     }
@@ -220,7 +285,7 @@ impl Workload {
     /// The least a run can take: the simulated waits it cannot avoid.
     pub fn ideal(&self) -> Duration {
         match self {
-            Workload::Chain { latency } | Workload::Fanout { latency, .. } => *latency,
+            Workload::Chain { latency, .. } | Workload::Fanout { latency, .. } => *latency,
             Workload::Bounded { users, concurrency, latency, .. } => {
                 let waves = users.get().div_ceil(concurrency.get());
                 *latency * waves as u32

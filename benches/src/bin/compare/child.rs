@@ -2,6 +2,7 @@
 
 use std::{
     fs, io,
+    net::SocketAddr,
     num::NonZeroUsize,
     process::Output,
     sync::{
@@ -11,7 +12,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use benches::{Flavour, Spec, Visitor};
+use benches::{
+    Flavour, Measurer, Spec, Via, Visitor,
+    threads::{self, Threads},
+};
 use chain_core::{Runtime, run_on_worker};
 use serde::{Deserialize, Serialize};
 
@@ -42,11 +46,13 @@ pub fn read(what: &str, output: std::io::Result<Output>) -> Result<Measurement, 
     serde_json::from_slice(&output.stdout).map_err(|e| format!("{what}: unreadable output: {e}"))
 }
 
-/// Measures `workload` on `flavour` with `workers`, in this process.
+/// Measures `workload` on `flavour` with `workers`, in this process; `service` is the
+/// record service's address for HTTP workloads.
 pub fn measure(
     flavour: Flavour,
     workers: NonZeroUsize,
     workload: &Workload,
+    service: Option<SocketAddr>,
 ) -> io::Result<Measurement> {
     let samples = match *workload {
         Workload::Idle { tasks } => {
@@ -60,7 +66,30 @@ pub fn measure(
         Workload::Timer { samples, .. } => samples.get(),
         _ => 1,
     };
-    let mut measurer = spec(workload).prepare(flavour, workers)?;
+    let measurer = spec(workload, service)?.prepare(flavour, workers)?;
+    sample(workload, samples, measurer)
+}
+
+/// Measures an HTTP fan-out (or chain) with blocking I/O and OS threads of kind
+/// `threads`, in this process.
+pub fn measure_threads(
+    threads: Threads,
+    workload: &Workload,
+    service: Option<SocketAddr>,
+) -> io::Result<Measurement> {
+    let (users, address, connections) = match spec(workload, service)? {
+        Spec::Chain { via: Via::Http { address, connections } } => (1, address, connections),
+        Spec::FanOut { users, via: Via::Http { address, connections }, limit: None, .. } => {
+            (users, address, connections)
+        }
+        _ => return Err(io::Error::other("the threads baselines run chain and fanout over HTTP")),
+    };
+    let measurer = threads::measurer(address, connections, threads, users)?;
+    sample(workload, 1, measurer)
+}
+
+/// The warm-up, then `samples` samples of `measurer`.
+fn sample(workload: &Workload, samples: usize, mut measurer: Measurer) -> io::Result<Measurement> {
     // The warm-up (lazily started threads, allocator pools, timer wheels) also sizes
     // the sample: a run shorter than the clock can time well is repeated back to
     // back, about 10 ms in all, and the sample is their mean. Sleeps are never
@@ -76,14 +105,23 @@ pub fn measure(
     Ok(Measurement { samples_s, peak_rss_bytes: memory("VmHWM:"), bytes_per_task: None })
 }
 
-fn spec(workload: &Workload) -> Spec {
-    match *workload {
-        Workload::Chain { latency } => Spec::Chain { latency },
-        Workload::Fanout { users, latency, shape } => {
-            Spec::FanOut { users: users.get(), latency, shape, limit: None }
+fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
+    let via = match workload.source() {
+        Some(source) if workload.is_http() => {
+            let address = service.or(source.address).ok_or_else(|| {
+                io::Error::other("an HTTP workload needs the record service's address")
+            })?;
+            Via::Http { address, connections: source.connections }
         }
-        Workload::Bounded { users, concurrency, latency, shape } => {
-            Spec::FanOut { users: users.get(), latency, shape, limit: Some(concurrency) }
+        _ => Via::Memory { latency: workload.ideal_latency() },
+    };
+    Ok(match *workload {
+        Workload::Chain { .. } => Spec::Chain { via },
+        Workload::Fanout { users, shape, .. } => {
+            Spec::FanOut { users: users.get(), via, shape, limit: None }
+        }
+        Workload::Bounded { users, concurrency, shape, .. } => {
+            Spec::FanOut { users: users.get(), via, shape, limit: Some(concurrency) }
         }
         Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
         Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },
@@ -93,7 +131,7 @@ fn spec(workload: &Workload) -> Spec {
         Workload::PingPong { rounds } => Spec::PingPong { rounds: rounds.get() as u64 },
         Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
         Workload::Idle { .. } => unreachable!("idle is measured by `Idle`"),
-    }
+    })
 }
 
 /// A line of `/proc/self/status` in bytes (Linux), e.g. `VmHWM:` or `VmRSS:`.

@@ -19,26 +19,32 @@ use std::{
     process::{Command, ExitCode},
 };
 
-use benches::Flavour;
-use chain_core::cli::report::say;
+use benches::{Flavour, threads::Threads};
+use chain_core::{
+    cli::report::say,
+    http::{Service, ServiceConfig},
+};
 use clap::{CommandFactory, Parser, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
+use record_service::RecordService;
 
 use crate::{args::Args, child::Measurement, report::Row};
 
-/// A flavour with its worker count, or a Python event loop.
+/// A flavour with its worker count, a threads baseline, or a Python event loop.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
     /// A Rust runtime flavour.
     Rust(Flavour, NonZeroUsize),
+    /// Blocking I/O on OS threads instead of an event loop (HTTP only).
+    Threads(Threads),
     /// The article's program on this Python event loop.
     Python(&'static str),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(flavour) = args.child {
-        return child_main(flavour, &args);
+    if args.child.is_some() || args.child_threads.is_some() {
+        return child_main(&args);
     }
     // An unwritable output must fail now, not after minutes of measuring.
     for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
@@ -57,9 +63,18 @@ fn main() -> ExitCode {
 }
 
 /// The hidden child mode: one measurement, printed as JSON on stdout.
-fn child_main(flavour: Flavour, args: &Args) -> ExitCode {
+fn child_main(args: &Args) -> ExitCode {
     let workers = args.workers.first().copied().unwrap_or(NonZeroUsize::MIN);
-    match child::measure(flavour, workers, &args.workload) {
+    let measured = match (args.child, args.child_threads) {
+        (Some(flavour), _) => {
+            child::measure(flavour, workers, &args.workload, args.service_address)
+        }
+        (None, Some(threads)) => {
+            child::measure_threads(threads, &args.workload, args.service_address)
+        }
+        (None, None) => unreachable!("called for a child only"),
+    };
+    match measured {
         Ok(measurement) => {
             say(format_args!(
                 "{}",
@@ -89,10 +104,29 @@ fn subjects(args: &Args) -> Vec<Subject> {
             }
         }
     }
+    // The article's claim, tested: the same HTTP fetches with threads.
+    if args.workload.is_http() && !matches!(args.workload, args::Workload::Bounded { .. }) {
+        subjects.extend(Threads::ALL.map(Subject::Threads));
+    }
     subjects
 }
 
+/// The record service for an HTTP workload without `--address`: started here, on
+/// threads of its own, answering after `--latency`, and shared by every child.
+fn in_process_service(args: &Args) -> Result<Option<RecordService>, String> {
+    let wanted = args.workload.source().is_some_and(|s| s.address.is_none());
+    if !args.workload.is_http() || !wanted {
+        return Ok(None);
+    }
+    let config = ServiceConfig { delay: args.workload.ideal_latency(), ..ServiceConfig::default() };
+    RecordService::start(config)
+        .map(Some)
+        .map_err(|e| format!("could not start the in-process record service: {e}"))
+}
+
 fn compare(args: &Args) -> Result<(), String> {
+    let service = in_process_service(args)?;
+    let service_address = service.as_ref().map(RecordService::address);
     let mut subjects = subjects(args);
     let mut notes = Vec::new();
     if !args.no_python && python::supports(&args.workload) {
@@ -124,7 +158,7 @@ fn compare(args: &Args) -> Result<(), String> {
         for offset in 0..subjects.len() {
             let index = (offset + round) % subjects.len();
             progress.set_message(report::label(&subjects[index]));
-            measurements[index].push(run_one(&subjects[index], args)?);
+            measurements[index].push(run_one(&subjects[index], args, service_address)?);
             progress.inc(1);
         }
     }
@@ -161,17 +195,26 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// One measured run of `subject` in a fresh process.
-fn run_one(subject: &Subject, args: &Args) -> Result<Measurement, String> {
-    match subject {
-        Subject::Python(event_loop) => python::measure(event_loop, &args.workload),
-        Subject::Rust(flavour, workers) => {
-            let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
-            let output = Command::new(exe)
-                .args(args.workload.to_args())
-                .arg(format!("--child={}", flavour.label()))
-                .arg(format!("--workers={workers}"))
-                .output();
-            child::read(&format!("{flavour} with {workers} workers"), output)
+fn run_one(
+    subject: &Subject,
+    args: &Args,
+    service: Option<std::net::SocketAddr>,
+) -> Result<Measurement, String> {
+    let (what, child) = match subject {
+        Subject::Python(event_loop) => return python::measure(event_loop, &args.workload),
+        Subject::Rust(flavour, workers) => (
+            format!("{flavour} with {workers} workers"),
+            vec![format!("--child={}", flavour.label()), format!("--workers={workers}")],
+        ),
+        Subject::Threads(threads) => {
+            (threads.to_string(), vec![format!("--child-threads={threads}")])
         }
-    }
+    };
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
+    let output = Command::new(exe)
+        .args(args.workload.to_args())
+        .args(child)
+        .args(service.map(|address| format!("--service-address={address}")))
+        .output();
+    child::read(&what, output)
 }

@@ -28,13 +28,14 @@ pub fn loops() -> Result<Vec<&'static str>, String> {
 
 /// Whether the script implements `workload`.
 pub fn supports(workload: &Workload) -> bool {
-    matches!(
-        workload,
-        Workload::Chain { .. }
-            | Workload::Fanout { .. }
-            | Workload::Bounded { .. }
-            | Workload::Timer { .. }
-    )
+    !workload.is_http()
+        && matches!(
+            workload,
+            Workload::Chain { .. }
+                | Workload::Fanout { .. }
+                | Workload::Bounded { .. }
+                | Workload::Timer { .. }
+        )
 }
 
 /// One run of the script under `event_loop`.

@@ -58,6 +58,7 @@ pub fn label(subject: &Subject) -> String {
     match subject {
         Subject::Rust(flavour, _) => flavour.label().to_owned(),
         Subject::Python(event_loop) => format!("python-{event_loop} (reference)"),
+        Subject::Threads(threads) => format!("{threads} (std::net)"),
     }
 }
 
@@ -73,6 +74,8 @@ pub struct Row {
     pub per_user_overhead: Option<Duration>,
     /// Median over the fastest median of the same kind (single- or multi-threaded).
     pub ratio: f64,
+    /// For a threads baseline, how many threads made requests.
+    pub threads: usize,
 }
 
 impl Row {
@@ -96,7 +99,15 @@ impl Row {
             let values: Vec<f64> = runs.iter().filter_map(|m| m.bytes_per_task).collect();
             (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
         };
+        let threads = match subject {
+            Subject::Threads(threads) => {
+                let connections = workload.source().map_or(1, |s| s.connections.get());
+                threads.threads(workload.users().unwrap_or(1), connections)
+            }
+            _ => 0,
+        };
         Row {
+            threads,
             subject,
             median,
             p99,
@@ -113,12 +124,19 @@ impl Row {
     }
 
     fn is_multi_thread(&self) -> bool {
-        matches!(self.subject, Subject::Rust(flavour, _) if flavour.is_multi_thread())
+        match self.subject {
+            Subject::Rust(flavour, _) => flavour.is_multi_thread(),
+            Subject::Threads(_) => true,
+            Subject::Python(_) => false,
+        }
     }
 
+    /// Threads that run the work: for the threads baselines, the threads that make
+    /// requests (one per request, or the pool's).
     fn workers(&self) -> usize {
         match self.subject {
             Subject::Rust(_, workers) => workers.get(),
+            Subject::Threads(_) => self.threads,
             Subject::Python(_) => 1,
         }
     }
@@ -137,8 +155,11 @@ fn score(workload: &Workload, row: &Row) -> f64 {
 /// Python rows are measured against that best row but never are it. Timer rows keep
 /// a fixed order: their figures are properties, not scores.
 pub fn with_ratios(mut rows: Vec<Row>, workload: &Workload) -> Vec<Row> {
-    let peers =
-        |a: &Row, b: &Row| (a.is_multi_thread(), a.workers()) == (b.is_multi_thread(), b.workers());
+    // A threads baseline is measured against the best multi-threaded runtime.
+    let peers = |a: &Row, b: &Row| {
+        a.is_multi_thread() == b.is_multi_thread()
+            && (a.workers() == b.workers() || matches!(a.subject, Subject::Threads(_)))
+    };
     let best: Vec<f64> = rows
         .iter()
         .map(|row| {
@@ -164,6 +185,7 @@ fn timer_precision(subject: &Subject) -> &'static str {
         Subject::Rust(flavour, _) if flavour.runtime() == "tokio" => "1 ms wheel, rounds up",
         Subject::Rust(..) => "async-io timerfd, exact",
         Subject::Python(_) => "selector timeout, about 1 ms steps",
+        Subject::Threads(_) => "-",
     }
 }
 
@@ -254,6 +276,7 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             runtime: match &row.subject {
                 Subject::Rust(flavour, _) => flavour.runtime(),
                 Subject::Python(_) => "python",
+                Subject::Threads(_) => "std::thread",
             },
             flavour: label(&row.subject),
             workers: row.workers(),

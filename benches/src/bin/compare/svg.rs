@@ -83,7 +83,7 @@ pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
         let length = length(value.max(1e-12));
         let workers = match row.subject {
             crate::Subject::Rust(_, workers) => format!(" ({workers} w)"),
-            crate::Subject::Python(_) => String::new(),
+            crate::Subject::Python(_) | crate::Subject::Threads(_) => String::new(),
         };
         let _ = writeln!(
             svg,

@@ -1,0 +1,226 @@
+//! The article's claim tested against threads: the same fan-out written with blocking
+//! I/O (`std::net`, through ureq's blocking HTTP/1.1 client) and OS threads instead of
+//! an event loop, against the same record service.
+//!
+//! Both baselines share the async source's rules: keep-alive connections, at most
+//! `connections` of them open (a counting semaphore around each request, so ureq's
+//! idle pool never needs more), and each user's two fetches made at the same time.
+
+use std::{
+    net::SocketAddr,
+    num::NonZeroUsize,
+    sync::{Condvar, Mutex},
+    thread,
+    time::Duration,
+};
+
+use chain_core::{
+    FetchError, Operation, User, UserId, UserResult, UserWithOrders, http::Route, model::OrderId,
+};
+use serde::de::DeserializeOwned;
+
+/// Which way of using threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+pub enum Threads {
+    /// One OS thread per request, started for it (2 per user).
+    #[value(name = "threads-per-request")]
+    #[serde(rename = "threads-per-request")]
+    PerRequest,
+    /// A fixed pool of as many threads as connections (rayon), built once.
+    #[value(name = "thread-pool")]
+    #[serde(rename = "thread-pool")]
+    Pool,
+}
+
+impl Threads {
+    /// Both baselines.
+    pub const ALL: [Threads; 2] = [Threads::PerRequest, Threads::Pool];
+
+    /// How many threads make requests for a fan-out of `users` users: one per
+    /// request, or the pool's, one per connection.
+    pub fn threads(self, users: usize, connections: usize) -> usize {
+        match self {
+            Threads::PerRequest => 2 * users,
+            Threads::Pool => connections,
+        }
+    }
+
+    /// The name used in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Threads::PerRequest => "threads-per-request",
+            Threads::Pool => "thread-pool",
+        }
+    }
+}
+
+impl std::fmt::Display for Threads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A blocking client of the record service, shared by every thread.
+pub struct BlockingClient {
+    agent: ureq::Agent,
+    base: String,
+    in_flight: Semaphore,
+    pool: rayon::ThreadPool,
+}
+
+impl BlockingClient {
+    /// A client of the service at `address` with at most `connections` open.
+    ///
+    /// # Errors
+    ///
+    /// The thread pool could not start.
+    pub fn new(address: SocketAddr, connections: NonZeroUsize) -> std::io::Result<Self> {
+        let n = connections.get();
+        let agent = ureq::Agent::config_builder()
+            .max_idle_connections(n)
+            .max_idle_connections_per_host(n)
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("blocking-client-{i}"))
+            .build()
+            .map_err(std::io::Error::other)?;
+        Ok(BlockingClient {
+            agent,
+            base: format!("http://{address}"),
+            in_flight: Semaphore::new(n),
+            pool,
+        })
+    }
+
+    /// Users 1..=`users` chained, all at once, with threads of kind `threads`, in
+    /// request order.
+    pub fn fan_out(&self, threads: Threads, users: usize) -> Vec<UserResult> {
+        let ids = 1..=users as UserId;
+        match threads {
+            Threads::PerRequest => thread::scope(|scope| {
+                let start = |operation, id| {
+                    let request = move || match operation {
+                        Operation::FetchUser => Fetched::User(self.get_json(operation, id)),
+                        _ => Fetched::Orders(self.get_json(operation, id)),
+                    };
+                    thread::Builder::new()
+                        .spawn_scoped(scope, request)
+                        .expect("the OS starts a thread")
+                };
+                let pending: Vec<_> = ids
+                    .map(|id| (start(Operation::FetchUser, id), start(Operation::FetchOrders, id)))
+                    .collect();
+                pending
+                    .into_iter()
+                    .map(|(user, orders)| {
+                        let joined = |handle: thread::ScopedJoinHandle<'_, Fetched>| {
+                            handle.join().expect("a request thread panicked")
+                        };
+                        match (joined(user), joined(orders)) {
+                            (Fetched::User(user), Fetched::Orders(orders)) => combine(user, orders),
+                            _ => unreachable!("each thread fetches what it was started for"),
+                        }
+                    })
+                    .collect()
+            }),
+            Threads::Pool => {
+                use rayon::prelude::*;
+                self.pool.install(|| {
+                    ids.into_par_iter()
+                        .map(|id| {
+                            let (user, orders) = rayon::join(
+                                || self.get_json(Operation::FetchUser, id),
+                                || self.get_json(Operation::FetchOrders, id),
+                            );
+                            combine(user, orders)
+                        })
+                        .collect()
+                })
+            }
+        }
+    }
+
+    /// One GET, decoded, as a [`FetchError`] naming the user if it fails.
+    fn get_json<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        user_id: UserId,
+    ) -> Result<T, FetchError> {
+        let failed = |reason: String| FetchError::Failed { user_id, operation, reason };
+        let _permit = self.in_flight.acquire();
+        let url = format!("{}{}", self.base, Route::new(operation, user_id).path());
+        let mut response = self.agent.get(&url).call().map_err(|e| failed(e.to_string()))?;
+        if response.status() != 200 {
+            return Err(failed(format!("HTTP {}", response.status())));
+        }
+        let body = response.body_mut().read_to_vec().map_err(|e| failed(e.to_string()))?;
+        serde_json::from_slice(&body).map_err(|e| failed(format!("malformed JSON: {e}")))
+    }
+}
+
+/// What a request thread returns.
+enum Fetched {
+    User(Result<User, FetchError>),
+    Orders(Result<Vec<OrderId>, FetchError>),
+}
+
+/// The chain's result from its two fetches: the user's error first, as `try_join`
+/// reports the first to fail.
+fn combine(user: Result<User, FetchError>, orders: Result<Vec<OrderId>, FetchError>) -> UserResult {
+    Ok(UserWithOrders { user: user?, orders: orders? })
+}
+
+/// A counting semaphore for threads: at most `n` holders at once.
+struct Semaphore {
+    available: Mutex<usize>,
+    freed: Condvar,
+}
+
+struct Permit<'a>(&'a Semaphore);
+
+impl Semaphore {
+    fn new(n: usize) -> Self {
+        Semaphore { available: Mutex::new(n), freed: Condvar::new() }
+    }
+
+    fn acquire(&self) -> Permit<'_> {
+        let available = self.available.lock().unwrap_or_else(|e| e.into_inner());
+        let mut available =
+            self.freed.wait_while(available, |n| *n == 0).unwrap_or_else(|e| e.into_inner());
+        *available -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.available.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
+/// A [`Measurer`](crate::Measurer) of a fan-out of users 1..=`users` with `threads`,
+/// checked like every workload; the client and its pool are built before timing.
+///
+/// # Errors
+///
+/// The thread pool could not start.
+pub fn measurer(
+    address: SocketAddr,
+    connections: NonZeroUsize,
+    threads: Threads,
+    users: usize,
+) -> std::io::Result<crate::Measurer> {
+    let client = BlockingClient::new(address, connections)?;
+    Ok(Box::new(move |iterations| {
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            crate::workloads::check_fan_out(users, &client.fan_out(threads, users));
+        }
+        start.elapsed()
+    }))
+}
