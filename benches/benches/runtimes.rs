@@ -25,7 +25,9 @@ use chain_core::{
     cli::Shape,
     http::{DEFAULT_CONNECTIONS, Service, ServiceConfig},
 };
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, measurement::WallTime};
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, measurement::WallTime,
+};
 use record_service::RecordService;
 
 const ONE_MS: Via = Via::Memory { latency: Duration::from_millis(1) };
@@ -58,13 +60,25 @@ fn bench(group: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, mut measurer
     group.bench_function(id, |b| b.iter_custom(&mut measurer));
 }
 
+/// Ten samples of the same number of iterations: criterion's flat sampling, meant
+/// for members that take a millisecond or more an iteration. Its default, 100
+/// samples of linearly growing length, needs 5,050 iterations at least: 10 s of a
+/// 2 ms workload, whatever the measurement time.
+fn long_running(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+}
+
 fn prepare(spec: Spec, flavour: Flavour) -> Measurer {
     spec.prepare(flavour, workers()).unwrap_or_else(|e| panic!("{flavour} could not start: {e}"))
 }
 
-/// Each flavour as a member of `name`, running `spec`.
-fn group_per_flavour(c: &mut Criterion, name: &str, spec: Spec) {
+/// Each flavour as a member of `name`, running `spec`; `long` for a workload of a
+/// millisecond or more.
+fn group_per_flavour(c: &mut Criterion, name: &str, spec: Spec, long: bool) {
     let mut group = c.benchmark_group(name);
+    if long {
+        long_running(&mut group);
+    }
     for flavour in rotated() {
         bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
     }
@@ -84,7 +98,7 @@ fn chain(c: &mut Criterion) {
 fn fan_outs(c: &mut Criterion) {
     let shapes = [(Shape::Join, "join"), (Shape::Spawn, "spawn")];
     let mut group = c.benchmark_group("fanout");
-    group.sample_size(10);
+    long_running(&mut group);
     for users in [1_000, 10_000, 100_000] {
         for flavour in rotated() {
             for (shape, shape_name) in shapes {
@@ -97,7 +111,7 @@ fn fan_outs(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("fanout_1ms");
-    group.sample_size(10);
+    long_running(&mut group);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
             let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit: None };
@@ -108,7 +122,7 @@ fn fan_outs(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("bounded_1ms");
-    group.sample_size(10);
+    long_running(&mut group);
     let limit = NonZeroUsize::new(1_000);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
@@ -129,9 +143,7 @@ fn http(c: &mut Criterion) {
     let (address, connections) =
         (service.address(), NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap());
     let via = Via::Http { address, connections };
-    let threads = |kind, users| {
-        threads::measurer(address, connections, kind, users).expect("the thread pool starts")
-    };
+    let threads = |kind, users| threads::measurer(address, connections, kind, users);
 
     let mut group = c.benchmark_group("http_chain");
     for flavour in rotated() {
@@ -147,7 +159,7 @@ fn http(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("http_fanout");
-    group.sample_size(10);
+    long_running(&mut group);
     for users in [100, 1_000, 10_000] {
         for flavour in rotated() {
             let spec = Spec::FanOut { users, via, shape: Shape::Join, limit: None };
@@ -161,14 +173,14 @@ fn http(c: &mut Criterion) {
 }
 
 fn scheduler(c: &mut Criterion) {
-    group_per_flavour(c, "spawn_many", Spec::SpawnMany { tasks: 10_000 });
-    group_per_flavour(c, "spawn_chain", Spec::SpawnChain { depth: 1_000 });
-    group_per_flavour(c, "yield_many", Spec::YieldMany { tasks: 200, yields: 1_000 });
-    group_per_flavour(c, "ping_pong", Spec::PingPong { rounds: 1_000 });
+    group_per_flavour(c, "spawn_many", Spec::SpawnMany { tasks: 10_000 }, true);
+    group_per_flavour(c, "spawn_chain", Spec::SpawnChain { depth: 1_000 }, true);
+    group_per_flavour(c, "yield_many", Spec::YieldMany { tasks: 200, yields: 1_000 }, true);
+    group_per_flavour(c, "ping_pong", Spec::PingPong { rounds: 1_000 }, true);
 }
 
 fn timer(c: &mut Criterion) {
-    group_per_flavour(c, "timer_registration", Spec::SleepRegistration);
+    group_per_flavour(c, "timer_registration", Spec::SleepRegistration, false);
 }
 
 fn block_on(c: &mut Criterion) {
@@ -211,6 +223,9 @@ fn overhead(c: &mut Criterion) {
     ];
     for (name, generic, native) in cases {
         let mut group = c.benchmark_group(format!("overhead_{name}"));
+        if name != "chain" {
+            long_running(&mut group);
+        }
         for flavour in rotated() {
             let id = BenchmarkId::new("generic", flavour);
             bench(&mut group, id, prepare(generic, flavour));

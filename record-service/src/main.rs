@@ -23,7 +23,8 @@ fn main() {
         }
     };
     let address = service.address();
-    println!("record service on http://{address} ({} thread(s))", config.threads);
+    let s = if config.threads.get() == 1 { "" } else { "s" };
+    println!("record service on http://{address}, {} thread{s} of its own", config.threads);
     println!("  delay {:?}, users 1 to {}, faults: {}", config.delay, config.users, config.faults);
     println!("  try: curl http://{address}/users/1 http://{address}/users/1/orders");
     println!("  Ctrl-C stops it");

@@ -61,6 +61,32 @@ pub fn fanout_summary_accounts_for_every_user(binary: &str) {
     }
 }
 
+/// `--source http` without an address: the same programs against a record service
+/// started in-process, every user accounted for, connections reused.
+pub fn http_source_runs_against_an_in_process_service(binary: &str) {
+    let (output, stdout, stderr) = run(binary, &["chain", "--source", "http", "--latency", "1ms"]);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("started in-process at 127.0.0.1:"), "{stdout}");
+    assert!(stdout.contains("orders=[1, 3, 10, 11]"), "{stdout}");
+    let args = ["bounded", "--users", "500", "--concurrency", "20", "--source", "http"];
+    let (output, stdout, stderr) = run(binary, &[&args[..], &["--connections", "10"]].concat());
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("users requested 500: results 500, errors 0, lost 0"), "{stdout}");
+    let opened = stdout.lines().find_map(|l| l.trim().strip_prefix("connections opened: "));
+    let opened: u64 = opened.and_then(|n| n.parse().ok()).expect(&stdout);
+    assert!((1..=10).contains(&opened), "{stdout}");
+}
+
+/// A service that cannot be reached: an error naming the user and the cause, status 1.
+pub fn unreachable_service_is_an_error_naming_the_user(binary: &str) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let address = closed.to_string();
+    let (output, _, stderr) = run(binary, &["chain", "--source", "http", "--address", &address]);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("(1) failed: cannot connect to"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 /// Bad command lines: a one-line reason, status 2, no panic.
 pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
     for args in [
@@ -74,6 +100,13 @@ pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
         &["--flavour", "current-thread", "--workers", "3"],
         &["--flavour", "sideways"],
         &["fanout", "--users", "10", "--latency", "-1ms"],
+        &["chain", "--source", "carrier-pigeon"],
+        &["chain", "--source", "http", "--address", "nowhere"],
+        &["chain", "--source", "http", "--address", "127.0.0.1:99999"],
+        &["chain", "--source", "http", "--connections", "0"],
+        &["chain", "--source", "http", "--fetch-timeout", "0s"],
+        &["chain", "--address", "127.0.0.1:8080"],
+        &["chain", "--source", "http", "--address", "127.0.0.1:8080", "--latency", "1ms"],
     ] {
         let (output, _, stderr) = run(binary, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
@@ -91,6 +124,8 @@ macro_rules! binary_tests {
             default_run_shows_the_articles_two_programs,
             every_run_prints_runtime_version_and_machine,
             fanout_summary_accounts_for_every_user,
+            http_source_runs_against_an_in_process_service,
+            unreachable_service_is_an_error_naming_the_user,
             bad_arguments_exit_2_with_a_message,
         }
     };

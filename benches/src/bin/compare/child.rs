@@ -84,7 +84,7 @@ pub fn measure_threads(
         }
         _ => return Err(io::Error::other("the threads baselines run chain and fanout over HTTP")),
     };
-    let measurer = threads::measurer(address, connections, threads, users)?;
+    let measurer = threads::measurer(address, connections, threads, users);
     sample(workload, 1, measurer)
 }
 
