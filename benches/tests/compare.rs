@@ -19,6 +19,8 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["chain", "--runs", "0"],
         &["chain", "--flavours", "tokio-ish"],
         &["chain", "--json", unwritable],
+        &["fanout", "--users", "10", "--source", "http", "--address", "nowhere"],
+        &["fanout", "--users", "10", "--source", "http", "--connections", "0"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -68,4 +70,22 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
     assert!(std::fs::read_to_string(&markdown).unwrap().contains("| flavour |"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_http_run_has_a_row_per_flavour_and_the_two_threads_baselines() {
+    let output = compare(&[
+        "fanout",
+        "--users=50",
+        "--source=http",
+        "--runs=1",
+        "--flavours=smol-current-thread",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("source=http"), "{stdout}");
+    for row in ["| smol-current-thread | 1 |", "| thread-pool (std::net) | 100 |"] {
+        assert!(stdout.contains(row), "{row}: {stdout}");
+    }
+    assert!(stdout.contains("| threads-per-request (std::net) | 100 |"), "{stdout}");
 }

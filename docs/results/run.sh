@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates every table and chart in this folder (about 10 minutes on 2 cores).
+# Regenerates every table and chart in this folder (about 12 minutes on 2 cores).
 # Each result names its command, versions and machine in its .md file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,3 +18,7 @@ compare timer-100us timer --sleep 100us --runs 3
 compare timer-1ms timer --sleep 1ms --runs 3
 compare timer-20ms timer --sleep 20ms --samples 50 --runs 3
 compare idle-1m idle --tasks 1000000 --runs 3
+# Over loopback HTTP, to a record service started by compare (one thread of its own),
+# beside blocking std::net clients on OS threads.
+compare http-fanout-10k fanout --users 10000 --source http --runs 3
+compare http-fanout-10k-10ms fanout --users 10000 --latency 10ms --source http --connections 1000 --runs 3

@@ -39,8 +39,7 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// Why these options do not fit together, if they do not.
     pub fn conflict(&self) -> Option<&'static str> {
-        let http_only = self.address.is_some();
-        (self.source == SourceKind::Memory && http_only)
+        (self.source == SourceKind::Memory && self.address.is_some())
             .then_some("--address names a record service: it needs --source http")
     }
 }
