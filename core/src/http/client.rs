@@ -47,7 +47,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// and it is the same bound, by default aiohttp's 100, whichever runtime runs the
 /// client. Each fetch drives its connection itself, inside the task that awaits it:
 /// no background task per connection, so a fan-out joined inside one task stays one
-/// task.
+/// task. The flip side: an idle connection is not watched, so one that the service
+/// closes while idle fails the next fetch on it (`Closed`); the record service never
+/// closes idle connections.
 ///
 /// **Errors** name the user and the cause ([`HttpFailure`]): refused connection,
 /// connection closed mid-response, a status other than 200 (404 for an unknown user),
@@ -59,12 +61,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// # Examples
 ///
-/// ```no_run
-/// use chain_core::{DataSource, Runtime, User, http::HttpSource};
+/// ```
+/// use chain_core::http::{HttpSource, Service, ServiceConfig};
+/// use chain_core::{DataSource, Runtime, User, get_user_with_orders};
 ///
+/// let service = record_service::RecordService::start(ServiceConfig::default()).unwrap();
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = HttpSource::new(&rt, "127.0.0.1:8080".parse().unwrap());
+/// let source = HttpSource::new(&rt, service.address());
 /// assert_eq!(rt.block_on(source.fetch_user(1)).unwrap(), User::new(1));
+/// let joined = rt.block_on(get_user_with_orders(&source, 2)).unwrap();
+/// assert_eq!(joined.orders, [23, 34]);
+/// assert_eq!(source.connections_opened(), 2); // the chain's two requests at once
 /// ```
 ///
 /// # Cancel safety
