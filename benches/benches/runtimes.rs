@@ -23,7 +23,7 @@ use benches::{
 };
 use chain_core::{
     cli::Shape,
-    http::{DEFAULT_CONNECTIONS, Service, ServiceConfig},
+    http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, Service, ServiceConfig},
 };
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, measurement::WallTime,
@@ -142,8 +142,9 @@ fn http(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("the record service could not start: {e}"));
     let (address, connections) =
         (service.address(), NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap());
-    let via = Via::Http { address, connections };
-    let threads = |kind, users| threads::measurer(address, connections, kind, users);
+    let timeout = DEFAULT_TIMEOUT;
+    let via = Via::Http { address, connections, timeout };
+    let threads = |kind, users| threads::measurer(address, connections, timeout, kind, users);
 
     let mut group = c.benchmark_group("http_chain");
     for flavour in rotated() {

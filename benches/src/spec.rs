@@ -79,6 +79,8 @@ pub enum Via {
         address: SocketAddr,
         /// The most connections open at once.
         connections: NonZeroUsize,
+        /// The time limit of each request once it has a connection.
+        timeout: Duration,
     },
 }
 
@@ -109,21 +111,27 @@ impl Visitor for Spec {
 
     fn visit<R: Runtime>(self, rt: R) -> Measurer {
         let memory = |latency| InMemorySource::new(rt.timer()).with_latency(latency);
-        let http =
-            |address, connections| HttpSource::new(&rt, address).with_connections(connections);
+        let http = |address, connections, timeout| {
+            HttpSource::new(&rt, address).with_connections(connections).with_timeout(timeout)
+        };
         match self {
             Spec::Chain { via: Via::Memory { latency } } => {
                 measurer(rt.clone(), Chain { source: memory(latency) })
             }
-            Spec::Chain { via: Via::Http { address, connections } } => {
-                measurer(rt.clone(), Chain { source: http(address, connections) })
+            Spec::Chain { via: Via::Http { address, connections, timeout } } => {
+                measurer(rt.clone(), Chain { source: http(address, connections, timeout) })
             }
             Spec::FanOut { users, via: Via::Memory { latency }, shape, limit } => {
                 let source = memory(latency);
                 measurer(rt.clone(), FanOut { rt, source, users, shape, limit })
             }
-            Spec::FanOut { users, via: Via::Http { address, connections }, shape, limit } => {
-                let source = http(address, connections);
+            Spec::FanOut {
+                users,
+                via: Via::Http { address, connections, timeout },
+                shape,
+                limit,
+            } => {
+                let source = http(address, connections, timeout);
                 measurer(rt.clone(), FanOut { rt, source, users, shape, limit })
             }
             Spec::SpawnMany { tasks } => measurer(rt.clone(), SpawnMany { rt, tasks }),

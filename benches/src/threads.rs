@@ -74,14 +74,22 @@ pub struct BlockingClient {
 
 impl BlockingClient {
     /// A client of the service at `address` with at most `connections` open, and as
-    /// many pool threads.
-    pub fn new(address: SocketAddr, connections: NonZeroUsize) -> Self {
+    /// many pool threads; each phase of a request (connect, send, wait for the
+    /// answer, read it) is limited to `timeout`.
+    pub fn new(address: SocketAddr, connections: NonZeroUsize, timeout: Duration) -> Self {
         let n = connections.get();
+        // Per-phase limits, not ureq's global one: with a limit on the name lookup,
+        // ureq resolves on a new thread for every request, even for an IP address,
+        // which would charge the baselines a thread per request for nothing.
+        let limit = Some(timeout);
         let agent = ureq::Agent::config_builder()
             .max_idle_connections(n)
             .max_idle_connections_per_host(n)
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
+            .timeout_connect(limit)
+            .timeout_send_request(limit)
+            .timeout_recv_response(limit)
+            .timeout_recv_body(limit)
             .build()
             .into();
         BlockingClient {
@@ -229,10 +237,11 @@ impl Drop for Permit<'_> {
 pub fn measurer(
     address: SocketAddr,
     connections: NonZeroUsize,
+    timeout: Duration,
     threads: Threads,
     users: usize,
 ) -> crate::Measurer {
-    let client = BlockingClient::new(address, connections);
+    let client = BlockingClient::new(address, connections, timeout);
     Box::new(move |iterations| {
         let start = std::time::Instant::now();
         for _ in 0..iterations {

@@ -132,6 +132,12 @@ pub enum HttpFailure {
         /// The status code, e.g. 404 for an unknown user or 500 for a server error.
         status: u16,
     },
+    /// The answer was not HTTP/1.1 at all.
+    #[error("not an HTTP/1.1 answer: {reason}")]
+    Protocol {
+        /// The HTTP client's explanation.
+        reason: String,
+    },
     /// The body was not the JSON the record protocol promises.
     #[error("malformed JSON: {reason}")]
     Malformed {
@@ -147,6 +153,7 @@ impl HttpFailure {
             HttpFailure::Connect { .. } => "connect",
             HttpFailure::Closed { .. } => "closed",
             HttpFailure::Status { .. } => "http status",
+            HttpFailure::Protocol { .. } => "protocol",
             HttpFailure::Malformed { .. } => "malformed",
         }
     }

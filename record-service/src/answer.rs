@@ -12,7 +12,7 @@ use chain_core::http::{Fault, Route, ServiceConfig};
 use hyper::{
     Method, Request, Response, StatusCode,
     body::{Body, Frame, SizeHint},
-    header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue},
+    header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue},
 };
 
 /// The error that makes hyper close the connection without answering.
@@ -50,6 +50,11 @@ pub(crate) async fn answer<B>(
         // A prefix of a JSON value is never a whole one.
         Some(Fault::MalformedJson) => json(body.len() / 2, Answer::Whole(Some(half()))),
         Some(Fault::Truncate) => json(body.len(), Answer::Truncated(Some(half()))),
+        Some(Fault::Close) => {
+            let mut response = json(body.len(), Answer::Whole(Some(body.into())));
+            response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
     })
 }
 

@@ -50,7 +50,8 @@ pub enum Command {
     },
     /// Fetch one user and their orders (get_user_with_orders).
     Chain {
-        /// The user to fetch; every id is a user, only 1 and 2 have orders.
+        /// The user to fetch: in memory every id is a user, the record service knows
+        /// 1 to 1000000 (others are a 404); only 1 and 2 have orders.
         #[arg(long, value_name = "ID", default_value_t = 1, value_parser = parse_user, allow_negative_numbers = true)]
         user: UserId,
         /// How the two fetches are combined.

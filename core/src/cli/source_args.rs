@@ -31,7 +31,8 @@ pub struct SourceArgs {
     /// With --source http: the most connections open at once (1 to 10000).
     #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap(), value_parser = parse_connections, allow_negative_numbers = true)]
     pub connections: NonZeroUsize,
-    /// With --source http: the time limit of each fetch (more than 0, at most 60s).
+    /// With --source http: the time limit of each request once it has a connection
+    /// (more than 0, at most 60s); waiting for a free connection is not limited.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_limit, allow_hyphen_values = true)]
     pub fetch_timeout: Duration,
 }

@@ -43,16 +43,19 @@ pub(super) async fn run<R: Runtime>(
 ) -> Result<(), String> {
     // The same generic code runs against either source.
     macro_rules! with_source {
-        ($args:expr, $latency:expr, |$source:ident| $body:expr) => {
+        ($args:expr, $latency:ident, |$source:ident| $body:expr) => {
             match (&$args.source, $args.address.or(service)) {
                 (SourceKind::Http, Some(address)) => {
                     let $source = http_source(&rt, $args, address);
+                    // A service at --address waits as long as it was told to.
+                    let $latency = $args.address.is_none().then_some($latency);
                     $body.await?;
                     say!("  connections opened: {}", $source.inner().connections_opened());
                     Ok(())
                 }
                 _ => {
                     let $source = source(&rt, $latency);
+                    let $latency = Some($latency);
                     $body.await.map(drop)
                 }
             }
@@ -65,15 +68,18 @@ pub(super) async fn run<R: Runtime>(
             with_source!(&args, latency, |source| chain(&rt, &source, user, mode, latency))
         }
         Command::Fanout(fanout) => {
-            with_source!(&fanout.source, fanout.latency, |source| fan_out_users(
-                &rt, &source, &fanout, None
+            let latency = fanout.latency;
+            with_source!(&fanout.source, latency, |source| fan_out_users(
+                &rt, &source, &fanout, latency, None
             ))
         }
         Command::Bounded { fanout, concurrency } => {
-            with_source!(&fanout.source, fanout.latency, |source| fan_out_users(
+            let latency = fanout.latency;
+            with_source!(&fanout.source, latency, |source| fan_out_users(
                 &rt,
                 &source,
                 &fanout,
+                latency,
                 Some(concurrency)
             ))
         }
@@ -102,8 +108,8 @@ fn http_source<R: Runtime>(
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
     hello(rt, Duration::from_secs(1)).await?;
     say!("");
-    let joined = chain(rt, &source(rt, latency), 1, Mode::Joined, latency).await?;
-    let sequential = chain(rt, &source(rt, latency), 1, Mode::Sequential, latency).await?;
+    let joined = chain(rt, &source(rt, latency), 1, Mode::Joined, Some(latency)).await?;
+    let sequential = chain(rt, &source(rt, latency), 1, Mode::Sequential, Some(latency)).await?;
     if !latency.is_zero() {
         let in_latencies = |took: Duration| took.as_secs_f64() / latency.as_secs_f64();
         say!(
@@ -129,7 +135,7 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
     source: &Instrumented<S>,
     user: UserId,
     mode: Mode,
-    latency: Duration,
+    latency: Option<Duration>,
 ) -> Result<Duration, String> {
     let start = rt.now();
     let result = match mode {
@@ -143,8 +149,11 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
     let name = name.unwrap_or_default();
     say!("get_user_with_orders({user}) = {value}");
     say!(
-        "  {name}: 2 fetches of {} each, at most {} in flight, took {}",
-        duration(latency),
+        "  {name}: 2 fetches {}, at most {} in flight, took {}",
+        latency.map_or_else(
+            || "at the service's own latency".to_owned(),
+            |l| format!("of {} each", duration(l))
+        ),
         source.all().peak(),
         duration(took),
     );
@@ -155,6 +164,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     rt: &R,
     source: &Instrumented<S>,
     fanout: &Fanout,
+    latency: Option<Duration>,
     limit: Option<NonZeroUsize>,
 ) -> Result<(), String> {
     let n = fanout.users.get();
@@ -176,7 +186,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         Some(k) if k.get() < n => format!("at most {k} at once"),
         _ => "all at once".to_owned(),
     };
-    say!("{n} users, {at_once}, {shape}, latency {}", duration(fanout.latency));
+    say!("{n} users, {at_once}, {shape}, latency {}", latency_text(latency));
     say!("  {}", summary(n, &results)?);
     say!(
         "  wall time {}, {} per user; at most {} in flight together",
@@ -185,6 +195,11 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         count(source.users().peak(), "user", "users"),
     );
     Ok(())
+}
+
+/// A fetch's latency: the simulated or in-process one, or a service's own.
+fn latency_text(latency: Option<Duration>) -> String {
+    latency.map_or_else(|| "set by the service".to_owned(), duration)
 }
 
 /// `n` followed by the singular or plural noun.

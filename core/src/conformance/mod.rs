@@ -102,6 +102,7 @@ macro_rules! conformance_tests {
                     truncated_body_names_the_user_and_the_others_complete,
                     malformed_json_names_the_user_and_the_others_complete,
                     slow_service_times_out_naming_the_user,
+                    answers_on_closing_connections_are_kept,
                 }
             }
         )+

@@ -160,6 +160,21 @@ pub fn malformed_json_names_the_user_and_the_others_complete<R: Runtime, S: Serv
     });
 }
 
+/// A service that closes connections after answering loses no answer: each is kept,
+/// and a closed connection is never used again.
+pub fn answers_on_closing_connections_are_kept<R: Runtime, S: Service>(rt: R) {
+    let faults = Faults::new(0.5, 5, &[Fault::Close]).unwrap();
+    let service: S = service(ServiceConfig { faults, ..ServiceConfig::default() });
+    let source =
+        HttpSource::new(&rt, service.address()).with_connections(NonZeroUsize::new(4).unwrap());
+    let counted = source.clone();
+    let results = run_on_worker(&rt, async move { fan_out(&counted, 1..=USERS).await });
+    for (user, result) in (1..).zip(results) {
+        assert_eq!(result.unwrap(), article_user_with_orders(user));
+    }
+    assert!(source.connections_opened() > 4, "closed connections were replaced");
+}
+
 /// A service slower than the source's time limit: every fetch fails with a timeout
 /// naming its user, and the fan-out returns instead of waiting for the service.
 pub fn slow_service_times_out_naming_the_user<R: Runtime, S: Service>(rt: R) {

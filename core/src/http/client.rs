@@ -13,7 +13,10 @@ use std::{
 };
 
 use bytes::Bytes;
-use futures::future::{Either, select};
+use futures::{
+    FutureExt,
+    future::{Either, select},
+};
 use http_body_util::{BodyExt, Empty};
 use hyper::{
     Request, StatusCode,
@@ -53,8 +56,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// **Errors** name the user and the cause ([`HttpFailure`]): refused connection,
 /// connection closed mid-response, a status other than 200 (404 for an unknown user),
-/// malformed JSON, or [`FetchError::TimedOut`] when a fetch, waiting for a connection
-/// included, takes longer than the source's time limit. A failed connection is closed,
+/// malformed JSON, a reply that is not HTTP, or [`FetchError::TimedOut`] when a
+/// request takes longer than the source's time limit once it has a connection
+/// (waiting for a free connection is not limited: the fetches ahead of it are). A
+/// reused connection that turns out closed is replaced, and the GET sent again, once. A failed connection is closed,
 /// never reused; other fetches are unaffected.
 ///
 /// Clones share the pool.
@@ -118,7 +123,8 @@ impl<R: Runtime> HttpSource<R> {
         HttpSource { pool: Arc::new(Pool::new(connections)), ..self }
     }
 
-    /// Each fetch fails with [`FetchError::TimedOut`] after `limit`.
+    /// Each request fails with [`FetchError::TimedOut`] after `limit` from the moment
+    /// it has a connection.
     pub fn with_timeout(self, limit: Duration) -> Self {
         HttpSource { timeout: limit, ..self }
     }
@@ -141,7 +147,16 @@ impl<R: Runtime> HttpSource<R> {
     async fn get<T: DeserializeOwned>(&self, route: Route) -> Result<T, FetchError> {
         let (user_id, operation) = (route.user_id(), route.operation());
         let failed = |failure| FetchError::Http { user_id, operation, failure };
-        match timeout(&self.rt, self.timeout, self.exchange(route)).await {
+        // Waiting for a free connection is not limited here: the fetches ahead hold
+        // it, and each of them is. Limiting it would time out the tail of any fan-out
+        // larger than the pool can serve within the limit.
+        let _permit = self.pool.permits.acquire().await;
+        // Boxed once a connection is ours: hyper's futures take kilobytes, and a
+        // fan-out holds thousands of fetches waiting for a connection, each of which
+        // would otherwise reserve that space (5 KB a fetch instead of a few hundred
+        // bytes). One allocation per request, small beside the request itself.
+        let request = Box::pin(self.request(route));
+        match timeout(&self.rt, self.timeout, request).await {
             Ok(Ok(body)) => serde_json::from_slice(&body)
                 .map_err(|e| failed(HttpFailure::Malformed { reason: e.to_string() })),
             Ok(Err(failure)) => Err(failed(failure)),
@@ -151,28 +166,32 @@ impl<R: Runtime> HttpSource<R> {
         }
     }
 
-    /// One request on a pooled connection: the body of a 200 response.
-    async fn exchange(&self, route: Route) -> Result<Bytes, HttpFailure> {
-        let _permit = self.pool.permits.acquire().await;
-        // Boxed once a connection is ours: hyper's futures take kilobytes, and a
-        // fan-out holds thousands of fetches waiting for a connection, each of which
-        // would otherwise reserve that space (5 KB a fetch instead of a few hundred
-        // bytes). One allocation per request, small beside the request itself.
-        Box::pin(self.request(route)).await
-    }
-
+    /// One request on a pooled connection (the caller holds a permit): the body of a
+    /// 200 response.
     async fn request(&self, route: Route) -> Result<Bytes, HttpFailure> {
-        let mut connection = match self.pool.take_idle() {
-            Some(connection) => connection,
-            None => self.connect().await?,
+        let get = || {
+            Request::get(route.path())
+                .header(HOST, self.host.clone())
+                .body(Empty::new())
+                .expect("a route's path is a valid URI")
         };
-        let request = Request::get(route.path())
-            .header(HOST, self.host.clone())
-            .body(Empty::new())
-            .expect("a route's path is a valid URI");
-        let (status, body) = connection.send(request).await?;
-        // The response was read whole, so the connection is ready for another.
-        self.pool.put_idle(connection);
+        let (mut connection, reused) = match self.pool.take_idle() {
+            Some(connection) => (connection, true),
+            None => (self.connect().await?, false),
+        };
+        let mut outcome = connection.send(get()).await;
+        // A kept-alive connection may have been closed by the service since its last
+        // use. A GET may be sent again: once, on a new connection.
+        if reused && matches!(outcome, Err(HttpFailure::Closed { .. })) {
+            connection = self.connect().await?;
+            outcome = connection.send(get()).await;
+        }
+        let (status, body) = outcome?;
+        // The response was read whole, so the connection is ready for another,
+        // unless the service closed it after answering.
+        if !connection.ended {
+            self.pool.put_idle(connection);
+        }
         match status {
             StatusCode::OK => Ok(body),
             status => Err(HttpFailure::Status { status: status.as_u16() }),
@@ -190,7 +209,7 @@ impl<R: Runtime> HttpSource<R> {
             .await
             .map_err(|e| HttpFailure::Closed { reason: reason(&e) })?;
         self.pool.opened.fetch_add(1, Relaxed);
-        Ok(Connection { sender, driver })
+        Ok(Connection { sender, driver, ended: false })
     }
 }
 
@@ -227,11 +246,15 @@ impl<S: Stream> Pool<S> {
         }
     }
 
-    /// An idle connection that the service has not closed. A connection is only open
-    /// while it is idle here or held by a fetch with a permit, so at most `limit` are.
+    /// An idle connection that the service has not visibly closed: polling its
+    /// driver once reads any close that has arrived. A connection is only open while
+    /// it is idle here or held by a fetch with a permit, so at most `limit` are.
     fn take_idle(&self) -> Option<Connection<S>> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        std::iter::from_fn(|| idle.pop()).find(|c| !c.sender.is_closed())
+        std::iter::from_fn(|| idle.pop()).find_map(|mut c| match (&mut c.driver).now_or_never() {
+            None if !c.sender.is_closed() => Some(c),
+            _ => None,
+        })
     }
 
     fn put_idle(&self, connection: Connection<S>) {
@@ -243,6 +266,8 @@ impl<S: Stream> Pool<S> {
 struct Connection<S: Stream> {
     sender: SendRequest<Empty<Bytes>>,
     driver: http1::Connection<FuturesIo<S>, Empty<Bytes>>,
+    /// The driver has completed: the connection is closed and must not be polled.
+    ended: bool,
 }
 
 impl<S: Stream> Connection<S> {
@@ -251,8 +276,11 @@ impl<S: Stream> Connection<S> {
         &mut self,
         request: Request<Empty<Bytes>>,
     ) -> Result<(StatusCode, Bytes), HttpFailure> {
-        let closed = |e: hyper::Error| HttpFailure::Closed { reason: e.to_string() };
-        let Connection { sender, driver } = self;
+        let closed = |e: hyper::Error| match e.is_parse() || e.is_parse_status() {
+            true => HttpFailure::Protocol { reason: e.to_string() },
+            false => HttpFailure::Closed { reason: e.to_string() },
+        };
+        let Connection { sender, driver, ended } = self;
         let exchange = async {
             sender.ready().await?;
             let response = sender.send_request(request).await?;
@@ -261,13 +289,21 @@ impl<S: Stream> Connection<S> {
         };
         match select(pin!(exchange), driver).await {
             Either::Left((result, _)) => result.map_err(closed),
-            // The connection ended before the response did: the service closed it.
-            Either::Right((ended, _)) => Err(match ended {
-                Err(e) => closed(e),
-                Ok(()) => {
-                    HttpFailure::Closed { reason: "closed by the service before answering".into() }
+            // The connection ended first. If it ended just after delivering the whole
+            // answer (a service that closes after each response), the exchange is
+            // complete and its result stands; otherwise nothing can complete it now.
+            Either::Right((outcome, exchange)) => {
+                *ended = true;
+                match exchange.now_or_never() {
+                    Some(result) => result.map_err(closed),
+                    None => Err(match outcome {
+                        Err(e) => closed(e),
+                        Ok(()) => HttpFailure::Closed {
+                            reason: "closed by the service before answering".into(),
+                        },
+                    }),
                 }
-            }),
+            }
         }
     }
 }

@@ -16,10 +16,14 @@ pub enum Fault {
     Truncate,
     /// Answer 200 with a body that is not valid JSON.
     MalformedJson,
+    /// Answer correctly, then close the connection (`Connection: close`): not an
+    /// error, a test that the client keeps the answer and does not reuse the
+    /// connection. Not among [`Fault::ALL`].
+    Close,
 }
 
 impl Fault {
-    /// Every fault, the default set to draw from.
+    /// Every fault that makes a fetch fail, the default set to draw from.
     pub const ALL: [Fault; 4] =
         [Fault::ServerError, Fault::Drop, Fault::Truncate, Fault::MalformedJson];
 }
@@ -31,6 +35,7 @@ impl fmt::Display for Fault {
             Fault::Drop => "drop",
             Fault::Truncate => "truncate",
             Fault::MalformedJson => "malformed-json",
+            Fault::Close => "close",
         })
     }
 }

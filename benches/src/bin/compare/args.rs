@@ -149,15 +149,23 @@ pub enum Workload {
     },
 }
 
-/// The source options as command-line words; `--address` only if the user gave one
-/// (with a service started in-process, children get `--service-address`).
-fn source_args(source: &SourceArgs) -> Vec<String> {
+/// The latency and source options as command-line words. With `--address`, the
+/// latency is the service's own and is left out; without it, children get the
+/// in-process service's address as `--service-address`.
+fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
+    let latency = format!("--latency={}ns", latency.as_nanos());
     if source.source == SourceKind::Memory {
-        return Vec::new();
+        return vec![latency];
     }
-    let mut words =
-        vec!["--source=http".to_owned(), format!("--connections={}", source.connections)];
-    words.extend(source.address.map(|a| format!("--address={a}")));
+    let mut words = vec![
+        "--source=http".to_owned(),
+        format!("--connections={}", source.connections),
+        format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos()),
+    ];
+    match source.address {
+        Some(address) => words.push(format!("--address={address}")),
+        None => words.push(latency),
+    }
     words
 }
 
@@ -177,17 +185,11 @@ impl Workload {
         };
         let words: Vec<String> = match self {
             Workload::Chain { latency, source } => {
-                [vec!["chain".into(), format!("--latency={}", nanos(latency))], source_args(source)]
-                    .concat()
+                [vec!["chain".into()], fetch_args(latency, source)].concat()
             }
             Workload::Fanout { users, latency, shape: s, source } => [
-                vec![
-                    "fanout".into(),
-                    format!("--users={users}"),
-                    format!("--latency={}", nanos(latency)),
-                    format!("--shape={}", shape(s)),
-                ],
-                source_args(source),
+                vec!["fanout".into(), format!("--users={users}"), format!("--shape={}", shape(s))],
+                fetch_args(latency, source),
             ]
             .concat(),
             Workload::Bounded { users, concurrency, latency, shape: s, source } => [
@@ -195,10 +197,9 @@ impl Workload {
                     "bounded".into(),
                     format!("--users={users}"),
                     format!("--concurrency={concurrency}"),
-                    format!("--latency={}", nanos(latency)),
                     format!("--shape={}", shape(s)),
                 ],
-                source_args(source),
+                fetch_args(latency, source),
             ]
             .concat(),
             Workload::SpawnMany { tasks } => vec!["spawn-many".into(), format!("--tasks={tasks}")],

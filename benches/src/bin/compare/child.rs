@@ -77,14 +77,14 @@ pub fn measure_threads(
     workload: &Workload,
     service: Option<SocketAddr>,
 ) -> io::Result<Measurement> {
-    let (users, address, connections) = match spec(workload, service)? {
-        Spec::Chain { via: Via::Http { address, connections } } => (1, address, connections),
-        Spec::FanOut { users, via: Via::Http { address, connections }, limit: None, .. } => {
-            (users, address, connections)
-        }
-        _ => return Err(io::Error::other("the threads baselines run chain and fanout over HTTP")),
+    let unsupported = || io::Error::other("the threads baselines run chain and fanout over HTTP");
+    let (users, via) = match spec(workload, service)? {
+        Spec::Chain { via } => (1, via),
+        Spec::FanOut { users, via, limit: None, .. } => (users, via),
+        _ => return Err(unsupported()),
     };
-    let measurer = threads::measurer(address, connections, threads, users);
+    let Via::Http { address, connections, timeout } = via else { return Err(unsupported()) };
+    let measurer = threads::measurer(address, connections, timeout, threads, users);
     sample(workload, 1, measurer)
 }
 
@@ -111,7 +111,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
             let address = service.or(source.address).ok_or_else(|| {
                 io::Error::other("an HTTP workload needs the record service's address")
             })?;
-            Via::Http { address, connections: source.connections }
+            Via::Http { address, connections: source.connections, timeout: source.fetch_timeout }
         }
         _ => Via::Memory { latency: workload.ideal_latency() },
     };

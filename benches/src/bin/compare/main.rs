@@ -21,7 +21,7 @@ use std::{
 
 use benches::{Flavour, threads::Threads};
 use chain_core::{
-    cli::report::say,
+    cli::{SourceArgs, report::say},
     http::{Service, ServiceConfig},
 };
 use clap::{CommandFactory, Parser, error::ErrorKind};
@@ -45,6 +45,9 @@ fn main() -> ExitCode {
     let args = Args::parse();
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
+    }
+    if let Some(conflict) = args.workload.source().and_then(SourceArgs::conflict) {
+        Args::command().error(ErrorKind::ArgumentConflict, conflict).exit();
     }
     // An unwritable output must fail now, not after minutes of measuring.
     for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
@@ -106,10 +109,16 @@ fn subjects(args: &Args) -> Vec<Subject> {
     }
     // The article's claim, tested: the same HTTP fetches with threads.
     if args.workload.is_http() && !matches!(args.workload, args::Workload::Bounded { .. }) {
-        subjects.extend(Threads::ALL.map(Subject::Threads));
+        subjects.push(Subject::Threads(Threads::Pool));
+        if args.workload.users().is_some_and(|users| users <= MAX_THREADS_PER_REQUEST_USERS) {
+            subjects.push(Subject::Threads(Threads::PerRequest));
+        }
     }
     subjects
 }
+
+/// The most users the threads-per-request baseline is run for: two OS threads each.
+const MAX_THREADS_PER_REQUEST_USERS: usize = 20_000;
 
 /// The record service for an HTTP workload without `--address`: started here, on
 /// threads of its own, answering after `--latency`, and shared by every child.
@@ -129,6 +138,12 @@ fn compare(args: &Args) -> Result<(), String> {
     let service_address = service.as_ref().map(RecordService::address);
     let mut subjects = subjects(args);
     let mut notes = Vec::new();
+    if args.workload.is_http() && args.workload.users().unwrap_or(0) > MAX_THREADS_PER_REQUEST_USERS
+    {
+        notes.push(format!(
+            "threads-per-request is not run above {MAX_THREADS_PER_REQUEST_USERS} users (two OS threads per user)"
+        ));
+    }
     if !args.no_python && python::supports(&args.workload) {
         match python::loops() {
             Ok(loops) => {
