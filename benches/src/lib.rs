@@ -1,6 +1,7 @@
 //! The fair comparison of the runtimes: the runtime flavours under test, the
-//! workloads (the core's code, checked), their hand-written native baselines, and
-//! the measuring helpers shared by the criterion suite and the `compare` tool.
+//! workloads (the core's code, checked), their hand-written native baselines, the
+//! blocking-threads baselines of the HTTP workloads, and the measuring helpers
+//! shared by the criterion suite and the `compare` tool.
 //!
 //! Every measured body runs inside a task spawned on the runtime under test
 //! ([`measure`]), so that it runs on the runtime's own workers; the runtime is
