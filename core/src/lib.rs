@@ -44,11 +44,14 @@
 mod chain;
 mod error;
 mod fanout;
+mod faulty;
 mod hello;
 mod instrument;
 pub mod model;
 pub mod runtime;
+mod seeded;
 mod source;
+mod time_limit;
 mod timeout;
 pub mod versions;
 
@@ -64,6 +67,7 @@ pub use chain::{
 };
 pub use error::{FetchError, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
+pub use faulty::{FaultPlan, Faulty, Injected};
 pub use hello::hello_world;
 pub use instrument::{Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
@@ -71,4 +75,5 @@ pub use runtime::{
     Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, Timer, run_on_worker,
 };
 pub use source::{DataSource, InMemorySource};
+pub use time_limit::TimeLimited;
 pub use timeout::{Elapsed, timeout};

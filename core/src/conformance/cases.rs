@@ -23,11 +23,11 @@ use futures::{
 
 use super::Scripted;
 use crate::{
-    DataSource, Elapsed, FetchError, Flavour, InMemorySource, Instrumented, JoinError, JoinHandle,
-    Operation, Runtime, User, UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded,
-    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
-    model::article_user_with_orders, run_on_worker, timeout,
+    DataSource, Elapsed, FaultPlan, Faulty, FetchError, Flavour, InMemorySource, Injected,
+    Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User, UserId, UserResult,
+    UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned,
+    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
+    hello_world, model::article_user_with_orders, run_on_worker, timeout,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -476,4 +476,44 @@ pub fn public_futures_are_send<R: Runtime>(rt: R) {
     let handle = rt.spawn(async {});
     send_static(&handle);
     send(&handle.cancel());
+}
+
+/// With 1 % of fetches failing, 1 % never completing and a time limit on every
+/// fetch, each of the four fan-outs reports every user exactly once, in request
+/// order: a result where no fetch was faulted, otherwise an error naming the user
+/// and the fault's cause. When a fan-out returns, no fetch is still running. The
+/// same with every fetch failing, and with none.
+pub fn every_user_is_accounted_for_under_faults<R: Runtime>(rt: R) {
+    const USERS: u64 = 10_000;
+    let ids: Vec<UserId> = (1..=USERS).collect();
+    for (failures, hangs) in [(0.01, 0.01), (1.0, 0.0), (0.0, 0.0)] {
+        let plan = FaultPlan::new(3).with_failures(failures).unwrap().with_hangs(hangs).unwrap();
+        let faulty = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan.clone());
+        let counted = Instrumented::new(faulty);
+        let source = TimeLimited::new(counted.clone(), &rt, Duration::from_millis(20));
+        let (rt2, requested) = (rt.clone(), ids.clone());
+        let outcomes =
+            run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested).await });
+        for (name, results) in outcomes {
+            assert_eq!(results.len(), ids.len(), "{name}: a user was lost or invented");
+            for (&id, result) in ids.iter().zip(results) {
+                let injected = |op| plan.for_fetch(op, id);
+                match result {
+                    Ok(value) => {
+                        assert!(injected(Operation::FetchUser).is_none(), "{name}: {id}");
+                        assert!(injected(Operation::FetchOrders).is_none(), "{name}: {id}");
+                        assert_eq!(value, article_user_with_orders(id), "{name}");
+                    }
+                    Err(FetchError::Failed { user_id, operation, .. }) => {
+                        assert_eq!((user_id, injected(operation)), (id, Some(Injected::Fail)));
+                    }
+                    Err(FetchError::TimedOut { user_id, operation, .. }) => {
+                        assert_eq!((user_id, injected(operation)), (id, Some(Injected::Hang)));
+                    }
+                    Err(other) => panic!("{name}: user {id}: unexpected {other}"),
+                }
+            }
+            assert_eq!(counted.all().live(), 0, "{name}: a fetch outlived its fan-out");
+        }
+    }
 }

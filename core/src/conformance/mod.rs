@@ -89,6 +89,7 @@ macro_rules! conformance_tests {
                     info_reports_the_configuration,
                     hello_world_prints_both_lines_around_its_sleep,
                     public_futures_are_send,
+                    every_user_is_accounted_for_under_faults,
                 }
                 $crate::__conformance_cases! { $make; over_http::<$service>;
                     article_assertion_holds_over_http,

@@ -92,11 +92,8 @@ impl Faults {
         if self.rate == 0.0 {
             return None;
         }
-        let request = route.user_id().wrapping_mul(2) + matches!(route, Route::Orders(_)) as u64;
-        let hash = splitmix64(self.seed ^ splitmix64(request));
-        // The top 53 bits as a fraction in [0, 1); the low bits pick the kind.
-        let draw = (hash >> 11) as f64 / (1u64 << 53) as f64;
-        (draw < self.rate).then(|| self.kinds[(hash % self.kinds.len() as u64) as usize])
+        let (draw, bits) = crate::seeded::draw(self.seed, route.user_id(), route.operation());
+        (draw < self.rate).then(|| self.kinds[(bits % self.kinds.len() as u64) as usize])
     }
 }
 
@@ -108,14 +105,6 @@ impl fmt::Display for Faults {
         let kinds: Vec<String> = self.kinds.iter().map(Fault::to_string).collect();
         write!(f, "{}% ({}), seed {}", self.rate * 100.0, kinds.join(", "), self.seed)
     }
-}
-
-/// A fast, well-mixed 64-bit hash (Steele, Lea and Flood's SplitMix64 finaliser).
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

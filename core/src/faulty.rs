@@ -1,0 +1,230 @@
+//! [`Faulty`]: faults injected into any [`DataSource`], deterministically from a
+//! seed: failures, extra latency with jitter, and fetches that never complete.
+
+use std::{fmt, future::Future, sync::Arc, time::Duration};
+
+use crate::{
+    DataSource, FetchError, Operation, Timer,
+    model::{OrderId, User, UserId},
+    seeded,
+};
+
+/// Which fetches fail, never complete, or wait longer: each decided by a hash of the
+/// seed and the fetch (user and operation), so a seed picks the same fetches in every
+/// run, under every runtime, in any order.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::{FaultPlan, Injected, Operation};
+/// use std::time::Duration;
+///
+/// let plan = FaultPlan::new(7).with_failures(0.01).unwrap().with_hangs(0.01).unwrap();
+/// let failing = (1..=100_000)
+///     .filter(|&id| plan.for_fetch(Operation::FetchUser, id) == Some(Injected::Fail))
+///     .count();
+/// assert!((800..1200).contains(&failing)); // about 1 %
+/// assert_eq!(FaultPlan::new(7).for_fetch(Operation::FetchOrders, 1), None);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultPlan {
+    seed: u64,
+    failures: f64,
+    hangs: f64,
+    jitter: Duration,
+}
+
+/// What a [`FaultPlan`] does to one fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Injected {
+    /// The fetch fails with [`FetchError::Failed`], naming the user.
+    Fail,
+    /// The fetch never completes: only a time limit or cancellation ends it.
+    Hang,
+    /// The fetch waits this much longer first, then goes on.
+    Delay(Duration),
+}
+
+impl FaultPlan {
+    /// A plan that injects nothing yet, drawing from `seed`.
+    pub fn new(seed: u64) -> Self {
+        FaultPlan { seed, failures: 0.0, hangs: 0.0, jitter: Duration::ZERO }
+    }
+
+    /// A fraction `rate` of fetches fail.
+    ///
+    /// # Errors
+    ///
+    /// `rate` is not a fraction from 0 to 1, or with the hangs makes more than 1.
+    pub fn with_failures(self, rate: f64) -> Result<Self, String> {
+        FaultPlan { failures: rate, ..self }.checked()
+    }
+
+    /// A fraction `rate` of fetches never complete.
+    ///
+    /// # Errors
+    ///
+    /// `rate` is not a fraction from 0 to 1, or with the failures makes more than 1.
+    pub fn with_hangs(self, rate: f64) -> Result<Self, String> {
+        FaultPlan { hangs: rate, ..self }.checked()
+    }
+
+    /// Every other fetch first waits a further time drawn evenly from 0 to `jitter`.
+    pub fn with_jitter(self, jitter: Duration) -> Self {
+        FaultPlan { jitter, ..self }
+    }
+
+    fn checked(self) -> Result<Self, String> {
+        for (what, rate) in [("failure", self.failures), ("hang", self.hangs)] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("a {what} rate is a fraction from 0 to 1, not {rate}"));
+            }
+        }
+        if self.failures + self.hangs > 1.0 {
+            return Err("the failure and hang rates add up to more than 1".to_owned());
+        }
+        Ok(self)
+    }
+
+    /// What happens to `operation` for `user_id`; `None` for a fetch left alone.
+    pub fn for_fetch(&self, operation: Operation, user_id: UserId) -> Option<Injected> {
+        if self.failures == 0.0 && self.hangs == 0.0 && self.jitter.is_zero() {
+            return None;
+        }
+        let (draw, bits) = seeded::draw(self.seed, user_id, operation);
+        if draw < self.failures {
+            Some(Injected::Fail)
+        } else if draw < self.failures + self.hangs {
+            Some(Injected::Hang)
+        } else if self.jitter.is_zero() {
+            None
+        } else {
+            let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
+            Some(Injected::Delay(self.jitter.mul_f64(fraction)))
+        }
+    }
+}
+
+impl fmt::Display for FaultPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}% failing, {}% never completing, jitter up to {:?}, seed {}",
+            self.failures * 100.0,
+            self.hangs * 100.0,
+            self.jitter,
+            self.seed
+        )
+    }
+}
+
+/// Any [`DataSource`] with the faults of a [`FaultPlan`] injected before each fetch.
+///
+/// Clones share the plan.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::{DataSource, FaultPlan, Faulty, InMemorySource, Injected, Operation, Runtime};
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let plan = FaultPlan::new(1).with_failures(0.5).unwrap();
+/// let source = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan.clone());
+/// let failing = (1..100).find(|&id| plan.for_fetch(Operation::FetchUser, id) == Some(Injected::Fail)).unwrap();
+/// let error = rt.block_on(source.fetch_user(failing)).unwrap_err();
+/// assert_eq!(error.user_id(), failing);
+/// ```
+///
+/// # Cancel safety
+///
+/// As cancel safe as the wrapped source; a hanging fetch holds nothing but a future.
+#[derive(Clone, Debug)]
+pub struct Faulty<S, T> {
+    inner: S,
+    timer: T,
+    plan: Arc<FaultPlan>,
+}
+
+impl<S: DataSource, T: Timer> Faulty<S, T> {
+    /// `inner` with `plan`'s faults; `timer` is the runtime's, for the delays.
+    pub fn new(inner: S, timer: T, plan: FaultPlan) -> Self {
+        Faulty { inner, timer, plan: Arc::new(plan) }
+    }
+
+    /// The plan of faults.
+    pub fn plan(&self) -> &FaultPlan {
+        &self.plan
+    }
+
+    async fn inject<V>(
+        &self,
+        operation: Operation,
+        user_id: UserId,
+        fetch: impl Future<Output = Result<V, FetchError>>,
+    ) -> Result<V, FetchError> {
+        match self.plan.for_fetch(operation, user_id) {
+            Some(Injected::Fail) => {
+                let reason = "injected failure".to_owned();
+                return Err(FetchError::Failed { user_id, operation, reason });
+            }
+            Some(Injected::Hang) => std::future::pending().await,
+            Some(Injected::Delay(delay)) => self.timer.sleep(delay).await,
+            None => {}
+        }
+        fetch.await
+    }
+}
+
+impl<S: DataSource, T: Timer> DataSource for Faulty<S, T> {
+    async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
+        self.inject(Operation::FetchUser, user_id, self.inner.fetch_user(user_id)).await
+    }
+
+    async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
+        self.inject(Operation::FetchOrders, user_id, self.inner.fetch_orders(user_id)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_decides_which_fetches_fail_or_hang() {
+        let plan = |seed| FaultPlan::new(seed).with_failures(0.3).unwrap().with_hangs(0.3).unwrap();
+        let picks = |plan: &FaultPlan| {
+            (0..200).map(|id| plan.for_fetch(Operation::FetchOrders, id)).collect::<Vec<_>>()
+        };
+        assert_eq!(picks(&plan(4)), picks(&plan(4)));
+        assert_ne!(picks(&plan(4)), picks(&plan(5)));
+        assert!(picks(&plan(4)).contains(&Some(Injected::Hang)));
+    }
+
+    #[test]
+    fn every_fetch_fails_at_rate_one_and_none_at_zero() {
+        let all = FaultPlan::new(0).with_failures(1.0).unwrap();
+        for id in 0..1000 {
+            assert_eq!(all.for_fetch(Operation::FetchUser, id), Some(Injected::Fail));
+            assert_eq!(FaultPlan::new(0).for_fetch(Operation::FetchUser, id), None);
+        }
+    }
+
+    #[test]
+    fn jitter_stays_within_its_bound() {
+        let plan = FaultPlan::new(2).with_jitter(Duration::from_millis(5));
+        for id in 0..1000 {
+            match plan.for_fetch(Operation::FetchUser, id) {
+                Some(Injected::Delay(d)) => assert!(d <= Duration::from_millis(5)),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rates_must_be_fractions_that_fit_together() {
+        assert!(FaultPlan::new(0).with_failures(1.5).is_err());
+        assert!(FaultPlan::new(0).with_hangs(-0.1).is_err());
+        assert!(FaultPlan::new(0).with_failures(f64::NAN).is_err());
+        assert!(FaultPlan::new(0).with_failures(0.6).unwrap().with_hangs(0.6).is_err());
+    }
+}

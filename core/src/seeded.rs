@@ -1,0 +1,20 @@
+//! Deterministic draws from a seed, per fetch: the same seed picks the same fetches
+//! in every run and under every runtime, whatever order they run in.
+
+use crate::{Operation, UserId};
+
+/// A fraction in [0, 1) and 64 further bits, both fixed by `seed` and the fetch.
+pub(crate) fn draw(seed: u64, user_id: UserId, operation: Operation) -> (f64, u64) {
+    let fetch = user_id.wrapping_mul(2) + matches!(operation, Operation::FetchOrders) as u64;
+    let hash = splitmix64(seed ^ splitmix64(fetch));
+    // The top 53 bits as a fraction; the next hash as the further bits.
+    ((hash >> 11) as f64 / (1u64 << 53) as f64, splitmix64(hash))
+}
+
+/// A fast, well-mixed 64-bit hash (Steele, Lea and Flood's SplitMix64 finaliser).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
