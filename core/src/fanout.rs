@@ -3,14 +3,16 @@
 //!
 //! Every function returns one result per requested id, in request order, each either
 //! the user with their orders or the error that stopped that user's fetch; one
-//! failure does not stop the others (like `gather(..., return_exceptions=True)`).
+//! failure does not stop the others (like `gather(..., return_exceptions=True)`),
+//! and neither does a panic: a user whose fetch panics gets
+//! [`FetchError::Panicked`], in every shape.
 
-use std::num::NonZeroUsize;
+use std::{num::NonZeroUsize, panic::AssertUnwindSafe};
 
-use futures::{StreamExt, future::join_all, stream::FuturesUnordered};
+use futures::{FutureExt, StreamExt, future::join_all, stream::FuturesUnordered};
 
 use crate::{
-    DataSource, FetchError, Runtime, UserWithOrders,
+    DataSource, FetchError, JoinError, Runtime, UserWithOrders,
     chain::{get_user_with_orders, join_fetch},
     model::UserId,
 };
@@ -40,7 +42,16 @@ pub async fn fan_out<S: DataSource>(
     source: &S,
     user_ids: impl IntoIterator<Item = UserId>,
 ) -> Vec<UserResult> {
-    join_all(user_ids.into_iter().map(|id| get_user_with_orders(source, id))).await
+    join_all(user_ids.into_iter().map(|id| guarded(id, get_user_with_orders(source, id)))).await
+}
+
+/// `chain` for user `id`, with a panic while polling it turned into that user's
+/// [`FetchError::Panicked`], as a task's panic is in the spawned shapes.
+async fn guarded(id: UserId, chain: impl Future<Output = UserResult>) -> UserResult {
+    AssertUnwindSafe(chain)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|payload| Err(FetchError::from_join(id, JoinError::Panicked(payload))))
 }
 
 /// Chains every user at once, each in a task of its own (`asyncio.create_task` per
@@ -95,7 +106,7 @@ pub async fn fan_out_bounded<S: DataSource>(
     user_ids: impl IntoIterator<Item = UserId>,
     limit: NonZeroUsize,
 ) -> Vec<UserResult> {
-    let chains = user_ids.into_iter().map(|id| get_user_with_orders(source, id));
+    let chains = user_ids.into_iter().map(|id| guarded(id, get_user_with_orders(source, id)));
     in_request_order(chains, limit).await
 }
 

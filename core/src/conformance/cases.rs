@@ -338,18 +338,24 @@ pub fn task_panic_reaches_the_awaiting_side<R: Runtime>(rt: R) {
 }
 
 /// A user whose fetch panics becomes that user's error; the others complete.
-pub fn panicking_user_becomes_an_error_in_a_spawned_fan_out<R: Runtime>(rt: R) {
+pub fn panicking_user_becomes_an_error_in_every_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).panicking_for(3);
     let rt2 = rt.clone();
-    let results = run_on_worker(&rt, async move { fan_out_spawned(&rt2, &source, 1..=10).await });
-    for (index, result) in results.into_iter().enumerate() {
-        let user = index as UserId + 1;
-        match (user, result) {
-            (3, Err(FetchError::Panicked { user_id: 3, message })) => {
-                assert!(message.contains("scripted panic"), "{message}");
+    let ids: Vec<UserId> = (1..=10).collect();
+    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids).await });
+    for (name, results) in outcomes {
+        assert_eq!(results.len(), 10, "{name}");
+        for (index, result) in results.into_iter().enumerate() {
+            let user = index as UserId + 1;
+            match (user, result) {
+                (3, Err(FetchError::Panicked { user_id: 3, message })) => {
+                    assert!(message.contains("scripted panic"), "{name}: {message}");
+                }
+                (3, other) => panic!("{name}: user 3 should have panicked: {other:?}"),
+                (_, result) => {
+                    assert_eq!(result.unwrap(), article_user_with_orders(user), "{name}")
+                }
             }
-            (3, other) => panic!("user 3 should have panicked: {other:?}"),
-            (_, result) => assert_eq!(result.unwrap(), article_user_with_orders(user)),
         }
     }
 }

@@ -80,7 +80,7 @@ macro_rules! conformance_tests {
                     sleep_never_wakes_early,
                     clock_never_goes_backwards,
                     task_panic_reaches_the_awaiting_side,
-                    panicking_user_becomes_an_error_in_a_spawned_fan_out,
+                    panicking_user_becomes_an_error_in_every_fan_out,
                     dropping_a_handle_cancels_its_task,
                     detached_task_runs_to_completion,
                     cancel_returns_once_the_task_is_gone,
