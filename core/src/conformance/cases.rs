@@ -153,10 +153,20 @@ pub fn spawned_chain_fetches_orders_in_a_task_meanwhile<R: Runtime>(rt: R) {
 /// 10,000 users, in a shuffled order, finishing out of order: every fan-out returns
 /// exactly one result per user, in request order.
 pub fn every_fan_out_returns_each_user_once_in_request_order<R: Runtime>(rt: R) {
+    let source = Scripted::new(rt.clone(), |id, _| Duration::from_micros(id % 5 * 300));
+    each_user_once_in_request_order(rt, source);
+}
+
+/// Runs the four fan-outs over 10,000 users, requested in a shuffled order, and
+/// checks that each returns every user's correct result once, in request order.
+pub(super) fn each_user_once_in_request_order<R, S>(rt: R, source: S)
+where
+    R: Runtime,
+    S: DataSource + Clone + 'static,
+{
     const USERS: u64 = 10_000;
     // A permutation of 1..=USERS (7919 is prime, so coprime with USERS).
     let ids: Vec<UserId> = (0..USERS).map(|i| i * 7919 % USERS + 1).collect();
-    let source = Scripted::new(rt.clone(), |id, _| Duration::from_micros(id % 5 * 300));
     let (rt2, requested) = (rt.clone(), ids.clone());
     let outcomes =
         run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested).await });

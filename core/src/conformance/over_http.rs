@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use super::cases::every_fan_out;
+use super::cases::each_user_once_in_request_order;
 use crate::{
     FetchError, HttpFailure, Instrumented, Operation, Runtime, UserId, UserResult, fan_out,
     fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
@@ -71,19 +71,9 @@ pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Runtime, S: Service>(r
 pub fn every_fan_out_returns_each_user_once_in_request_order_over_http<R: Runtime, S: Service>(
     rt: R,
 ) {
-    const USERS: u64 = 10_000;
-    let ids: Vec<UserId> = (0..USERS).map(|i| i * 7919 % USERS + 1).collect();
     let service: S = service(ServiceConfig::default());
     let source = HttpSource::new(&rt, service.address());
-    let (rt2, requested) = (rt.clone(), ids.clone());
-    let outcomes =
-        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested).await });
-    for (name, results) in outcomes {
-        assert_eq!(results.len(), ids.len(), "{name}");
-        for (id, result) in ids.iter().zip(results) {
-            assert_eq!(result.unwrap(), article_user_with_orders(*id), "{name}");
-        }
-    }
+    each_user_once_in_request_order(rt, source);
 }
 
 /// Bounded fan-out over HTTP never has more than K users in flight.
