@@ -89,8 +89,8 @@ pub enum Command {
     },
 }
 
-/// The options shared by `fanout` and `bounded`.
-#[derive(Debug, Args)]
+/// The options shared by `fanout` and `bounded`, here and in the compare tool.
+#[derive(Clone, Debug, Args)]
 pub struct Fanout {
     /// How many users, 1 to 1000000.
     #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]

@@ -134,11 +134,6 @@ impl<R: Runtime> HttpSource<R> {
         self.address
     }
 
-    /// The most connections open at once.
-    pub fn connection_limit(&self) -> usize {
-        self.pool.limit
-    }
-
     /// How many connections this pool has opened so far.
     pub fn connections_opened(&self) -> u64 {
         self.pool.opened.load(Relaxed)
@@ -230,7 +225,6 @@ impl<S: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'stati
 
 /// Idle keep-alive connections, and permits that bound how many are open.
 struct Pool<S: Stream> {
-    limit: usize,
     permits: async_lock::Semaphore,
     idle: Mutex<Vec<Connection<S>>>,
     opened: AtomicU64,
@@ -239,7 +233,6 @@ struct Pool<S: Stream> {
 impl<S: Stream> Pool<S> {
     fn new(limit: NonZeroUsize) -> Self {
         Pool {
-            limit: limit.get(),
             permits: async_lock::Semaphore::new(limit.get()),
             idle: Mutex::new(Vec::new()),
             opened: AtomicU64::new(0),

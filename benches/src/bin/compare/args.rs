@@ -5,8 +5,8 @@ use std::{num::NonZeroUsize, path::PathBuf, time::Duration};
 use benches::Flavour;
 use benches::threads::Threads;
 use chain_core::cli::{
-    Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit, parse_users,
-    parse_workers,
+    Fanout, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
+    parse_users, parse_workers,
 };
 use clap::{Parser, Subcommand};
 
@@ -73,37 +73,15 @@ pub enum Workload {
         source: SourceArgs,
     },
     /// Users 1..=N, all at once.
-    Fanout {
-        /// How many users, 1 to 1000000.
-        #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
-        users: NonZeroUsize,
-        /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
-        latency: Duration,
-        /// Each user a future in one task (join), or a task of its own (spawn).
-        #[arg(long, value_enum, default_value_t = Shape::Join)]
-        shape: Shape,
-        /// Where the fetches go.
-        #[command(flatten)]
-        source: SourceArgs,
-    },
+    Fanout(Fanout),
     /// Users 1..=N, at most K in flight.
     Bounded {
-        /// How many users, 1 to 1000000.
-        #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
-        users: NonZeroUsize,
+        /// The users, their latency, the shape and the source, as for `fanout`.
+        #[command(flatten)]
+        fanout: Fanout,
         /// The most users in flight.
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
-        /// Simulated latency of each fetch.
-        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
-        latency: Duration,
-        /// Each user a future in one task (join), or a task of its own (spawn).
-        #[arg(long, value_enum, default_value_t = Shape::Join)]
-        shape: Shape,
-        /// Where the fetches go.
-        #[command(flatten)]
-        source: SourceArgs,
     },
     /// N trivial tasks spawned, then awaited.
     SpawnMany {
@@ -152,6 +130,16 @@ pub enum Workload {
 /// The latency and source options as command-line words. With `--address`, the
 /// latency is the service's own and is left out; without it, children get the
 /// in-process service's address as `--service-address`.
+/// The options of a fan-out as command-line words.
+fn fan_out_args(fanout: &Fanout) -> Vec<String> {
+    let shape = match fanout.shape {
+        Shape::Join => "join",
+        Shape::Spawn => "spawn",
+    };
+    let words = vec![format!("--users={}", fanout.users), format!("--shape={shape}")];
+    [words, fetch_args(&fanout.latency, &fanout.source)].concat()
+}
+
 fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     let latency = format!("--latency={}ns", latency.as_nanos());
     if source.source == SourceKind::Memory {
@@ -179,27 +167,14 @@ impl Workload {
     /// The command-line words that select this workload, for the child processes.
     pub fn to_args(&self) -> Vec<String> {
         let nanos = |d: &Duration| format!("{}ns", d.as_nanos());
-        let shape = |s: &Shape| match s {
-            Shape::Join => "join".to_owned(),
-            Shape::Spawn => "spawn".to_owned(),
-        };
         let words: Vec<String> = match self {
             Workload::Chain { latency, source } => {
                 [vec!["chain".into()], fetch_args(latency, source)].concat()
             }
-            Workload::Fanout { users, latency, shape: s, source } => [
-                vec!["fanout".into(), format!("--users={users}"), format!("--shape={}", shape(s))],
-                fetch_args(latency, source),
-            ]
-            .concat(),
-            Workload::Bounded { users, concurrency, latency, shape: s, source } => [
-                vec![
-                    "bounded".into(),
-                    format!("--users={users}"),
-                    format!("--concurrency={concurrency}"),
-                    format!("--shape={}", shape(s)),
-                ],
-                fetch_args(latency, source),
+            Workload::Fanout(f) => [vec!["fanout".into()], fan_out_args(f)].concat(),
+            Workload::Bounded { fanout, concurrency } => [
+                vec!["bounded".into(), format!("--concurrency={concurrency}")],
+                fan_out_args(fanout),
             ]
             .concat(),
             Workload::SpawnMany { tasks } => vec!["spawn-many".into(), format!("--tasks={tasks}")],
@@ -220,13 +195,11 @@ impl Workload {
         words
     }
 
-    /// The workload's name in reports.
     /// Where the fetches go, for the workloads that fetch.
     pub fn source(&self) -> Option<&SourceArgs> {
         match self {
-            Workload::Chain { source, .. }
-            | Workload::Fanout { source, .. }
-            | Workload::Bounded { source, .. } => Some(source),
+            Workload::Chain { source, .. } => Some(source),
+            Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => Some(&f.source),
             _ => None,
         }
     }
@@ -239,9 +212,8 @@ impl Workload {
     /// The simulated latency of each fetch (zero for workloads that do not fetch).
     pub fn ideal_latency(&self) -> Duration {
         match self {
-            Workload::Chain { latency, .. }
-            | Workload::Fanout { latency, .. }
-            | Workload::Bounded { latency, .. } => *latency,
+            Workload::Chain { latency, .. } => *latency,
+            Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => f.latency,
             _ => Duration::ZERO,
         }
     }
@@ -249,7 +221,7 @@ impl Workload {
     pub fn name(&self) -> &'static str {
         match self {
             Workload::Chain { .. } => "chain",
-            Workload::Fanout { .. } => "fanout",
+            Workload::Fanout(_) => "fanout",
             Workload::Bounded { .. } => "bounded",
             Workload::SpawnMany { .. } => "spawn_many",
             Workload::SpawnChain { .. } => "spawn_chain",
@@ -264,7 +236,7 @@ impl Workload {
     pub fn users(&self) -> Option<usize> {
         match self {
             Workload::Chain { .. } => Some(1),
-            Workload::Fanout { users, .. } | Workload::Bounded { users, .. } => Some(users.get()),
+            Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => Some(f.users.get()),
             _ => None,
         }
     }
@@ -286,10 +258,10 @@ impl Workload {
     /// The least a run can take: the simulated waits it cannot avoid.
     pub fn ideal(&self) -> Duration {
         match self {
-            Workload::Chain { latency, .. } | Workload::Fanout { latency, .. } => *latency,
-            Workload::Bounded { users, concurrency, latency, .. } => {
-                let waves = users.get().div_ceil(concurrency.get());
-                *latency * waves as u32
+            Workload::Chain { .. } | Workload::Fanout(_) => self.ideal_latency(),
+            Workload::Bounded { fanout, concurrency } => {
+                let waves = fanout.users.get().div_ceil(concurrency.get());
+                fanout.latency * waves as u32
             }
             Workload::Timer { sleep, .. } => *sleep,
             _ => Duration::ZERO,

@@ -117,12 +117,15 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
     };
     Ok(match *workload {
         Workload::Chain { .. } => Spec::Chain { via },
-        Workload::Fanout { users, shape, .. } => {
-            Spec::FanOut { users: users.get(), via, shape, limit: None }
+        Workload::Fanout(ref f) => {
+            Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None }
         }
-        Workload::Bounded { users, concurrency, shape, .. } => {
-            Spec::FanOut { users: users.get(), via, shape, limit: Some(concurrency) }
-        }
+        Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {
+            users: fanout.users.get(),
+            via,
+            shape: fanout.shape,
+            limit: Some(concurrency),
+        },
         Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
         Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },
         Workload::YieldMany { tasks, yields } => {

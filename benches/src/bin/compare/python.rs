@@ -32,7 +32,7 @@ pub fn supports(workload: &Workload) -> bool {
         && matches!(
             workload,
             Workload::Chain { .. }
-                | Workload::Fanout { .. }
+                | Workload::Fanout(_)
                 | Workload::Bounded { .. }
                 | Workload::Timer { .. }
         )
