@@ -57,7 +57,7 @@ fn rotated() -> impl Iterator<Item = Flavour> {
 }
 
 fn bench(group: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, mut measurer: Measurer) {
-    group.bench_function(id, |b| b.iter_custom(&mut measurer));
+    group.bench_function(id, |b| b.iter_custom(|iterations| measurer(iterations).took));
 }
 
 /// Ten samples of the same number of iterations: criterion's flat sampling, meant
@@ -89,7 +89,7 @@ fn chain(c: &mut Criterion) {
     let mut group = c.benchmark_group("chain");
     group.bench_function("sync-floor", |b| b.iter(|| chain_floor(black_box(1))));
     for flavour in rotated() {
-        let spec = Spec::Chain { via: Via::MEMORY };
+        let spec = Spec::Chain { via: Via::MEMORY, faults: None };
         bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
     }
     group.finish();
@@ -102,7 +102,8 @@ fn fan_outs(c: &mut Criterion) {
     for users in [1_000, 10_000, 100_000] {
         for flavour in rotated() {
             for (shape, shape_name) in shapes {
-                let spec = Spec::FanOut { users, via: Via::MEMORY, shape, limit: None };
+                let spec =
+                    Spec::FanOut { users, via: Via::MEMORY, shape, limit: None, faults: None };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
                 bench(&mut group, id, prepare(spec, flavour));
             }
@@ -114,7 +115,8 @@ fn fan_outs(c: &mut Criterion) {
     long_running(&mut group);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
-            let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit: None };
+            let spec =
+                Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit: None, faults: None };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), 10_000);
             bench(&mut group, id, prepare(spec, flavour));
         }
@@ -126,7 +128,7 @@ fn fan_outs(c: &mut Criterion) {
     let limit = NonZeroUsize::new(1_000);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
-            let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit };
+            let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit, faults: None };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), "10000/k1000");
             bench(&mut group, id, prepare(spec, flavour));
         }
@@ -151,7 +153,7 @@ fn http(c: &mut Criterion) {
         bench(
             &mut group,
             BenchmarkId::from_parameter(flavour),
-            prepare(Spec::Chain { via }, flavour),
+            prepare(Spec::Chain { via, faults: None }, flavour),
         );
     }
     for kind in Threads::ALL {
@@ -163,7 +165,7 @@ fn http(c: &mut Criterion) {
     long_running(&mut group);
     for users in [100, 1_000, 10_000] {
         for flavour in rotated() {
-            let spec = Spec::FanOut { users, via, shape: Shape::Join, limit: None };
+            let spec = Spec::FanOut { users, via, shape: Shape::Join, limit: None, faults: None };
             bench(&mut group, BenchmarkId::new(flavour.label(), users), prepare(spec, flavour));
         }
         for kind in Threads::ALL {
@@ -214,10 +216,16 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
 
 fn overhead(c: &mut Criterion) {
     let cases = [
-        ("chain", Spec::Chain { via: Via::MEMORY }, Native::Chain),
+        ("chain", Spec::Chain { via: Via::MEMORY, faults: None }, Native::Chain),
         (
             "fanout_spawn_10000",
-            Spec::FanOut { users: 10_000, via: Via::MEMORY, shape: Shape::Spawn, limit: None },
+            Spec::FanOut {
+                users: 10_000,
+                via: Via::MEMORY,
+                shape: Shape::Spawn,
+                limit: None,
+                faults: None,
+            },
             Native::FanOut { users: 10_000 },
         ),
         ("spawn_many", Spec::SpawnMany { tasks: 10_000 }, Native::SpawnMany { tasks: 10_000 }),

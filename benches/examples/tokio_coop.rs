@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use benches::workloads::check_fan_out;
+use benches::workloads::{Expect, check_fan_out};
 use chain_core::{InMemorySource, Runtime, UserResult, fan_out, fan_out_spawned, run_on_worker};
 use runtime_tokio::TokioRuntime;
 
@@ -30,7 +30,7 @@ fn main() {
         let start = Instant::now();
         let results = run();
         let took = start.elapsed();
-        check_fan_out(users as usize, &results);
+        check_fan_out(users as usize, &results, Expect::Results);
         println!("  {name:<44} {:>10.1} ms", took.as_secs_f64() * 1e3);
     };
     time("join in one task (budgeted)", &|| {

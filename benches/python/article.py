@@ -3,7 +3,8 @@
 Same workloads, same sizes, same checks as the Rust side; one warm-up run, one
 measured run (or `--samples` sleeps for the timer; each the mean of `--iterations`
 back-to-back runs); prints one line of JSON:
-{"samples_s": [...], "peak_rss_bytes": N, "bytes_per_task": null}.
+{"samples_s": [...], "peak_rss_bytes": N, "bytes_per_task": null, "tally": ...},
+where a fan-out's tally counts users requested, results, errors by cause, lost.
 """
 
 import argparse
@@ -83,10 +84,11 @@ async def fanout(args, limit=None):
         raise SystemExit("a fan-out lost results")
     for user_id, value in zip(ids, results):
         check(user_id, value)
+    return {"requested": args.users, "results": len(results), "errors_by_cause": {}, "lost": 0}
 
 
 async def bounded(args):
-    await fanout(args, limit=args.concurrency)
+    return await fanout(args, limit=args.concurrency)
 
 
 async def timer(args):
@@ -122,10 +124,13 @@ def main():
     else:
         loop = asyncio.new_event_loop()
 
+    tally = None
+
     async def timed():
+        nonlocal tally
         start = time.perf_counter()
         for _ in range(args.iterations):
-            await workload(args)
+            tally = await workload(args)
         return (time.perf_counter() - start) / args.iterations
 
     loop.run_until_complete(timed())  # warm-up
@@ -133,7 +138,8 @@ def main():
     samples_s = [loop.run_until_complete(timed()) for _ in range(samples)]
     loop.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    json.dump({"samples_s": samples_s, "peak_rss_bytes": peak, "bytes_per_task": None}, sys.stdout)
+    measurement = {"samples_s": samples_s, "peak_rss_bytes": peak, "bytes_per_task": None}
+    json.dump({**measurement, "tally": tally}, sys.stdout)
     print()
 
 

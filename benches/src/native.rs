@@ -7,7 +7,7 @@
 
 use std::{convert::Infallible, hint::black_box, io, num::NonZeroUsize, sync::Arc, time::Duration};
 
-use chain_core::{User, UserId, UserWithOrders, model::article_orders};
+use chain_core::{Tally, User, UserId, UserWithOrders, model::article_orders};
 use runtime_async_std::AsyncStdRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
@@ -15,7 +15,7 @@ use runtime_tokio::TokioRuntime;
 use crate::{
     Flavour, Measurer, Workload,
     spec::measurer,
-    workloads::{check_fan_out, check_spawned_sum, check_user},
+    workloads::{Expect, check_fan_out, check_spawned_sum, check_user},
 };
 
 /// What a baseline computes, the same as its generic counterpart.
@@ -70,7 +70,7 @@ struct SmolNative(Arc<smol::Executor<'static>>, Native);
 struct AsyncStdNative(Native);
 
 impl Workload for TokioNative {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         match self.1 {
             Native::Chain => check_user(1, &tokio_chain(1).await.unwrap()),
             Native::FanOut { users } => {
@@ -80,7 +80,7 @@ impl Workload for TokioNative {
                 for task in tasks {
                     results.push(Ok(task.await.expect("no panic").unwrap()));
                 }
-                check_fan_out(users, &results);
+                return Some(check_fan_out(users, &results, Expect::Results));
             }
             Native::SpawnMany { tasks } => {
                 let handles: Vec<_> = (0..tasks).map(|i| self.0.spawn(async move { i })).collect();
@@ -91,11 +91,12 @@ impl Workload for TokioNative {
                 check_spawned_sum(tasks, sum);
             }
         }
+        None
     }
 }
 
 impl Workload for SmolNative {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         match self.1 {
             Native::Chain => check_user(1, &smol_chain(1).await.unwrap()),
             Native::FanOut { users } => {
@@ -105,7 +106,7 @@ impl Workload for SmolNative {
                 for task in tasks {
                     results.push(Ok(task.await.unwrap()));
                 }
-                check_fan_out(users, &results);
+                return Some(check_fan_out(users, &results, Expect::Results));
             }
             Native::SpawnMany { tasks } => {
                 let handles: Vec<_> = (0..tasks).map(|i| self.0.spawn(async move { i })).collect();
@@ -116,11 +117,12 @@ impl Workload for SmolNative {
                 check_spawned_sum(tasks, sum);
             }
         }
+        None
     }
 }
 
 impl Workload for AsyncStdNative {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         match self.0 {
             Native::Chain => check_user(1, &async_std_chain(1).await.unwrap()),
             Native::FanOut { users } => {
@@ -131,7 +133,7 @@ impl Workload for AsyncStdNative {
                 for task in tasks {
                     results.push(Ok(task.await.unwrap()));
                 }
-                check_fan_out(users, &results);
+                return Some(check_fan_out(users, &results, Expect::Results));
             }
             Native::SpawnMany { tasks } => {
                 let handles: Vec<_> =
@@ -143,6 +145,7 @@ impl Workload for AsyncStdNative {
                 check_spawned_sum(tasks, sum);
             }
         }
+        None
     }
 }
 

@@ -3,25 +3,31 @@
 
 use std::{io, net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 
-use chain_core::{InMemorySource, Runtime, cli::Shape, http::HttpSource};
+use chain_core::{
+    DataSource, FaultPlan, InMemorySource, Runtime, SourceVisitor, cli::Shape, http::HttpSource,
+    with_faults,
+};
 
 use crate::{
     Flavour, Visitor, Workload, measure,
     workloads::{
-        Chain, FanOut, PingPong, Sleep, SleepRegistration, SpawnChain, SpawnMany, YieldMany,
+        Chain, Expect, FanOut, PingPong, Sample, Sleep, SleepRegistration, SpawnChain, SpawnMany,
+        YieldMany,
     },
 };
 
 /// Times `iterations` runs of a prepared workload on its runtime, which it owns.
-pub type Measurer = Box<dyn FnMut(u64) -> Duration>;
+pub type Measurer = Box<dyn FnMut(u64) -> Sample>;
 
 /// A workload and its parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Spec {
     /// [`Chain`] for user 1.
     Chain {
         /// Where the fetches go.
         via: Via,
+        /// Faults injected into every fetch, and the time limit on each.
+        faults: Option<(FaultPlan, Duration)>,
     },
     /// [`FanOut`] over users 1..=`users`.
     FanOut {
@@ -33,6 +39,8 @@ pub enum Spec {
         shape: Shape,
         /// At most this many in flight; `None` for all at once.
         limit: Option<NonZeroUsize>,
+        /// Faults injected into every fetch, and the time limit on each.
+        faults: Option<(FaultPlan, Duration)>,
     },
     /// [`SpawnMany`].
     SpawnMany {
@@ -110,29 +118,11 @@ impl Visitor for Spec {
     type Output = Measurer;
 
     fn visit<R: Runtime>(self, rt: R) -> Measurer {
-        let memory = |latency| InMemorySource::new(rt.timer()).with_latency(latency);
-        let http = |address, connections, timeout| {
-            HttpSource::new(&rt, address).with_connections(connections).with_timeout(timeout)
-        };
         match self {
-            Spec::Chain { via: Via::Memory { latency } } => {
-                measurer(rt.clone(), Chain { source: memory(latency) })
-            }
-            Spec::Chain { via: Via::Http { address, connections, timeout } } => {
-                measurer(rt.clone(), Chain { source: http(address, connections, timeout) })
-            }
-            Spec::FanOut { users, via: Via::Memory { latency }, shape, limit } => {
-                let source = memory(latency);
-                measurer(rt.clone(), FanOut { rt, source, users, shape, limit })
-            }
-            Spec::FanOut {
-                users,
-                via: Via::Http { address, connections, timeout },
-                shape,
-                limit,
-            } => {
-                let source = http(address, connections, timeout);
-                measurer(rt.clone(), FanOut { rt, source, users, shape, limit })
+            Spec::Chain { via, faults } => on_source(rt, via, faults, Fetching::Chain),
+            Spec::FanOut { users, via, shape, limit, faults } => {
+                let fetching = Fetching::FanOut { users, shape, limit };
+                on_source(rt, via, faults, fetching)
             }
             Spec::SpawnMany { tasks } => measurer(rt.clone(), SpawnMany { rt, tasks }),
             Spec::SpawnChain { depth } => measurer(rt.clone(), SpawnChain { rt, depth }),
@@ -142,6 +132,55 @@ impl Visitor for Spec {
             Spec::PingPong { rounds } => measurer(rt.clone(), PingPong { rt, rounds }),
             Spec::SleepRegistration => measurer(rt.clone(), SleepRegistration { rt }),
             Spec::Sleep { duration } => measurer(rt.clone(), Sleep { rt, duration }),
+        }
+    }
+}
+
+/// The workloads that fetch, before their source is chosen.
+#[derive(Clone, Copy)]
+enum Fetching {
+    Chain,
+    FanOut { users: usize, shape: Shape, limit: Option<NonZeroUsize> },
+}
+
+/// A [`Fetching`] workload's measurer on `via`'s source, with `faults` injected.
+fn on_source<R: Runtime>(
+    rt: R,
+    via: Via,
+    faults: Option<(FaultPlan, Duration)>,
+    fetching: Fetching,
+) -> Measurer {
+    let expect = if faults.is_some() { Expect::ResultsOrErrors } else { Expect::Results };
+    let visitor = MeasureOn { rt: rt.clone(), fetching, expect };
+    let rt = &rt;
+    match via {
+        Via::Memory { latency } => {
+            with_faults(rt, InMemorySource::new(rt.timer()).with_latency(latency), faults, visitor)
+        }
+        Via::Http { address, connections, timeout } => {
+            let source =
+                HttpSource::new(rt, address).with_connections(connections).with_timeout(timeout);
+            with_faults(rt, source, faults, visitor)
+        }
+    }
+}
+
+struct MeasureOn<R> {
+    rt: R,
+    fetching: Fetching,
+    expect: Expect,
+}
+
+impl<R: Runtime> SourceVisitor for MeasureOn<R> {
+    type Output = Measurer;
+
+    fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Measurer {
+        let MeasureOn { rt, fetching, expect } = self;
+        match fetching {
+            Fetching::Chain => measurer(rt, Chain { source, expect }),
+            Fetching::FanOut { users, shape, limit } => {
+                measurer(rt.clone(), FanOut { rt, source, users, shape, limit, expect })
+            }
         }
     }
 }

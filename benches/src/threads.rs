@@ -17,6 +17,10 @@ use std::{
     time::Duration,
 };
 
+use crate::{
+    Measurer,
+    workloads::{Expect, Sample, check_fan_out},
+};
 use chain_core::{
     FetchError, Operation, User, UserId, UserResult, UserWithOrders, http::Route, model::OrderId,
 };
@@ -231,7 +235,7 @@ impl Drop for Permit<'_> {
     }
 }
 
-/// A [`Measurer`](crate::Measurer) of a fan-out of users 1..=`users` with `threads`,
+/// A [`Measurer`] of a fan-out of users 1..=`users` with `threads`,
 /// checked like every workload; the client is built before timing, the threads are
 /// started inside it (about 20 us each: part of what threads cost).
 pub fn measurer(
@@ -240,13 +244,15 @@ pub fn measurer(
     timeout: Duration,
     threads: Threads,
     users: usize,
-) -> crate::Measurer {
+) -> Measurer {
     let client = BlockingClient::new(address, connections, timeout);
     Box::new(move |iterations| {
         let start = std::time::Instant::now();
+        let mut tally = None;
         for _ in 0..iterations {
-            crate::workloads::check_fan_out(users, &client.fan_out(threads, users));
+            let results = client.fan_out(threads, users);
+            tally = Some(check_fan_out(users, &results, Expect::Results));
         }
-        start.elapsed()
+        Sample { took: start.elapsed(), tally }
     })
 }

@@ -12,8 +12,8 @@ use std::{
 };
 
 use chain_core::{
-    DataSource, JoinHandle, Runtime, UserId, UserResult, UserWithOrders, cli::Shape, fan_out,
-    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    DataSource, JoinHandle, Runtime, Tally, UserId, UserResult, UserWithOrders, cli::Shape,
+    fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
     model::article_orders, run_on_worker,
 };
 use futures::{
@@ -24,26 +24,47 @@ use futures::{
 
 /// Something measurable: one run of it, checked.
 pub trait Workload: Send + Sync + 'static {
-    /// Runs the workload once on the current runtime.
+    /// Runs the workload once on the current runtime; for the workloads that fetch
+    /// for many users, returns the run's [`Tally`].
     ///
     /// # Panics
     ///
     /// If the result is wrong or missing.
-    fn run_once(&self) -> impl Future<Output = ()> + Send;
+    fn run_once(&self) -> impl Future<Output = Option<Tally>> + Send;
+}
+
+/// What a measurement found: the time, and the last run's [`Tally`] where the
+/// workload keeps one.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// The time all the runs took together.
+    pub took: Duration,
+    /// The last run's accounting of its users.
+    pub tally: Option<Tally>,
 }
 
 /// Runs `workload` `iterations` times inside one task spawned on `rt` and returns the
 /// time taken inside that task: the runtime's own worker does the work, and neither
 /// building the runtime nor entering `block_on` is counted.
-pub fn measure<R: Runtime, W: Workload>(rt: &R, workload: &Arc<W>, iterations: u64) -> Duration {
+pub fn measure<R: Runtime, W: Workload>(rt: &R, workload: &Arc<W>, iterations: u64) -> Sample {
     let workload = workload.clone();
     run_on_worker(rt, async move {
         let start = Instant::now();
+        let mut tally = None;
         for _ in 0..iterations {
-            workload.run_once().await;
+            tally = workload.run_once().await;
         }
-        start.elapsed()
+        Sample { took: start.elapsed(), tally }
     })
+}
+
+/// Which outcomes a run of a fetching workload may return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Every user's result: an error fails the run.
+    Results,
+    /// A result or an error naming the user: faults are injected on purpose.
+    ResultsOrErrors,
 }
 
 /// Panics unless `value` is the article's answer for `user_id`. Cheap enough for the
@@ -58,16 +79,19 @@ pub fn check_user(user_id: UserId, value: &UserWithOrders) {
     );
 }
 
-/// Panics unless `results` holds users 1..=`users`, in order, each correct.
-pub fn check_fan_out(users: usize, results: &[UserResult]) {
-    assert_eq!(results.len(), users, "a fan-out lost or invented results");
-    for (index, result) in results.iter().enumerate() {
-        let user_id = index as UserId + 1;
+/// The [`Tally`] of `results`; panics unless they hold users 1..=`users`, in order,
+/// none lost, each result correct, and (unless `expect` allows them) no error.
+pub fn check_fan_out(users: usize, results: &[UserResult], expect: Expect) -> Tally {
+    let tally = Tally::of(1..=users as UserId, results).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tally.lost, 0, "a fan-out lost users: {tally}");
+    for result in results {
         match result {
-            Ok(value) => check_user(user_id, value),
-            Err(error) => panic!("user {user_id} failed: {error}"),
+            Ok(value) => check_user(value.user.user_id, value),
+            Err(error) if expect == Expect::Results => panic!("{error}"),
+            Err(_) => {}
         }
     }
+    tally
 }
 
 /// Panics unless `sum` adds up the outputs `0..tasks` of `tasks` spawned tasks.
@@ -79,14 +103,20 @@ pub fn check_spawned_sum(tasks: u64, sum: u64) {
 pub struct Chain<S> {
     /// Where the fetches go.
     pub source: S,
+    /// Whether the chain may fail.
+    pub expect: Expect,
 }
 
 impl<S: DataSource + 'static> Workload for Chain<S> {
-    async fn run_once(&self) {
-        match get_user_with_orders(&self.source, 1).await {
-            Ok(value) => check_user(1, &value),
-            Err(error) => panic!("the chain failed: {error}"),
+    async fn run_once(&self) -> Option<Tally> {
+        match (get_user_with_orders(&self.source, 1).await, self.expect) {
+            (Ok(value), Expect::Results) => check_user(1, &value),
+            (Err(error), Expect::Results) => panic!("the chain failed: {error}"),
+            (result, Expect::ResultsOrErrors) => {
+                return Some(check_fan_out(1, &[result], self.expect));
+            }
         }
+        None
     }
 }
 
@@ -113,10 +143,12 @@ pub struct FanOut<R, S> {
     pub shape: Shape,
     /// At most this many users in flight; `None` for all at once.
     pub limit: Option<NonZeroUsize>,
+    /// Whether users may fail.
+    pub expect: Expect,
 }
 
 impl<R: Runtime, S: DataSource + Clone + 'static> Workload for FanOut<R, S> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let (rt, source, ids) = (&self.rt, &self.source, 1..=self.users as UserId);
         let results = match (self.shape, self.limit) {
             (Shape::Join, None) => fan_out(source, ids).await,
@@ -124,7 +156,7 @@ impl<R: Runtime, S: DataSource + Clone + 'static> Workload for FanOut<R, S> {
             (Shape::Join, Some(k)) => fan_out_bounded(source, ids, k).await,
             (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
         };
-        check_fan_out(self.users, &results);
+        Some(check_fan_out(self.users, &results, self.expect))
     }
 }
 
@@ -137,13 +169,14 @@ pub struct SpawnMany<R> {
 }
 
 impl<R: Runtime> Workload for SpawnMany<R> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let handles: Vec<_> = (0..self.tasks).map(|i| self.rt.spawn(async move { i })).collect();
         let mut sum = 0;
         for handle in handles {
             sum += handle.await.expect("a trivial task completes");
         }
         check_spawned_sum(self.tasks, sum);
+        None
     }
 }
 
@@ -166,10 +199,11 @@ fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, depth: u64) {
 }
 
 impl<R: Runtime> Workload for SpawnChain<R> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let (done, reached) = oneshot::channel();
         link(self.rt.clone(), self.depth, done, self.depth);
         assert_eq!(reached.await, Ok(self.depth), "the spawn chain broke");
+        None
     }
 }
 
@@ -199,7 +233,7 @@ pub struct YieldMany<R> {
 }
 
 impl<R: Runtime> Workload for YieldMany<R> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let yields = self.yields;
         let handles: Vec<_> = (0..self.tasks)
             .map(|_| {
@@ -216,6 +250,7 @@ impl<R: Runtime> Workload for YieldMany<R> {
             total += handle.await.expect("a yielding task completes");
         }
         assert_eq!(total, self.tasks * self.yields);
+        None
     }
 }
 
@@ -231,7 +266,7 @@ pub struct PingPong<R> {
 type Request = (u64, oneshot::Sender<u64>);
 
 impl<R: Runtime> Workload for PingPong<R> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let (mut requests, mut inbox) = mpsc::channel::<Request>(1);
         let partner = self.rt.spawn(async move {
             let mut served = 0;
@@ -248,6 +283,7 @@ impl<R: Runtime> Workload for PingPong<R> {
         }
         drop(requests);
         assert_eq!(partner.await.expect("the partner completes"), self.rounds);
+        None
     }
 }
 
@@ -258,9 +294,10 @@ pub struct SleepRegistration<R> {
 }
 
 impl<R: Runtime> Workload for SleepRegistration<R> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let mut sleep = pin!(self.rt.sleep(Duration::from_secs(3600)));
         assert!(futures::poll!(sleep.as_mut()).is_pending(), "an hour passed");
+        None
     }
 }
 
@@ -273,9 +310,10 @@ pub struct Sleep<R> {
 }
 
 impl<R: Runtime> Workload for Sleep<R> {
-    async fn run_once(&self) {
+    async fn run_once(&self) -> Option<Tally> {
         let start = self.rt.now();
         self.rt.sleep(self.duration).await;
         assert!(self.rt.now() - start >= self.duration, "the sleep woke early");
+        None
     }
 }

@@ -26,7 +26,7 @@ use crate::{
 /// assert!((800..1200).contains(&failing)); // about 1 %
 /// assert_eq!(FaultPlan::new(7).for_fetch(Operation::FetchOrders, 1), None);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FaultPlan {
     seed: u64,
     failures: f64,
@@ -107,14 +107,13 @@ impl FaultPlan {
 
 impl fmt::Display for FaultPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}% failing, {}% never completing, jitter up to {:?}, seed {}",
-            self.failures * 100.0,
-            self.hangs * 100.0,
-            self.jitter,
-            self.seed
-        )
+        let percent = |rate: f64| rate * 100.0;
+        write!(f, "{}% of fetches failing, ", percent(self.failures))?;
+        write!(f, "{}% never completing, ", percent(self.hangs))?;
+        if !self.jitter.is_zero() {
+            write!(f, "the others delayed by up to {:?}, ", self.jitter)?;
+        }
+        write!(f, "seed {}", self.seed)
     }
 }
 

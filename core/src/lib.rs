@@ -51,9 +51,11 @@ pub mod model;
 pub mod runtime;
 mod seeded;
 mod source;
+mod tally;
 mod time_limit;
 mod timeout;
 pub mod versions;
+mod with_faults;
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -75,5 +77,7 @@ pub use runtime::{
     Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, Timer, run_on_worker,
 };
 pub use source::{DataSource, InMemorySource};
+pub use tally::{Misplaced, Tally};
 pub use time_limit::TimeLimited;
 pub use timeout::{Elapsed, timeout};
+pub use with_faults::{SourceVisitor, with_faults};

@@ -25,8 +25,8 @@ pub use args::{
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
 pub use source_args::{
-    MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address, parse_connections,
-    parse_rate,
+    FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
+    parse_connections, parse_rate,
 };
 
 use crate::{
@@ -56,8 +56,7 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         .try_get_matches_from_mut(std::env::args_os())
         .and_then(|matches| Cli::from_arg_matches(&matches))
         .unwrap_or_else(|e| e.exit());
-    let checked = source_conflict(cli.command.as_ref())
-        .map_or_else(|| settings::<L>(&cli), |c| Err(c.to_owned()));
+    let checked = source_conflict(cli.command.as_ref()).map_or_else(|| settings::<L>(&cli), Err);
     let (flavour, workers) = match checked {
         Ok(settings) => settings,
         Err(message) => command.error(ErrorKind::ArgumentConflict, message).exit(),
@@ -130,7 +129,7 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
 }
 
 /// Why the `--source` options do not fit together, if they do not.
-fn source_conflict(command: Option<&Command>) -> Option<&'static str> {
+fn source_conflict(command: Option<&Command>) -> Option<String> {
     match command? {
         Command::Chain { source, .. } => source.conflict(),
         Command::Fanout(fanout) | Command::Bounded { fanout, .. } => fanout.source.conflict(),

@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 
 use super::args::{parse_latency, parse_limit, parse_users};
 use crate::{
-    UserId,
+    FaultPlan, UserId,
     http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, Fault, Faults, ServiceConfig},
 };
 
@@ -31,17 +31,76 @@ pub struct SourceArgs {
     /// With --source http: the most connections open at once (1 to 10000).
     #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap(), value_parser = parse_connections, allow_negative_numbers = true)]
     pub connections: NonZeroUsize,
-    /// With --source http: the time limit of each request once it has a connection
-    /// (more than 0, at most 60s); waiting for a free connection is not limited.
+    /// The time limit of each fetch (more than 0, at most 60s). With --source http it
+    /// starts once the request has a connection; with faults injected, a second
+    /// limit starts with the fetch itself (a wait for a connection included).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_limit, allow_hyphen_values = true)]
     pub fetch_timeout: Duration,
+    /// Faults injected into the fetches, whichever the source.
+    #[command(flatten)]
+    pub faults: FaultArgs,
 }
 
 impl SourceArgs {
     /// Why these options do not fit together, if they do not.
-    pub fn conflict(&self) -> Option<&'static str> {
-        (self.source == SourceKind::Memory && self.address.is_some())
-            .then_some("--address names a record service: it needs --source http")
+    pub fn conflict(&self) -> Option<String> {
+        if self.source == SourceKind::Memory && self.address.is_some() {
+            return Some("--address names a record service: it needs --source http".to_owned());
+        }
+        self.faults.plan().err()
+    }
+}
+
+/// Faults injected into every fetch of `chain`, `fanout` and `bounded`, chosen by
+/// a seed so that every runtime gets the same ones (see [`FaultPlan`]).
+#[derive(Clone, Debug, Default, Args)]
+pub struct FaultArgs {
+    /// Inject failures: this fraction of fetches fail, each naming its user (0 to 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
+    pub fail_rate: f64,
+    /// Inject hangs: this fraction of fetches never complete; --fetch-timeout ends
+    /// each as a timed-out error (0 to 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
+    pub hang_rate: f64,
+    /// Inject jitter: each other fetch first waits a further time drawn evenly from 0
+    /// to DURATION (0 to 60s).
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
+    pub jitter: Duration,
+    /// The seed that picks which fetches are faulted, and their jitter.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl FaultArgs {
+    /// The plan these options ask for; `None` when they inject nothing.
+    ///
+    /// # Errors
+    ///
+    /// The two rates add up to more than 1.
+    pub fn plan(&self) -> Result<Option<FaultPlan>, String> {
+        if self.fail_rate == 0.0 && self.hang_rate == 0.0 && self.jitter.is_zero() {
+            return Ok(None);
+        }
+        let plan = FaultPlan::new(self.seed).with_failures(self.fail_rate)?;
+        let plan = plan.with_hangs(self.hang_rate).map_err(|_| {
+            "--fail-rate and --hang-rate add up to more than 1: at most every fetch can be faulted"
+                .to_owned()
+        })?;
+        Ok(Some(plan.with_jitter(self.jitter)))
+    }
+
+    /// The options as command-line words, for a child process; none when nothing is
+    /// injected.
+    pub fn to_args(&self) -> Vec<String> {
+        if matches!(self.plan(), Ok(None)) {
+            return Vec::new();
+        }
+        vec![
+            format!("--fail-rate={}", self.fail_rate),
+            format!("--hang-rate={}", self.hang_rate),
+            format!("--jitter={}ns", self.jitter.as_nanos()),
+            format!("--seed={}", self.seed),
+        ]
     }
 }
 

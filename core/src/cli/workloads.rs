@@ -1,18 +1,20 @@
 //! The programs behind each command: run the core's code, check its result, print
 //! the figures that matter for it.
 
-use std::{collections::BTreeMap, io, net::SocketAddr, num::NonZeroUsize, time::Duration};
+use std::{io, net::SocketAddr, num::NonZeroUsize, time::Duration};
 
 use super::{
     SourceArgs, SourceKind,
     args::{Command, Fanout, Mode, Shape},
     report::duration,
 };
+use futures::future::BoxFuture;
+
 use crate::{
-    DataSource, InMemorySource, Instrumented, Runtime, UserId, UserResult, fan_out,
-    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    DataSource, InMemorySource, Instrumented, Runtime, SourceVisitor, Tally, UserId, UserResult,
+    fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, http::HttpSource,
-    model::article_user_with_orders, timeout,
+    model::article_user_with_orders, timeout, with_faults,
 };
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
@@ -41,68 +43,95 @@ pub(super) async fn run<R: Runtime>(
     command: Command,
     service: Option<SocketAddr>,
 ) -> Result<(), String> {
-    // The same generic code runs against either source.
-    macro_rules! with_source {
-        ($args:expr, $latency:ident, |$source:ident| $body:expr) => {
-            match (&$args.source, $args.address.or(service)) {
-                (SourceKind::Http, Some(address)) => {
-                    let $source = http_source(&rt, $args, address);
-                    // A service at --address waits as long as it was told to.
-                    let $latency = $args.address.is_none().then_some($latency);
-                    $body.await?;
-                    say!("  connections opened: {}", $source.inner().connections_opened());
-                    Ok(())
-                }
-                _ => {
-                    let $source = source(&rt, $latency);
-                    let $latency = Some($latency);
-                    $body.await.map(drop)
-                }
-            }
-        };
-    }
     match command {
         Command::Demo { latency } => demo(&rt, latency).await,
         Command::Hello { delay } => hello(&rt, delay).await,
-        Command::Chain { user, mode, latency, source: args } => {
-            with_source!(&args, latency, |source| chain(&rt, &source, user, mode, latency))
+        Command::Chain { user, mode, latency, source } => {
+            fetching(rt, &source, latency, service, Fetching::Chain { user, mode }).await
         }
         Command::Fanout(fanout) => {
-            let latency = fanout.latency;
-            with_source!(&fanout.source, latency, |source| fan_out_users(
-                &rt, &source, &fanout, latency, None
-            ))
+            let (source, latency) = (fanout.source.clone(), fanout.latency);
+            fetching(rt, &source, latency, service, Fetching::FanOut { fanout, limit: None }).await
         }
         Command::Bounded { fanout, concurrency } => {
-            let latency = fanout.latency;
-            with_source!(&fanout.source, latency, |source| fan_out_users(
-                &rt,
-                &source,
-                &fanout,
-                latency,
-                Some(concurrency)
-            ))
+            let (source, latency) = (fanout.source.clone(), fanout.latency);
+            let work = Fetching::FanOut { fanout, limit: Some(concurrency) };
+            fetching(rt, &source, latency, service, work).await
         }
         Command::Timeout { user, latency, limit } => time_limited(&rt, user, latency, limit).await,
     }
 }
 
-fn http_source<R: Runtime>(
-    rt: &R,
+/// A workload that fetches, on whichever source its options chose.
+enum Fetching {
+    Chain { user: UserId, mode: Mode },
+    FanOut { fanout: Fanout, limit: Option<NonZeroUsize> },
+}
+
+/// [`Fetching`] on its runtime, with each fetch's latency where it is known.
+struct OnSource<R> {
+    rt: R,
+    work: Fetching,
+    latency: Option<Duration>,
+}
+
+impl<R: Runtime> SourceVisitor for OnSource<R> {
+    type Output = BoxFuture<'static, Result<(), String>>;
+
+    fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output {
+        Box::pin(async move {
+            let (rt, source, latency) = (&self.rt, &Instrumented::new(source), self.latency);
+            match self.work {
+                Fetching::Chain { user, mode } => {
+                    chain(rt, source, user, mode, latency).await.map(drop)
+                }
+                Fetching::FanOut { fanout, limit } => {
+                    fan_out_users(rt, source, &fanout, latency, limit).await
+                }
+            }
+        })
+    }
+}
+
+/// Runs `work` against the source `args` ask for, with their faults injected.
+async fn fetching<R: Runtime>(
+    rt: R,
     args: &SourceArgs,
-    address: SocketAddr,
-) -> Instrumented<HttpSource<R>> {
+    latency: Duration,
+    service: Option<SocketAddr>,
+    work: Fetching,
+) -> Result<(), String> {
+    let plan = args.faults.plan()?;
+    if let Some(plan) = &plan {
+        say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
+    }
+    let faults = plan.map(|plan| (plan, args.fetch_timeout));
+    match (&args.source, args.address.or(service)) {
+        (SourceKind::Http, Some(address)) => {
+            let http = http_source(&rt, args, address);
+            // A service at --address waits as long as it was told to.
+            let latency = args.address.is_none().then_some(latency);
+            let on_source = OnSource { rt: rt.clone(), work, latency };
+            with_faults(&rt, http.clone(), faults, on_source).await?;
+            say!("  connections opened: {}", http.connections_opened());
+            Ok(())
+        }
+        _ => {
+            let memory = InMemorySource::new(rt.timer()).with_latency(latency);
+            let on_source = OnSource { rt: rt.clone(), work, latency: Some(latency) };
+            with_faults(&rt, memory, faults, on_source).await
+        }
+    }
+}
+
+fn http_source<R: Runtime>(rt: &R, args: &SourceArgs, address: SocketAddr) -> HttpSource<R> {
     let where_ = if args.address.is_some() { "at" } else { "started in-process at" };
     say!(
         "source: HTTP to the record service {where_} {address}, at most {} connections, fetch timeout {}",
         args.connections,
         duration(args.fetch_timeout),
     );
-    Instrumented::new(
-        HttpSource::new(rt, address)
-            .with_connections(args.connections)
-            .with_timeout(args.fetch_timeout),
-    )
+    HttpSource::new(rt, address).with_connections(args.connections).with_timeout(args.fetch_timeout)
 }
 
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
@@ -217,34 +246,19 @@ fn checked(user: UserId, result: UserResult) -> Result<crate::UserWithOrders, St
     }
 }
 
-/// Users requested, results, errors by cause and lost; an error if any result is
-/// for the wrong user or wrong.
-fn summary(requested: usize, results: &[UserResult]) -> Result<String, String> {
-    let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
-    for (index, result) in results.iter().enumerate() {
-        let user = index as UserId + 1;
-        match result {
-            Ok(value) if *value == article_user_with_orders(user) => {}
-            Ok(value) => {
-                return Err(format!("result {index} should be user {user}'s, got {value}"));
-            }
-            Err(e) if e.user_id() != user => {
-                return Err(format!(
-                    "result {index} should be user {user}'s, got an error for {e}"
-                ));
-            }
-            Err(e) => *errors.entry(e.cause()).or_default() += 1,
-        }
+/// The fan-out's [`Tally`]; an error if an entry is for the wrong user, a result
+/// is wrong, or a user was lost.
+fn summary(requested: usize, results: &[UserResult]) -> Result<Tally, String> {
+    let tally = Tally::of(1..=requested as UserId, results).map_err(|e| e.to_string())?;
+    if let Some(wrong) =
+        results.iter().flatten().find(|v| **v != article_user_with_orders(v.user.user_id))
+    {
+        return Err(format!("wrong result for user {}: {wrong}", wrong.user.user_id));
     }
-    let failed: usize = errors.values().sum();
-    let causes: Vec<String> = errors.iter().map(|(cause, n)| format!("{n} {cause}")).collect();
-    let causes =
-        if causes.is_empty() { String::new() } else { format!(" ({})", causes.join(", ")) };
-    let lost = requested - results.len();
-    Ok(format!(
-        "users requested {requested}: results {}, errors {failed}{causes}, lost {lost}",
-        results.len() - failed
-    ))
+    if tally.lost > 0 {
+        return Err(format!("{tally}: a fan-out lost users"));
+    }
+    Ok(tally)
 }
 
 async fn time_limited<R: Runtime>(

@@ -127,9 +127,6 @@ pub enum Workload {
     },
 }
 
-/// The latency and source options as command-line words. With `--address`, the
-/// latency is the service's own and is left out; without it, children get the
-/// in-process service's address as `--service-address`.
 /// The options of a fan-out as command-line words.
 fn fan_out_args(fanout: &Fanout) -> Vec<String> {
     let shape = match fanout.shape {
@@ -140,21 +137,28 @@ fn fan_out_args(fanout: &Fanout) -> Vec<String> {
     [words, fetch_args(&fanout.latency, &fanout.source)].concat()
 }
 
+/// The latency, source and fault options as command-line words. With `--address`,
+/// the latency is the service's own and is left out; without it, children get the
+/// in-process service's address as `--service-address`.
 fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     let latency = format!("--latency={}ns", latency.as_nanos());
+    let fetch_timeout = format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos());
+    let faults = source.faults.to_args();
     if source.source == SourceKind::Memory {
-        return vec![latency];
+        // The time limit only applies to a memory source with faults.
+        let limit = (!faults.is_empty()).then_some(fetch_timeout);
+        return [vec![latency], limit.into_iter().collect(), faults].concat();
     }
     let mut words = vec![
         "--source=http".to_owned(),
         format!("--connections={}", source.connections),
-        format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos()),
+        fetch_timeout,
     ];
     match source.address {
         Some(address) => words.push(format!("--address={address}")),
         None => words.push(latency),
     }
-    words
+    [words, faults].concat()
 }
 
 fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
@@ -202,6 +206,11 @@ impl Workload {
             Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => Some(&f.source),
             _ => None,
         }
+    }
+
+    /// Whether faults are injected into the fetches.
+    pub fn is_faulty(&self) -> bool {
+        self.source().is_some_and(|s| matches!(s.faults.plan(), Ok(Some(_))))
     }
 
     /// Whether the fetches are HTTP requests to a record service.

@@ -16,7 +16,7 @@ use benches::{
     Flavour, Measurer, Spec, Via, Visitor,
     threads::{self, Threads},
 };
-use chain_core::{Runtime, run_on_worker};
+use chain_core::{Runtime, Tally, run_on_worker};
 use serde::{Deserialize, Serialize};
 
 use crate::args::Workload;
@@ -33,6 +33,9 @@ pub struct Measurement {
     pub peak_rss_bytes: Option<u64>,
     /// For `idle`: resident memory added per sleeping task.
     pub bytes_per_task: Option<f64>,
+    /// For the workloads that fetch: the last run's accounting of its users.
+    #[serde(default)]
+    pub tally: Option<Tally>,
 }
 
 /// The measurement a measuring process (a child, or the Python script) printed, or
@@ -61,6 +64,7 @@ pub fn measure(
                 samples_s: vec![took.as_secs_f64()],
                 peak_rss_bytes: memory("VmHWM:"),
                 bytes_per_task: Some(bytes_per_task),
+                tally: None,
             });
         }
         Workload::Timer { samples, .. } => samples.get(),
@@ -77,10 +81,11 @@ pub fn measure_threads(
     workload: &Workload,
     service: Option<SocketAddr>,
 ) -> io::Result<Measurement> {
-    let unsupported = || io::Error::other("the threads baselines run chain and fanout over HTTP");
+    let unsupported =
+        || io::Error::other("the threads baselines run chain and fanout over HTTP, without faults");
     let (users, via) = match spec(workload, service)? {
-        Spec::Chain { via } => (1, via),
-        Spec::FanOut { users, via, limit: None, .. } => (users, via),
+        Spec::Chain { via, faults: None } => (1, via),
+        Spec::FanOut { users, via, limit: None, faults: None, .. } => (users, via),
         _ => return Err(unsupported()),
     };
     let Via::Http { address, connections, timeout } = via else { return Err(unsupported()) };
@@ -94,15 +99,22 @@ fn sample(workload: &Workload, samples: usize, mut measurer: Measurer) -> io::Re
     // the sample: a run shorter than the clock can time well is repeated back to
     // back, about 10 ms in all, and the sample is their mean. Sleeps are never
     // repeated: each is its own sample.
-    let warm_up = measurer(1).max(Duration::from_nanos(1));
+    let warm_up = measurer(1).took.max(Duration::from_nanos(1));
     let iterations = match workload {
         Workload::Timer { .. } => 1,
         _ => (SAMPLE_TIME.as_nanos() / warm_up.as_nanos()).clamp(1, 1_000_000) as u64,
     };
-    let samples_s =
-        (0..samples).map(|_| measurer(iterations).as_secs_f64() / iterations as f64).collect();
+    let mut tally = None;
+    let samples_s = (0..samples)
+        .map(|_| {
+            let sample = measurer(iterations);
+            tally = sample.tally;
+            sample.took.as_secs_f64() / iterations as f64
+        })
+        .collect();
     drop(measurer);
-    Ok(Measurement { samples_s, peak_rss_bytes: memory("VmHWM:"), bytes_per_task: None })
+    let peak_rss_bytes = memory("VmHWM:");
+    Ok(Measurement { samples_s, peak_rss_bytes, bytes_per_task: None, tally })
 }
 
 fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
@@ -115,16 +127,23 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
         }
         _ => Via::Memory { latency: workload.ideal_latency() },
     };
+    let faults = match workload.source() {
+        Some(source) => {
+            source.faults.plan().map_err(io::Error::other)?.map(|plan| (plan, source.fetch_timeout))
+        }
+        None => None,
+    };
     Ok(match *workload {
-        Workload::Chain { .. } => Spec::Chain { via },
+        Workload::Chain { .. } => Spec::Chain { via, faults },
         Workload::Fanout(ref f) => {
-            Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None }
+            Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None, faults }
         }
         Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {
             users: fanout.users.get(),
             via,
             shape: fanout.shape,
             limit: Some(concurrency),
+            faults,
         },
         Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
         Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },

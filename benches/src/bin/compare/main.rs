@@ -107,8 +107,10 @@ fn subjects(args: &Args) -> Vec<Subject> {
             }
         }
     }
-    // The article's claim, tested: the same HTTP fetches with threads.
-    if args.workload.is_http() && !matches!(args.workload, args::Workload::Bounded { .. }) {
+    // The article's claim, tested: the same HTTP fetches with threads (which take
+    // no injected faults).
+    let threads_fit = !matches!(args.workload, args::Workload::Bounded { .. });
+    if args.workload.is_http() && threads_fit && !args.workload.is_faulty() {
         subjects.push(Subject::Threads(Threads::Pool));
         if args.workload.users().is_some_and(|users| users <= MAX_THREADS_PER_REQUEST_USERS) {
             subjects.push(Subject::Threads(Threads::PerRequest));
@@ -143,6 +145,12 @@ fn compare(args: &Args) -> Result<(), String> {
         notes.push(format!(
             "threads-per-request is not run above {MAX_THREADS_PER_REQUEST_USERS} users (two OS threads per user)"
         ));
+    }
+    if args.workload.is_faulty() {
+        notes.push(
+            "with injected faults, the threads baselines and the Python reference are not run: they take no faults"
+                .to_owned(),
+        );
     }
     if !args.no_python && python::supports(&args.workload) {
         match python::loops() {
@@ -188,6 +196,9 @@ fn compare(args: &Args) -> Result<(), String> {
     say(format_args!("{header}"));
     say(format_args!(""));
     say(format_args!("{}", report::table(&args.workload, &rows)));
+    if let Some(accounting) = report::accounting(&rows) {
+        say(format_args!("\n{accounting}"));
+    }
     for note in &notes {
         say(format_args!("note: {note}"));
     }

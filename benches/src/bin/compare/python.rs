@@ -29,6 +29,7 @@ pub fn loops() -> Result<Vec<&'static str>, String> {
 /// Whether the script implements `workload`.
 pub fn supports(workload: &Workload) -> bool {
     !workload.is_http()
+        && !workload.is_faulty()
         && matches!(
             workload,
             Workload::Chain { .. }

@@ -4,6 +4,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 pub use chain_core::cli::report::cores;
 use chain_core::{
+    Tally,
     cli::report::{duration, machine},
     versions,
 };
@@ -76,6 +77,10 @@ pub struct Row {
     pub ratio: f64,
     /// For a threads baseline, how many threads made requests.
     pub threads: usize,
+    /// The accounting of the users of the last run, for the workloads that fetch.
+    pub tally: Option<Tally>,
+    /// Whether every run's accounting was the same.
+    pub tallies_agree: bool,
 }
 
 impl Row {
@@ -116,6 +121,8 @@ impl Row {
             bytes_per_task,
             per_user_overhead,
             ratio: 1.0,
+            tally: runs.last().and_then(|m| m.tally.clone()),
+            tallies_agree: runs.windows(2).all(|pair| pair[0].tally == pair[1].tally),
         }
     }
 
@@ -241,6 +248,26 @@ pub fn table(workload: &Workload, rows: &[Row]) -> String {
     lines.join("\n")
 }
 
+/// One summary line per row of a workload that fetches: users requested, results,
+/// errors by cause, and lost; `None` if no row kept an accounting.
+pub fn accounting(rows: &[Row]) -> Option<String> {
+    rows.iter().any(|row| row.tally.is_some()).then(|| {
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                let tally = row.tally.as_ref().map_or("not counted".to_owned(), Tally::to_string);
+                let varied = if row.tallies_agree { "" } else { " (differed between runs)" };
+                let workers = match row.workers() {
+                    1 => "1 worker".to_owned(),
+                    n => format!("{n} workers"),
+                };
+                format!("- {} ({workers}): {tally}{varied}", label(&row.subject))
+            })
+            .collect();
+        format!("Every user accounted for, in each row's last run:\n{}", lines.join("\n"))
+    })
+}
+
 #[derive(Serialize)]
 struct Record<'a> {
     runtime: &'a str,
@@ -258,6 +285,7 @@ struct Record<'a> {
     oversleep_p50_s: Option<f64>,
     oversleep_p99_s: Option<f64>,
     multi_thread: bool,
+    tally: Option<&'a Tally>,
     versions: BTreeMap<&'static str, &'static str>,
     machine: String,
     method: &'static str,
@@ -292,6 +320,7 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             oversleep_p50_s: oversleep(row.median),
             oversleep_p99_s: oversleep(row.p99),
             multi_thread: row.is_multi_thread(),
+            tally: row.tally.as_ref(),
             versions: versions.clone(),
             machine: machine(),
             method: METHOD,
@@ -304,8 +333,9 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
 pub fn markdown(args: &Args, header: &str, rows: &[Row], notes: &[String]) -> String {
     let command: Vec<String> = std::env::args().skip(1).collect();
     let notes: String = notes.iter().map(|note| format!("\nNote: {note}\n")).collect();
+    let accounting = accounting(rows).map_or(String::new(), |text| format!("\n{text}\n"));
     format!(
-        "# compare: {}\n\n```console\n$ cargo run --release -p benches --bin compare -- {}\n```\n\n```text\n{header}\n```\n\n{}\n{notes}",
+        "# compare: {}\n\n```console\n$ cargo run --release -p benches --bin compare -- {}\n```\n\n```text\n{header}\n```\n\n{}\n{accounting}{notes}",
         args.workload.name(),
         command.join(" "),
         table(&args.workload, rows),
