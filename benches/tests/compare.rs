@@ -21,6 +21,9 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["chain", "--json", unwritable],
         &["fanout", "--users", "10", "--source", "http", "--address", "nowhere"],
         &["fanout", "--users", "10", "--source", "http", "--connections", "0"],
+        &["fanout", "--users", "10", "--fail-rate", "2"],
+        &["fanout", "--users", "10", "--fail-rate", "0.5", "--hang-rate", "0.7"],
+        &["bounded", "--users", "10", "--concurrency", "2", "--jitter", "-1ms"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -88,4 +91,87 @@ fn an_http_run_has_a_row_per_flavour_and_the_two_threads_baselines() {
         assert!(stdout.contains(row), "{row}: {stdout}");
     }
     assert!(stdout.contains("| threads-per-request (std::net) | 100 |"), "{stdout}");
+}
+
+#[test]
+fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
+    let output = compare(&[
+        "bounded",
+        "--users=5000",
+        "--concurrency=500",
+        "--fail-rate=0.02",
+        "--hang-rate=0.01",
+        "--fetch-timeout=20ms",
+        "--runs=1",
+        "--flavours=smol-current-thread,tokio-current-thread",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.contains("users requested 5000")).collect();
+    assert_eq!(lines.len(), 2, "one summary line per row: {stdout}");
+    // The seed picks the same fetches under every runtime: the same counts.
+    let counts = |line: &str| line.split_once(": ").map(|(_, counts)| counts.to_owned());
+    assert_eq!(counts(lines[0]), counts(lines[1]), "{stdout}");
+    assert!(lines[0].contains(" failed, ") && lines[0].ends_with("timed out), lost 0"), "{stdout}");
+    assert!(stdout.contains("the Python reference are not run"), "{stdout}");
+}
+
+#[test]
+fn ctrl_c_stops_the_comparison_and_its_measuring_process() {
+    use std::{
+        io::{BufRead, BufReader},
+        process::Stdio,
+        time::{Duration, Instant},
+    };
+    let mut parent = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args(["fanout", "--users=10", "--latency=60s", "--flavours=smol-current-thread"])
+        .args(["--runs=1", "--no-python"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("compare starts");
+    // The header goes to stderr just before the first measuring process starts.
+    let mut stderr = BufReader::new(parent.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("workload: fanout"), "{line}");
+    let pid = parent.id();
+    let children = format!("/proc/{pid}/task/{pid}/children");
+    let give_up = Instant::now() + Duration::from_secs(10);
+    let child = loop {
+        let listed = std::fs::read_to_string(&children).unwrap_or_default();
+        if let Some(child) = listed.split_whitespace().next() {
+            break child.to_owned();
+        }
+        assert!(Instant::now() < give_up, "no measuring process started");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let sent = Command::new("kill").args(["-INT", &pid.to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -INT could not be sent");
+    let give_up = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = parent.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > give_up {
+            let _ = parent.kill();
+            panic!("compare still running 10 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+    assert!(rest.contains("interrupted"), "{rest}");
+    // Killed: gone, or a zombie where no init reaps orphans (some containers).
+    let running = || {
+        let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+        let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+        state.is_some_and(|state| state != 'Z')
+    };
+    let gone = Instant::now() + Duration::from_secs(10);
+    while running() {
+        assert!(Instant::now() < gone, "the measuring process {child} outlived compare");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

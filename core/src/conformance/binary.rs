@@ -87,6 +87,75 @@ pub fn unreachable_service_is_an_error_naming_the_user(binary: &str) {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// The summary line's counts: requested, results, errors (with their causes), lost.
+fn summary(stdout: &str) -> (u64, u64, u64, u64, &str) {
+    let line = stdout.lines().find_map(|l| l.trim().strip_prefix("users requested "));
+    let line = line.unwrap_or_else(|| panic!("no summary line: {stdout}"));
+    let number = |after: &str| -> u64 {
+        let rest = if after.is_empty() { line } else { &line[line.find(after).expect(line)..] };
+        let digits = rest.trim_start_matches(|c: char| !c.is_ascii_digit());
+        digits.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().expect(line)
+    };
+    (number(""), number("results "), number("errors "), number("lost "), line)
+}
+
+/// Injected failures and hangs, with a time limit on each fetch: every user is a
+/// result or an error by cause, the counts add up, none is lost; likewise when every
+/// fetch fails.
+pub fn injected_faults_are_counted_and_no_user_is_lost(binary: &str) {
+    let faults = ["--fail-rate", "0.01", "--hang-rate", "0.01", "--fetch-timeout", "20ms"];
+    for workload in [
+        &["fanout", "--users", "20000"][..],
+        &["bounded", "--users", "20000", "--concurrency", "500", "--shape", "spawn"],
+    ] {
+        let (output, stdout, stderr) = run(binary, &[workload, &faults[..]].concat());
+        assert!(output.status.success(), "{stderr}");
+        let (requested, results, errors, lost, line) = summary(&stdout);
+        assert_eq!((requested, lost), (20_000, 0), "{line}");
+        assert_eq!(results + errors, requested, "{line}");
+        assert!(line.contains(" failed") && line.contains(" timed out"), "{line}");
+        assert!((400..1200).contains(&errors), "about 2 % of users fault: {line}");
+    }
+    let (output, stdout, stderr) = run(binary, &["fanout", "--users", "300", "--fail-rate", "1"]);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("users requested 300: results 0, errors 300 (300 failed), lost 0"),
+        "{stdout}"
+    );
+}
+
+/// Ctrl-C (SIGINT) during a long fan-out ends the program at once: no hang.
+pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
+    use std::{
+        io::{BufRead, BufReader},
+        process::Stdio,
+        time::{Duration, Instant},
+    };
+    let mut child = Command::new(binary)
+        .args(["fanout", "--users", "1000", "--latency", "60s"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // The header is printed just before the fan-out starts.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("runtime: "), "{first}");
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -INT could not be sent");
+    let give_up = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > give_up {
+            let _ = child.kill();
+            panic!("still running 10 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(!status.success(), "{status}");
+}
+
 /// Bad command lines: a one-line reason, status 2, no panic.
 pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
     for args in [
@@ -107,6 +176,11 @@ pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
         &["chain", "--source", "http", "--fetch-timeout", "0s"],
         &["chain", "--address", "127.0.0.1:8080"],
         &["chain", "--source", "http", "--address", "127.0.0.1:8080", "--latency", "1ms"],
+        &["fanout", "--users", "10", "--fail-rate", "1.5"],
+        &["fanout", "--users", "10", "--hang-rate", "-0.1"],
+        &["fanout", "--users", "10", "--fail-rate", "0.6", "--hang-rate", "0.6"],
+        &["fanout", "--users", "10", "--jitter", "soon"],
+        &["fanout", "--users", "10", "--seed", "-1"],
     ] {
         let (output, _, stderr) = run(binary, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
@@ -126,6 +200,8 @@ macro_rules! binary_tests {
             fanout_summary_accounts_for_every_user,
             http_source_runs_against_an_in_process_service,
             unreachable_service_is_an_error_naming_the_user,
+            injected_faults_are_counted_and_no_user_is_lost,
+            interrupt_ends_a_long_run_promptly,
             bad_arguments_exit_2_with_a_message,
         }
     };

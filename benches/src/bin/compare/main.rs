@@ -7,6 +7,7 @@
 
 mod args;
 mod child;
+mod interrupt;
 mod python;
 mod report;
 mod svg;
@@ -55,6 +56,10 @@ fn main() -> ExitCode {
             let message = format!("cannot write {}: {e}", path.display());
             Args::command().error(ErrorKind::ValueValidation, message).exit();
         }
+    }
+    if let Err(message) = interrupt::stop_children_when_interrupted() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
     }
     match compare(&args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -237,10 +242,11 @@ fn run_one(
         }
     };
     let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
-    let output = Command::new(exe)
-        .args(args.workload.to_args())
-        .args(child)
-        .args(service.map(|address| format!("--service-address={address}")))
-        .output();
+    let output = interrupt::output(
+        Command::new(exe)
+            .args(args.workload.to_args())
+            .args(child)
+            .args(service.map(|address| format!("--service-address={address}"))),
+    );
     child::read(&what, output)
 }

@@ -41,11 +41,12 @@ pub fn supports(workload: &Workload) -> bool {
 
 /// One run of the script under `event_loop`.
 pub fn measure(event_loop: &str, workload: &Workload) -> Result<Measurement, String> {
-    let output = Command::new("python3")
-        .arg(SCRIPT)
-        .arg(format!("--loop={event_loop}"))
-        .args(workload.to_args())
-        .arg(format!("--iterations={}", workload.python_iterations()))
-        .output();
+    let output = crate::interrupt::output(
+        Command::new("python3")
+            .arg(SCRIPT)
+            .arg(format!("--loop={event_loop}"))
+            .args(workload.to_args())
+            .arg(format!("--iterations={}", workload.python_iterations())),
+    );
     child::read(&format!("python3 {SCRIPT} ({event_loop})"), output)
 }
