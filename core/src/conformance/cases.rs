@@ -62,23 +62,50 @@ impl Drop for DropFlag {
     }
 }
 
-/// The four fan-outs, by name, over a source and ids.
+/// The bounded fan-outs' limit in most cases: small, so that most users wait for a
+/// slot.
+const FEW: NonZeroUsize = NonZeroUsize::new(7).unwrap();
+
+/// The four fan-outs, by name, over a source and ids, the bounded ones with at most
+/// `limit` users in flight.
 pub(super) async fn every_fan_out<R, S>(
     rt: &R,
     source: &S,
     ids: &[UserId],
+    limit: NonZeroUsize,
 ) -> Vec<(&'static str, Vec<UserResult>)>
 where
     R: Runtime,
     S: DataSource + Clone + 'static,
 {
-    let limit = NonZeroUsize::new(7).unwrap();
+    let outcomes = every_fan_out_probed(rt, source, ids, limit, || ()).await;
+    outcomes.into_iter().map(|(name, results, ())| (name, results)).collect()
+}
+
+/// [`every_fan_out`], each fan-out with what `probe` read the moment it returned,
+/// before the next one starts.
+async fn every_fan_out_probed<R, S, P>(
+    rt: &R,
+    source: &S,
+    ids: &[UserId],
+    limit: NonZeroUsize,
+    probe: impl Fn() -> P,
+) -> Vec<(&'static str, Vec<UserResult>, P)>
+where
+    R: Runtime,
+    S: DataSource + Clone + 'static,
+{
     let ids = || ids.iter().copied();
+    // A tuple's fields are evaluated in order: each probe follows its fan-out.
     vec![
-        ("fan_out", fan_out(source, ids()).await),
-        ("fan_out_spawned", fan_out_spawned(rt, source, ids()).await),
-        ("fan_out_bounded", fan_out_bounded(source, ids(), limit).await),
-        ("fan_out_bounded_spawned", fan_out_bounded_spawned(rt, source, ids(), limit).await),
+        ("fan_out", fan_out(source, ids()).await, probe()),
+        ("fan_out_spawned", fan_out_spawned(rt, source, ids()).await, probe()),
+        ("fan_out_bounded", fan_out_bounded(source, ids(), limit).await, probe()),
+        (
+            "fan_out_bounded_spawned",
+            fan_out_bounded_spawned(rt, source, ids(), limit).await,
+            probe(),
+        ),
     ]
 }
 
@@ -169,7 +196,7 @@ where
     let ids: Vec<UserId> = (0..USERS).map(|i| i * 7919 % USERS + 1).collect();
     let (rt2, requested) = (rt.clone(), ids.clone());
     let outcomes =
-        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested).await });
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
     for (name, results) in outcomes {
         assert_eq!(results.len(), ids.len(), "{name}");
         for (id, result) in ids.iter().zip(results) {
@@ -234,7 +261,7 @@ pub fn failing_user_does_not_stop_the_others_in_a_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).failing_orders_of(7);
     let rt2 = rt.clone();
     let ids: Vec<UserId> = (1..=50).collect();
-    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids).await });
+    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids, FEW).await });
     for (name, results) in outcomes {
         for (index, result) in results.into_iter().enumerate() {
             let user = index as UserId + 1;
@@ -352,7 +379,7 @@ pub fn panicking_user_becomes_an_error_in_every_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).panicking_for(3);
     let rt2 = rt.clone();
     let ids: Vec<UserId> = (1..=10).collect();
-    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids).await });
+    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids, FEW).await });
     for (name, results) in outcomes {
         assert_eq!(results.len(), 10, "{name}");
         for (index, result) in results.into_iter().enumerate() {
@@ -494,24 +521,40 @@ pub fn public_futures_are_send<R: Runtime>(rt: R) {
     send(&handle.cancel());
 }
 
-/// With 1 % of fetches failing, 1 % never completing and a time limit on every
-/// fetch, each of the four fan-outs reports every user exactly once, in request
-/// order: a result where no fetch was faulted, otherwise an error naming the user
-/// and the fault's cause. When a fan-out returns, no fetch is still running. The
-/// same with every fetch failing, and with none.
+/// 100,000 users, with 1 % of fetches failing, 1 % never completing and a time
+/// limit of 20 ms on every fetch: each of the four fan-outs (the bounded ones with
+/// at most 1,000 users in flight) reports every user exactly once, in request order:
+/// a result where no fetch was faulted, otherwise an error naming the user and the
+/// fault's cause (a failure wins over a hang: it ends the chain at once). The
+/// results and errors add up to 100,000, and the moment each fan-out returns, no
+/// fetch is still running. The same with every fetch failing, and with none.
 pub fn every_user_is_accounted_for_under_faults<R: Runtime>(rt: R) {
-    const USERS: u64 = 10_000;
+    const USERS: u64 = 100_000;
+    // Big enough that the ~2,000 users with a hung fetch do not queue for long
+    // (each holds its slot for the 20 ms limit), small enough to leave most users
+    // waiting for a slot.
+    const LIMIT: NonZeroUsize = NonZeroUsize::new(1_000).unwrap();
     let ids: Vec<UserId> = (1..=USERS).collect();
     for (failures, hangs) in [(0.01, 0.01), (1.0, 0.0), (0.0, 0.0)] {
         let plan = FaultPlan::new(3).with_failures(failures).unwrap().with_hangs(hangs).unwrap();
-        let faulty = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan.clone());
+        let faulty = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan);
         let counted = Instrumented::new(faulty);
         let source = TimeLimited::new(counted.clone(), &rt, Duration::from_millis(20));
-        let (rt2, requested) = (rt.clone(), ids.clone());
-        let outcomes =
-            run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested).await });
-        for (name, results) in outcomes {
+        let (rt2, requested, gauge) = (rt.clone(), ids.clone(), counted.clone());
+        let outcomes = run_on_worker(&rt, async move {
+            let live = || gauge.all().live();
+            every_fan_out_probed(&rt2, &source, &requested, LIMIT, live).await
+        });
+        // The plan the source drew its faults from, and the counts it implies: users
+        // with a failing fetch, and users with a hung fetch and no failing one.
+        let plan = counted.inner().plan();
+        let faults =
+            |id| [Operation::FetchUser, Operation::FetchOrders].map(|op| plan.for_fetch(op, id));
+        let failing = ids.iter().filter(|&&id| faults(id).contains(&Some(Injected::Fail))).count();
+        let hung = ids.iter().filter(|&&id| faults(id) != [None, None]).count() - failing;
+        for (name, results, live_on_return) in outcomes {
             assert_eq!(results.len(), ids.len(), "{name}: a user was lost or invented");
+            let (mut ok, mut failed, mut timed_out) = (0, 0, 0);
             for (&id, result) in ids.iter().zip(results) {
                 let injected = |op| plan.for_fetch(op, id);
                 match result {
@@ -519,17 +562,23 @@ pub fn every_user_is_accounted_for_under_faults<R: Runtime>(rt: R) {
                         assert!(injected(Operation::FetchUser).is_none(), "{name}: {id}");
                         assert!(injected(Operation::FetchOrders).is_none(), "{name}: {id}");
                         assert_eq!(value, article_user_with_orders(id), "{name}");
+                        ok += 1;
                     }
                     Err(FetchError::Failed { user_id, operation, .. }) => {
                         assert_eq!((user_id, injected(operation)), (id, Some(Injected::Fail)));
+                        failed += 1;
                     }
                     Err(FetchError::TimedOut { user_id, operation, .. }) => {
                         assert_eq!((user_id, injected(operation)), (id, Some(Injected::Hang)));
+                        timed_out += 1;
                     }
                     Err(other) => panic!("{name}: user {id}: unexpected {other}"),
                 }
             }
-            assert_eq!(counted.all().live(), 0, "{name}: a fetch outlived its fan-out");
+            assert_eq!(ok + failed + timed_out, ids.len(), "{name}: the counts add up to N");
+            let expected = (ids.len() - failing - hung, failing, hung);
+            assert_eq!((ok, failed, timed_out), expected, "{name}: (results, failed, timed out)");
+            assert_eq!(live_on_return, 0, "{name}: a fetch outlived its fan-out");
         }
     }
 }

@@ -248,23 +248,35 @@ pub fn table(workload: &Workload, rows: &[Row]) -> String {
     lines.join("\n")
 }
 
-/// One summary line per row of a workload that fetches: users requested, results,
-/// errors by cause, and lost; `None` if no row kept an accounting.
+/// A summary line per row of a workload that fetches, as a table: users requested,
+/// results, errors by cause, and lost; `None` if no row kept an accounting.
 pub fn accounting(rows: &[Row]) -> Option<String> {
     rows.iter().any(|row| row.tally.is_some()).then(|| {
-        let lines: Vec<String> = rows
-            .iter()
-            .map(|row| {
-                let tally = row.tally.as_ref().map_or("not counted".to_owned(), Tally::to_string);
-                let varied = if row.tallies_agree { "" } else { " (differed between runs)" };
-                let workers = match row.workers() {
-                    1 => "1 worker".to_owned(),
-                    n => format!("{n} workers"),
-                };
-                format!("- {} ({workers}): {tally}{varied}", label(&row.subject))
-            })
-            .collect();
-        format!("Every user accounted for, in each row's last run:\n{}", lines.join("\n"))
+        let mut lines = vec![
+            "Every user accounted for (each row's last run):".to_owned(),
+            String::new(),
+            "| flavour | workers | users requested | results | errors | lost |".to_owned(),
+            "|---|---:|---:|---:|---|---:|".to_owned(),
+        ];
+        for row in rows {
+            let (label, workers) = (label(&row.subject), row.workers());
+            let Some(tally) = &row.tally else {
+                lines.push(format!("| {label} | {workers} | not counted | | | |"));
+                continue;
+            };
+            let causes: Vec<String> =
+                tally.errors_by_cause.iter().map(|(cause, n)| format!("{n} {cause}")).collect();
+            let errors = match causes.is_empty() {
+                true => "0".to_owned(),
+                false => format!("{} ({})", tally.errors(), causes.join(", ")),
+            };
+            let varied = if row.tallies_agree { "" } else { " (differed between runs)" };
+            lines.push(format!(
+                "| {label} | {workers} | {} | {} | {errors} | {}{varied} |",
+                tally.requested, tally.results, tally.lost
+            ));
+        }
+        lines.join("\n")
     })
 }
 
