@@ -304,13 +304,28 @@ pub fn timeout_passes_a_prompt_result_through<R: Runtime>(rt: R) {
 /// Dropping any fan-out part-way, once its fetches have started, leaves no fetch
 /// running.
 pub fn cancelled_fan_out_leaves_no_fetch_running<R: Runtime>(rt: R) {
+    let started = |source: &Instrumented<_>| source.users().started() >= 50;
+    cancel_every_fan_out_part_way(&rt, || in_memory(&rt, FOREVER), started);
+}
+
+/// Drops each of the four fan-outs over users 1 to 1,000 (the bounded ones at 100
+/// in flight), each on a fresh source from `make`, once `in_flight` holds for it, and
+/// checks that every fetch it started is dropped promptly: none is left running.
+pub(super) fn cancel_every_fan_out_part_way<R, S>(
+    rt: &R,
+    make: impl Fn() -> Instrumented<S>,
+    in_flight: fn(&Instrumented<S>) -> bool,
+) where
+    R: Runtime,
+    S: DataSource + Clone + 'static,
+{
     for shape in 0..4 {
-        let source = in_memory(&rt, FOREVER);
+        let source = make();
         let (rt2, counted) = (rt.clone(), source.clone());
-        run_on_worker(&rt, async move {
+        run_on_worker(rt, async move {
             let ids = 1..=1_000;
             let k = NonZeroUsize::new(100).unwrap();
-            let started = eventually(&rt2, "fetches start", || counted.users().started() >= 50);
+            let started = eventually(&rt2, "fetches in flight", || in_flight(&counted));
             let finished = match shape {
                 0 => until(started, fan_out(&counted, ids)).await,
                 1 => until(started, fan_out_spawned(&rt2, &counted, ids)).await,

@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use super::cases::each_user_once_in_request_order;
+use super::cases::{cancel_every_fan_out_part_way, each_user_once_in_request_order};
 use crate::{
     FetchError, HttpFailure, Instrumented, Operation, Runtime, UserId, UserResult, fan_out,
     fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
@@ -179,6 +179,20 @@ pub fn slow_service_times_out_naming_the_user<R: Runtime, S: Service>(rt: R) {
             other => panic!("user {user}: expected a timeout after {LIMIT:?}, got {other:?}"),
         }
     }
+}
+
+/// Each fan-out dropped part-way while its requests wait on a service that takes an
+/// hour to answer: every fetch is dropped promptly, with the connection it held.
+pub fn cancelled_fan_out_over_http_leaves_no_fetch_running<R: Runtime, S: Service>(rt: R) {
+    let service: S =
+        service(ServiceConfig { delay: Duration::from_secs(3600), ..ServiceConfig::default() });
+    let address = service.address();
+    let make = || {
+        let source = HttpSource::new(&rt, address).with_connections(NonZeroUsize::new(10).unwrap());
+        Instrumented::new(source.with_timeout(Duration::from_secs(3600)))
+    };
+    // Every connection of the pool carries a request the service sits on.
+    cancel_every_fan_out_part_way(&rt, make, |source| source.inner().connections_opened() >= 10);
 }
 
 /// A fan-out of users 1 to 20 against `address`, with a short time limit.
