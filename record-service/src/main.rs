@@ -15,6 +15,10 @@ struct Cli {
 
 fn main() {
     let config = Cli::parse().service.into_config();
+    if let Err(e) = chain_core::cli::exit_on_interrupt() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
     let service = match RecordService::start(config.clone()) {
         Ok(service) => service,
         Err(e) => {

@@ -12,6 +12,7 @@ macro_rules! say {
 }
 
 mod args;
+mod interrupt;
 pub mod report;
 mod source_args;
 mod workloads;
@@ -24,6 +25,7 @@ pub use args::{
     Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
+pub use interrupt::exit_on_interrupt;
 pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
     parse_connections, parse_rate,
@@ -61,6 +63,10 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         Ok(settings) => settings,
         Err(message) => command.error(ErrorKind::ArgumentConflict, message).exit(),
     };
+    if let Err(e) = exit_on_interrupt() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let rt = match L::launch(flavour, workers) {
         Ok(rt) => rt,
         Err(e) => {
