@@ -69,7 +69,8 @@ impl FaultPlan {
         FaultPlan { hangs: rate, ..self }.checked()
     }
 
-    /// Every other fetch first waits a further time drawn evenly from 0 to `jitter`.
+    /// Each fetch that neither fails nor hangs first waits a further time drawn evenly
+    /// from 0 to `jitter`.
     pub fn with_jitter(self, jitter: Duration) -> Self {
         FaultPlan { jitter, ..self }
     }

@@ -62,8 +62,8 @@ pub struct FaultArgs {
     /// each as a timed-out error (0 to 1).
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
     pub hang_rate: f64,
-    /// Inject jitter: each other fetch first waits a further time drawn evenly from 0
-    /// to DURATION (0 to 60s).
+    /// Inject jitter: each fetch that neither fails nor hangs first waits a further
+    /// time drawn evenly from 0 to DURATION (0 to 60s).
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub jitter: Duration,
     /// The seed that picks which fetches are faulted, and their jitter.

@@ -3,13 +3,13 @@
 
 use std::{io, net::SocketAddr, num::NonZeroUsize, time::Duration};
 
+use futures::future::BoxFuture;
+
 use super::{
     SourceArgs, SourceKind,
     args::{Command, Fanout, Mode, Shape},
     report::duration,
 };
-use futures::future::BoxFuture;
-
 use crate::{
     DataSource, InMemorySource, Instrumented, Runtime, SourceVisitor, Tally, UserId, UserResult,
     fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
