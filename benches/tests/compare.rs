@@ -24,12 +24,19 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["fanout", "--users", "10", "--fail-rate", "2"],
         &["fanout", "--users", "10", "--fail-rate", "0.5", "--hang-rate", "0.7"],
         &["bounded", "--users", "10", "--concurrency", "2", "--jitter", "-1ms"],
+        &["chain", "--runs", "-1"],
+        &["idle", "--tasks", "-1"],
+        &["fanout", "--users", "3", "--seed", "-1"],
+        &["fanout", "--users", "10", "--source", "http", "--address", "127.0.0.1:1"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        // What was wrong, and what is allowed (or why it cannot be used).
+        let says_why = ["must be", "cannot", "needs", "possible values", "add up", "subcommand"];
+        assert!(says_why.iter().any(|why| stderr.contains(why)), "{args:?}: {stderr}");
     }
 }
 

@@ -6,7 +6,7 @@ use std::{fmt, future::Future, sync::Arc, time::Duration};
 use crate::{
     DataSource, FetchError, Operation, Timer,
     model::{OrderId, User, UserId},
-    seeded,
+    seeded::{self, Drawer},
 };
 
 /// Which fetches fail, never complete, or wait longer: each decided by a hash of the
@@ -92,7 +92,7 @@ impl FaultPlan {
         if self.failures == 0.0 && self.hangs == 0.0 && self.jitter.is_zero() {
             return None;
         }
-        let (draw, bits) = seeded::draw(self.seed, user_id, operation);
+        let (draw, bits) = seeded::draw(Drawer::Client, self.seed, user_id, operation);
         if draw < self.failures {
             Some(Injected::Fail)
         } else if draw < self.failures + self.hangs {

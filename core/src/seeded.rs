@@ -3,10 +3,19 @@
 
 use crate::{Operation, UserId};
 
-/// A fraction in [0, 1) and 64 further bits, both fixed by `seed` and the fetch.
-pub(crate) fn draw(seed: u64, user_id: UserId, operation: Operation) -> (f64, u64) {
+/// Who draws: the client-side [`FaultPlan`](crate::FaultPlan) and the record
+/// service draw apart, so that the same seed does not fault the same fetches twice.
+#[derive(Clone, Copy)]
+pub(crate) enum Drawer {
+    Client = 1,
+    Service = 2,
+}
+
+/// A fraction in [0, 1) and 64 further bits, both fixed by `seed`, the drawer and
+/// the fetch.
+pub(crate) fn draw(drawer: Drawer, seed: u64, user_id: UserId, operation: Operation) -> (f64, u64) {
     let fetch = user_id.wrapping_mul(2) + matches!(operation, Operation::FetchOrders) as u64;
-    let hash = splitmix64(seed ^ splitmix64(fetch));
+    let hash = splitmix64(splitmix64(seed ^ drawer as u64) ^ splitmix64(fetch));
     // The top 53 bits as a fraction; the next hash as the further bits.
     ((hash >> 11) as f64 / (1u64 << 53) as f64, splitmix64(hash))
 }

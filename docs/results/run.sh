@@ -23,5 +23,5 @@ compare idle-1m idle --tasks 1000000 --runs 3
 compare http-fanout-10k fanout --users 10000 --source http --runs 3
 compare http-fanout-10k-10ms fanout --users 10000 --latency 10ms --source http --connections 1000 --runs 3
 # Faults: 1 % of fetches failing, 1 % never completing, 20 ms limit per fetch.
-compare faults-fanout-100k fanout --users 100000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --runs 3
+compare faults-fanout-100k fanout --users 100000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --runs 7
 compare faults-bounded-100k bounded --users 100000 --concurrency 1000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --shape spawn --runs 3

@@ -46,6 +46,10 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
     let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
     let flavour_help = match L::FLAVOURS {
         [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
+        [Flavour::MultiThread, ..] => format!(
+            "How the runtime schedules tasks: {} [default: multi-thread]",
+            offered.join(" or "),
+        ),
         _ => format!(
             "How the runtime schedules tasks: {} [default: {}, or multi-thread when --workers is given]",
             offered.join(" or "),

@@ -67,7 +67,7 @@ pub struct FaultArgs {
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub jitter: Duration,
     /// The seed that picks which fetches are faulted, and their jitter.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
 }
 
@@ -117,7 +117,7 @@ pub enum SourceKind {
 #[derive(Clone, Debug, Args)]
 pub struct ServiceArgs {
     /// The port on 127.0.0.1; 0 lets the operating system choose.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = parse_port, allow_negative_numbers = true)]
     pub port: u16,
     /// How long each answer waits: a simulated database (0 to 60s).
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
@@ -132,7 +132,7 @@ pub struct ServiceArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Fault::ALL)]
     pub faults: Vec<Fault>,
     /// The seed that picks which answers fault.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
     /// Threads that run the service (1 to 256).
     #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN, value_parser = super::args::parse_workers, allow_negative_numbers = true)]
@@ -163,6 +163,24 @@ pub fn parse_address(text: &str) -> Result<SocketAddr, String> {
     let allowed = "must be HOST:PORT, e.g. 127.0.0.1:8080";
     let mut addresses = text.trim().to_socket_addrs().map_err(|e| format!("{e}; {allowed}"))?;
     addresses.next().ok_or_else(|| format!("names no address; {allowed}"))
+}
+
+/// Parses a seed: any whole number from 0 to `u64::MAX`.
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| format!("must be a whole number from 0 to {}", u64::MAX))
+}
+
+/// Parses a port: 0 (the operating system chooses) to 65535.
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    text.trim().parse().map_err(|_| "must be a port from 0 to 65535 (0: any free port)".to_owned())
 }
 
 /// Parses a connection limit: 1 to [`MAX_CONNECTIONS`].

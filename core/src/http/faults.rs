@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::Route;
+use crate::seeded::{self, Drawer};
 
 /// One way for an answer to go wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,7 +93,8 @@ impl Faults {
         if self.rate == 0.0 {
             return None;
         }
-        let (draw, bits) = crate::seeded::draw(self.seed, route.user_id(), route.operation());
+        let (draw, bits) =
+            seeded::draw(Drawer::Service, self.seed, route.user_id(), route.operation());
         (draw < self.rate).then(|| self.kinds[(bits % self.kinds.len() as u64) as usize])
     }
 }

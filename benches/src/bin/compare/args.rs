@@ -20,11 +20,11 @@ pub struct Args {
     pub workload: Workload,
 
     /// Runs per flavour, each in a process of its own after a warm-up run (1 to 1000).
-    #[arg(long, default_value = "5", value_parser = parse_runs, global = true)]
+    #[arg(long, default_value = "5", value_parser = parse_runs, global = true, allow_negative_numbers = true)]
     pub runs: NonZeroUsize,
 
     /// Worker counts for the multi-thread flavours, e.g. 1,2,4 [default: the machine's cores]
-    #[arg(long, value_delimiter = ',', value_parser = parse_workers, global = true)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_workers, global = true, allow_negative_numbers = true)]
     pub workers: Vec<NonZeroUsize>,
 
     /// Only these flavours [default: all]
@@ -86,28 +86,28 @@ pub enum Workload {
     /// N trivial tasks spawned, then awaited.
     SpawnMany {
         /// How many tasks.
-        #[arg(long, value_name = "N", default_value = "10000", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "10000", value_parser = parse_users, allow_negative_numbers = true)]
         tasks: NonZeroUsize,
     },
     /// A chain of spawns, each task spawning the next.
     SpawnChain {
         /// How many links.
-        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users, allow_negative_numbers = true)]
         depth: NonZeroUsize,
     },
     /// Many tasks each yielding many times.
     YieldMany {
         /// How many tasks.
-        #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users, allow_negative_numbers = true)]
         tasks: NonZeroUsize,
         /// Yields per task.
-        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users, allow_negative_numbers = true)]
         yields: NonZeroUsize,
     },
     /// Request/reply round trips with a spawned partner over futures' channels.
     PingPong {
         /// How many round trips.
-        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "1000", value_parser = parse_users, allow_negative_numbers = true)]
         rounds: NonZeroUsize,
     },
     /// Oversleep of one sleep: how late it wakes (p50, p99), a property of the timer.
@@ -116,13 +116,13 @@ pub enum Workload {
         #[arg(long, value_name = "DURATION", default_value = "1ms", value_parser = parse_limit, allow_hyphen_values = true)]
         sleep: Duration,
         /// Sleeps measured per run.
-        #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users, allow_negative_numbers = true)]
         samples: NonZeroUsize,
     },
     /// N tasks all asleep at once: memory per idle task.
     Idle {
         /// How many tasks.
-        #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_users)]
+        #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_users, allow_negative_numbers = true)]
         tasks: NonZeroUsize,
     },
 }

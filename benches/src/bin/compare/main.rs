@@ -50,11 +50,23 @@ fn main() -> ExitCode {
     if let Some(conflict) = args.workload.source().and_then(SourceArgs::conflict) {
         Args::command().error(ErrorKind::ArgumentConflict, conflict).exit();
     }
+    if let Some(address) = args.workload.source().and_then(|s| s.address) {
+        let timeout = std::time::Duration::from_secs(5);
+        if let Err(e) = std::net::TcpStream::connect_timeout(&address, timeout) {
+            let message = format!("cannot reach the record service at {address}: {e}");
+            Args::command().error(ErrorKind::ValueValidation, message).exit();
+        }
+    }
     // An unwritable output must fail now, not after minutes of measuring.
+    // A file made only for the check is removed again: a failed run leaves nothing.
     for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
+        let existed = path.exists();
         if let Err(e) = OpenOptions::new().append(true).create(true).open(path) {
             let message = format!("cannot write {}: {e}", path.display());
             Args::command().error(ErrorKind::ValueValidation, message).exit();
+        }
+        if !existed {
+            let _ = std::fs::remove_file(path);
         }
     }
     if let Err(message) = interrupt::stop_children_when_interrupted() {
@@ -72,6 +84,14 @@ fn main() -> ExitCode {
 
 /// The hidden child mode: one measurement, printed as JSON on stdout.
 fn child_main(args: &Args) -> ExitCode {
+    // A failed check (a wrong result, a fetch that failed) panics; the parent shows
+    // its message as one line, without a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<&str>().copied();
+        let message = message.or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+        eprintln!("{}", message.unwrap_or("a check failed"));
+    }));
     let workers = args.workers.first().copied().unwrap_or(NonZeroUsize::MIN);
     let measured = match (args.child, args.child_threads) {
         (Some(flavour), _) => {
@@ -234,7 +254,7 @@ fn run_one(
     let (what, child) = match subject {
         Subject::Python(event_loop) => return python::measure(event_loop, &args.workload),
         Subject::Rust(flavour, workers) => (
-            format!("{flavour} with {workers} workers"),
+            format!("{flavour} with {workers} worker{}", if workers.get() == 1 { "" } else { "s" }),
             vec![format!("--child={}", flavour.label()), format!("--workers={workers}")],
         ),
         Subject::Threads(threads) => {
