@@ -106,6 +106,19 @@ pub struct Fanout {
     pub source: SourceArgs,
 }
 
+impl Fanout {
+    /// What this fan-out holds at its peak, with at most `limit` users in flight.
+    pub fn footprint(&self, limit: Option<usize>) -> super::Footprint {
+        let users = self.users.get();
+        super::Footprint {
+            users,
+            in_flight: limit.map_or(users, |k| k.min(users)),
+            faults: matches!(self.source.faults.plan(), Ok(Some(_))),
+            http: self.source.source == super::SourceKind::Http,
+        }
+    }
+}
+
 /// How a chain combines its two fetches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Mode {

@@ -13,6 +13,7 @@ macro_rules! say {
 
 mod args;
 mod interrupt;
+mod memory;
 pub mod report;
 mod source_args;
 mod workloads;
@@ -26,6 +27,7 @@ pub use args::{
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
 pub use interrupt::exit_on_interrupt;
+pub use memory::Footprint;
 pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
     parse_connections, parse_rate,
@@ -62,7 +64,9 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         .try_get_matches_from_mut(std::env::args_os())
         .and_then(|matches| Cli::from_arg_matches(&matches))
         .unwrap_or_else(|e| e.exit());
-    let checked = source_conflict(cli.command.as_ref()).map_or_else(|| settings::<L>(&cli), Err);
+    let checked = source_conflict(cli.command.as_ref())
+        .or_else(|| footprint(cli.command.as_ref())?.check().err())
+        .map_or_else(|| settings::<L>(&cli), Err);
     let (flavour, workers) = match checked {
         Ok(settings) => settings,
         Err(message) => command.error(ErrorKind::ArgumentConflict, message).exit(),
@@ -136,6 +140,16 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
         (Flavour::MultiThread, Some(n)) => Ok((flavour, n)),
         (Flavour::MultiThread, None) => Ok((flavour, report::cores())),
     }
+}
+
+/// What a fan-out command will hold at its peak.
+fn footprint(command: Option<&Command>) -> Option<Footprint> {
+    let (fanout, limit) = match command? {
+        Command::Fanout(fanout) => (fanout, None),
+        Command::Bounded { fanout, concurrency } => (fanout, Some(concurrency.get())),
+        _ => return None,
+    };
+    Some(fanout.footprint(limit))
 }
 
 /// Why the `--source` options do not fit together, if they do not.

@@ -208,6 +208,17 @@ impl Workload {
         }
     }
 
+    /// What a fan-out's measuring process holds at its peak.
+    pub fn footprint(&self) -> Option<chain_core::cli::Footprint> {
+        match self {
+            Workload::Fanout(f) => Some(f.footprint(None)),
+            Workload::Bounded { fanout, concurrency } => {
+                Some(fanout.footprint(Some(concurrency.get())))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether faults are injected into the fetches.
     pub fn is_faulty(&self) -> bool {
         self.source().is_some_and(|s| matches!(s.faults.plan(), Ok(Some(_))))

@@ -50,6 +50,9 @@ fn main() -> ExitCode {
     if let Some(conflict) = args.workload.source().and_then(SourceArgs::conflict) {
         Args::command().error(ErrorKind::ArgumentConflict, conflict).exit();
     }
+    if let Some(Err(too_big)) = args.workload.footprint().map(|f| f.check()) {
+        Args::command().error(ErrorKind::ValueValidation, too_big).exit();
+    }
     if let Some(address) = args.workload.source().and_then(|s| s.address) {
         let timeout = std::time::Duration::from_secs(5);
         if let Err(e) = std::net::TcpStream::connect_timeout(&address, timeout) {
