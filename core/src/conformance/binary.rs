@@ -137,8 +137,11 @@ pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
         .spawn()
         .expect("the binary starts");
     // The header is printed just before the fan-out starts.
+    // The reader stays open until the end: a closed stdout would end the program
+    // quietly on its next line, and that is not what is tested.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    stdout.read_line(&mut first).unwrap();
     assert!(first.starts_with("runtime: "), "{first}");
     let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     assert!(sent.is_ok_and(|s| s.success()), "kill -INT could not be sent");
@@ -154,6 +157,7 @@ pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
         std::thread::sleep(Duration::from_millis(10));
     };
     assert_eq!(status.code(), Some(130), "{status}");
+    drop(stdout);
 }
 
 /// Bad command lines: a one-line reason, status 2, no panic.
