@@ -6,6 +6,7 @@
 //! Every measured body runs inside a task spawned on the runtime under test
 //! ([`measure`]), so that it runs on the runtime's own workers; the runtime is
 //! built before, and dropped after, the timed region.
+#![warn(missing_docs)]
 
 pub mod flavours;
 pub mod native;

@@ -22,6 +22,7 @@
 //! assert!(answer.starts_with("HTTP/1.1 200 OK"));
 //! assert!(answer.ends_with("[1,3,10,11]"));
 //! ```
+#![warn(missing_docs)]
 
 mod answer;
 

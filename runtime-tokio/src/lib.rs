@@ -21,6 +21,7 @@
 //! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
 //! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
 //! ```
+#![warn(missing_docs)]
 
 use std::{
     future::Future,
