@@ -119,12 +119,26 @@ pub enum HttpFailure {
         /// The operating system's explanation.
         reason: String,
     },
-    /// The connection broke before the whole response arrived (closed, reset,
-    /// truncated body).
+    /// The connection broke before the response's head arrived (closed, reset).
     #[error("connection closed mid-response: {reason}")]
     Closed {
         /// The HTTP client's explanation.
         reason: String,
+    },
+    /// The response's head arrived, then the connection broke before its whole body.
+    #[error("answer cut short: {reason}")]
+    Truncated {
+        /// The HTTP client's explanation.
+        reason: String,
+    },
+    /// Every connection of the pool stayed busy for the whole limit: the request was
+    /// never sent.
+    #[error("no free connection within {waited:?} (all {connections} busy)")]
+    NoConnection {
+        /// How long the fetch waited.
+        waited: Duration,
+        /// The pool's size.
+        connections: usize,
     },
     /// The service answered with a status other than 200.
     #[error("HTTP {status}")]
@@ -152,6 +166,8 @@ impl HttpFailure {
         match self {
             HttpFailure::Connect { .. } => "connect",
             HttpFailure::Closed { .. } => "closed",
+            HttpFailure::Truncated { .. } => "truncated",
+            HttpFailure::NoConnection { .. } => "no connection",
             HttpFailure::Status { .. } => "http status",
             HttpFailure::Protocol { .. } => "protocol",
             HttpFailure::Malformed { .. } => "malformed",

@@ -49,7 +49,7 @@ pub(crate) async fn answer<B>(
         Some(Fault::Drop) => return Err(DropConnection),
         // A prefix of a JSON value is never a whole one.
         Some(Fault::MalformedJson) => json(body.len() / 2, Answer::Whole(Some(half()))),
-        Some(Fault::Truncate) => json(body.len(), Answer::Truncated(Some(half()))),
+        Some(Fault::Truncate) => json(body.len(), Answer::Truncated(Truncation::Part(half()))),
         Some(Fault::Close) => {
             let mut response = json(body.len(), Answer::Whole(Some(body.into())));
             response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
@@ -76,7 +76,16 @@ fn json(announced: usize, body: Answer) -> Response<Answer> {
 /// hyper close the connection short of the announced length.
 pub(crate) enum Answer {
     Whole(Option<Bytes>),
-    Truncated(Option<Bytes>),
+    Truncated(Truncation),
+}
+
+/// Where a truncated body is: hyper sends what it holds only when the body has
+/// nothing ready, so the body pauses once after its first part, before the error
+/// that closes the connection; erroring at once would discard the head and the part.
+pub(crate) enum Truncation {
+    Part(Bytes),
+    Pause,
+    Break,
 }
 
 impl Body for Answer {
@@ -85,14 +94,21 @@ impl Body for Answer {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         Poll::Ready(match self.get_mut() {
             Answer::Whole(part) => part.take().map(|data| Ok(Frame::data(data))),
-            Answer::Truncated(part) => Some(match part.take() {
-                Some(data) => Ok(Frame::data(data)),
-                None => Err(io::Error::other("injected fault: body truncated")),
-            }),
+            Answer::Truncated(state) => match std::mem::replace(state, Truncation::Break) {
+                Truncation::Part(data) => {
+                    *state = Truncation::Pause;
+                    Some(Ok(Frame::data(data)))
+                }
+                Truncation::Pause => {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Truncation::Break => Some(Err(io::Error::other("injected fault: body truncated"))),
+            },
         })
     }
 

@@ -103,6 +103,7 @@ macro_rules! conformance_tests {
                     truncated_body_names_the_user_and_the_others_complete,
                     malformed_json_names_the_user_and_the_others_complete,
                     slow_service_times_out_naming_the_user,
+                    waiting_for_a_connection_is_limited_too,
                     answers_on_closing_connections_are_kept,
                     cancelled_fan_out_over_http_leaves_no_fetch_running,
                 }

@@ -138,9 +138,10 @@ pub fn dropped_connection_names_the_user_and_the_others_complete<R: Runtime, S: 
     faulty_fan_out::<R, S>(rt, Fault::Drop, |f| matches!(f, HttpFailure::Closed { .. }));
 }
 
-/// A service that closes mid-body: an error for exactly that user, saying so.
+/// A service that closes mid-body: an error for exactly that user, saying its answer
+/// was cut short (not that the connection closed before answering).
 pub fn truncated_body_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
-    faulty_fan_out::<R, S>(rt, Fault::Truncate, |f| matches!(f, HttpFailure::Closed { .. }));
+    faulty_fan_out::<R, S>(rt, Fault::Truncate, |f| matches!(f, HttpFailure::Truncated { .. }));
 }
 
 /// Malformed JSON: an error for exactly that user, saying the body was malformed.
@@ -179,6 +180,37 @@ pub fn slow_service_times_out_naming_the_user<R: Runtime, S: Service>(rt: R) {
             other => panic!("user {user}: expected a timeout after {LIMIT:?}, got {other:?}"),
         }
     }
+}
+
+/// A service that never answers, and more users than connections: the fetches that
+/// have a connection time out, and those waiting for one fail for lack of one after
+/// the same limit, instead of each waiting its turn to time out.
+pub fn waiting_for_a_connection_is_limited_too<R: Runtime, S: Service>(rt: R) {
+    const LIMIT: Duration = Duration::from_millis(50);
+    let service: S =
+        service(ServiceConfig { delay: Duration::from_secs(3600), ..ServiceConfig::default() });
+    let source = HttpSource::new(&rt, service.address())
+        .with_connections(NonZeroUsize::new(2).unwrap())
+        .with_timeout(LIMIT);
+    let counted = source.clone();
+    let results = run_on_worker(&rt, async move { fan_out(&source, 1..=40).await });
+    let mut no_connection = 0;
+    for (user, result) in (1..).zip(&results) {
+        match result {
+            Err(FetchError::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
+            Err(FetchError::Http { user_id, failure, .. })
+                if *user_id == user
+                    && *failure == HttpFailure::NoConnection { waited: LIMIT, connections: 2 } =>
+            {
+                no_connection += 1
+            }
+            other => panic!("user {user}: expected a timeout after {LIMIT:?}, got {other:?}"),
+        }
+    }
+    // 80 requests, 2 connections: had the wait been unlimited, every request would
+    // have had its turn on a connection, over 40 limits.
+    assert!(no_connection >= 30, "{no_connection} of 40 users failed waiting for a connection");
+    assert!(counted.connections_opened() <= 6, "{} opened", counted.connections_opened());
 }
 
 /// Each fan-out dropped part-way while its requests wait on a service that takes an

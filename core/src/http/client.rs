@@ -56,10 +56,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// **Errors** name the user and the cause ([`HttpFailure`]): refused connection,
 /// connection closed mid-response, a status other than 200 (404 for an unknown user),
-/// malformed JSON, a reply that is not HTTP, or [`FetchError::TimedOut`] when a
-/// request takes longer than the source's time limit once it has a connection
-/// (waiting for a free connection is not limited: the fetches ahead of it are). A
-/// reused connection that turns out closed is replaced, and the GET sent again, once. A failed connection is closed,
+/// malformed JSON, a body cut short, a reply that is not HTTP, or
+/// [`FetchError::TimedOut`] when a request takes longer than the source's time limit
+/// once it has a connection. Waiting for a free connection has the same limit, on
+/// its own ([`HttpFailure::NoConnection`], as httpx's pool timeout), so a fan-out
+/// fails within two limits whatever the service does; a fan-out larger than the pool
+/// can serve within one limit needs more connections, a longer limit, or a bound
+/// ([`fan_out_bounded`](crate::fan_out_bounded)). A reused connection that turns out
+/// closed is replaced, and the GET sent again, once. A failed connection is closed,
 /// never reused; other fetches are unaffected.
 ///
 /// Clones share the pool.
@@ -124,7 +128,8 @@ impl<R: Runtime> HttpSource<R> {
     }
 
     /// Each request fails with [`FetchError::TimedOut`] after `limit` from the moment
-    /// it has a connection.
+    /// it has a connection, and with [`HttpFailure::NoConnection`] if it waits `limit`
+    /// for one.
     pub fn with_timeout(self, limit: Duration) -> Self {
         HttpSource { timeout: limit, ..self }
     }
@@ -142,10 +147,13 @@ impl<R: Runtime> HttpSource<R> {
     async fn get<T: DeserializeOwned>(&self, route: Route) -> Result<T, FetchError> {
         let (user_id, operation) = (route.user_id(), route.operation());
         let failed = |failure| FetchError::Http { user_id, operation, failure };
-        // Waiting for a free connection is not limited here: the fetches ahead hold
-        // it, and each of them is. Limiting it would time out the tail of any fan-out
-        // larger than the pool can serve within the limit.
-        let _permit = self.pool.permits.acquire().await;
+        // The wait for a free connection has a limit of its own, the same duration
+        // (httpx's pool timeout): without it, a fan-out of N users over C connections
+        // to a service that never answers would take N / C limits to fail.
+        let Ok(_permit) = timeout(&self.rt, self.timeout, self.pool.permits.acquire()).await else {
+            let (waited, connections) = (self.timeout, self.pool.limit);
+            return Err(failed(HttpFailure::NoConnection { waited, connections }));
+        };
         // Boxed once a connection is ours: hyper's futures take kilobytes, and a
         // fan-out holds thousands of fetches waiting for a connection, each of which
         // would otherwise reserve that space (5 KB a fetch instead of a few hundred
@@ -226,6 +234,7 @@ impl<S: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'stati
 /// Idle keep-alive connections, and permits that bound how many are open.
 struct Pool<S: Stream> {
     permits: async_lock::Semaphore,
+    limit: usize,
     idle: Mutex<Vec<Connection<S>>>,
     opened: AtomicU64,
 }
@@ -234,6 +243,7 @@ impl<S: Stream> Pool<S> {
     fn new(limit: NonZeroUsize) -> Self {
         Pool {
             permits: async_lock::Semaphore::new(limit.get()),
+            limit: limit.get(),
             idle: Mutex::new(Vec::new()),
             opened: AtomicU64::new(0),
         }
@@ -275,20 +285,22 @@ impl<S: Stream> Connection<S> {
         };
         let Connection { sender, driver, ended } = self;
         let exchange = async {
-            sender.ready().await?;
-            let response = sender.send_request(request).await?;
+            sender.ready().await.map_err(closed)?;
+            let response = sender.send_request(request).await.map_err(closed)?;
             let status = response.status();
-            Ok((status, response.into_body().collect().await?.to_bytes()))
+            let body = response.into_body().collect().await;
+            let body = body.map_err(|e| HttpFailure::Truncated { reason: e.to_string() })?;
+            Ok((status, body.to_bytes()))
         };
         match select(pin!(exchange), driver).await {
-            Either::Left((result, _)) => result.map_err(closed),
+            Either::Left((result, _)) => result,
             // The connection ended first. If it ended just after delivering the whole
             // answer (a service that closes after each response), the exchange is
             // complete and its result stands; otherwise nothing can complete it now.
             Either::Right((outcome, exchange)) => {
                 *ended = true;
                 match exchange.now_or_never() {
-                    Some(result) => result.map_err(closed),
+                    Some(result) => result,
                     None => Err(match outcome {
                         Err(e) => closed(e),
                         Ok(()) => HttpFailure::Closed {

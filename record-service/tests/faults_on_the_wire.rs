@@ -1,0 +1,63 @@
+//! What each injected fault looks like on the wire, read with a plain blocking socket,
+//! so that a client's test of a fault tests that fault and not another.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    time::Duration,
+};
+
+use chain_core::http::{Fault, Faults, Service, ServiceConfig};
+use record_service::RecordService;
+
+const ORDERS_OF_USER_1: &str = "[1,3,10,11]";
+
+/// Every request faulted with `fault`; the bytes that come back for user 1's orders
+/// before the service closes the connection.
+fn raw_answer(fault: Fault) -> String {
+    let faults = Faults::new(1.0, 0, &[fault]).unwrap();
+    let service = RecordService::start(ServiceConfig { faults, ..ServiceConfig::default() })
+        .expect("the service starts");
+    let mut stream = TcpStream::connect(service.address()).unwrap();
+    // A service that kept the connection open would fail the test, not hang it.
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .write_all(b"GET /users/1/orders HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("the service closes the connection");
+    String::from_utf8(answer).unwrap()
+}
+
+fn head_and_body(answer: &str) -> (&str, &str) {
+    answer.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no head in {answer:?}"))
+}
+
+#[test]
+fn truncated_answer_announces_the_whole_body_and_sends_part_of_it() {
+    let answer = raw_answer(Fault::Truncate);
+    let (head, body) = head_and_body(&answer);
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    let announced = format!("content-length: {}", ORDERS_OF_USER_1.len());
+    assert!(head.to_ascii_lowercase().contains(&announced), "{head}");
+    assert!(!body.is_empty() && body.len() < ORDERS_OF_USER_1.len(), "body {body:?}");
+    assert!(ORDERS_OF_USER_1.starts_with(body), "body {body:?}");
+}
+
+#[test]
+fn dropped_connection_sends_nothing() {
+    assert_eq!(raw_answer(Fault::Drop), "");
+}
+
+#[test]
+fn server_error_is_a_500() {
+    assert!(raw_answer(Fault::ServerError).starts_with("HTTP/1.1 500"));
+}
+
+#[test]
+fn malformed_json_is_a_whole_answer_whose_body_is_not_json() {
+    let answer = raw_answer(Fault::MalformedJson);
+    let (head, body) = head_and_body(&answer);
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    assert!(!body.is_empty() && body != ORDERS_OF_USER_1, "body {body:?}");
+}
