@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+use proptest::prelude::*;
+
 fn compare(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_compare")).args(args).output().expect("compare starts")
 }
@@ -33,10 +35,94 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         // What was wrong, and what is allowed (or why it cannot be used).
         let says_why = ["must be", "cannot", "needs", "possible values", "add up", "subcommand"];
         assert!(says_why.iter().any(|why| stderr.contains(why)), "{args:?}: {stderr}");
+    }
+}
+
+/// Words compare knows, values good and bad, and anything at all (no output file:
+/// the test names an unwritable one itself).
+fn word() -> impl Strategy<Value = String> {
+    const KNOWN: &[&str] = &[
+        "chain",
+        "fanout",
+        "bounded",
+        "spawn-many",
+        "spawn-chain",
+        "yield-many",
+        "ping-pong",
+        "timer",
+        "idle",
+        "--users",
+        "--concurrency",
+        "--latency",
+        "--tasks",
+        "--depth",
+        "--yields",
+        "--rounds",
+        "--sleep",
+        "--samples",
+        "--shape",
+        "spawn",
+        "--runs",
+        "--workers",
+        "1,2",
+        "--flavours",
+        "smol-current-thread,async-std",
+        "--no-python",
+        "--source",
+        "http",
+        "--address",
+        "127.0.0.1:1",
+        "--connections",
+        "--fetch-timeout",
+        "--fail-rate",
+        "--hang-rate",
+        "--jitter",
+        "--seed",
+        "0",
+        "1",
+        "-1",
+        "1000001",
+        "18446744073709551616",
+        "0.5",
+        "NaN",
+        "10ms",
+        "-1ms",
+        "2h",
+        "",
+    ];
+    prop_oneof![
+        3 => prop::sample::select(KNOWN).prop_map(str::to_owned),
+        1 => any::<String>().prop_filter("no NUL in an argument", |s| !s.contains('\0')),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever the command line, compare answers with its help (status 0) or with
+    /// one line and status 2, before measuring anything: every command line that
+    /// parses and passes its checks meets the unwritable output file last.
+    #[test]
+    fn every_command_line_is_measured_or_refused_in_one_line(
+        words in prop::collection::vec(word(), 0..7),
+    ) {
+        let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
+        args.extend(["--json", "/nonexistent-dir/out.json"]);
+        let output = compare(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => prop_assert!(stderr.is_empty(), "{:?}: {}", args, stderr),
+            Some(2) => {
+                prop_assert!(stderr.starts_with("error: "), "{:?}: {}", args, stderr);
+                prop_assert_eq!(stderr.lines().count(), 1, "{:?}: {}", args, stderr);
+            }
+            other => prop_assert!(false, "{:?}: status {:?}: {}", args, other, stderr),
+        }
     }
 }
 

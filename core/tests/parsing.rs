@@ -1,15 +1,17 @@
 //! Property tests of the command line every runtime binary shares: no input panics,
-//! every bad value is a usage error (exit status 2), and the parsers accept exactly
-//! what their messages say they allow.
+//! every bad command line is a one-line usage error (exit status 2) after parsing and
+//! the checks that follow it, and the parsers accept exactly what their messages say
+//! they allow.
 
 use std::time::Duration;
 
 use chain_core::cli::{
-    Cli, FaultArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, parse_concurrency, parse_latency,
-    parse_limit, parse_rate, parse_users, parse_workers,
+    Cli, FaultArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, check, one_line, parse_concurrency,
+    parse_latency, parse_limit, parse_rate, parse_users, parse_workers,
 };
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use proptest::prelude::*;
+use runtime_smol::SmolRuntime;
 
 /// Words the binaries know, values good and bad, and anything at all.
 fn word() -> impl Strategy<Value = String> {
@@ -68,13 +70,17 @@ fn word() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
-    fn no_command_line_panics_and_every_rejection_is_a_usage_error(
+    fn no_command_line_panics_and_every_rejection_is_a_one_line_usage_error(
         words in prop::collection::vec(word(), 0..8),
     ) {
         let args = std::iter::once("runtime-x".to_owned()).chain(words);
-        if let Err(error) = Cli::try_parse_from(args) {
+        if let Err(error) = check::<SmolRuntime>(Cli::command(), args) {
             // --help and --version are "errors" that exit 0.
             prop_assert!(matches!(error.exit_code(), 0 | 2), "{}", error);
+            if error.exit_code() == 2 {
+                let line = one_line(&error);
+                prop_assert!(line.starts_with("error: ") && !line.contains('\n'), "{}", line);
+            }
         }
     }
 

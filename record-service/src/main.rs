@@ -14,7 +14,8 @@ struct Cli {
 }
 
 fn main() {
-    let config = Cli::parse().service.into_config();
+    let cli = Cli::try_parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
+    let config = cli.service.into_config();
     if let Err(e) = chain_core::cli::exit_on_interrupt() {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -16,6 +16,7 @@ mod interrupt;
 mod memory;
 pub mod report;
 mod source_args;
+mod usage;
 mod workloads;
 
 use std::{num::NonZeroUsize, path::Path, process::ExitCode};
@@ -32,6 +33,7 @@ pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
     parse_connections, parse_rate,
 };
+pub use usage::{exit_with, one_line};
 
 use crate::{
     Flavour, Launch,
@@ -58,19 +60,10 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
             L::FLAVOURS[0],
         ),
     };
-    let mut command =
+    let command =
         Cli::command().name(program_name()).mut_arg("flavour", |arg| arg.help(flavour_help));
-    let cli = command
-        .try_get_matches_from_mut(std::env::args_os())
-        .and_then(|matches| Cli::from_arg_matches(&matches))
-        .unwrap_or_else(|e| e.exit());
-    let checked = source_conflict(cli.command.as_ref())
-        .or_else(|| footprint(cli.command.as_ref())?.check().err())
-        .map_or_else(|| settings::<L>(&cli), Err);
-    let (flavour, workers) = match checked {
-        Ok(settings) => settings,
-        Err(message) => command.error(ErrorKind::ArgumentConflict, message).exit(),
-    };
+    let Checked { cli, flavour, workers } =
+        check::<L>(command, std::env::args_os()).unwrap_or_else(|e| exit_with(e));
     if let Err(e) = exit_on_interrupt() {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
@@ -102,6 +95,41 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A command line that parsed and passed every check for runtime `L`.
+#[derive(Debug)]
+pub struct Checked {
+    /// What was asked for.
+    pub cli: Cli,
+    /// The flavour to launch: one that `L` offers.
+    pub flavour: Flavour,
+    /// Its workers: 1 for a current-thread flavour.
+    pub workers: NonZeroUsize,
+}
+
+/// Parses `args` (the program's name first) with `command` (built from [`Cli`]) and
+/// checks what parsing alone cannot: options that conflict, the flavour and workers
+/// against what runtime `L` offers, and that a fan-out fits in the memory available.
+///
+/// # Errors
+///
+/// A usage error, as clap's, to pass to [`exit_with`]; `--help` and `--version`
+/// also arrive as errors, which exit 0.
+pub fn check<L: Launch>(
+    mut command: clap::Command,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> Result<Checked, clap::Error> {
+    let cli = command
+        .try_get_matches_from_mut(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches))?;
+    let checked = source_conflict(cli.command.as_ref())
+        .or_else(|| footprint(cli.command.as_ref())?.check().err())
+        .map_or_else(|| settings::<L>(&cli), Err);
+    match checked {
+        Ok((flavour, workers)) => Ok(Checked { cli, flavour, workers }),
+        Err(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
     }
 }
 

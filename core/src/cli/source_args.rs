@@ -31,9 +31,9 @@ pub struct SourceArgs {
     /// With --source http: the most connections open at once (1 to 10000).
     #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_CONNECTIONS).unwrap(), value_parser = parse_connections, allow_negative_numbers = true)]
     pub connections: NonZeroUsize,
-    /// The time limit of each fetch (more than 0, at most 60s). With --source http it
-    /// starts once the request has a connection; with faults injected, a second
-    /// limit starts with the fetch itself (a wait for a connection included).
+    /// The time limit of each fetch (more than 0, at most 60s). With --source http,
+    /// waiting for a free connection has the same limit, on its own; with faults
+    /// injected, a second limit covers the whole fetch, the wait included.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_limit, allow_hyphen_values = true)]
     pub fetch_timeout: Duration,
     /// Faults injected into the fetches, whichever the source.

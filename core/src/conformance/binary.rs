@@ -161,7 +161,7 @@ pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
 }
 
 /// Bad command lines: a one-line reason, status 2, no panic.
-pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
+pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
     for args in [
         &["gather"][..],
         &["fanout", "--users", "0"],
@@ -189,6 +189,7 @@ pub fn bad_arguments_exit_2_with_a_message(binary: &str) {
         let (output, _, stderr) = run(binary, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
@@ -206,7 +207,7 @@ macro_rules! binary_tests {
             unreachable_service_is_an_error_naming_the_user,
             injected_faults_are_counted_and_no_user_is_lost,
             interrupt_ends_a_long_run_promptly,
-            bad_arguments_exit_2_with_a_message,
+            bad_arguments_exit_2_with_a_one_line_message,
         }
     };
 }

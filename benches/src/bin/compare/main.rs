@@ -22,7 +22,7 @@ use std::{
 
 use benches::{Flavour, threads::Threads};
 use chain_core::{
-    cli::{SourceArgs, report::say},
+    cli::{SourceArgs, exit_with, report::say},
     http::{Service, ServiceConfig},
 };
 use clap::{CommandFactory, Parser, error::ErrorKind};
@@ -43,21 +43,21 @@ pub enum Subject {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Args::try_parse().unwrap_or_else(|e| exit_with(e));
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
     }
     if let Some(conflict) = args.workload.source().and_then(SourceArgs::conflict) {
-        Args::command().error(ErrorKind::ArgumentConflict, conflict).exit();
+        exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
     }
     if let Some(Err(too_big)) = args.workload.footprint().map(|f| f.check()) {
-        Args::command().error(ErrorKind::ValueValidation, too_big).exit();
+        exit_with(Args::command().error(ErrorKind::ValueValidation, too_big));
     }
     if let Some(address) = args.workload.source().and_then(|s| s.address) {
         let timeout = std::time::Duration::from_secs(5);
         if let Err(e) = std::net::TcpStream::connect_timeout(&address, timeout) {
             let message = format!("cannot reach the record service at {address}: {e}");
-            Args::command().error(ErrorKind::ValueValidation, message).exit();
+            exit_with(Args::command().error(ErrorKind::ValueValidation, message));
         }
     }
     // An unwritable output must fail now, not after minutes of measuring.
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         let existed = path.exists();
         if let Err(e) = OpenOptions::new().append(true).create(true).open(path) {
             let message = format!("cannot write {}: {e}", path.display());
-            Args::command().error(ErrorKind::ValueValidation, message).exit();
+            exit_with(Args::command().error(ErrorKind::ValueValidation, message));
         }
         if !existed {
             let _ = std::fs::remove_file(path);
