@@ -73,8 +73,11 @@ pub struct Row {
     pub peak_rss_bytes: Option<u64>,
     pub bytes_per_task: Option<f64>,
     pub per_user_overhead: Option<Duration>,
-    /// Median over the fastest median of the same kind (single- or multi-threaded).
+    /// Median over the fastest Rust median of the same kind (single- or
+    /// multi-threaded), or of any kind when none of its kind was measured.
     pub ratio: f64,
+    /// What `ratio` is against: `single`, `multi` or `any Rust`.
+    pub versus: &'static str,
     /// For a threads baseline, how many threads made requests.
     pub threads: usize,
     /// The accounting of the users of the last run, for the workloads that fetch.
@@ -121,6 +124,7 @@ impl Row {
             bytes_per_task,
             per_user_overhead,
             ratio: 1.0,
+            versus: "single",
             tally: runs.last().and_then(|m| m.tally.clone()),
             tallies_agree: runs.windows(2).all(|pair| pair[0].tally == pair[1].tally),
         }
@@ -167,16 +171,24 @@ pub fn with_ratios(mut rows: Vec<Row>, workload: &Workload) -> Vec<Row> {
         a.is_multi_thread() == b.is_multi_thread()
             && (a.workers() == b.workers() || matches!(a.subject, Subject::Threads(_)))
     };
-    let best: Vec<f64> = rows
+    let best_rust = |of: &dyn Fn(&Row) -> bool| {
+        let scores = rows.iter().filter(|other| other.is_rust() && of(other));
+        Some(scores.map(|other| score(workload, other)).fold(f64::INFINITY, f64::min))
+            .filter(|best| best.is_finite())
+    };
+    // Without a Rust peer (`--flavours` left none of its kind), a row is measured
+    // against the best Rust row of any kind, and says so; a reference row never
+    // becomes its own baseline.
+    let best: Vec<(f64, &'static str)> = rows
         .iter()
-        .map(|row| {
-            let rust_peers = rows.iter().filter(|other| peers(row, other) && other.is_rust());
-            let best = rust_peers.map(|other| score(workload, other)).fold(f64::INFINITY, f64::min);
-            if best.is_finite() { best } else { score(workload, row) }
+        .map(|row| match best_rust(&|other| peers(row, other)) {
+            Some(best) => (best, if row.is_multi_thread() { "multi" } else { "single" }),
+            None => (best_rust(&|_| true).unwrap_or(f64::NAN), "any Rust"),
         })
         .collect();
-    for (row, best) in rows.iter_mut().zip(best) {
+    for (row, (best, versus)) in rows.iter_mut().zip(best) {
         row.ratio = score(workload, row) / best.max(f64::MIN_POSITIVE);
+        row.versus = versus;
     }
     rows.sort_by(|a, b| {
         let key = |row: &Row| (row.is_multi_thread(), row.workers());
@@ -230,9 +242,8 @@ pub fn table(workload: &Workload, rows: &[Row]) -> String {
             (_, _, Some(overhead)) => duration(overhead),
             _ => "-".into(),
         };
-        let kind = if row.is_multi_thread() { "multi" } else { "single" };
         let last = if workload.is_ranked() {
-            format!("{:.2}x ({kind})", row.ratio)
+            format!("{:.2}x ({})", row.ratio, row.versus)
         } else {
             timer_precision(&row.subject).to_owned()
         };
@@ -294,6 +305,8 @@ struct Record<'a> {
     peak_rss_bytes: Option<u64>,
     bytes_per_task: Option<f64>,
     ratio_to_fastest_of_kind: Option<f64>,
+    /// The kind that ratio is against: `single`, `multi` or `any Rust`.
+    ratio_versus: Option<&'static str>,
     oversleep_p50_s: Option<f64>,
     oversleep_p99_s: Option<f64>,
     multi_thread: bool,
@@ -329,6 +342,7 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             peak_rss_bytes: row.peak_rss_bytes,
             bytes_per_task: row.bytes_per_task,
             ratio_to_fastest_of_kind: args.workload.is_ranked().then_some(row.ratio),
+            ratio_versus: args.workload.is_ranked().then_some(row.versus),
             oversleep_p50_s: oversleep(row.median),
             oversleep_p99_s: oversleep(row.p99),
             multi_thread: row.is_multi_thread(),
