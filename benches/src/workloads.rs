@@ -85,11 +85,16 @@ pub fn check_fan_out(users: usize, results: &[UserResult], expect: Expect) -> Ta
     let tally = Tally::of(1..=users as UserId, results).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tally.lost, 0, "a fan-out lost users: {tally}");
     for result in results {
-        match result {
-            Ok(value) => check_user(value.user.user_id, value),
-            Err(error) if expect == Expect::Results => panic!("{error}"),
-            Err(_) => {}
+        if let Ok(value) = result {
+            check_user(value.user.user_id, value);
         }
+    }
+    if expect == Expect::Results && tally.errors() > 0 {
+        let first = results.iter().find_map(|r| r.as_ref().err()).expect("an error is counted");
+        panic!(
+            "only complete results are ranked, and {tally}; the first: {first} \
+             (to measure under faults, inject them with --fail-rate or --hang-rate)"
+        );
     }
     tally
 }
