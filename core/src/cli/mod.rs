@@ -13,6 +13,7 @@ macro_rules! say {
 
 mod args;
 mod interrupt;
+mod limits;
 mod memory;
 pub mod report;
 mod source_args;
@@ -183,8 +184,12 @@ fn footprint(command: Option<&Command>) -> Option<Footprint> {
 /// Why the `--source` options do not fit together, if they do not.
 fn source_conflict(command: Option<&Command>) -> Option<String> {
     match command? {
-        Command::Chain { source, .. } => source.conflict(),
-        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => fanout.source.conflict(),
+        Command::Chain { source, .. } => Some(source),
+        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => Some(&fanout.source),
         _ => None,
     }
+    .and_then(|source| {
+        // An in-process service holds the other end of each connection.
+        source.conflict().or_else(|| source.descriptor_shortage(source.address.is_none()))
+    })
 }

@@ -49,6 +49,27 @@ impl SourceArgs {
         }
         self.faults.plan().err()
     }
+
+    /// Why this process cannot have the HTTP connections asked for open at once, if
+    /// it cannot: each takes a file descriptor, two when the service runs in this
+    /// process (`in_process`), against the soft limit of `ulimit -n`.
+    pub fn descriptor_shortage(&self, in_process: bool) -> Option<String> {
+        // Descriptors the program holds besides its connections: stdio, the
+        // runtime's reactor, the service's listener, the binary and its libraries.
+        const OTHERS: u64 = 64;
+        if self.source != SourceKind::Http {
+            return None;
+        }
+        let connections = self.connections.get() as u64;
+        let needed = connections * if in_process { 2 } else { 1 } + OTHERS;
+        let limit = super::limits::soft_limit("Max open files")?;
+        let both_ends = if in_process { ", two each with the service in this process" } else { "" };
+        (needed > limit).then(|| {
+            format!(
+                "--connections {connections} needs about {needed} file descriptors{both_ends}, and `ulimit -n` allows {limit}: ask for fewer connections, or raise `ulimit -n`"
+            )
+        })
+    }
 }
 
 /// Faults injected into every fetch of `chain`, `fanout` and `bounded`, chosen by

@@ -47,7 +47,10 @@ fn main() -> ExitCode {
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
     }
-    if let Some(conflict) = args.workload.source().and_then(SourceArgs::conflict) {
+    // The service, when compare starts it, holds the other ends in this process,
+    // and each measuring process holds its own: the same count in each.
+    let conflict = |source: &SourceArgs| source.conflict().or(source.descriptor_shortage(false));
+    if let Some(conflict) = args.workload.source().and_then(conflict) {
         exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
     }
     if let Some(Err(too_big)) = args.workload.footprint().map(|f| f.check()) {
