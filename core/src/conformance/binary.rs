@@ -194,6 +194,25 @@ pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
     }
 }
 
+/// Limits the binary cannot meet, refused before anything starts: more connections
+/// than `ulimit -n` allows, a fan-out larger than `ulimit -v` leaves room for.
+pub fn limits_the_process_cannot_meet_exit_2_with_a_one_line_message(binary: &str) {
+    for (ulimit, args) in [
+        ("-n 256", &["fanout", "--users", "1000", "--source", "http", "--connections", "200"][..]),
+        ("-v 400000", &["fanout", "--users", "1000000"]),
+    ] {
+        let output = Command::new("sh")
+            .args(["-c", &format!("ulimit {ulimit} && exec \"$0\" \"$@\""), binary])
+            .args(args)
+            .output()
+            .expect("sh starts");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "ulimit {ulimit}, {args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains("ulimit"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
 /// Expands to a `#[test]` per check of this module for the binary at `path`
 /// (`env!("CARGO_BIN_EXE_<name>")`).
 #[macro_export]
@@ -208,6 +227,7 @@ macro_rules! binary_tests {
             injected_faults_are_counted_and_no_user_is_lost,
             interrupt_ends_a_long_run_promptly,
             bad_arguments_exit_2_with_a_one_line_message,
+            limits_the_process_cannot_meet_exit_2_with_a_one_line_message,
         }
     };
 }
