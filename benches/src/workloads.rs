@@ -84,10 +84,8 @@ pub fn check_user(user_id: UserId, value: &UserWithOrders) {
 pub fn check_fan_out(users: usize, results: &[UserResult], expect: Expect) -> Tally {
     let tally = Tally::of(1..=users as UserId, results).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tally.lost, 0, "a fan-out lost users: {tally}");
-    for result in results {
-        if let Ok(value) = result {
-            check_user(value.user.user_id, value);
-        }
+    for value in results.iter().flatten() {
+        check_user(value.user.user_id, value);
     }
     if expect == Expect::Results && tally.errors() > 0 {
         let first = results.iter().find_map(|r| r.as_ref().err()).expect("an error is counted");
