@@ -219,14 +219,14 @@ fn ctrl_c_stops_the_comparison_and_its_measuring_process() {
     let mut parent = Command::new(env!("CARGO_BIN_EXE_compare"))
         .args(["fanout", "--users=10", "--latency=60s", "--flavours=smol-current-thread"])
         .args(["--runs=1", "--no-python"])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("compare starts");
-    // The header goes to stderr just before the first measuring process starts.
-    let mut stderr = BufReader::new(parent.stderr.take().unwrap());
+    // The header is said just before the first measuring process starts.
+    let mut stdout = BufReader::new(parent.stdout.take().unwrap());
     let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    stdout.read_line(&mut line).unwrap();
     assert!(line.starts_with("workload: fanout"), "{line}");
     let pid = parent.id();
     let children = format!("/proc/{pid}/task/{pid}/children");
@@ -254,7 +254,7 @@ fn ctrl_c_stops_the_comparison_and_its_measuring_process() {
     };
     assert_eq!(status.code(), Some(130));
     let mut rest = String::new();
-    let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+    let _ = std::io::Read::read_to_string(&mut parent.stderr.take().unwrap(), &mut rest);
     assert!(rest.contains("interrupted"), "{rest}");
     // Killed: gone, or a zombie where no init reaps orphans (some containers).
     let running = || {

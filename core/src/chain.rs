@@ -39,6 +39,18 @@ pub async fn get_user_with_orders<S: DataSource>(
 /// The same result with the fetches one after the other (`await` then `await`): the
 /// contrast that shows what [`get_user_with_orders`] gains. It takes two latencies.
 ///
+/// # Examples
+///
+/// ```
+/// use chain_core::{InMemorySource, Instrumented, Runtime, get_user_with_orders_sequential};
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let source = Instrumented::new(InMemorySource::new(rt.timer()));
+/// let joined = rt.block_on(get_user_with_orders_sequential(&source, 2)).unwrap();
+/// assert_eq!(joined.orders, [23, 34]);
+/// assert_eq!(source.all().peak(), 1); // one fetch at a time
+/// ```
+///
 /// # Cancel safety
 ///
 /// Cancel safe: dropping it drops the fetch in flight.
@@ -58,6 +70,20 @@ pub async fn get_user_with_orders_sequential<S: DataSource>(
 /// runtime. Both are awaited together, so the first failure is returned at once: if
 /// the user fetch fails the orders task is cancelled, and if the orders task fails
 /// the user fetch is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::{InMemorySource, Runtime, get_user_with_orders_spawned, run_on_worker};
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let source = InMemorySource::new(rt.timer());
+/// let joined = run_on_worker(&rt, {
+///     let rt2 = rt.clone();
+///     async move { get_user_with_orders_spawned(&rt2, &source, 1).await }
+/// });
+/// assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+/// ```
 ///
 /// # Cancel safety
 ///

@@ -59,6 +59,21 @@ async fn guarded(id: UserId, chain: impl Future<Output = UserResult>) -> UserRes
 ///
 /// A panic in one user's task becomes that user's [`FetchError::Panicked`].
 ///
+/// # Examples
+///
+/// ```
+/// use chain_core::{InMemorySource, Runtime, fan_out_spawned, run_on_worker};
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let source = InMemorySource::new(rt.timer());
+/// let results = run_on_worker(&rt, {
+///     let rt2 = rt.clone();
+///     async move { fan_out_spawned(&rt2, &source, 1..=4).await }
+/// });
+/// let users: Vec<_> = results.iter().map(|r| r.as_ref().unwrap().user.user_id).collect();
+/// assert_eq!(users, [1, 2, 3, 4]); // in request order
+/// ```
+///
 /// # Cancel safety
 ///
 /// Cancel safe: dropping it drops the handles of the tasks not yet awaited, which
@@ -112,6 +127,22 @@ pub async fn fan_out_bounded<S: DataSource>(
 
 /// Chains every user with at most `limit` tasks alive at once, each user in a task
 /// of its own; the next task is spawned when one finishes.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::{InMemorySource, Runtime, fan_out_bounded_spawned, run_on_worker};
+/// use std::num::NonZeroUsize;
+///
+/// let rt = runtime_smol::SmolRuntime::current_thread();
+/// let source = InMemorySource::new(rt.timer());
+/// let limit = NonZeroUsize::new(2).unwrap();
+/// let results = run_on_worker(&rt, {
+///     let rt2 = rt.clone();
+///     async move { fan_out_bounded_spawned(&rt2, &source, 1..=5, limit).await }
+/// });
+/// assert!(results.iter().all(Result::is_ok) && results.len() == 5);
+/// ```
 ///
 /// # Cancel safety
 ///

@@ -24,6 +24,11 @@ use crate::Runtime;
 /// # Errors
 ///
 /// The error of a failed write.
+///
+/// # Cancel safety
+///
+/// Cancel safe: dropping it during the sleep leaves `Hello ...` written and
+/// `... World!` not.
 pub async fn hello_world<R: Runtime>(
     rt: &R,
     delay: Duration,

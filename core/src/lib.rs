@@ -12,6 +12,9 @@
 //!   users (with `_spawned` variants), [`timeout`] (`wait_for`), and [`hello_world`].
 //!
 //! This crate depends on no runtime: `cargo tree -e normal -p chain-core` lists none.
+//! With the `http` feature, hyper brings the `tokio` crate with its `sync` feature
+//! only (channels usable under any executor): no executor, reactor or timer, which
+//! `.ci/core-is-runtime-free` checks.
 //!
 //! # Example
 //!

@@ -19,7 +19,7 @@ pub enum Fault {
     MalformedJson,
     /// Answer correctly, then close the connection (`Connection: close`): not an
     /// error, a test that the client keeps the answer and does not reuse the
-    /// connection. Not among [`Fault::ALL`].
+    /// connection. Not among the faults drawn by default.
     Close,
 }
 

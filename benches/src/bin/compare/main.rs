@@ -183,9 +183,16 @@ fn compare(args: &Args) -> Result<(), String> {
                 .to_owned(),
         );
     }
+    let mut python_versions = None;
     if !args.no_python && python::supports(&args.workload) {
         match python::loops() {
-            Ok(loops) => {
+            Ok((loops, versions)) => {
+                let said: Vec<_> = versions.iter().map(|(name, v)| format!("{name} {v}")).collect();
+                notes.push(format!(
+                    "reference rows: {}, the article's program (benches/python/article.py), timed inside its event loop",
+                    said.join(", ")
+                ));
+                python_versions = Some(versions);
                 subjects.extend(loops.into_iter().map(Subject::Python));
                 if subjects.iter().all(|s| *s != Subject::Python("uvloop")) {
                     notes.push(
@@ -196,8 +203,10 @@ fn compare(args: &Args) -> Result<(), String> {
             Err(note) => notes.push(note),
         }
     }
+    // Said before measuring, so that a terminal shows what is measured meanwhile;
+    // on stdout, so that the table's file or pipe holds it.
     let header = report::header(args);
-    eprintln!("{header}");
+    say(format_args!("{header}"));
 
     let runs = args.runs.get();
     let progress = ProgressBar::new((subjects.len() * runs) as u64).with_style(
@@ -224,7 +233,6 @@ fn compare(args: &Args) -> Result<(), String> {
         .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
         .collect();
     let rows = report::with_ratios(rows, &args.workload);
-    say(format_args!("{header}"));
     say(format_args!(""));
     say(format_args!("{}", report::table(&args.workload, &rows)));
     if let Some(accounting) = report::accounting(&rows) {
@@ -234,7 +242,7 @@ fn compare(args: &Args) -> Result<(), String> {
         say(format_args!("note: {note}"));
     }
     if let Some(path) = &args.json {
-        write(path, &report::json(args, &rows))?;
+        write(path, &report::json(args, &rows, python_versions.as_deref().unwrap_or_default()))?;
     }
     if let Some(path) = &args.svg {
         write(path, &svg::bar_chart(&args.workload, &rows))?;

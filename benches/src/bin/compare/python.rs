@@ -11,19 +11,26 @@ use crate::{
 /// The script, shipped in the repository beside this tool.
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/python/article.py");
 
-/// The Python event loops available here, or why there are none.
-pub fn loops() -> Result<Vec<&'static str>, String> {
+/// Versions of the reference's software: `("python", "3.11.7")`, `("uvloop", ...)`.
+pub type Versions = Vec<(&'static str, String)>;
+
+/// The Python event loops available here and the versions of Python and uvloop,
+/// or why there are none.
+pub fn loops() -> Result<(Vec<&'static str>, Versions), String> {
     let probe = |code: &str| {
-        Command::new("python3").args(["-c", code]).output().is_ok_and(|out| out.status.success())
+        let output = Command::new("python3").args(["-c", code]).output().ok()?;
+        output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
     };
-    if !probe("import asyncio") {
+    let Some(python) = probe("import asyncio, platform; print(platform.python_version())") else {
         return Err("python3 is not on the PATH: the asyncio reference rows are skipped".into());
-    }
+    };
+    let mut versions = vec![("python", python)];
     let mut loops = vec!["asyncio"];
-    if probe("import uvloop") {
+    if let Some(uvloop) = probe("import uvloop; print(uvloop.__version__)") {
         loops.push("uvloop");
+        versions.push(("uvloop", uvloop));
     }
-    Ok(loops)
+    Ok((loops, versions))
 }
 
 /// Whether the script implements `workload`.

@@ -262,7 +262,9 @@ pub fn table(workload: &Workload, rows: &[Row]) -> String {
 /// A summary line per row of a workload that fetches, as a table: users requested,
 /// results, errors by cause, and lost; `None` if no row kept an accounting.
 pub fn accounting(rows: &[Row]) -> Option<String> {
-    rows.iter().any(|row| row.tally.is_some()).then(|| {
+    // A chain without faults keeps no accounting on the runtimes, only on the
+    // threads baselines (whose fan-out of one user does): no table then.
+    rows.iter().any(|row| row.is_rust() && row.tally.is_some()).then(|| {
         let mut lines = vec![
             "Every user accounted for (each row's last run):".to_owned(),
             String::new(),
@@ -311,14 +313,18 @@ struct Record<'a> {
     oversleep_p99_s: Option<f64>,
     multi_thread: bool,
     tally: Option<&'a Tally>,
-    versions: BTreeMap<&'static str, &'static str>,
+    versions: BTreeMap<&'static str, &'a str>,
     machine: String,
     method: &'static str,
 }
 
-/// The records as pretty JSON, one per row.
-pub fn json(args: &Args, rows: &[Row]) -> String {
-    let versions: BTreeMap<_, _> = versions::all().collect();
+/// How the Python rows are timed: by the script, around its own event loop.
+const PYTHON_METHOD: &str = "the article's program, timed inside its event loop (loop.run_until_complete) after one warm-up run, in a fresh process per run";
+
+/// The records as pretty JSON, one per row; a Python row's versions are `python`'s.
+pub fn json(args: &Args, rows: &[Row], python: &[(&'static str, String)]) -> String {
+    let rust_versions: BTreeMap<_, _> = versions::all().collect();
+    let python_versions: BTreeMap<_, _> = python.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let oversleep = |wall: Duration| match args.workload {
         Workload::Timer { sleep, .. } => Some(wall.saturating_sub(sleep).as_secs_f64()),
         _ => None,
@@ -347,9 +353,15 @@ pub fn json(args: &Args, rows: &[Row]) -> String {
             oversleep_p99_s: oversleep(row.p99),
             multi_thread: row.is_multi_thread(),
             tally: row.tally.as_ref(),
-            versions: versions.clone(),
+            versions: match row.subject {
+                Subject::Python(_) => python_versions.clone(),
+                _ => rust_versions.clone(),
+            },
             machine: machine(),
-            method: METHOD,
+            method: match row.subject {
+                Subject::Python(_) => PYTHON_METHOD,
+                _ => METHOD,
+            },
         })
         .collect();
     serde_json::to_string_pretty(&records).expect("plain data serializes")
