@@ -22,7 +22,7 @@ use benches::{
     workloads::chain_floor,
 };
 use chain_core::{
-    cli::Shape,
+    cli::{Shape, report::duration},
     http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, Service, ServiceConfig},
 };
 use criterion::{
@@ -184,6 +184,40 @@ fn scheduler(c: &mut Criterion) {
 
 fn timer(c: &mut Criterion) {
     group_per_flavour(c, "timer_registration", Spec::SleepRegistration, false);
+    timer_oversleep(c);
+}
+
+/// Sleeps of 100 us, 1 ms and 20 ms on each flavour. Criterion's figure is the mean
+/// wall time of one sleep; beside it each member prints how late its sleeps woke,
+/// p50 and p99: a property of each timer (tokio's wheel rounds up to the next
+/// millisecond by design), not a ranking.
+fn timer_oversleep(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timer_oversleep");
+    long_running(&mut group);
+    for sleep in [Duration::from_micros(100), Duration::from_millis(1), Duration::from_millis(20)] {
+        for flavour in rotated() {
+            let mut measurer = prepare(Spec::Sleep { duration: sleep }, flavour);
+            let mut late = Vec::new();
+            let name = humantime::format_duration(sleep).to_string();
+            group.bench_function(BenchmarkId::new(flavour.to_string(), &name), |b| {
+                b.iter_custom(|iterations| {
+                    // One sleep per measurement, to keep each one's lateness; the
+                    // measuring task times itself, so the entries cost nothing here.
+                    let one = (0..iterations).map(|_| measurer(1).took);
+                    one.inspect(|took| late.push(took.saturating_sub(sleep))).sum()
+                })
+            });
+            late.sort();
+            let at = |q: f64| late[((late.len() - 1) as f64 * q).round() as usize];
+            println!(
+                "timer_oversleep/{flavour}/{name}: woke late by {} (p50), {} (p99) over {} sleeps",
+                duration(at(0.5)),
+                duration(at(0.99)),
+                late.len()
+            );
+        }
+    }
+    group.finish();
 }
 
 fn block_on(c: &mut Criterion) {
