@@ -113,7 +113,7 @@ fn fan_outs(c: &mut Criterion) {
 
     // With a simulated latency: 10,000 users at 1 ms, and the article's size, 100,000
     // users at 10 ms, where tokio's per-task budget makes a joined fan-out take
-    // seconds (README, "Why tokio is 60 times slower").
+    // seconds (README, "Why tokio is 50 to 80 times slower").
     for (name, users, via) in [
         ("fanout_1ms", 10_000, ONE_MS),
         ("fanout_10ms", 100_000, Via::Memory { latency: Duration::from_millis(10) }),
