@@ -8,6 +8,13 @@ fn compare(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_compare")).args(args).output().expect("compare starts")
 }
 
+/// The stdout of a run of compare that must succeed.
+fn compare_ok(args: &[&str]) -> String {
+    let output = compare(args);
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn bad_arguments_exit_2_with_a_one_line_reason() {
     let unwritable = "/nonexistent-dir/out.json";
@@ -131,7 +138,7 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
     let dir = std::env::temp_dir().join(format!("compare-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (json, svg, markdown) = (dir.join("r.json"), dir.join("r.svg"), dir.join("r.md"));
-    let output = compare(&[
+    let stdout = compare_ok(&[
         "fanout",
         "--users=200",
         "--latency=1ms",
@@ -143,8 +150,6 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
         &format!("--svg={}", svg.display()),
         &format!("--markdown={}", markdown.display()),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("versions: tokio "), "{stdout}");
     assert!(stdout.contains("| smol-current-thread | 1 |"), "{stdout}");
 
@@ -170,15 +175,13 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
 
 #[test]
 fn an_http_run_has_a_row_per_flavour_and_the_two_threads_baselines() {
-    let output = compare(&[
+    let stdout = compare_ok(&[
         "fanout",
         "--users=50",
         "--source=http",
         "--runs=1",
         "--flavours=smol-current-thread",
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("source=http"), "{stdout}");
     for row in ["| smol-current-thread | 1 |", "| thread-pool (std::net) | 100 |"] {
         assert!(stdout.contains(row), "{row}: {stdout}");
@@ -188,7 +191,7 @@ fn an_http_run_has_a_row_per_flavour_and_the_two_threads_baselines() {
 
 #[test]
 fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
-    let output = compare(&[
+    let stdout = compare_ok(&[
         "bounded",
         "--users=5000",
         "--concurrency=500",
@@ -198,8 +201,6 @@ fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
         "--runs=1",
         "--flavours=smol-current-thread,tokio-current-thread",
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let lines: Vec<&str> = stdout.lines().filter(|l| l.contains(" | 5000 | ")).collect();
     assert_eq!(lines.len(), 2, "one summary line per row: {stdout}");
     // The seed picks the same fetches under every runtime: the same counts.

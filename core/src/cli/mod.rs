@@ -188,8 +188,6 @@ fn source_conflict(command: Option<&Command>) -> Option<String> {
         Command::Fanout(fanout) | Command::Bounded { fanout, .. } => Some(&fanout.source),
         _ => None,
     }
-    .and_then(|source| {
-        // An in-process service holds the other end of each connection.
-        source.conflict().or_else(|| source.descriptor_shortage(source.address.is_none()))
-    })
+    // Without --address, the service runs in this process.
+    .and_then(|source| source.conflict(source.address.is_none()))
 }

@@ -42,18 +42,18 @@ pub struct SourceArgs {
 }
 
 impl SourceArgs {
-    /// Why these options do not fit together, if they do not.
-    pub fn conflict(&self) -> Option<String> {
+    /// Why these options cannot be used, if they cannot: options that do not fit
+    /// together, or more connections than `ulimit -n` leaves this process file
+    /// descriptors for (two each when the service runs in this process,
+    /// `service_in_process`).
+    pub fn conflict(&self, service_in_process: bool) -> Option<String> {
         if self.source == SourceKind::Memory && self.address.is_some() {
             return Some("--address names a record service: it needs --source http".to_owned());
         }
-        self.faults.plan().err()
+        self.faults.plan().err().or_else(|| self.descriptor_shortage(service_in_process))
     }
 
-    /// Why this process cannot have the HTTP connections asked for open at once, if
-    /// it cannot: each takes a file descriptor, two when the service runs in this
-    /// process (`in_process`), against the soft limit of `ulimit -n`.
-    pub fn descriptor_shortage(&self, in_process: bool) -> Option<String> {
+    fn descriptor_shortage(&self, in_process: bool) -> Option<String> {
         // Descriptors the program holds besides its connections: stdio, the
         // runtime's reactor, the service's listener, the binary and its libraries.
         const OTHERS: u64 = 64;

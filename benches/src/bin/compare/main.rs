@@ -22,7 +22,7 @@ use std::{
 
 use benches::{Flavour, threads::Threads};
 use chain_core::{
-    cli::{SourceArgs, exit_with, report::say},
+    cli::{exit_with, report::say},
     http::{Service, ServiceConfig},
 };
 use clap::{CommandFactory, Parser, error::ErrorKind};
@@ -47,10 +47,9 @@ fn main() -> ExitCode {
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
     }
-    // The service, when compare starts it, holds the other ends in this process,
-    // and each measuring process holds its own: the same count in each.
-    let conflict = |source: &SourceArgs| source.conflict().or(source.descriptor_shortage(false));
-    if let Some(conflict) = args.workload.source().and_then(conflict) {
+    // The service compare starts holds the other ends in this process, and each
+    // measuring process its own: one descriptor a connection in each.
+    if let Some(conflict) = args.workload.source().and_then(|source| source.conflict(false)) {
         exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
     }
     if let Some(Err(too_big)) = args.workload.footprint().map(|f| f.check()) {
