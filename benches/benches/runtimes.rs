@@ -17,7 +17,7 @@ use std::{
 
 use benches::{
     Flavour, Measurer, Spec, Via,
-    native::{self, Native},
+    overhead::{self, Side},
     threads::{self, Threads},
     workloads::chain_floor,
 };
@@ -260,31 +260,16 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
 }
 
 fn overhead(c: &mut Criterion) {
-    let cases = [
-        ("chain", Spec::Chain { via: Via::MEMORY, faults: None }, Native::Chain),
-        (
-            "fanout_spawn_10000",
-            Spec::FanOut {
-                users: 10_000,
-                via: Via::MEMORY,
-                shape: Shape::Spawn,
-                limit: None,
-                faults: None,
-            },
-            Native::FanOut { users: 10_000 },
-        ),
-        ("spawn_many", Spec::SpawnMany { tasks: 10_000 }, Native::SpawnMany { tasks: 10_000 }),
-    ];
-    for (name, generic, native) in cases {
-        let mut group = c.benchmark_group(format!("overhead_{name}"));
-        if name != "chain" {
+    for case in overhead::CASES {
+        let mut group = c.benchmark_group(case.group());
+        if !matches!(case.generic, Spec::Chain { .. }) {
             long_running(&mut group);
         }
         for flavour in rotated() {
-            let id = BenchmarkId::new("generic", flavour);
-            bench(&mut group, id, prepare(generic, flavour));
-            let baseline = native::prepare(flavour, workers(), native).expect("the runtime starts");
-            bench(&mut group, BenchmarkId::new("native", flavour), baseline);
+            for side in [Side::Generic, Side::Native] {
+                let measurer = case.prepare(side, flavour, workers()).expect("the runtime starts");
+                bench(&mut group, BenchmarkId::new(side.label(), flavour), measurer);
+            }
         }
         group.finish();
     }

@@ -10,6 +10,7 @@
 
 pub mod flavours;
 pub mod native;
+pub mod overhead;
 pub mod spec;
 pub mod threads;
 pub mod workloads;

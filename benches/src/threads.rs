@@ -22,7 +22,8 @@ use crate::{
     workloads::{Expect, Sample, check_fan_out},
 };
 use chain_core::{
-    FetchError, Operation, User, UserId, UserResult, UserWithOrders, http::Route, model::OrderId,
+    FetchError, FetchErrorKind, Operation, User, UserId, UserResult, UserWithOrders, http::Route,
+    model::OrderId,
 };
 use serde::de::DeserializeOwned;
 
@@ -182,7 +183,9 @@ impl BlockingClient {
         operation: Operation,
         user_id: UserId,
     ) -> Result<T, FetchError> {
-        let failed = |reason: String| FetchError::Failed { user_id, operation, reason };
+        let failed = |reason: String| {
+            FetchError::from(FetchErrorKind::Failed { user_id, operation, reason })
+        };
         let _permit = self.in_flight.acquire();
         let url = format!("{}{}", self.base, Route::new(operation, user_id).path());
         let mut response = self.agent.get(&url).call().map_err(|e| failed(e.to_string()))?;

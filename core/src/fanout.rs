@@ -5,7 +5,7 @@
 //! the user with their orders or the error that stopped that user's fetch; one
 //! failure does not stop the others (like `gather(..., return_exceptions=True)`),
 //! and neither does a panic: a user whose fetch panics gets
-//! [`FetchError::Panicked`], in every shape.
+//! [`FetchErrorKind::Panicked`](crate::FetchErrorKind::Panicked), in every shape.
 
 use std::{num::NonZeroUsize, panic::AssertUnwindSafe};
 
@@ -46,7 +46,7 @@ pub async fn fan_out<S: DataSource>(
 }
 
 /// `chain` for user `id`, with a panic while polling it turned into that user's
-/// [`FetchError::Panicked`], as a task's panic is in the spawned shapes.
+/// [`FetchErrorKind::Panicked`](crate::FetchErrorKind::Panicked), as a task's panic is in the spawned shapes.
 async fn guarded(id: UserId, chain: impl Future<Output = UserResult>) -> UserResult {
     AssertUnwindSafe(chain)
         .catch_unwind()
@@ -57,7 +57,7 @@ async fn guarded(id: UserId, chain: impl Future<Output = UserResult>) -> UserRes
 /// Chains every user at once, each in a task of its own (`asyncio.create_task` per
 /// user), then awaits the tasks in request order.
 ///
-/// A panic in one user's task becomes that user's [`FetchError::Panicked`].
+/// A panic in one user's task becomes that user's [`FetchErrorKind::Panicked`](crate::FetchErrorKind::Panicked).
 ///
 /// # Examples
 ///

@@ -4,7 +4,7 @@
 use std::{fmt, future::Future, sync::Arc, time::Duration};
 
 use crate::{
-    DataSource, FetchError, Operation, Timer,
+    DataSource, FetchError, FetchErrorKind, Operation, Timer,
     model::{OrderId, User, UserId},
     seeded::{self, Drawer},
 };
@@ -37,7 +37,7 @@ pub struct FaultPlan {
 /// What a [`FaultPlan`] does to one fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Injected {
-    /// The fetch fails with [`FetchError::Failed`], naming the user.
+    /// The fetch fails with [`FetchErrorKind::Failed`](crate::FetchErrorKind::Failed), naming the user.
     Fail,
     /// The fetch never completes: only a time limit or cancellation ends it.
     Hang,
@@ -165,7 +165,7 @@ impl<S: DataSource, T: Timer> Faulty<S, T> {
         match self.plan.for_fetch(operation, user_id) {
             Some(Injected::Fail) => {
                 let reason = "injected failure".to_owned();
-                return Err(FetchError::Failed { user_id, operation, reason });
+                return Err(FetchErrorKind::Failed { user_id, operation, reason }.into());
             }
             Some(Injected::Hang) => std::future::pending().await,
             Some(Injected::Delay(delay)) => self.timer.sleep(delay).await,

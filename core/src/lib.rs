@@ -70,7 +70,7 @@ pub mod http;
 pub use chain::{
     get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
 };
-pub use error::{FetchError, HttpFailure, Operation};
+pub use error::{FetchError, FetchErrorKind, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
 pub use faulty::{FaultPlan, Faulty, Injected};
 pub use hello::hello_world;

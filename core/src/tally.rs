@@ -11,9 +11,9 @@ use crate::{UserId, UserResult};
 /// # Examples
 ///
 /// ```
-/// use chain_core::{FetchError, Operation, Tally, User, UserWithOrders};
+/// use chain_core::{FetchError, FetchErrorKind, Operation, Tally, User, UserWithOrders};
 ///
-/// let failed = FetchError::Failed { user_id: 2, operation: Operation::FetchUser, reason: "down".into() };
+/// let failed = FetchError::from(FetchErrorKind::Failed { user_id: 2, operation: Operation::FetchUser, reason: "down".into() });
 /// let results = [Ok(UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] }), Err(failed)];
 /// let tally = Tally::of([1, 2, 3], &results).unwrap();
 /// assert_eq!((tally.results, tally.errors(), tally.lost), (1, 1, 1));

@@ -3,25 +3,25 @@
 use std::time::Duration;
 
 use crate::{
-    DataSource, Elapsed, FetchError, Operation, Runtime,
+    DataSource, Elapsed, FetchError, FetchErrorKind, Operation, Runtime,
     model::{OrderId, User, UserId},
     timeout,
 };
 
-/// Any [`DataSource`] whose every fetch fails with [`FetchError::TimedOut`] (naming
+/// Any [`DataSource`] whose every fetch fails with [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) (naming
 /// the user) if it has not completed within `limit`; the late fetch is dropped.
 ///
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, FetchError, InMemorySource, Runtime, TimeLimited};
+/// use chain_core::{DataSource, FetchErrorKind, InMemorySource, Runtime, TimeLimited};
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let slow = InMemorySource::new(rt.timer()).with_latency(Duration::from_secs(60));
 /// let source = TimeLimited::new(slow, &rt, Duration::from_millis(10));
 /// let error = rt.block_on(source.fetch_user(3)).unwrap_err();
-/// assert!(matches!(error, FetchError::TimedOut { user_id: 3, .. }));
+/// assert!(matches!(error.kind(), FetchErrorKind::TimedOut { user_id: 3, .. }));
 /// ```
 ///
 /// # Cancel safety
@@ -50,14 +50,20 @@ impl<S: DataSource, R: Runtime> DataSource for TimeLimited<S, R> {
     async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
         let fetch = self.inner.fetch_user(user_id);
         timeout(&self.rt, self.limit, fetch).await.unwrap_or_else(|Elapsed { limit }| {
-            Err(FetchError::TimedOut { user_id, operation: Operation::FetchUser, after: limit })
+            Err(FetchErrorKind::TimedOut { user_id, operation: Operation::FetchUser, after: limit }
+                .into())
         })
     }
 
     async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
         let fetch = self.inner.fetch_orders(user_id);
         timeout(&self.rt, self.limit, fetch).await.unwrap_or_else(|Elapsed { limit }| {
-            Err(FetchError::TimedOut { user_id, operation: Operation::FetchOrders, after: limit })
+            Err(FetchErrorKind::TimedOut {
+                user_id,
+                operation: Operation::FetchOrders,
+                after: limit,
+            }
+            .into())
         })
     }
 }

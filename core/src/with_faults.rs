@@ -20,7 +20,7 @@ pub trait SourceVisitor {
 /// `Some((plan, limit))`, on `source` with `plan`'s faults injected and `limit` on
 /// every fetch (a
 /// [`TimeLimited`] [`Faulty`] source), so that a fetch that never completes becomes
-/// that user's [`FetchError::TimedOut`](crate::FetchError::TimedOut).
+/// that user's [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut).
 ///
 /// A run without faults gets `source` itself: no wrapper, nothing measured that
 /// the runtimes' comparison did not ask for.

@@ -2,7 +2,7 @@
 //! result, an error by its cause, or lost; an entry for the wrong user is caught.
 
 use chain_core::{
-    FetchError, Misplaced, Operation, Tally, User, UserId, UserResult, UserWithOrders,
+    FetchErrorKind, Misplaced, Operation, Tally, User, UserId, UserResult, UserWithOrders,
 };
 use proptest::prelude::*;
 
@@ -19,11 +19,16 @@ fn entry(user_id: UserId, outcome: Outcome) -> UserResult {
     let operation = Operation::FetchOrders;
     match outcome {
         Outcome::Result => Ok(UserWithOrders { user: User::new(user_id), orders: vec![] }),
-        Outcome::Failed => Err(FetchError::Failed { user_id, operation, reason: "down".into() }),
-        Outcome::TimedOut => {
-            Err(FetchError::TimedOut { user_id, operation, after: std::time::Duration::ZERO })
+        Outcome::Failed => {
+            Err(FetchErrorKind::Failed { user_id, operation, reason: "down".into() }.into())
         }
-        Outcome::Panicked => Err(FetchError::Panicked { user_id, message: "boom".into() }),
+        Outcome::TimedOut => {
+            Err(FetchErrorKind::TimedOut { user_id, operation, after: std::time::Duration::ZERO }
+                .into())
+        }
+        Outcome::Panicked => {
+            Err(FetchErrorKind::Panicked { user_id, message: "boom".into() }.into())
+        }
     }
 }
 

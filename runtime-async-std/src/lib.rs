@@ -6,7 +6,7 @@
 //! | contract | async-std |
 //! |---|---|
 //! | `block_on` | [`async_std::task::block_on`] |
-//! | `spawn` | [`async_std::task::spawn`] of a [`futures::future::Abortable`], aborted when its handle is dropped |
+//! | `spawn` | [`async_std::task::spawn`], cancelled (its `cancel` polled once) when its handle is dropped |
 //! | `connect` | [`async_std::net::TcpStream`] (over async-io's reactor), `futures-io` already |
 //! | `timer` | [`AsyncStdTimer`]: [`async_std::task::sleep`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
@@ -42,10 +42,7 @@ use std::{
 
 use async_global_executor::GlobalExecutorConfig;
 use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
-use futures::{
-    FutureExt,
-    future::{AbortHandle, Abortable, Aborted},
-};
+use futures::FutureExt;
 
 const TIMER: &str = "async-io timerfd, no rounding";
 
@@ -112,13 +109,9 @@ impl Runtime for AsyncStdRuntime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        // async-std's handle detaches on drop and can only cancel asynchronously, so
-        // an abort flag gives the contract's cancel-on-drop; the panic is caught so it
-        // arrives as a value rather than re-raised at the await.
-        let (abort, registration) = AbortHandle::new_pair();
-        let caught = AssertUnwindSafe(future).catch_unwind();
-        let inner = async_std::task::spawn(Abortable::new(caught, registration));
-        AsyncStdJoinHandle { inner, abort, abort_on_drop: true }
+        // The panic is caught so that it arrives as a value, not re-raised at the await.
+        let inner = async_std::task::spawn(AssertUnwindSafe(future).catch_unwind());
+        AsyncStdJoinHandle { inner: Some(inner) }
     }
 
     fn timer(&self) -> AsyncStdTimer {
@@ -177,48 +170,47 @@ impl Timer for AsyncStdTimer {
     }
 }
 
-type Caught<T> = Result<thread::Result<T>, Aborted>;
-
-/// An async-std task's handle that aborts the task when dropped.
+/// An async-std task's handle that cancels the task when dropped.
+///
+/// async-std's own handle detaches on drop and cancels only through an `async fn`,
+/// whose first poll sets the task's cancel flag; the drop polls it that once. A
+/// handle whose output was taken is disarmed, so a completed task costs nothing more.
 #[derive(Debug)]
 pub struct AsyncStdJoinHandle<T> {
-    inner: async_std::task::JoinHandle<Caught<T>>,
-    abort: AbortHandle,
-    abort_on_drop: bool,
+    /// `None` once the output was taken or the task detached.
+    inner: Option<async_std::task::JoinHandle<thread::Result<T>>>,
 }
 
 impl<T: Send + 'static> Future for AsyncStdJoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let output = ready!(Pin::new(&mut self.inner).poll(cx));
-        self.abort_on_drop = false;
-        Poll::Ready(match output {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(payload)) => Err(JoinError::Panicked(payload)),
-            Err(Aborted) => Err(JoinError::Cancelled),
-        })
+        let inner = self.inner.as_mut().expect("a task handle polled after its output was taken");
+        let output = ready!(Pin::new(inner).poll(cx));
+        self.inner = None;
+        Poll::Ready(output.map_err(JoinError::Panicked))
     }
 }
 
 impl<T: Send + 'static> chain_core::JoinHandle<T> for AsyncStdJoinHandle<T> {
     fn detach(mut self) {
-        self.abort_on_drop = false;
+        // async-std's own handle detaches when dropped.
+        drop(self.inner.take());
     }
 
     async fn cancel(mut self) {
-        // Not armed: its output was already taken, so the task is gone.
-        if self.abort_on_drop {
-            self.abort.abort();
-            let _ = (&mut self.inner).await;
+        // Already taken: its output was returned, so the task is gone.
+        if let Some(inner) = self.inner.take() {
+            inner.cancel().await;
         }
     }
 }
 
 impl<T> Drop for AsyncStdJoinHandle<T> {
     fn drop(&mut self) {
-        if self.abort_on_drop {
-            self.abort.abort();
+        if let Some(inner) = self.inner.take() {
+            // The first poll cancels; a task still running is dropped with the future.
+            let _ = inner.cancel().now_or_never();
         }
     }
 }

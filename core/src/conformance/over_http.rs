@@ -13,8 +13,8 @@ use std::{
 
 use super::cases::{cancel_every_fan_out_part_way, each_user_once_in_request_order};
 use crate::{
-    FetchError, HttpFailure, Instrumented, Operation, Runtime, UserId, UserResult, fan_out,
-    fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
+    FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, Runtime, UserId, UserResult,
+    fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
     http::{Fault, Faults, HttpSource, Route, Service, ServiceConfig},
     model::article_user_with_orders,
     run_on_worker,
@@ -57,8 +57,8 @@ pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Runtime, S: Service>(r
         (get_user_with_orders(&source, 11).await, source.fetch_orders(11).await)
     });
     assert!(orders.unwrap().is_empty());
-    match chain {
-        Err(FetchError::Http {
+    match chain.as_ref().map_err(FetchError::kind) {
+        Err(FetchErrorKind::Http {
             user_id: 11,
             operation: Operation::FetchUser,
             failure: HttpFailure::Status { status: 404 },
@@ -118,8 +118,8 @@ pub fn refused_connection_names_the_user_and_the_cause<R: Runtime, S: Service>(r
     };
     let results = fan_out_against(&rt, closed_port);
     for (user, result) in (1..).zip(&results) {
-        match result {
-            Err(FetchError::Http { user_id, failure: HttpFailure::Connect { .. }, .. })
+        match result.as_ref().map_err(FetchError::kind) {
+            Err(FetchErrorKind::Http { user_id, failure: HttpFailure::Connect { .. }, .. })
                 if *user_id == user => {}
             other => panic!("user {user}: expected a refused connection, got {other:?}"),
         }
@@ -175,8 +175,8 @@ pub fn slow_service_times_out_naming_the_user<R: Runtime, S: Service>(rt: R) {
     let source = HttpSource::new(&rt, service.address()).with_timeout(LIMIT);
     let results = run_on_worker(&rt, async move { fan_out(&source, 1..=50).await });
     for (user, result) in (1..).zip(&results) {
-        match result {
-            Err(FetchError::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
+        match result.as_ref().map_err(FetchError::kind) {
+            Err(FetchErrorKind::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
             other => panic!("user {user}: expected a timeout after {LIMIT:?}, got {other:?}"),
         }
     }
@@ -196,9 +196,9 @@ pub fn waiting_for_a_connection_is_limited_too<R: Runtime, S: Service>(rt: R) {
     let results = run_on_worker(&rt, async move { fan_out(&source, 1..=40).await });
     let mut no_connection = 0;
     for (user, result) in (1..).zip(&results) {
-        match result {
-            Err(FetchError::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
-            Err(FetchError::Http { user_id, failure, .. })
+        match result.as_ref().map_err(FetchError::kind) {
+            Err(FetchErrorKind::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
+            Err(FetchErrorKind::Http { user_id, failure, .. })
                 if *user_id == user
                     && *failure == HttpFailure::NoConnection { waited: LIMIT, connections: 2 } =>
             {
@@ -250,10 +250,10 @@ fn faulty_fan_out<R: Runtime, S: Service>(rt: R, fault: Fault, expected: fn(&Htt
             .into_iter()
             .filter(|&op| faults.for_request(Route::new(op, user)).is_some())
             .collect();
-        match result {
-            Ok(value) if faulted.is_empty() => assert_eq!(value, article_user_with_orders(user)),
-            Err(FetchError::Http { user_id, operation, failure })
-                if user_id == user && faulted.contains(&operation) && expected(&failure) =>
+        match result.as_ref().map_err(FetchError::kind) {
+            Ok(value) if faulted.is_empty() => assert_eq!(*value, article_user_with_orders(user)),
+            Err(FetchErrorKind::Http { user_id, operation, failure })
+                if *user_id == user && faulted.contains(operation) && expected(failure) =>
             {
                 failed += 1;
             }

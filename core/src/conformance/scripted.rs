@@ -9,7 +9,8 @@ use std::{
 };
 
 use crate::{
-    DataSource, FetchError, Operation, OrderId, Runtime, User, UserId, model::article_orders,
+    DataSource, FetchError, FetchErrorKind, Operation, OrderId, Runtime, User, UserId,
+    model::article_orders,
 };
 
 /// The article's data, with per-fetch delays, one user whose orders fetch fails, one
@@ -107,7 +108,7 @@ impl<R: Runtime> Scripted<R> {
         }
         if self.failing == Some(user_id) && operation == Operation::FetchOrders {
             let reason = "scripted failure".to_owned();
-            return Err(FetchError::Failed { user_id, operation, reason });
+            return Err(FetchErrorKind::Failed { user_id, operation, reason }.into());
         }
         Ok(())
     }

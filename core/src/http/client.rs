@@ -28,8 +28,8 @@ use smol_hyper::rt::FuturesIo;
 
 use super::Route;
 use crate::{
-    DataSource, Elapsed, FetchError, HttpFailure, Operation, Runtime, User, UserId, model::OrderId,
-    timeout,
+    DataSource, Elapsed, FetchError, FetchErrorKind, HttpFailure, Operation, Runtime, User, UserId,
+    model::OrderId, timeout,
 };
 
 /// The connection limit unless set: aiohttp's default (`TCPConnector(limit=100)`),
@@ -57,7 +57,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// **Errors** name the user and the cause ([`HttpFailure`]): refused connection,
 /// connection closed mid-response, a status other than 200 (404 for an unknown user),
 /// malformed JSON, a body cut short, a reply that is not HTTP, or
-/// [`FetchError::TimedOut`] when a request takes longer than the source's time limit
+/// [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) when a request takes longer than the source's time limit
 /// once it has a connection. Waiting for a free connection has the same limit, on
 /// its own ([`HttpFailure::NoConnection`], as httpx's pool timeout), so a fan-out
 /// fails within two limits whatever the service does; a fan-out larger than the pool
@@ -127,7 +127,7 @@ impl<R: Runtime> HttpSource<R> {
         HttpSource { pool: Arc::new(Pool::new(connections)), ..self }
     }
 
-    /// Each request fails with [`FetchError::TimedOut`] after `limit` from the moment
+    /// Each request fails with [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) after `limit` from the moment
     /// it has a connection, and with [`HttpFailure::NoConnection`] if it waits `limit`
     /// for one.
     pub fn with_timeout(self, limit: Duration) -> Self {
@@ -146,7 +146,8 @@ impl<R: Runtime> HttpSource<R> {
 
     async fn get<T: DeserializeOwned>(&self, route: Route) -> Result<T, FetchError> {
         let (user_id, operation) = (route.user_id(), route.operation());
-        let failed = |failure| FetchError::Http { user_id, operation, failure };
+        let failed =
+            |failure| FetchError::from(FetchErrorKind::Http { user_id, operation, failure });
         // The wait for a free connection has a limit of its own, the same duration
         // (httpx's pool timeout): without it, a fan-out of N users over C connections
         // to a service that never answers would take N / C limits to fail.
@@ -164,7 +165,7 @@ impl<R: Runtime> HttpSource<R> {
                 .map_err(|e| failed(HttpFailure::Malformed { reason: e.to_string() })),
             Ok(Err(failure)) => Err(failed(failure)),
             Err(Elapsed { limit }) => {
-                Err(FetchError::TimedOut { user_id, operation, after: limit })
+                Err(FetchErrorKind::TimedOut { user_id, operation, after: limit }.into())
             }
         }
     }

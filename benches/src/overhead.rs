@@ -1,0 +1,134 @@
+//! The cost of the core's contract: each overhead case is a generic workload beside
+//! its hand-written native twin ([`crate::native`]), measured on the same flavour.
+//! The criterion groups `overhead_*`, the `overhead` tool's ratios and its
+//! instruction counts all take their cases from [`CASES`].
+
+use std::{io, num::NonZeroUsize};
+
+use chain_core::cli::Shape;
+
+use crate::{
+    Flavour, Measurer, Spec, Via,
+    native::{self, Native},
+};
+
+/// The most a generic workload may cost, as a multiple of its native twin.
+pub const TARGET: f64 = 1.05;
+
+/// A pair allowed above [`TARGET`], because the runtime's own API forces the cost.
+#[derive(Clone, Copy, Debug)]
+pub struct Exception {
+    /// The case's name.
+    pub case: &'static str,
+    /// The flavour.
+    pub flavour: Flavour,
+    /// The most it may cost, as a multiple of its native twin.
+    pub limit: f64,
+    /// Why, in a sentence.
+    pub why: &'static str,
+}
+
+/// The only pairs allowed above [`TARGET`].
+pub const EXCEPTIONS: [Exception; 1] = [Exception {
+    case: "spawn_many",
+    flavour: Flavour::AsyncStd,
+    limit: 1.10,
+    why: "async-std re-raises a task's panic at the await, so the contract's panic-as-a-value \
+          needs a catch_unwind around every poll of every task, the one cost a task that \
+          does nothing shows",
+}];
+
+/// The most `case` may cost on `flavour`, as a multiple of its native twin.
+pub fn limit(case: &str, flavour: Flavour) -> f64 {
+    EXCEPTIONS.iter().find(|e| e.case == case && e.flavour == flavour).map_or(TARGET, |e| e.limit)
+}
+
+/// One generic workload and its native twin, computing the same result.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    /// The name, after `overhead_` in the criterion group's.
+    pub name: &'static str,
+    /// The workload through the core's contract.
+    pub generic: Spec,
+    /// The same written against the runtime's own API.
+    pub native: Native,
+    /// Two iteration counts whose difference in instructions is the cost of the
+    /// iterations alone: far above the process's own start, small enough for valgrind.
+    pub counted_iterations: (u64, u64),
+}
+
+/// Every overhead case.
+pub const CASES: [Case; 3] = [
+    Case {
+        name: "chain",
+        generic: Spec::Chain { via: Via::MEMORY, faults: None },
+        native: Native::Chain,
+        counted_iterations: (1_000, 21_000),
+    },
+    Case {
+        name: "fanout_spawn_10000",
+        generic: Spec::FanOut {
+            users: 10_000,
+            via: Via::MEMORY,
+            shape: Shape::Spawn,
+            limit: None,
+            faults: None,
+        },
+        native: Native::FanOut { users: 10_000 },
+        counted_iterations: (1, 4),
+    },
+    Case {
+        name: "spawn_many",
+        generic: Spec::SpawnMany { tasks: 10_000 },
+        native: Native::SpawnMany { tasks: 10_000 },
+        counted_iterations: (1, 4),
+    },
+];
+
+/// Which of a case's two versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Side {
+    /// Through the core's contract.
+    Generic,
+    /// Against the runtime's own API.
+    Native,
+}
+
+impl Side {
+    /// The name in benchmark ids.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Generic => "generic",
+            Side::Native => "native",
+        }
+    }
+}
+
+impl Case {
+    /// The case called `name`, if there is one.
+    pub fn named(name: &str) -> Option<Case> {
+        CASES.into_iter().find(|case| case.name == name)
+    }
+
+    /// The criterion group that measures this case.
+    pub fn group(&self) -> String {
+        format!("overhead_{}", self.name)
+    }
+
+    /// Builds `flavour`'s runtime and one side of this case on it.
+    ///
+    /// # Errors
+    ///
+    /// The runtime could not be built.
+    pub fn prepare(
+        &self,
+        side: Side,
+        flavour: Flavour,
+        workers: NonZeroUsize,
+    ) -> io::Result<Measurer> {
+        match side {
+            Side::Generic => self.generic.prepare(flavour, workers),
+            Side::Native => native::prepare(flavour, workers, self.native),
+        }
+    }
+}
