@@ -119,11 +119,12 @@ pub enum Workload {
         #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users, allow_negative_numbers = true)]
         samples: NonZeroUsize,
     },
-    /// N tasks all asleep at once: memory per idle task.
+    /// N tasks all asleep at once (one per user, as a fan-out would hold): memory per
+    /// idle task.
     Idle {
-        /// How many tasks.
-        #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_users, allow_negative_numbers = true)]
-        tasks: NonZeroUsize,
+        /// How many tasks, one per user (`--tasks` is the same).
+        #[arg(long, visible_alias = "tasks", value_name = "N", default_value = "100000", value_parser = parse_users, allow_negative_numbers = true)]
+        users: NonZeroUsize,
     },
 }
 
@@ -194,7 +195,7 @@ impl Workload {
                 format!("--sleep={}", nanos(sleep)),
                 format!("--samples={samples}"),
             ],
-            Workload::Idle { tasks } => vec!["idle".into(), format!("--tasks={tasks}")],
+            Workload::Idle { users } => vec!["idle".into(), format!("--users={users}")],
         };
         words
     }

@@ -6,17 +6,20 @@
 //! and an SVG bar chart.
 
 mod args;
+mod chart;
 mod child;
+mod columns;
 mod interrupt;
+mod outputs;
 mod python;
+mod record;
 mod report;
-mod svg;
+mod row;
+mod stats;
+mod table;
 
 use std::{
-    fs::{File, OpenOptions},
-    io::Write,
     num::NonZeroUsize,
-    path::Path,
     process::{Command, ExitCode},
 };
 
@@ -29,7 +32,7 @@ use clap::{CommandFactory, Parser, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use record_service::RecordService;
 
-use crate::{args::Args, child::Measurement, report::Row};
+use crate::{args::Args, child::Measurement, row::Row};
 
 /// A flavour with its worker count, a threads baseline, or a Python event loop.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,17 +65,9 @@ fn main() -> ExitCode {
             exit_with(Args::command().error(ErrorKind::ValueValidation, message));
         }
     }
-    // An unwritable output must fail now, not after minutes of measuring.
-    // A file made only for the check is removed again: a failed run leaves nothing.
-    for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
-        let existed = path.exists();
-        if let Err(e) = OpenOptions::new().append(true).create(true).open(path) {
-            let message = format!("cannot write {}: {e}", path.display());
-            exit_with(Args::command().error(ErrorKind::ValueValidation, message));
-        }
-        if !existed {
-            let _ = std::fs::remove_file(path);
-        }
+    // Outputs that cannot be written must fail now, not after minutes of measuring.
+    if let Err(message) = outputs::check(&args) {
+        exit_with(Args::command().error(ErrorKind::ValueValidation, message));
     }
     if let Err(message) = interrupt::stop_children_when_interrupted() {
         eprintln!("error: {message}");
@@ -231,31 +226,39 @@ fn compare(args: &Args) -> Result<(), String> {
         .zip(measurements)
         .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
         .collect();
-    let rows = report::with_ratios(rows, &args.workload);
+    let rows = row::with_ratios(rows, &args.workload);
+    report_all(args, &header, &rows, &notes, python_versions.as_deref().unwrap_or_default())
+}
+
+/// Prints the tables and what they mean, and writes the files asked for.
+fn report_all(
+    args: &Args,
+    header: &str,
+    rows: &[Row],
+    notes: &[String],
+    python_versions: &[(&'static str, String)],
+) -> Result<(), String> {
     say(format_args!(""));
-    say(format_args!("{}", report::table(&args.workload, &rows)));
-    if let Some(accounting) = report::accounting(&rows) {
-        say(format_args!("\n{accounting}"));
+    say(format_args!("{}", table::terminal(columns::comparison(&args.workload, rows))));
+    if let Some(accounting) = columns::accounting(rows) {
+        say(format_args!("\n{}\n{}", columns::ACCOUNTING, table::terminal(accounting)));
     }
-    for note in &notes {
+    for definition in report::definitions(&args.workload) {
+        say(format_args!("definition: {definition}"));
+    }
+    for note in notes {
         say(format_args!("note: {note}"));
     }
     if let Some(path) = &args.json {
-        write(path, &report::json(args, &rows, python_versions.as_deref().unwrap_or_default()))?;
+        outputs::write(path, &record::json(args, rows, python_versions, notes))?;
     }
     if let Some(path) = &args.svg {
-        write(path, &svg::bar_chart(&args.workload, &rows))?;
+        outputs::write(path, &chart::bar_chart(&args.workload, rows))?;
     }
     if let Some(path) = &args.markdown {
-        write(path, &report::markdown(args, &header, &rows, &notes))?;
+        outputs::write(path, &report::markdown(args, header, rows, notes))?;
     }
     Ok(())
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    File::create(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// One measured run of `subject` in a fresh process.
