@@ -144,3 +144,94 @@ fn tally_cells(row: &Row) -> [String; 4] {
         format!("{}{varied}", tally.lost),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+
+    use benches::Flavour;
+
+    use super::*;
+    use crate::{args::workload, row::made_up, table};
+
+    fn rust(flavour: Flavour) -> Subject {
+        let workers = if flavour.is_multi_thread() { 2 } else { 1 };
+        Subject::Rust(flavour, NonZeroUsize::new(workers).unwrap())
+    }
+
+    /// smol steady at 1 ms; tokio noisy around 2 ms (1.8 to 2.4: 30 %).
+    fn rows(words: &[&str]) -> Vec<Row> {
+        made_up(
+            &workload(words),
+            vec![
+                (rust(Flavour::TokioCurrentThread), vec![2.4e-3, 1.8e-3, 2.0e-3]),
+                (rust(Flavour::SmolCurrentThread), vec![1.0e-3, 1.02e-3, 0.98e-3]),
+            ],
+        )
+    }
+
+    fn cell(columns: &[Column], heading: &str, row: usize) -> String {
+        let column = columns.iter().find(|column| column.heading == heading);
+        column.unwrap_or_else(|| panic!("no {heading}: {columns:?}")).cells[row].clone()
+    }
+
+    #[test]
+    fn a_noisy_row_is_marked_and_its_ratio_is_a_range() {
+        let rows = rows(&["spawn-many"]);
+        let columns = comparison(&workload(&["spawn-many"]), &rows);
+        // Sorted by median: smol first, the baseline.
+        assert_eq!(cell(&columns, "flavour", 0), "smol-current-thread");
+        assert_eq!(cell(&columns, "runs: least – most (spread)", 0), "980.00 us – 1.02 ms (4.0 %)");
+        assert_eq!(cell(&columns, "time vs fastest of its kind", 0), "1.00x (single)");
+        let spread = cell(&columns, "runs: least – most (spread)", 1);
+        assert_eq!(spread, "1.80 ms – 2.40 ms (30.0 %, noisy)");
+        // 1.8 / 1.02 to 2.4 / 0.98, around 2.0 / 1.0.
+        assert_eq!(cell(&columns, "time vs fastest of its kind", 1), "1.76–2.45x (single)");
+        assert!(rows[1].figure.is_noisy() && !rows[0].figure.is_noisy());
+        assert_eq!(rows[1].ratio.point, 2.0);
+    }
+
+    #[test]
+    fn per_user_overhead_is_rounded_in_the_table() {
+        let fanout = workload(&["fanout", "--users", "1000"]);
+        let rows = made_up(&fanout, vec![(rust(Flavour::SmolCurrentThread), vec![764.94e-6])]);
+        let overhead = cell(&comparison(&fanout, &rows), "per-user overhead", 0);
+        assert_eq!(overhead, seconds(765e-9));
+        assert_ne!(overhead, "764.0 ns");
+    }
+
+    #[test]
+    fn the_timer_table_has_no_per_user_or_ranking_column() {
+        let timer = workload(&["timer"]);
+        let text = table::terminal(comparison(&timer, &rows(&["timer"])));
+        assert!(!text.contains("per-user overhead") && !text.contains(" vs "), "{text}");
+        assert!(text.contains("oversleep p99") && text.contains("timer (documented)"), "{text}");
+        let spawn = workload(&["spawn-many"]);
+        let text = table::terminal(comparison(&spawn, &rows(&["spawn-many"])));
+        assert!(!text.contains("per-user overhead"), "{text}");
+        assert!(text.contains("time vs fastest of its kind"), "{text}");
+    }
+
+    #[test]
+    fn idle_ranks_by_memory_and_says_so() {
+        let idle = workload(&["idle"]);
+        let rows = made_up(
+            &idle,
+            vec![
+                (rust(Flavour::TokioCurrentThread), vec![700.0, 710.0]),
+                (rust(Flavour::SmolCurrentThread), vec![380.0, 390.0]),
+            ],
+        );
+        let columns = comparison(&idle, &rows);
+        assert_eq!(cell(&columns, "memory per idle task", 0), "385 B");
+        assert_eq!(cell(&columns, "memory/task vs least of its kind", 1), "1.83x (single)");
+    }
+
+    #[test]
+    fn a_single_run_has_no_spread_column() {
+        let spawn = workload(&["spawn-many"]);
+        let rows = made_up(&spawn, vec![(rust(Flavour::SmolCurrentThread), vec![1e-3])]);
+        let text = table::terminal(comparison(&spawn, &rows));
+        assert!(!text.contains("spread"), "{text}");
+    }
+}

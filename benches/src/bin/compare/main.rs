@@ -46,7 +46,9 @@ pub enum Subject {
 }
 
 fn main() -> ExitCode {
-    let args = Args::try_parse().unwrap_or_else(|e| exit_with(e));
+    let words: Vec<String> = std::env::args().collect();
+    let args =
+        Args::try_parse_from(&words).unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
     }

@@ -165,3 +165,59 @@ pub fn json(
     };
     serde_json::to_string_pretty(&document).expect("plain data serializes")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+
+    use benches::Flavour;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::{args::workload, row::made_up};
+
+    #[test]
+    fn a_record_has_every_run_and_its_ratio_range_as_numbers() {
+        let fanout = workload(&["fanout", "--users", "1000"]);
+        let one = NonZeroUsize::MIN;
+        let rows = made_up(
+            &fanout,
+            vec![
+                (Subject::Rust(Flavour::SmolCurrentThread, one), vec![1.0, 1.0]),
+                (Subject::Rust(Flavour::TokioCurrentThread, one), vec![1.5, 2.0, 2.5]),
+            ],
+        );
+        let records: Vec<Value> =
+            rows.iter().map(|row| serde_json::to_value(record(&fanout, row)).unwrap()).collect();
+        let tokio = &records[1];
+        assert_eq!(tokio["flavour"], "tokio-current-thread");
+        assert_eq!(tokio["kind"], "single");
+        assert_eq!(tokio["runs_s"], json!([1.5, 2.0, 2.5]));
+        assert_eq!(
+            (&tokio["median_s"], &tokio["min_s"], &tokio["max_s"]),
+            (&json!(2.0), &json!(1.5), &json!(2.5))
+        );
+        assert_eq!(tokio["noisy"], true);
+        assert_eq!(tokio["spread"], 0.5);
+        assert_eq!(
+            (&tokio["ratio"], &tokio["ratio_low"], &tokio["ratio_high"]),
+            (&json!(2.0), &json!(1.5), &json!(2.5))
+        );
+        assert_eq!(tokio["ratio_versus"], "single");
+        assert_eq!(tokio["per_user_overhead_s"], 0.002);
+        assert_eq!(records[0]["noisy"], false);
+        assert_eq!(records[0]["baseline_noisy"], false);
+    }
+
+    #[test]
+    fn the_timer_has_oversleeps_and_no_ratio() {
+        let timer = workload(&["timer", "--sleep", "1ms"]);
+        let one = NonZeroUsize::MIN;
+        let rows =
+            made_up(&timer, vec![(Subject::Rust(Flavour::SmolCurrentThread, one), vec![1.25e-3])]);
+        let record = serde_json::to_value(record(&timer, &rows[0])).unwrap();
+        assert!((record["oversleep_p50_s"].as_f64().unwrap() - 0.25e-3).abs() < 1e-12, "{record}");
+        assert_eq!(record["ratio"], Value::Null);
+        assert_eq!(figure(&timer), "oversleep_p50_s");
+    }
+}

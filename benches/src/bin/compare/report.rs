@@ -81,7 +81,8 @@ pub fn parameters(workload: &Workload) -> Vec<(String, Value)> {
 /// `users=200, latency=1.00 ms`: the parameters as printed.
 pub fn parameters_shown(workload: &Workload) -> String {
     let shown = parameters(workload).into_iter().map(|(name, value)| {
-        format!("{}={}", name.strip_suffix("_s").unwrap_or(&name), value.shown())
+        let option = name.strip_suffix("_s").unwrap_or(&name).replace('_', "-");
+        format!("{option}={}", value.shown())
     });
     shown.collect::<Vec<_>>().join(", ")
 }
@@ -152,9 +153,8 @@ pub fn definitions(workload: &Workload) -> Vec<String> {
     }
     if let Some(users) = workload.users() {
         let ideal = duration(workload.ideal());
-        said.push(format!(
-            "per-user overhead: (median - the {ideal} no run can avoid) / {users} users"
-        ));
+        let users = if users == 1 { "1 user".to_owned() } else { format!("{users} users") };
+        said.push(format!("per-user overhead: (median - the {ideal} no run can avoid) / {users}"));
     }
     if let Workload::Timer { .. } = workload {
         said.push(
@@ -188,12 +188,7 @@ pub fn markdown(args: &Args, header: &str, rows: &[Row], notes: &[String]) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    fn workload(words: &[&str]) -> Workload {
-        let args = Args::try_parse_from(std::iter::once("compare").chain(words.iter().copied()));
-        args.expect("valid words").workload
-    }
+    use crate::args::workload;
 
     #[test]
     fn parameters_are_typed_numbers_and_durations_in_seconds() {

@@ -172,6 +172,24 @@ pub fn with_ratios(mut rows: Vec<Row>, workload: &Workload) -> Vec<Row> {
     rows
 }
 
+/// Rows of `subjects`, each run of each taking the seconds (or, for `idle`, bytes
+/// per task) given, with their ratios: made-up rows for tests.
+#[cfg(test)]
+pub fn made_up(workload: &Workload, subjects: Vec<(Subject, Vec<f64>)>) -> Vec<Row> {
+    let idle = matches!(workload, Workload::Idle { .. });
+    let run = |figure: f64| Measurement {
+        samples_s: vec![if idle { 0.01 } else { figure }],
+        peak_rss_bytes: Some(1 << 20),
+        bytes_per_task: idle.then_some(figure),
+        tally: None,
+    };
+    let rows = subjects.into_iter().map(|(subject, figures)| {
+        let runs: Vec<Measurement> = figures.into_iter().map(run).collect();
+        Row::new(subject, &runs, workload)
+    });
+    with_ratios(rows.collect(), workload)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

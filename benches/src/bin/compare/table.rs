@@ -124,6 +124,6 @@ mod tests {
         let text = terminal(columns());
         let widths: Vec<usize> = text.lines().map(|line| line.chars().count()).collect();
         assert!(widths.iter().all(|&width| width == widths[0]), "{text}");
-        assert!(text.contains("│  1.00 ms │"), "{text}");
+        assert!(text.contains("┆  1.00 ms │"), "{text}");
     }
 }
