@@ -72,11 +72,13 @@ fn tick(value: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// What the chart's lines say: its title, the parameters, and the row labels.
+/// What the chart's lines say: its title, the parameters, the row labels, and each
+/// row's figure.
 struct Texts {
     title: String,
     parameters: String,
     labels: Vec<String>,
+    values: Vec<String>,
 }
 
 fn texts(workload: &Workload, rows: &[Row]) -> Texts {
@@ -96,6 +98,7 @@ fn texts(workload: &Workload, rows: &[Row]) -> Texts {
         title: format!("{}: {what}", workload.name()),
         parameters: parameters_shown(workload),
         labels,
+        values: rows.iter().map(|row| figure(workload, row.figure.median)).collect(),
     }
 }
 
@@ -103,10 +106,8 @@ fn texts(workload: &Workload, rows: &[Row]) -> Texts {
 pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
     let texts = texts(workload, rows);
     let most = rows.iter().map(|row| row.figure.max).filter(|v| v.is_finite()).fold(0.0, f64::max);
-    let value_texts: Vec<String> =
-        rows.iter().map(|row| figure(workload, row.figure.median)).collect();
     let label_width = texts.labels.iter().map(|l| text_width(l, TEXT_SIZE)).max().unwrap_or(0) + 16;
-    let value_width = value_texts.iter().map(|v| text_width(v, TEXT_SIZE)).max().unwrap_or(0) + 16;
+    let value_width = texts.values.iter().map(|v| text_width(v, TEXT_SIZE)).max().unwrap_or(0) + 16;
     let width = [
         label_width + PLOT_WIDTH + value_width + 30,
         text_width(&texts.title, TITLE_SIZE) + 30,
@@ -120,8 +121,7 @@ pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         let layout = Layout { label_width, value_width, most: most.max(f64::MIN_POSITIVE) };
-        draw(&root, workload, rows, &texts, &value_texts, &layout)
-            .expect("drawing into a string cannot fail");
+        draw(&root, workload, rows, &texts, &layout).expect("drawing into a string cannot fail");
         root.present().expect("drawing into a string cannot fail");
     }
     svg
@@ -141,16 +141,12 @@ fn draw(
     workload: &Workload,
     rows: &[Row],
     texts: &Texts,
-    value_texts: &[String],
     layout: &Layout,
 ) -> Drawn {
     root.fill(&WHITE)?;
     let (head, body) = root.split_vertically(62);
-    head.draw(&Text::new(
-        texts.title.as_str(),
-        (12, 10),
-        ("sans-serif", TITLE_SIZE).into_font().style(FontStyle::Bold),
-    ))?;
+    let bold = ("sans-serif", TITLE_SIZE).into_font().style(FontStyle::Bold);
+    head.draw(&Text::new(texts.title.as_str(), (12, 10), bold))?;
     head.draw(&Text::new(texts.parameters.as_str(), (12, 36), ("sans-serif", TEXT_SIZE)))?;
     let (name, unit, size) = axis(workload, layout.most);
     // Room right of the longest whisker for its row's value.
@@ -178,7 +174,7 @@ fn draw(
         .draw()?;
     for (index, row) in rows.iter().enumerate() {
         let y = (count - 1 - index as i32) * ROW;
-        bar(&mut chart, row, y, size, &value_texts[index])?;
+        bar(&mut chart, row, y, size, &texts.values[index])?;
     }
     Ok(())
 }
@@ -206,4 +202,42 @@ fn bar(chart: &mut Chart<'_, '_>, row: &Row, y: i32, size: f64, value: &str) -> 
         + Text::new(value.to_owned(), (8, -(TEXT_SIZE as i32) / 2), ("sans-serif", TEXT_SIZE));
     chart.draw_series(std::iter::once(beside))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+
+    use benches::Flavour;
+
+    use super::*;
+    use crate::{Subject, args::workload, row::made_up};
+
+    fn width_of(svg: &str) -> u32 {
+        let (_, rest) = svg.split_once("width=\"").expect("a width");
+        rest.split('"').next().and_then(|width| width.parse().ok()).expect("a number")
+    }
+
+    #[test]
+    fn a_long_title_widens_the_chart_and_the_axis_has_its_unit() {
+        let words = ["fanout", "--users", "100000", "--fail-rate", "0.01", "--hang-rate", "0.01"];
+        let fanout =
+            workload(&[&words[..], &["--fetch-timeout", "20ms", "--jitter", "3ms"]].concat());
+        let subject = Subject::Rust(Flavour::SmolCurrentThread, NonZeroUsize::MIN);
+        let rows = made_up(&fanout, vec![(subject, vec![0.25, 0.30, 0.27])]);
+        let svg = bar_chart(&fanout, &rows);
+        let texts = texts(&fanout, &rows);
+        assert!(width_of(&svg) >= text_width(&texts.parameters, TEXT_SIZE) + 12, "{svg}");
+        assert!(width_of(&svg) >= text_width(&texts.title, TITLE_SIZE) + 12, "{svg}");
+        assert!(svg.contains(&texts.parameters) && svg.contains("smol-current-thread (1 w)"));
+        assert!(svg.contains("median wall time (ms); whiskers: least and most run"), "{svg}");
+        assert!(svg.contains("270.00 ms"), "{svg}");
+    }
+
+    #[test]
+    fn ticks_keep_at_most_three_decimals() {
+        assert_eq!(tick(0.30000000000000004), "0.3");
+        assert_eq!(tick(20.0), "20");
+        assert_eq!(tick(0.0125), "0.013");
+    }
 }

@@ -204,6 +204,22 @@ fn compare(args: &Args) -> Result<(), String> {
     let header = report::header(args);
     say(format_args!("{header}"));
 
+    let measurements = measure_all(&subjects, args, service_address)?;
+    let rows: Vec<Row> = subjects
+        .into_iter()
+        .zip(measurements)
+        .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
+        .collect();
+    let rows = row::with_ratios(rows, &args.workload);
+    report_all(args, &header, &rows, &notes, python_versions.as_deref().unwrap_or_default())
+}
+
+/// Every run of every subject, the subjects in a different order each round.
+fn measure_all(
+    subjects: &[Subject],
+    args: &Args,
+    service: Option<std::net::SocketAddr>,
+) -> Result<Vec<Vec<Measurement>>, String> {
     let runs = args.runs.get();
     let progress = ProgressBar::new((subjects.len() * runs) as u64).with_style(
         ProgressStyle::with_template(
@@ -217,19 +233,12 @@ fn compare(args: &Args) -> Result<(), String> {
         for offset in 0..subjects.len() {
             let index = (offset + round) % subjects.len();
             progress.set_message(report::label(&subjects[index]));
-            measurements[index].push(run_one(&subjects[index], args, service_address)?);
+            measurements[index].push(run_one(&subjects[index], args, service)?);
             progress.inc(1);
         }
     }
     progress.finish_and_clear();
-
-    let rows: Vec<Row> = subjects
-        .into_iter()
-        .zip(measurements)
-        .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
-        .collect();
-    let rows = row::with_ratios(rows, &args.workload);
-    report_all(args, &header, &rows, &notes, python_versions.as_deref().unwrap_or_default())
+    Ok(measurements)
 }
 
 /// Prints the tables and what they mean, and writes the files asked for.
