@@ -15,6 +15,37 @@ fn compare_ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The cells of the table line whose first cell is `label`, trimmed.
+fn cells<'a>(stdout: &'a str, label: &str) -> Vec<&'a str> {
+    let split = |line: &'a str| -> Vec<&'a str> {
+        let inner = line.trim().trim_start_matches('│').trim_end_matches('│');
+        inner.split(['│', '┆']).map(str::trim).collect()
+    };
+    let found = stdout.lines().map(split).find(|cells| cells.first() == Some(&label));
+    found.unwrap_or_else(|| panic!("no row {label}: {stdout}"))
+}
+
+/// A folder of its own for a test's files, removed when dropped.
+struct Folder(std::path::PathBuf);
+
+impl Folder {
+    fn new(test: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("compare-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        Folder(path)
+    }
+
+    fn file(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[test]
 fn bad_arguments_exit_2_with_a_one_line_reason() {
     let unwritable = "/nonexistent-dir/out.json";
@@ -35,6 +66,8 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["bounded", "--users", "10", "--concurrency", "2", "--jitter", "-1ms"],
         &["chain", "--runs", "-1"],
         &["idle", "--tasks", "-1"],
+        &["idle", "--users", "0"],
+        &["spawn-many", "--users", "10"],
         &["fanout", "--users", "3", "--seed", "-1"],
         &["fanout", "--users", "10", "--source", "http", "--address", "127.0.0.1:1"],
     ] {
@@ -45,7 +78,15 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         // What was wrong, and what is allowed (or why it cannot be used).
-        let says_why = ["must be", "cannot", "needs", "possible values", "add up", "subcommand"];
+        let says_why = [
+            "must be",
+            "cannot",
+            "needs",
+            "possible values",
+            "add up",
+            "subcommand",
+            "its size is",
+        ];
         assert!(says_why.iter().any(|why| stderr.contains(why)), "{args:?}: {stderr}");
     }
 }
@@ -135,10 +176,9 @@ proptest! {
 
 #[test]
 fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
-    let dir = std::env::temp_dir().join(format!("compare-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (json, svg, markdown) = (dir.join("r.json"), dir.join("r.svg"), dir.join("r.md"));
-    let stdout = compare_ok(&[
+    let folder = Folder::new("records");
+    let (json, svg, markdown) = (folder.file("r.json"), folder.file("r.svg"), folder.file("r.md"));
+    let args = [
         "fanout",
         "--users=200",
         "--latency=1ms",
@@ -146,31 +186,131 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
         "--workers=1,2",
         "--flavours=smol-current-thread,tokio-multi-thread",
         "--no-python",
-        &format!("--json={}", json.display()),
-        &format!("--svg={}", svg.display()),
-        &format!("--markdown={}", markdown.display()),
-    ]);
+        &format!("--json={json}"),
+        &format!("--svg={svg}"),
+        &format!("--markdown={markdown}"),
+    ];
+    let output = compare(&args);
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("versions: tokio "), "{stdout}");
-    assert!(stdout.contains("| smol-current-thread | 1 |"), "{stdout}");
+    assert_eq!(cells(&stdout, "smol-current-thread")[1], "1", "{stdout}");
+    // Each file written is named, once, on stderr.
+    for path in [&json, &svg, &markdown] {
+        let line = format!("wrote {path}");
+        assert_eq!(stderr.lines().filter(|l| *l == line).count(), 1, "{stderr}");
+    }
 
-    let records: serde_json::Value =
+    let document: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let records = records.as_array().unwrap();
+    assert_eq!(document["workload"], "fanout");
+    // Parameters are numbers, durations in seconds.
+    assert_eq!(document["parameters"]["users"], 200);
+    assert_eq!(document["parameters"]["latency_s"], 0.001);
+    assert_eq!(document["runs_per_row"], 2);
+    assert!(document["versions"]["tokio"].as_str().unwrap().starts_with('1'));
+    assert!(document["machine"].as_str().unwrap().contains("cores"));
+    assert_eq!(document["command"][0], "compare");
+    assert_eq!(document["command"][1], "fanout");
+    let date = document["date"].as_str().unwrap();
+    assert!(date.len() == 20 && date.ends_with('Z') && date.as_bytes()[10] == b'T', "{date}");
+    assert!(["release", "debug"].contains(&document["profile"].as_str().unwrap()));
+    let records = document["rows"].as_array().unwrap();
     // One single-threaded row, and the multi-threaded flavour at 1 and 2 workers.
     assert_eq!(records.len(), 3);
     for record in records {
-        assert_eq!(record["workload"], "fanout");
-        assert_eq!(record["parameters"]["users"], "200");
         assert_eq!(record["samples"], 2);
-        assert!(record["median_s"].as_f64().unwrap() >= 0.001, "{record}");
-        assert!(record["versions"]["tokio"].as_str().unwrap().starts_with('1'));
-        assert!(record["machine"].as_str().unwrap().contains("cores"));
+        let runs: Vec<f64> =
+            record["runs_s"].as_array().unwrap().iter().map(|r| r.as_f64().unwrap()).collect();
+        assert_eq!(runs.len(), 2, "{record}");
+        let (min, max) = (record["min_s"].as_f64().unwrap(), record["max_s"].as_f64().unwrap());
+        assert!(
+            min >= 0.001 && min <= record["median_s"].as_f64().unwrap() && max >= min,
+            "{record}"
+        );
+        let noisy = (max - min) / record["median_s"].as_f64().unwrap() > 0.10;
+        assert_eq!(record["noisy"], noisy, "{record}");
+        let ratio = |field: &str| record[field].as_f64().unwrap();
+        assert!(
+            ratio("ratio_low") <= ratio("ratio") && ratio("ratio") <= ratio("ratio_high"),
+            "{record}"
+        );
+        assert!(record["per_user_overhead_s"].is_f64(), "{record}");
+        assert!(record["peak_rss_bytes"].is_u64(), "{record}");
     }
     let workers: Vec<_> = records.iter().map(|r| r["workers"].as_u64().unwrap()).collect();
     assert!(workers.contains(&1) && workers.contains(&2), "{workers:?}");
-    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
-    assert!(std::fs::read_to_string(&markdown).unwrap().contains("| flavour |"));
-    std::fs::remove_dir_all(&dir).unwrap();
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(chart.starts_with("<svg") && chart.contains("smol-current-thread (1 w)"), "{chart}");
+    assert!(chart.contains("median wall time (ms)"), "{chart}");
+    let page = std::fs::read_to_string(&markdown).unwrap();
+    assert!(page.contains("| flavour ") && page.contains("---:|"), "{page}");
+}
+
+#[test]
+fn outputs_naming_one_file_are_refused_before_anything_is_measured() {
+    let folder = Folder::new("same-path");
+    let (file, also) = (
+        folder.file("out"),
+        format!(
+            "{}/../{}/out",
+            folder.0.display(),
+            folder.0.file_name().unwrap().to_str().unwrap()
+        ),
+    );
+    for outputs in [
+        ["--json", &file, "--svg", &file],
+        ["--json", &file, "--markdown", &also],
+        ["--svg", &also, "--markdown", &file],
+    ] {
+        // A latency of a minute: measuring anything would take one.
+        let mut args = vec!["chain", "--latency=60s", "--runs=1", "--flavours=smol-current-thread"];
+        args.extend(outputs);
+        let output = compare(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains("cannot both write"), "{stderr}");
+        assert!(output.stdout.is_empty(), "measured: {}", String::from_utf8_lossy(&output.stdout));
+        assert!(!std::path::Path::new(&file).exists());
+    }
+}
+
+#[test]
+fn idle_is_sized_in_users_like_the_other_workloads() {
+    let folder = Folder::new("idle");
+    for option in ["--users", "--tasks"] {
+        let json = folder.file(&format!("idle{option}.json"));
+        let args =
+            ["idle", option, "1000", "--runs=1", "--flavours=smol-current-thread", "--json", &json];
+        let stdout = compare_ok(&args);
+        assert!(stdout.contains("memory/task vs least of its kind"), "{stdout}");
+        let document: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(document["parameters"]["users"], 1000, "{document}");
+        assert_eq!(document["figure"], "bytes_per_task");
+        assert!(document["rows"][0]["bytes_per_task"].as_f64().unwrap() > 0.0, "{document}");
+    }
+}
+
+#[test]
+fn a_timer_table_leaves_out_the_columns_it_has_no_figure_for() {
+    let stdout = compare_ok(&[
+        "timer",
+        "--sleep=1ms",
+        "--samples=5",
+        "--runs=2",
+        "--flavours=smol-current-thread",
+        "--no-python",
+    ]);
+    assert!(!stdout.contains("per-user overhead") && !stdout.contains(" vs "), "{stdout}");
+    assert!(stdout.contains("oversleep p99") && stdout.contains("runs: least – most"), "{stdout}");
+    assert!(!stdout.contains("idle"), "only idle says it has no warm-up: {stdout}");
+    let stdout =
+        compare_ok(&["spawn-many", "--tasks=100", "--runs=1", "--flavours=smol-current-thread"]);
+    assert!(!stdout.contains("per-user overhead"), "{stdout}");
+    assert!(stdout.contains("time vs fastest of its kind"), "{stdout}");
 }
 
 #[test]
@@ -183,10 +323,9 @@ fn an_http_run_has_a_row_per_flavour_and_the_two_threads_baselines() {
         "--flavours=smol-current-thread",
     ]);
     assert!(stdout.contains("source=http"), "{stdout}");
-    for row in ["| smol-current-thread | 1 |", "| thread-pool (std::net) | 100 |"] {
-        assert!(stdout.contains(row), "{row}: {stdout}");
-    }
-    assert!(stdout.contains("| threads-per-request (std::net) | 100 |"), "{stdout}");
+    assert_eq!(cells(&stdout, "smol-current-thread")[1], "1");
+    assert_eq!(cells(&stdout, "thread-pool (std::net)")[1], "100");
+    assert_eq!(cells(&stdout, "threads-per-request (std::net)")[1], "100");
 }
 
 #[test]
@@ -201,12 +340,15 @@ fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
         "--runs=1",
         "--flavours=smol-current-thread,tokio-current-thread",
     ]);
-    let lines: Vec<&str> = stdout.lines().filter(|l| l.contains(" | 5000 | ")).collect();
-    assert_eq!(lines.len(), 2, "one summary line per row: {stdout}");
+    // The accounting: flavour, workers, users requested, results, errors, lost.
+    let (_, accounting) = stdout.split_once("Every user accounted for").expect("an accounting");
+    let smol = cells(accounting, "smol-current-thread");
+    let tokio = cells(accounting, "tokio-current-thread");
+    assert_eq!(smol[2], "5000", "{stdout}");
     // The seed picks the same fetches under every runtime: the same counts.
-    let counts = |line: &str| line.split_once(" | 5000 | ").map(|(_, counts)| counts.to_owned());
-    assert_eq!(counts(lines[0]), counts(lines[1]), "{stdout}");
-    assert!(lines[0].contains(" failed, ") && lines[0].ends_with(" timed out) | 0 |"), "{stdout}");
+    assert_eq!(smol[2..], tokio[2..], "{stdout}");
+    assert!(smol[4].contains(" failed, ") && smol[4].ends_with(" timed out)"), "{stdout}");
+    assert_eq!(smol[5], "0", "{stdout}");
     assert!(stdout.contains("the Python reference are not run"), "{stdout}");
 }
 

@@ -17,7 +17,7 @@ compare spawn-many spawn-many --tasks 10000 --runs 5
 compare timer-100us timer --sleep 100us --runs 3
 compare timer-1ms timer --sleep 1ms --runs 3
 compare timer-20ms timer --sleep 20ms --samples 50 --runs 3
-compare idle-1m idle --tasks 1000000 --runs 3
+compare idle-1m idle --users 1000000 --runs 3
 # Over loopback HTTP, to a record service started by compare (one thread of its own),
 # beside blocking std::net clients on OS threads.
 compare http-fanout-10k fanout --users 10000 --source http --runs 3

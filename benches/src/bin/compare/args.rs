@@ -8,7 +8,10 @@ use chain_core::cli::{
     Fanout, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
     parse_users, parse_workers,
 };
-use clap::{Parser, Subcommand};
+use clap::{
+    CommandFactory, Parser, Subcommand,
+    error::{ContextKind, Error, ErrorKind},
+};
 
 /// Runs one workload under every runtime flavour, each run in a fresh process, in
 /// rotated order, and prints a table (and, on request, JSON and an SVG chart).
@@ -119,11 +122,12 @@ pub enum Workload {
         #[arg(long, value_name = "N", default_value = "200", value_parser = parse_users, allow_negative_numbers = true)]
         samples: NonZeroUsize,
     },
-    /// N tasks all asleep at once: memory per idle task.
+    /// N tasks all asleep at once (one per user, as a fan-out would hold): memory per
+    /// idle task.
     Idle {
-        /// How many tasks.
-        #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_users, allow_negative_numbers = true)]
-        tasks: NonZeroUsize,
+        /// How many tasks, one per user (`--tasks` is the same).
+        #[arg(long, visible_alias = "tasks", value_name = "N", default_value = "100000", value_parser = parse_users, allow_negative_numbers = true)]
+        users: NonZeroUsize,
     },
 }
 
@@ -161,6 +165,32 @@ fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     [words, faults].concat()
 }
 
+/// The workloads sized by something other than users, and what sizes them.
+const SIZED_OTHERWISE: [(&str, &str); 5] = [
+    ("spawn-many", "--tasks"),
+    ("spawn-chain", "--depth"),
+    ("yield-many", "--tasks and --yields"),
+    ("ping-pong", "--rounds"),
+    ("timer", "--samples"),
+];
+
+/// clap's error, with a hint where a workload sized otherwise is given `--users`
+/// (`spawn-many` counts tasks): the options that size it. `words` are the arguments.
+pub fn with_hint(error: Error, words: &[String]) -> Error {
+    let unknown = error.get(ContextKind::InvalidArg).map(ToString::to_string);
+    if error.kind() != ErrorKind::UnknownArgument
+        || !unknown.is_some_and(|arg| arg.starts_with("--users"))
+    {
+        return error;
+    }
+    let sized = words.iter().find_map(|word| SIZED_OTHERWISE.iter().find(|(name, _)| name == word));
+    let Some((workload, sizes)) = sized else { return error };
+    let message = format!(
+        "unexpected argument '--users' found: {workload} has no users, its size is {sizes}"
+    );
+    Args::command().error(ErrorKind::UnknownArgument, message)
+}
+
 fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
     let allowed = || "must be a whole number from 1 to 1000".to_owned();
     let n: usize = text.trim().parse().map_err(|_| allowed())?;
@@ -194,7 +224,7 @@ impl Workload {
                 format!("--sleep={}", nanos(sleep)),
                 format!("--samples={samples}"),
             ],
-            Workload::Idle { tasks } => vec!["idle".into(), format!("--tasks={tasks}")],
+            Workload::Idle { users } => vec!["idle".into(), format!("--users={users}")],
         };
         words
     }
@@ -287,4 +317,11 @@ impl Workload {
             _ => Duration::ZERO,
         }
     }
+}
+
+/// The workload `words` select (the words after `compare`), for tests.
+#[cfg(test)]
+pub fn workload(words: &[&str]) -> Workload {
+    let args = Args::try_parse_from(std::iter::once("compare").chain(words.iter().copied()));
+    args.expect("valid words").workload
 }

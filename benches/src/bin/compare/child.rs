@@ -58,8 +58,8 @@ pub fn measure(
     service: Option<SocketAddr>,
 ) -> io::Result<Measurement> {
     let samples = match *workload {
-        Workload::Idle { tasks } => {
-            let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks: tasks.get() })??;
+        Workload::Idle { users } => {
+            let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks: users.get() })??;
             return Ok(Measurement {
                 samples_s: vec![took.as_secs_f64()],
                 peak_rss_bytes: memory("VmHWM:"),

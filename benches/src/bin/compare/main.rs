@@ -6,17 +6,20 @@
 //! and an SVG bar chart.
 
 mod args;
+mod chart;
 mod child;
+mod columns;
 mod interrupt;
+mod outputs;
 mod python;
+mod record;
 mod report;
-mod svg;
+mod row;
+mod stats;
+mod table;
 
 use std::{
-    fs::{File, OpenOptions},
-    io::Write,
     num::NonZeroUsize,
-    path::Path,
     process::{Command, ExitCode},
 };
 
@@ -29,7 +32,7 @@ use clap::{CommandFactory, Parser, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use record_service::RecordService;
 
-use crate::{args::Args, child::Measurement, report::Row};
+use crate::{args::Args, child::Measurement, row::Row};
 
 /// A flavour with its worker count, a threads baseline, or a Python event loop.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +46,9 @@ pub enum Subject {
 }
 
 fn main() -> ExitCode {
-    let args = Args::try_parse().unwrap_or_else(|e| exit_with(e));
+    let words: Vec<String> = std::env::args().collect();
+    let args =
+        Args::try_parse_from(&words).unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
     }
@@ -62,17 +67,9 @@ fn main() -> ExitCode {
             exit_with(Args::command().error(ErrorKind::ValueValidation, message));
         }
     }
-    // An unwritable output must fail now, not after minutes of measuring.
-    // A file made only for the check is removed again: a failed run leaves nothing.
-    for path in [&args.json, &args.svg, &args.markdown].into_iter().flatten() {
-        let existed = path.exists();
-        if let Err(e) = OpenOptions::new().append(true).create(true).open(path) {
-            let message = format!("cannot write {}: {e}", path.display());
-            exit_with(Args::command().error(ErrorKind::ValueValidation, message));
-        }
-        if !existed {
-            let _ = std::fs::remove_file(path);
-        }
+    // Outputs that cannot be written must fail now, not after minutes of measuring.
+    if let Err(message) = outputs::check(&args) {
+        exit_with(Args::command().error(ErrorKind::ValueValidation, message));
     }
     if let Err(message) = interrupt::stop_children_when_interrupted() {
         eprintln!("error: {message}");
@@ -207,6 +204,22 @@ fn compare(args: &Args) -> Result<(), String> {
     let header = report::header(args);
     say(format_args!("{header}"));
 
+    let measurements = measure_all(&subjects, args, service_address)?;
+    let rows: Vec<Row> = subjects
+        .into_iter()
+        .zip(measurements)
+        .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
+        .collect();
+    let rows = row::with_ratios(rows, &args.workload);
+    report_all(args, &header, &rows, &notes, python_versions.as_deref().unwrap_or_default())
+}
+
+/// Every run of every subject, the subjects in a different order each round.
+fn measure_all(
+    subjects: &[Subject],
+    args: &Args,
+    service: Option<std::net::SocketAddr>,
+) -> Result<Vec<Vec<Measurement>>, String> {
     let runs = args.runs.get();
     let progress = ProgressBar::new((subjects.len() * runs) as u64).with_style(
         ProgressStyle::with_template(
@@ -220,42 +233,43 @@ fn compare(args: &Args) -> Result<(), String> {
         for offset in 0..subjects.len() {
             let index = (offset + round) % subjects.len();
             progress.set_message(report::label(&subjects[index]));
-            measurements[index].push(run_one(&subjects[index], args, service_address)?);
+            measurements[index].push(run_one(&subjects[index], args, service)?);
             progress.inc(1);
         }
     }
     progress.finish_and_clear();
+    Ok(measurements)
+}
 
-    let rows: Vec<Row> = subjects
-        .into_iter()
-        .zip(measurements)
-        .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
-        .collect();
-    let rows = report::with_ratios(rows, &args.workload);
+/// Prints the tables and what they mean, and writes the files asked for.
+fn report_all(
+    args: &Args,
+    header: &str,
+    rows: &[Row],
+    notes: &[String],
+    python_versions: &[(&'static str, String)],
+) -> Result<(), String> {
     say(format_args!(""));
-    say(format_args!("{}", report::table(&args.workload, &rows)));
-    if let Some(accounting) = report::accounting(&rows) {
-        say(format_args!("\n{accounting}"));
+    say(format_args!("{}", table::terminal(columns::comparison(&args.workload, rows))));
+    if let Some(accounting) = columns::accounting(rows) {
+        say(format_args!("\n{}\n{}", columns::ACCOUNTING, table::terminal(accounting)));
     }
-    for note in &notes {
+    for definition in report::definitions(&args.workload) {
+        say(format_args!("definition: {definition}"));
+    }
+    for note in notes {
         say(format_args!("note: {note}"));
     }
     if let Some(path) = &args.json {
-        write(path, &report::json(args, &rows, python_versions.as_deref().unwrap_or_default()))?;
+        outputs::write(path, &record::json(args, rows, python_versions, notes))?;
     }
     if let Some(path) = &args.svg {
-        write(path, &svg::bar_chart(&args.workload, &rows))?;
+        outputs::write(path, &chart::bar_chart(&args.workload, rows))?;
     }
     if let Some(path) = &args.markdown {
-        write(path, &report::markdown(args, &header, &rows, &notes))?;
+        outputs::write(path, &report::markdown(args, header, rows, notes))?;
     }
     Ok(())
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    File::create(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// One measured run of `subject` in a fresh process.

@@ -1,0 +1,223 @@
+//! The comparison as JSON: what ran, where, when and how, and a record per row with
+//! every run's figure.
+
+use std::{collections::BTreeMap, time::SystemTime};
+
+use chain_core::{Tally, cli::report::machine, versions};
+use serde::Serialize;
+
+use crate::{
+    Subject,
+    args::{Args, Workload},
+    report::{self, cores, definitions, label, method, parameters},
+    row::Row,
+    stats::NOISE_LIMIT,
+};
+
+/// How the Python rows are timed: by the script, around its own event loop.
+const PYTHON_METHOD: &str = "the article's program, timed inside its event loop (loop.run_until_complete) after one warm-up run, in a fresh process per run";
+
+/// The whole comparison.
+#[derive(Serialize)]
+struct Document<'a> {
+    /// The command line, its program named `compare`.
+    command: Vec<String>,
+    /// When the comparison ended, UTC, ISO 8601.
+    date: String,
+    machine: String,
+    cores: usize,
+    /// How compare (and so every Rust row) was compiled: `release` or `debug`.
+    profile: &'static str,
+    workload: &'static str,
+    parameters: serde_json::Map<String, serde_json::Value>,
+    runs_per_row: usize,
+    /// The row field that rows are ranked by, and noise and ratios computed on.
+    figure: &'static str,
+    /// What `ratio` compares, or `null` when rows are not ranked (the timer).
+    ranked_by: Option<&'static str>,
+    /// A row is noisy when (max - min) / median of its figure's runs exceeds this.
+    noise_limit: f64,
+    definitions: Vec<String>,
+    notes: &'a [String],
+    /// The runtimes' versions, and Python's and uvloop's when reference rows ran.
+    versions: BTreeMap<&'static str, &'a str>,
+    rows: Vec<Record<'a>>,
+}
+
+/// One row.
+#[derive(Serialize)]
+struct Record<'a> {
+    flavour: String,
+    runtime: &'static str,
+    workers: usize,
+    /// `single` or `multi`: the kind of rows this one is ranked among.
+    kind: &'static str,
+    /// Each run's wall time (the median of its samples), in the order measured.
+    runs_s: &'a [f64],
+    median_s: f64,
+    min_s: f64,
+    max_s: f64,
+    /// The 99th percentile of every sample of every run.
+    p99_s: f64,
+    samples: usize,
+    /// Each run's figure (the field `figure` names), in the order measured.
+    figure_runs: &'a [f64],
+    /// (max - min) / median of `figure_runs`.
+    spread: f64,
+    noisy: bool,
+    ratio: Option<f64>,
+    ratio_low: Option<f64>,
+    ratio_high: Option<f64>,
+    ratio_versus: Option<&'static str>,
+    /// Whether the row the ratio is against is noisy (the table then shows the range).
+    baseline_noisy: Option<bool>,
+    peak_rss_bytes: Option<u64>,
+    per_user_overhead_s: Option<f64>,
+    bytes_per_task: Option<f64>,
+    oversleep_p50_s: Option<f64>,
+    oversleep_p99_s: Option<f64>,
+    tally: Option<&'a Tally>,
+    tallies_agree: bool,
+    method: String,
+}
+
+/// The row field that rows are compared by.
+fn figure(workload: &Workload) -> &'static str {
+    match workload {
+        Workload::Idle { .. } => "bytes_per_task",
+        Workload::Timer { .. } => "oversleep_p50_s",
+        _ => "median_s",
+    }
+}
+
+fn record<'a>(workload: &Workload, row: &'a Row) -> Record<'a> {
+    let ranked = workload.is_ranked();
+    let only = |wanted: bool, value: f64| wanted.then_some(value);
+    let is_timer = matches!(workload, Workload::Timer { .. });
+    let sleep = workload.ideal().as_secs_f64();
+    Record {
+        flavour: label(&row.subject),
+        runtime: match &row.subject {
+            Subject::Rust(flavour, _) => flavour.runtime(),
+            Subject::Python(_) => "python",
+            Subject::Threads(_) => "std::thread",
+        },
+        workers: row.workers(),
+        kind: row.kind(),
+        runs_s: &row.time.runs,
+        median_s: row.time.median,
+        min_s: row.time.min,
+        max_s: row.time.max,
+        p99_s: row.p99_s,
+        samples: row.samples,
+        figure_runs: &row.figure.runs,
+        spread: row.figure.relative(),
+        noisy: row.figure.is_noisy(),
+        ratio: only(ranked, row.ratio.point),
+        ratio_low: only(ranked, row.ratio.low),
+        ratio_high: only(ranked, row.ratio.high),
+        ratio_versus: ranked.then_some(row.versus),
+        baseline_noisy: ranked.then_some(row.baseline_noisy),
+        peak_rss_bytes: row.peak_rss_bytes,
+        per_user_overhead_s: row.per_user_overhead_s,
+        bytes_per_task: only(matches!(workload, Workload::Idle { .. }), row.figure.median),
+        oversleep_p50_s: only(is_timer, row.figure.median),
+        oversleep_p99_s: only(is_timer, (row.p99_s - sleep).max(0.0)),
+        tally: row.tally.as_ref(),
+        tallies_agree: row.tallies_agree,
+        method: match row.subject {
+            Subject::Python(_) => PYTHON_METHOD.to_owned(),
+            _ => method(workload),
+        },
+    }
+}
+
+/// The comparison as pretty JSON; `python` holds the reference rows' versions.
+pub fn json(
+    args: &Args,
+    rows: &[Row],
+    python: &[(&'static str, String)],
+    notes: &[String],
+) -> String {
+    let program = std::iter::once("compare".to_owned());
+    let workload = &args.workload;
+    let mut versions: BTreeMap<_, _> = versions::all().collect();
+    versions.extend(python.iter().map(|(name, version)| (*name, version.as_str())));
+    let document = Document {
+        command: program.chain(std::env::args().skip(1)).collect(),
+        date: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        machine: machine(),
+        cores: cores().get(),
+        profile: report::profile(),
+        workload: workload.name(),
+        parameters: parameters(workload)
+            .into_iter()
+            .map(|(name, value)| (name, value.json()))
+            .collect(),
+        runs_per_row: args.runs.get(),
+        figure: figure(workload),
+        ranked_by: crate::columns::ranked_by(workload),
+        noise_limit: NOISE_LIMIT,
+        definitions: definitions(workload),
+        notes,
+        versions,
+        rows: rows.iter().map(|row| record(workload, row)).collect(),
+    };
+    serde_json::to_string_pretty(&document).expect("plain data serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroUsize;
+
+    use benches::Flavour;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::{args::workload, row::made_up};
+
+    #[test]
+    fn a_record_has_every_run_and_its_ratio_range_as_numbers() {
+        let fanout = workload(&["fanout", "--users", "1000"]);
+        let one = NonZeroUsize::MIN;
+        let rows = made_up(
+            &fanout,
+            vec![
+                (Subject::Rust(Flavour::SmolCurrentThread, one), vec![1.0, 1.0]),
+                (Subject::Rust(Flavour::TokioCurrentThread, one), vec![1.5, 2.0, 2.5]),
+            ],
+        );
+        let records: Vec<Value> =
+            rows.iter().map(|row| serde_json::to_value(record(&fanout, row)).unwrap()).collect();
+        let tokio = &records[1];
+        assert_eq!(tokio["flavour"], "tokio-current-thread");
+        assert_eq!(tokio["kind"], "single");
+        assert_eq!(tokio["runs_s"], json!([1.5, 2.0, 2.5]));
+        assert_eq!(
+            (&tokio["median_s"], &tokio["min_s"], &tokio["max_s"]),
+            (&json!(2.0), &json!(1.5), &json!(2.5))
+        );
+        assert_eq!(tokio["noisy"], true);
+        assert_eq!(tokio["spread"], 0.5);
+        assert_eq!(
+            (&tokio["ratio"], &tokio["ratio_low"], &tokio["ratio_high"]),
+            (&json!(2.0), &json!(1.5), &json!(2.5))
+        );
+        assert_eq!(tokio["ratio_versus"], "single");
+        assert_eq!(tokio["per_user_overhead_s"], 0.002);
+        assert_eq!(records[0]["noisy"], false);
+        assert_eq!(records[0]["baseline_noisy"], false);
+    }
+
+    #[test]
+    fn the_timer_has_oversleeps_and_no_ratio() {
+        let timer = workload(&["timer", "--sleep", "1ms"]);
+        let one = NonZeroUsize::MIN;
+        let rows =
+            made_up(&timer, vec![(Subject::Rust(Flavour::SmolCurrentThread, one), vec![1.25e-3])]);
+        let record = serde_json::to_value(record(&timer, &rows[0])).unwrap();
+        assert!((record["oversleep_p50_s"].as_f64().unwrap() - 0.25e-3).abs() < 1e-12, "{record}");
+        assert_eq!(record["ratio"], Value::Null);
+        assert_eq!(figure(&timer), "oversleep_p50_s");
+    }
+}
