@@ -1,6 +1,6 @@
 //! `record-service`: the record service standalone, until Ctrl-C.
 
-use chain_core::http::Service;
+use chain_core::{cli::report::say, http::Service};
 use clap::Parser;
 use record_service::RecordService;
 
@@ -29,10 +29,13 @@ fn main() {
     };
     let address = service.address();
     let s = if config.threads.get() == 1 { "" } else { "s" };
-    println!("record service on http://{address}, {} thread{s} of its own", config.threads);
-    println!("  delay {:?}, users 1 to {}, faults: {}", config.delay, config.users, config.faults);
-    println!("  try: curl http://{address}/users/1 http://{address}/users/1/orders");
-    println!("  Ctrl-C stops it");
+    say(format_args!("record service on http://{address}, {} thread{s} of its own", config.threads));
+    say(format_args!(
+        "  delay {:?}, users 1 to {}, faults: {}",
+        config.delay, config.users, config.faults
+    ));
+    say(format_args!("  try: curl http://{address}/users/1 http://{address}/users/1/orders"));
+    say(format_args!("  Ctrl-C stops it"));
     loop {
         std::thread::park();
     }

@@ -15,12 +15,19 @@ use crate::RuntimeInfo;
 pub fn say(line: fmt::Arguments<'_>) {
     let mut out = io::stdout().lock();
     if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            process::exit(0);
-        }
-        eprintln!("error: writing to stdout: {e}");
-        process::exit(1);
+        stdout_failed(&e);
     }
+}
+
+/// Ends the program after a write to stdout failed with `e`: quietly with status 0
+/// when the reader has gone (a closed pipe, as on a SIGPIPE), with a one-line error
+/// and status 1 otherwise.
+pub fn stdout_failed(e: &io::Error) -> ! {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        process::exit(0);
+    }
+    eprintln!("error: writing to stdout: {e}");
+    process::exit(1);
 }
 
 /// The lines printed before any figure: what ran, on what, and how it was measured.

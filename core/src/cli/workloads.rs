@@ -152,9 +152,9 @@ async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
 
 async fn hello<R: Runtime>(rt: &R, delay: Duration) -> Result<(), String> {
     let start = rt.now();
-    hello_world(rt, delay, &mut io::stdout())
-        .await
-        .map_err(|e| format!("writing to stdout: {e}"))?;
+    if let Err(e) = hello_world(rt, delay, &mut io::stdout()).await {
+        super::report::stdout_failed(&e);
+    }
     say!("(slept {} for a requested {})", duration(rt.now() - start), duration(delay));
     Ok(())
 }

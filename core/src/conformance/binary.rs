@@ -160,6 +160,29 @@ pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
     drop(stdout);
 }
 
+/// A reader that goes away early (`| head -3`) ends the program quietly, status 0:
+/// the default program writes `... World!` a second after `Hello ...`.
+pub fn closed_stdout_ends_the_run_quietly(binary: &str) {
+    use std::{
+        io::{BufRead, BufReader},
+        process::Stdio,
+    };
+    let mut child = Command::new(binary)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Read up to `Hello ...`, then drop the reader: `... World!` meets a closed pipe.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let hello = lines.find(|line| line.as_ref().is_ok_and(|l| l == "Hello ..."));
+    assert!(hello.is_some(), "no `Hello ...` line");
+    drop(lines);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
 /// Bad command lines: a one-line reason, status 2, no panic.
 pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
     for args in [
@@ -226,6 +249,7 @@ macro_rules! binary_tests {
             unreachable_service_is_an_error_naming_the_user,
             injected_faults_are_counted_and_no_user_is_lost,
             interrupt_ends_a_long_run_promptly,
+            closed_stdout_ends_the_run_quietly,
             bad_arguments_exit_2_with_a_one_line_message,
             limits_the_process_cannot_meet_exit_2_with_a_one_line_message,
         }
