@@ -124,8 +124,20 @@ pub fn injected_faults_are_counted_and_no_user_is_lost(binary: &str) {
     );
 }
 
-/// Ctrl-C (SIGINT) during a long fan-out ends the program at once: no hang.
+/// Ctrl-C (SIGINT) during a long fan-out ends the program at once with status 130:
+/// no hang.
 pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
+    signal_ends_a_long_run(binary, "INT", 130);
+}
+
+/// SIGTERM during a long fan-out ends the program at once with status 143.
+pub fn terminate_ends_a_long_run_promptly_with_status_143(binary: &str) {
+    signal_ends_a_long_run(binary, "TERM", 143);
+}
+
+/// Sends `signal` (`kill -<signal>`) during a 60 s fan-out and expects `status`
+/// within 10 s.
+fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
     use std::{
         io::{BufRead, BufReader},
         process::Stdio,
@@ -143,20 +155,20 @@ pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert!(first.starts_with("runtime: "), "{first}");
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -INT could not be sent");
+    let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
     let give_up = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
+    let exited = loop {
+        if let Some(exited) = child.try_wait().unwrap() {
+            break exited;
         }
         if Instant::now() > give_up {
             let _ = child.kill();
-            panic!("still running 10 s after Ctrl-C");
+            panic!("still running 10 s after SIG{signal}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert_eq!(status.code(), Some(130), "{status}");
+    assert_eq!(exited.code(), Some(status), "SIG{signal}: {exited}");
     drop(stdout);
 }
 
@@ -249,6 +261,7 @@ macro_rules! binary_tests {
             unreachable_service_is_an_error_naming_the_user,
             injected_faults_are_counted_and_no_user_is_lost,
             interrupt_ends_a_long_run_promptly,
+            terminate_ends_a_long_run_promptly_with_status_143,
             closed_stdout_ends_the_run_quietly,
             bad_arguments_exit_2_with_a_one_line_message,
             limits_the_process_cannot_meet_exit_2_with_a_one_line_message,
