@@ -158,6 +158,19 @@ pub trait Launch: Runtime + Sized {
     ///
     /// The runtime could not be started (threads, I/O driver, a global already set).
     fn launch(flavour: Flavour, workers: NonZeroUsize) -> std::io::Result<Self>;
+
+    /// Why this process's environment (a variable the runtime reads) does not allow
+    /// launching `flavour` with `workers`, if it does not: checked with the command
+    /// line, before anything starts, so that it is reported as bad input. By default,
+    /// nothing outside the command line matters.
+    ///
+    /// # Errors
+    ///
+    /// A one-line message naming the setting and what it must be.
+    fn check_environment(flavour: Flavour, workers: NonZeroUsize) -> Result<(), String> {
+        let _ = (flavour, workers);
+        Ok(())
+    }
 }
 
 /// A spawned task's handle: awaiting it yields the task's output.

@@ -29,7 +29,10 @@ fn main() {
     };
     let address = service.address();
     let s = if config.threads.get() == 1 { "" } else { "s" };
-    say(format_args!("record service on http://{address}, {} thread{s} of its own", config.threads));
+    say(format_args!(
+        "record service on http://{address}, {} thread{s} of its own",
+        config.threads
+    ));
     say(format_args!(
         "  delay {:?}, users 1 to {}, faults: {}",
         config.delay, config.users, config.faults

@@ -64,7 +64,8 @@ fn closed_stdout_ends_the_service_quietly() {
     // SAFETY: `ends` has room for the two descriptors pipe(2) returns.
     assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0, "pipe(2) failed");
     // SAFETY: each descriptor was just opened by pipe(2) and is owned only here.
-    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
+    let (reader, writer) =
+        unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
     drop(reader);
     let output = Command::new(BINARY)
         .stdout(Stdio::from(writer))

@@ -112,7 +112,8 @@ pub struct Checked {
 
 /// Parses `args` (the program's name first) with `command` (built from [`Cli`]) and
 /// checks what parsing alone cannot: options that conflict, the flavour and workers
-/// against what runtime `L` offers, and that a fan-out fits in the memory available.
+/// against what runtime `L` offers and its environment allows
+/// ([`Launch::check_environment`]), and that a fan-out fits in the memory available.
 ///
 /// # Errors
 ///
@@ -127,7 +128,10 @@ pub fn check<L: Launch>(
         .and_then(|matches| Cli::from_arg_matches(&matches))?;
     let checked = source_conflict(cli.command.as_ref())
         .or_else(|| footprint(cli.command.as_ref())?.check().err())
-        .map_or_else(|| settings::<L>(&cli), Err);
+        .map_or_else(|| settings::<L>(&cli), Err)
+        .and_then(|(flavour, workers)| {
+            L::check_environment(flavour, workers).map(|()| (flavour, workers))
+        });
     match checked {
         Ok((flavour, workers)) => Ok(Checked { cli, flavour, workers }),
         Err(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
