@@ -112,7 +112,7 @@ impl fmt::Display for FaultPlan {
         write!(f, "{}% of fetches failing, ", percent(self.failures))?;
         write!(f, "{}% never completing, ", percent(self.hangs))?;
         if !self.jitter.is_zero() {
-            write!(f, "the others delayed by up to {:?}, ", self.jitter)?;
+            write!(f, "the others delayed by up to {}, ", crate::readable::duration(self.jitter))?;
         }
         write!(f, "seed {}", self.seed)
     }

@@ -51,6 +51,7 @@ mod faulty;
 mod hello;
 mod instrument;
 pub mod model;
+pub mod readable;
 pub mod runtime;
 mod seeded;
 mod source;

@@ -1,6 +1,6 @@
 //! `record-service`: the record service standalone, until Ctrl-C.
 
-use chain_core::{cli::report::say, http::Service};
+use chain_core::{cli::report::say, http::Service, readable::duration};
 use clap::Parser;
 use record_service::RecordService;
 
@@ -34,8 +34,10 @@ fn main() {
         config.threads
     ));
     say(format_args!(
-        "  delay {:?}, users 1 to {}, faults: {}",
-        config.delay, config.users, config.faults
+        "  delay {}, users 1 to {}, faults: {}",
+        duration(config.delay),
+        config.users,
+        config.faults
     ));
     say(format_args!("  try: curl http://{address}/users/1 http://{address}/users/1/orders"));
     say(format_args!("  Ctrl-C stops it"));
