@@ -1,7 +1,7 @@
 //! `record-service`: the record service standalone, until Ctrl-C.
 
 use chain_core::{cli::report::say, http::Service, readable::duration};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use record_service::RecordService;
 
 /// Serves the article's users and orders as JSON over HTTP/1.1 on 127.0.0.1, for
@@ -14,7 +14,7 @@ struct Cli {
 }
 
 fn main() {
-    let cli = Cli::try_parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
+    let cli = parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
     let config = cli.service.into_config();
     if let Err(e) = chain_core::cli::exit_on_interrupt() {
         eprintln!("error: {e}");
@@ -43,5 +43,16 @@ fn main() {
     say(format_args!("  Ctrl-C stops it"));
     loop {
         std::thread::park();
+    }
+}
+
+/// The command line, refused when it gives an option the service would ignore.
+fn parse() -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    match cli.service.ignored(|id| chain_core::cli::given(&matches, id)) {
+        Some(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
+        None => Ok(cli),
     }
 }

@@ -76,3 +76,15 @@ fn closed_stdout_ends_the_service_quietly() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }
+
+/// Fault options without a fault rate would be ignored: one line, status 2.
+#[test]
+fn fault_options_without_a_fault_rate_are_a_one_line_usage_error() {
+    for args in [&["--seed", "3"][..], &["--faults", "drop,close"]] {
+        let output = Command::new(BINARY).args(args).output().expect("the binary starts");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains("--fault-rate"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}

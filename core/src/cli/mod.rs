@@ -123,10 +123,9 @@ pub fn check<L: Launch>(
     mut command: clap::Command,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
 ) -> Result<Checked, clap::Error> {
-    let cli = command
-        .try_get_matches_from_mut(args)
-        .and_then(|matches| Cli::from_arg_matches(&matches))?;
-    let checked = source_conflict(cli.command.as_ref())
+    let matches = command.try_get_matches_from_mut(args)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    let checked = source_conflict(cli.command.as_ref(), |id| given(&matches, id))
         .or_else(|| footprint(cli.command.as_ref())?.check().err())
         .map_or_else(|| settings::<L>(&cli), Err)
         .and_then(|(flavour, workers)| {
@@ -185,13 +184,22 @@ fn footprint(command: Option<&Command>) -> Option<Footprint> {
     Some(fanout.footprint(limit))
 }
 
-/// Why the `--source` options do not fit together, if they do not.
-fn source_conflict(command: Option<&Command>) -> Option<String> {
-    match command? {
-        Command::Chain { source, .. } => Some(source),
-        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => Some(&fanout.source),
-        _ => None,
-    }
+/// Why the `--source` options do not fit together, if they do not: options that
+/// conflict or that would be ignored (`given` says which options the command line
+/// gave, by id).
+fn source_conflict(command: Option<&Command>, given: impl Fn(&str) -> bool) -> Option<String> {
+    let source = match command? {
+        Command::Chain { source, .. } => source,
+        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => &fanout.source,
+        _ => return None,
+    };
     // Without --address, the service runs in this process.
-    .and_then(|source| source.conflict(source.address.is_none()))
+    source.conflict(source.address.is_none()).or_else(|| source.ignored(given))
+}
+
+/// Whether the option `id` of the subcommand in `matches` was on the command line,
+/// rather than left at its default.
+pub fn given(matches: &clap::ArgMatches, id: &str) -> bool {
+    let in_command = matches.subcommand().map_or(matches, |(_, command)| command);
+    in_command.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
 }

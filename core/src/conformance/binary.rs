@@ -220,6 +220,10 @@ pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
         &["fanout", "--users", "10", "--fail-rate", "0.6", "--hang-rate", "0.6"],
         &["fanout", "--users", "10", "--jitter", "soon"],
         &["fanout", "--users", "10", "--seed", "-1"],
+        // Options the command would ignore.
+        &["chain", "--connections", "5"],
+        &["fanout", "--users", "10", "--fetch-timeout", "20ms"],
+        &["bounded", "--users", "10", "--concurrency", "2", "--seed", "7"],
     ] {
         let (output, _, stderr) = run(binary, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
