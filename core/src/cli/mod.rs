@@ -15,6 +15,7 @@ mod args;
 mod interrupt;
 mod limits;
 mod memory;
+mod outcome;
 pub mod report;
 mod source_args;
 mod usage;

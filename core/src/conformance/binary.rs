@@ -87,6 +87,28 @@ pub fn unreachable_service_is_an_error_naming_the_user(binary: &str) {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// A fan-out whose users fail for a reason nobody injected (nothing listens at the
+/// address) is a failed run: its tally, then the first failure on stderr, status 1.
+/// With faults injected as well, the failures they do not explain still fail it.
+pub fn fan_out_failing_without_injected_faults_exits_1(binary: &str) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let address = closed.to_string();
+    let http = ["--source", "http", "--address", &address];
+    for workload in [
+        &["fanout", "--users", "10"][..],
+        &["bounded", "--users", "10", "--concurrency", "3", "--shape", "spawn"],
+        &["fanout", "--users", "10", "--fail-rate", "0.5"],
+    ] {
+        let (output, stdout, stderr) = run(binary, &[workload, &http[..]].concat());
+        assert_eq!(output.status.code(), Some(1), "{workload:?}: {stderr}");
+        assert!(stderr.starts_with("error: fetch_"), "{workload:?}: {stderr}");
+        assert!(stderr.contains("failed: cannot connect to"), "{workload:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{workload:?}: {stderr}");
+        let (requested, results, errors, lost, line) = summary(&stdout);
+        assert_eq!((requested, results, errors, lost), (10, 0, 10, 0), "{line}");
+    }
+}
+
 /// The summary line's counts: requested, results, errors (with their causes), lost.
 fn summary(stdout: &str) -> (u64, u64, u64, u64, &str) {
     let line = stdout.lines().find_map(|l| l.trim().strip_prefix("users requested "));
@@ -263,6 +285,7 @@ macro_rules! binary_tests {
             fanout_summary_accounts_for_every_user,
             http_source_runs_against_an_in_process_service,
             unreachable_service_is_an_error_naming_the_user,
+            fan_out_failing_without_injected_faults_exits_1,
             injected_faults_are_counted_and_no_user_is_lost,
             interrupt_ends_a_long_run_promptly,
             terminate_ends_a_long_run_promptly_with_status_143,
