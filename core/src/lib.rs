@@ -78,7 +78,8 @@ pub use hello::hello_world;
 pub use instrument::{Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
-    Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, Timer, run_on_worker,
+    Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo, SlowJoin, Timer,
+    run_on_worker,
 };
 pub use source::{DataSource, InMemorySource};
 pub use tally::{Misplaced, Tally};

@@ -17,6 +17,7 @@ mod limits;
 mod memory;
 mod outcome;
 pub mod report;
+mod slow_join;
 mod source_args;
 mod usage;
 mod workloads;
@@ -36,6 +37,8 @@ pub use source_args::{
     parse_connections, parse_rate,
 };
 pub use usage::{exit_with, one_line};
+
+use slow_join::Verdict;
 
 use crate::{
     Flavour, Launch,
@@ -66,6 +69,9 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         Cli::command().name(program_name()).mut_arg("flavour", |arg| arg.help(flavour_help));
     let Checked { cli, flavour, workers } =
         check::<L>(command, std::env::args_os()).unwrap_or_else(|e| exit_with(e));
+    if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref(), flavour) {
+        eprintln!("{warning}");
+    }
     if let Err(e) = exit_on_interrupt() {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
@@ -114,7 +120,9 @@ pub struct Checked {
 /// Parses `args` (the program's name first) with `command` (built from [`Cli`]) and
 /// checks what parsing alone cannot: options that conflict, the flavour and workers
 /// against what runtime `L` offers and its environment allows
-/// ([`Launch::check_environment`]), and that a fan-out fits in the memory available.
+/// ([`Launch::check_environment`]), that a fan-out joined in one task would not take
+/// minutes on `L` ([`Launch::slow_joined_fan_out`]), and that a fan-out fits in the
+/// memory available.
 ///
 /// # Errors
 ///
@@ -127,10 +135,15 @@ pub fn check<L: Launch>(
     let matches = command.try_get_matches_from_mut(args)?;
     let cli = Cli::from_arg_matches(&matches)?;
     let checked = source_conflict(cli.command.as_ref(), |id| given(&matches, id))
-        .or_else(|| footprint(cli.command.as_ref())?.check().err())
         .map_or_else(|| settings::<L>(&cli), Err)
         .and_then(|(flavour, workers)| {
-            L::check_environment(flavour, workers).map(|()| (flavour, workers))
+            L::check_environment(flavour, workers)?;
+            if let Verdict::Refuse(message) = slow_join::verdict::<L>(cli.command.as_ref(), flavour)
+            {
+                return Err(message);
+            }
+            footprint(cli.command.as_ref()).map_or(Ok(()), |f| f.check())?;
+            Ok((flavour, workers))
         });
     match checked {
         Ok((flavour, workers)) => Ok(Checked { cli, flavour, workers }),
