@@ -75,7 +75,7 @@ pub use error::{FetchError, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
 pub use faulty::{FaultPlan, Faulty, Injected};
 pub use hello::hello_world;
-pub use instrument::{Gauge, Instrumented};
+pub use instrument::{Counters, Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
     Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo, SlowJoin, Timer,

@@ -16,6 +16,7 @@ mod interrupt;
 mod limits;
 mod memory;
 mod outcome;
+mod progress;
 pub mod report;
 mod slow_join;
 mod source_args;

@@ -9,6 +9,7 @@ use super::{
     SourceArgs, SourceKind,
     args::{Command, Fanout, Mode, Shape},
     outcome::{checked, injected, summary, unexplained},
+    progress::Progress,
     report::duration,
 };
 use crate::{
@@ -172,6 +173,7 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
     latency: Option<Duration>,
     plan: Option<&FaultPlan>,
 ) -> Result<Duration, String> {
+    let progress = Progress::start(2, source.counters());
     let start = rt.now();
     let result = match mode {
         Mode::Joined => get_user_with_orders(source, user).await,
@@ -179,6 +181,7 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
         Mode::Spawned => get_user_with_orders_spawned(rt, source, user).await,
     };
     let took = rt.now() - start;
+    drop(progress);
     let name = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned());
     let name = name.unwrap_or_default();
     match injected(result, plan) {
@@ -207,6 +210,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
 ) -> Result<(), String> {
     let n = fanout.users.get();
     let ids = 1..=n as UserId;
+    let progress = Progress::start(2 * n, source.counters());
     let start = rt.now();
     let results = match (fanout.shape, limit) {
         (Shape::Join, None) => fan_out(source, ids).await,
@@ -215,6 +219,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
     };
     let took = rt.now() - start;
+    drop(progress);
 
     let shape = match fanout.shape {
         Shape::Join => "every user a future in one task",

@@ -217,6 +217,30 @@ pub fn closed_stdout_ends_the_run_quietly(binary: &str) {
     assert_eq!(stderr, "");
 }
 
+/// A run of more than a second whose output is piped carries no progress display:
+/// no carriage return or escape sequence on stdout or stderr, nothing on stderr.
+pub fn piped_output_carries_no_progress(binary: &str) {
+    let (output, stdout, stderr) =
+        run(binary, &["fanout", "--users", "100", "--latency", "1500ms"]);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(!stdout.contains(['\r', '\x1b']), "{stdout:?}");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`, when installed), a
+/// run of more than a second shows a bar of the fetches done.
+pub fn a_terminal_shows_progress_during_a_long_run(binary: &str) {
+    let command = format!("'{binary}' fanout --users 100 --latency 2500ms");
+    let Ok(output) = Command::new("script").args(["-qec", &command, "/dev/null"]).output() else {
+        eprintln!("no `script` to run a pseudo-terminal: skipped");
+        return;
+    };
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("/200 fetches done"), "{shown:?}");
+    assert!(shown.contains("users requested 100: results 100"), "{shown:?}");
+}
+
 /// Bad command lines: a one-line reason, status 2, no panic.
 pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
     for args in [
@@ -290,6 +314,8 @@ macro_rules! binary_tests {
             interrupt_ends_a_long_run_promptly,
             terminate_ends_a_long_run_promptly_with_status_143,
             closed_stdout_ends_the_run_quietly,
+            piped_output_carries_no_progress,
+            a_terminal_shows_progress_during_a_long_run,
             bad_arguments_exit_2_with_a_one_line_message,
             limits_the_process_cannot_meet_exit_2_with_a_one_line_message,
         }
