@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use crate::{model::UserId, runtime::JoinError};
+use crate::{model::UserId, readable::duration, runtime::JoinError};
 
 /// Which of the two fetches an error came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,7 +70,7 @@ pub enum FetchErrorKind {
         reason: String,
     },
     /// The fetch did not complete within the source's time limit and was abandoned.
-    #[error("{operation}({user_id}) timed out after {after:?}")]
+    #[error("{operation}({user_id}) timed out after {}", duration(*.after))]
     TimedOut {
         /// The user the fetch was for.
         user_id: UserId,
@@ -184,7 +184,7 @@ pub enum HttpFailure {
     },
     /// Every connection of the pool stayed busy for the whole limit: the request was
     /// never sent.
-    #[error("no free connection within {waited:?} (all {connections} busy)")]
+    #[error("no free connection within {} (all {connections} busy)", duration(*.waited))]
     NoConnection {
         /// How long the fetch waited.
         waited: Duration,

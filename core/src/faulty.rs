@@ -9,6 +9,9 @@ use crate::{
     seeded::{self, Drawer},
 };
 
+/// The reason of a failure that a [`FaultPlan`] injected.
+const INJECTED_FAILURE: &str = "injected failure";
+
 /// Which fetches fail, never complete, or wait longer: each decided by a hash of the
 /// seed and the fetch (user and operation), so a seed picks the same fetches in every
 /// run, under every runtime, in any order.
@@ -87,6 +90,34 @@ impl FaultPlan {
         Ok(self)
     }
 
+    /// Whether `error` is one this plan injects: an injected failure when failures
+    /// are planned, or a timeout when hangs or jitter are (under the time limit that
+    /// comes with faults). Any other error has a cause of its own: a service that
+    /// cannot be reached, a panic, a source slower than the limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chain_core::{FaultPlan, FetchError, FetchErrorKind, Operation};
+    /// use std::time::Duration;
+    ///
+    /// let plan = FaultPlan::new(0).with_hangs(0.01).unwrap();
+    /// let after = Duration::from_millis(20);
+    /// let operation = Operation::FetchUser;
+    /// let timed_out = FetchError::from(FetchErrorKind::TimedOut { user_id: 1, operation, after });
+    /// assert!(plan.explains(&timed_out));
+    /// assert!(!FaultPlan::new(0).explains(&timed_out));
+    /// ```
+    pub fn explains(&self, error: &FetchError) -> bool {
+        match error.kind() {
+            FetchErrorKind::Failed { reason, .. } => {
+                self.failures > 0.0 && reason == INJECTED_FAILURE
+            }
+            FetchErrorKind::TimedOut { .. } => self.hangs > 0.0 || !self.jitter.is_zero(),
+            _ => false,
+        }
+    }
+
     /// What happens to `operation` for `user_id`; `None` for a fetch left alone.
     pub fn for_fetch(&self, operation: Operation, user_id: UserId) -> Option<Injected> {
         if self.failures == 0.0 && self.hangs == 0.0 && self.jitter.is_zero() {
@@ -112,7 +143,7 @@ impl fmt::Display for FaultPlan {
         write!(f, "{}% of fetches failing, ", percent(self.failures))?;
         write!(f, "{}% never completing, ", percent(self.hangs))?;
         if !self.jitter.is_zero() {
-            write!(f, "the others delayed by up to {:?}, ", self.jitter)?;
+            write!(f, "the others delayed by up to {}, ", crate::readable::duration(self.jitter))?;
         }
         write!(f, "seed {}", self.seed)
     }
@@ -164,7 +195,7 @@ impl<S: DataSource, T: Timer> Faulty<S, T> {
     ) -> Result<V, FetchError> {
         match self.plan.for_fetch(operation, user_id) {
             Some(Injected::Fail) => {
-                let reason = "injected failure".to_owned();
+                let reason = INJECTED_FAILURE.to_owned();
                 return Err(FetchErrorKind::Failed { user_id, operation, reason }.into());
             }
             Some(Injected::Hang) => std::future::pending().await,
@@ -217,6 +248,34 @@ mod tests {
                 Some(Injected::Delay(d)) => assert!(d <= Duration::from_millis(5)),
                 other => panic!("{other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_plan_explains_only_the_errors_it_injects() {
+        let (user_id, operation, after) = (1, Operation::FetchUser, Duration::from_millis(20));
+        let injected = FetchError::from(FetchErrorKind::Failed {
+            user_id,
+            operation,
+            reason: INJECTED_FAILURE.into(),
+        });
+        let refused = FetchError::from(FetchErrorKind::Failed {
+            user_id,
+            operation,
+            reason: "refused".into(),
+        });
+        let timed_out = FetchError::from(FetchErrorKind::TimedOut { user_id, operation, after });
+        let panicked =
+            FetchError::from(FetchErrorKind::Panicked { user_id, message: "boom".into() });
+        let failing = FaultPlan::new(0).with_failures(0.5).unwrap();
+        let hanging = FaultPlan::new(0).with_hangs(0.5).unwrap();
+        let jittery = FaultPlan::new(0).with_jitter(Duration::from_millis(1));
+        assert!(failing.explains(&injected));
+        assert!(!failing.explains(&refused) && !failing.explains(&timed_out));
+        assert!(hanging.explains(&timed_out) && jittery.explains(&timed_out));
+        assert!(!hanging.explains(&injected));
+        for plan in [failing, hanging, jittery, FaultPlan::new(0)] {
+            assert!(!plan.explains(&panicked));
         }
     }
 

@@ -37,11 +37,30 @@ pub struct Instrumented<S> {
     counters: Arc<Counters>,
 }
 
+/// The gauges of an [`Instrumented`] source, shared by its clones and by whoever
+/// watches them from elsewhere ([`Instrumented::counters`]).
 #[derive(Debug, Default)]
-struct Counters {
+pub struct Counters {
     all: Gauge,
     users: Gauge,
     orders: Gauge,
+}
+
+impl Counters {
+    /// Every fetch, of either kind.
+    pub fn all(&self) -> &Gauge {
+        &self.all
+    }
+
+    /// The [`DataSource::fetch_user`] calls: one per user fetched.
+    pub fn users(&self) -> &Gauge {
+        &self.users
+    }
+
+    /// The [`DataSource::fetch_orders`] calls.
+    pub fn orders(&self) -> &Gauge {
+        &self.orders
+    }
 }
 
 impl<S: DataSource> Instrumented<S> {
@@ -63,6 +82,12 @@ impl<S: DataSource> Instrumented<S> {
     /// The [`DataSource::fetch_orders`] calls.
     pub fn orders(&self) -> &Gauge {
         &self.counters.orders
+    }
+
+    /// The counters, for reading while the fetches run, from any thread (a progress
+    /// display): reading them costs the fetches nothing.
+    pub fn counters(&self) -> Arc<Counters> {
+        self.counters.clone()
     }
 
     /// The source being counted.

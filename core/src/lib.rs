@@ -51,6 +51,7 @@ mod faulty;
 mod hello;
 mod instrument;
 pub mod model;
+pub mod readable;
 pub mod runtime;
 mod seeded;
 mod source;
@@ -74,10 +75,11 @@ pub use error::{FetchError, FetchErrorKind, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
 pub use faulty::{FaultPlan, Faulty, Injected};
 pub use hello::hello_world;
-pub use instrument::{Gauge, Instrumented};
+pub use instrument::{Counters, Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
-    Flavour, JoinError, JoinHandle, Launch, Runtime, RuntimeInfo, Timer, run_on_worker,
+    Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo, SlowJoin, Timer,
+    run_on_worker,
 };
 pub use source::{DataSource, InMemorySource};
 pub use tally::{Misplaced, Tally};

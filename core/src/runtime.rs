@@ -158,6 +158,48 @@ pub trait Launch: Runtime + Sized {
     ///
     /// The runtime could not be started (threads, I/O driver, a global already set).
     fn launch(flavour: Flavour, workers: NonZeroUsize) -> std::io::Result<Self>;
+
+    /// Why this process's environment (a variable the runtime reads) does not allow
+    /// launching `flavour` with `workers`, if it does not: checked with the command
+    /// line, before anything starts, so that it is reported as bad input. By default,
+    /// nothing outside the command line matters.
+    ///
+    /// # Errors
+    ///
+    /// A one-line message naming the setting and what it must be.
+    fn check_environment(flavour: Flavour, workers: NonZeroUsize) -> Result<(), String> {
+        let _ = (flavour, workers);
+        Ok(())
+    }
+
+    /// How long `fan_out`, joined in one task, is expected to take on `flavour` in a
+    /// release build, where this runtime makes it grow faster than its users (tokio's
+    /// per-task budget); `None` where it grows with the users only, as by default.
+    fn slow_joined_fan_out(flavour: Flavour, fan_out: JoinedFanOut) -> Option<SlowJoin> {
+        let _ = (flavour, fan_out);
+        None
+    }
+}
+
+/// A fan-out whose users are all futures inside one task ([`fan_out`](crate::fan_out),
+/// [`fan_out_bounded`](crate::fan_out_bounded)), as a runtime's scheduler sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JoinedFanOut {
+    /// The users chained.
+    pub users: usize,
+    /// The most users in flight at once: all of them, or the concurrency limit.
+    pub in_flight: usize,
+    /// How long each fetch waits on the runtime's timer; zero when it does not wait.
+    pub latency: Duration,
+}
+
+/// What [`Launch::slow_joined_fan_out`] expects of a joined fan-out, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlowJoin {
+    /// The expected wall time, in a release build.
+    pub estimate: Duration,
+    /// Why it grows faster than the users, in a few words.
+    pub cause: &'static str,
 }
 
 /// A spawned task's handle: awaiting it yields the task's output.

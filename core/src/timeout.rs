@@ -8,7 +8,7 @@ use crate::Runtime;
 
 /// The error of [`timeout`]: the future did not complete within the limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("timed out after {limit:?}")]
+#[error("timed out after {}", crate::readable::duration(*.limit))]
 pub struct Elapsed {
     /// The limit that passed.
     pub limit: Duration,

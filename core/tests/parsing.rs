@@ -85,6 +85,44 @@ proptest! {
     }
 
     #[test]
+    fn an_option_is_refused_exactly_when_the_command_would_ignore_it(
+        http in any::<bool>(),
+        connections in any::<bool>(),
+        fetch_timeout in any::<bool>(),
+        seed in any::<bool>(),
+        fail_rate in any::<bool>(),
+        jitter in any::<bool>(),
+        bounded in any::<bool>(),
+    ) {
+        let mut words = vec!["runtime-x", "fanout", "--users", "3"];
+        if bounded {
+            words = vec!["runtime-x", "bounded", "--users", "3", "--concurrency", "2"];
+        }
+        for (on, option) in [
+            (http, &["--source", "http"][..]),
+            (connections, &["--connections", "4"]),
+            (fetch_timeout, &["--fetch-timeout", "1s"]),
+            (seed, &["--seed", "7"]),
+            (fail_rate, &["--fail-rate", "0.5"]),
+            (jitter, &["--jitter", "1ms"]),
+        ] {
+            if on {
+                words.extend_from_slice(option);
+            }
+        }
+        let faults = fail_rate || jitter;
+        let ignored = (connections && !http) || (fetch_timeout && !http && !faults) || (seed && !faults);
+        match check::<SmolRuntime>(Cli::command(), &words) {
+            Ok(_) => prop_assert!(!ignored, "{:?} was accepted", words),
+            Err(error) => {
+                prop_assert!(ignored, "{:?}: {}", words, error);
+                prop_assert_eq!(error.exit_code(), 2);
+                prop_assert!(one_line(&error).contains(": it needs --"), "{}", one_line(&error));
+            }
+        }
+    }
+
+    #[test]
     fn counts_are_accepted_exactly_within_their_bounds(n in any::<i128>()) {
         let text = n.to_string();
         for (parse, max) in [

@@ -8,11 +8,11 @@ use std::{
 };
 
 use bytes::Bytes;
-use chain_core::http::{Fault, Route, ServiceConfig};
+use chain_core::http::{Fault, Route, ServiceConfig, error_body};
 use hyper::{
     Method, Request, Response, StatusCode,
     body::{Body, Frame, SizeHint},
-    header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue},
+    header::{ALLOW, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue},
 };
 
 /// The error that makes hyper close the connection without answering.
@@ -31,16 +31,25 @@ pub(crate) async fn answer<B>(
     request: Request<B>,
     config: Arc<ServiceConfig>,
 ) -> Result<Response<Answer>, DropConnection> {
+    // HEAD answers as GET; hyper sends its head only, Content-Length included.
     let route = match Route::parse(request.uri().path()) {
-        Some(route) if request.method() == Method::GET => route,
-        Some(_) => return Ok(status(StatusCode::METHOD_NOT_ALLOWED)),
-        None => return Ok(status(StatusCode::NOT_FOUND)),
+        Some(route) if [Method::GET, Method::HEAD].contains(request.method()) => route,
+        Some(_) => {
+            let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD");
+            response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return Ok(response);
+        }
+        None => {
+            let reason = format!("no such path {}", request.uri().path());
+            return Ok(error(StatusCode::NOT_FOUND, &reason));
+        }
     };
     if !config.delay.is_zero() {
         tokio::time::sleep(config.delay).await;
     }
     let Some(body) = route.body(config.users) else {
-        return Ok(status(StatusCode::NOT_FOUND));
+        let reason = format!("no user {}", route.user_id());
+        return Ok(error(StatusCode::NOT_FOUND, &reason));
     };
     let half = || Bytes::from(body[..body.len() / 2].to_vec());
     Ok(match config.faults.for_request(route) {
@@ -60,6 +69,14 @@ pub(crate) async fn answer<B>(
 
 fn status(status: StatusCode) -> Response<Answer> {
     let mut response = Response::new(Answer::Whole(None));
+    *response.status_mut() = status;
+    response
+}
+
+/// An answer with `status` whose JSON body says why ([`error_body`]).
+fn error(status: StatusCode, reason: &str) -> Response<Answer> {
+    let body = error_body(reason);
+    let mut response = json(body.len(), Answer::Whole(Some(body.into())));
     *response.status_mut() = status;
     response
 }

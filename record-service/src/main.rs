@@ -1,7 +1,7 @@
 //! `record-service`: the record service standalone, until Ctrl-C.
 
-use chain_core::http::Service;
-use clap::Parser;
+use chain_core::{cli::report::say, http::Service, readable::duration};
+use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use record_service::RecordService;
 
 /// Serves the article's users and orders as JSON over HTTP/1.1 on 127.0.0.1, for
@@ -14,7 +14,7 @@ struct Cli {
 }
 
 fn main() {
-    let cli = Cli::try_parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
+    let cli = parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
     let config = cli.service.into_config();
     if let Err(e) = chain_core::cli::exit_on_interrupt() {
         eprintln!("error: {e}");
@@ -29,11 +29,30 @@ fn main() {
     };
     let address = service.address();
     let s = if config.threads.get() == 1 { "" } else { "s" };
-    println!("record service on http://{address}, {} thread{s} of its own", config.threads);
-    println!("  delay {:?}, users 1 to {}, faults: {}", config.delay, config.users, config.faults);
-    println!("  try: curl http://{address}/users/1 http://{address}/users/1/orders");
-    println!("  Ctrl-C stops it");
+    say(format_args!(
+        "record service on http://{address}, {} thread{s} of its own",
+        config.threads
+    ));
+    say(format_args!(
+        "  delay {}, users 1 to {}, faults: {}",
+        duration(config.delay),
+        config.users,
+        config.faults
+    ));
+    say(format_args!("  try: curl http://{address}/users/1 http://{address}/users/1/orders"));
+    say(format_args!("  Ctrl-C stops it"));
     loop {
         std::thread::park();
+    }
+}
+
+/// The command line, refused when it gives an option the service would ignore.
+fn parse() -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    match cli.service.ignored(|id| chain_core::cli::given(&matches, id)) {
+        Some(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
+        None => Ok(cli),
     }
 }

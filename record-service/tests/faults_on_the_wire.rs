@@ -1,14 +1,11 @@
 //! What each injected fault looks like on the wire, read with a plain blocking socket,
 //! so that a client's test of a fault tests that fault and not another.
 
-use std::{
-    io::{Read, Write},
-    net::TcpStream,
-    time::Duration,
-};
+mod wire;
 
 use chain_core::http::{Fault, Faults, Service, ServiceConfig};
 use record_service::RecordService;
+use wire::{exchange, head_and_body};
 
 const ORDERS_OF_USER_1: &str = "[1,3,10,11]";
 
@@ -18,19 +15,7 @@ fn raw_answer(fault: Fault) -> String {
     let faults = Faults::new(1.0, 0, &[fault]).unwrap();
     let service = RecordService::start(ServiceConfig { faults, ..ServiceConfig::default() })
         .expect("the service starts");
-    let mut stream = TcpStream::connect(service.address()).unwrap();
-    // A service that kept the connection open would fail the test, not hang it.
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    stream
-        .write_all(b"GET /users/1/orders HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).expect("the service closes the connection");
-    String::from_utf8(answer).unwrap()
-}
-
-fn head_and_body(answer: &str) -> (&str, &str) {
-    answer.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no head in {answer:?}"))
+    exchange(service.address(), "GET", "/users/1/orders")
 }
 
 #[test]

@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 use std::{
+    ffi::OsString,
     future::Future,
     io,
     net::SocketAddr,
@@ -69,14 +70,11 @@ impl AsyncStdRuntime {
     /// # Errors
     ///
     /// A different count was asked for earlier in this process, or the
-    /// `ASYNC_STD_THREAD_COUNT` variable disagrees with `workers`.
+    /// `ASYNC_STD_THREAD_COUNT` variable is not a worker count or disagrees with
+    /// `workers` (of kind [`io::ErrorKind::InvalidInput`]).
     pub fn new(workers: NonZeroUsize) -> io::Result<Self> {
-        if let Some(set) = std::env::var_os(THREAD_COUNT_VAR) {
-            if set.to_str() != Some(&workers.to_string()) {
-                return Err(io::Error::other(format!(
-                    "{THREAD_COUNT_VAR}={set:?} disagrees with the {workers} workers asked for; unset it"
-                )));
-            }
+        if let Some(conflict) = thread_count_conflict(std::env::var_os(THREAD_COUNT_VAR), workers) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, conflict));
         }
         let started = *WORKERS.get_or_init(|| {
             let n = workers.get();
@@ -154,6 +152,25 @@ impl Launch for AsyncStdRuntime {
             )),
         }
     }
+
+    fn check_environment(_: Flavour, workers: NonZeroUsize) -> Result<(), String> {
+        thread_count_conflict(std::env::var_os(THREAD_COUNT_VAR), workers).map_or(Ok(()), Err)
+    }
+}
+
+/// Why `ASYNC_STD_THREAD_COUNT`, when `set`, does not allow `workers` workers: it is
+/// not a worker count at all, or another one.
+fn thread_count_conflict(set: Option<OsString>, workers: NonZeroUsize) -> Option<String> {
+    let set = set?;
+    match set.to_str().and_then(|text| text.trim().parse::<NonZeroUsize>().ok()) {
+        None => Some(format!(
+            "{THREAD_COUNT_VAR}={set:?} is not a worker count: async-std reads it as its number of worker threads, a whole number from 1; unset it and use --workers"
+        )),
+        Some(n) if n != workers => Some(format!(
+            "{THREAD_COUNT_VAR}={n} disagrees with the {workers} workers asked for; unset it, or ask for --workers {n}"
+        )),
+        Some(_) => None,
+    }
 }
 
 /// async-std's timer (async-io underneath).
@@ -212,5 +229,24 @@ impl<T> Drop for AsyncStdJoinHandle<T> {
             // The first poll cancels; a task still running is dropped with the future.
             let _ = inner.cancel().now_or_never();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_count_that_is_no_count_says_so_and_another_count_disagrees() {
+        let two = NonZeroUsize::new(2).unwrap();
+        let conflict = |set: Option<&str>| thread_count_conflict(set.map(OsString::from), two);
+        assert_eq!(conflict(None), None);
+        assert_eq!(conflict(Some("2")), None);
+        for malformed in ["abc", "0", "-1", "", "2.5"] {
+            let message = conflict(Some(malformed)).unwrap();
+            assert!(message.contains("is not a worker count"), "{malformed}: {message}");
+        }
+        let message = conflict(Some("3")).unwrap();
+        assert!(message.contains("disagrees with the 2 workers"), "{message}");
     }
 }

@@ -5,6 +5,7 @@ use std::{num::NonZeroUsize, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::SourceArgs;
+use crate::readable::duration;
 use crate::{Flavour, UserId};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
@@ -184,8 +185,8 @@ pub fn parse_workers(text: &str) -> Result<NonZeroUsize, String> {
 fn parse_duration(text: &str, min: Duration) -> Result<Duration, String> {
     let allowed = format!(
         "must be a duration from {} to {} with a unit, e.g. 10ms, 250us, 1s",
-        humantime::format_duration(min),
-        humantime::format_duration(MAX_DURATION),
+        duration(min),
+        duration(MAX_DURATION),
     );
     let duration = humantime::parse_duration(text.trim()).map_err(|e| format!("{e}; {allowed}"))?;
     if (min..=MAX_DURATION).contains(&duration) { Ok(duration) } else { Err(allowed) }

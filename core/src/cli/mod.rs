@@ -15,7 +15,10 @@ mod args;
 mod interrupt;
 mod limits;
 mod memory;
+mod outcome;
+mod progress;
 pub mod report;
+mod slow_join;
 mod source_args;
 mod usage;
 mod workloads;
@@ -35,6 +38,8 @@ pub use source_args::{
     parse_connections, parse_rate,
 };
 pub use usage::{exit_with, one_line};
+
+use slow_join::Verdict;
 
 use crate::{
     Flavour, Launch,
@@ -65,6 +70,9 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         Cli::command().name(program_name()).mut_arg("flavour", |arg| arg.help(flavour_help));
     let Checked { cli, flavour, workers } =
         check::<L>(command, std::env::args_os()).unwrap_or_else(|e| exit_with(e));
+    if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref(), flavour) {
+        eprintln!("{warning}");
+    }
     if let Err(e) = exit_on_interrupt() {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
@@ -112,7 +120,10 @@ pub struct Checked {
 
 /// Parses `args` (the program's name first) with `command` (built from [`Cli`]) and
 /// checks what parsing alone cannot: options that conflict, the flavour and workers
-/// against what runtime `L` offers, and that a fan-out fits in the memory available.
+/// against what runtime `L` offers and its environment allows
+/// ([`Launch::check_environment`]), that a fan-out joined in one task would not take
+/// minutes on `L` ([`Launch::slow_joined_fan_out`]), and that a fan-out fits in the
+/// memory available.
 ///
 /// # Errors
 ///
@@ -122,12 +133,19 @@ pub fn check<L: Launch>(
     mut command: clap::Command,
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
 ) -> Result<Checked, clap::Error> {
-    let cli = command
-        .try_get_matches_from_mut(args)
-        .and_then(|matches| Cli::from_arg_matches(&matches))?;
-    let checked = source_conflict(cli.command.as_ref())
-        .or_else(|| footprint(cli.command.as_ref())?.check().err())
-        .map_or_else(|| settings::<L>(&cli), Err);
+    let matches = command.try_get_matches_from_mut(args)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    let checked = source_conflict(cli.command.as_ref(), |id| given(&matches, id))
+        .map_or_else(|| settings::<L>(&cli), Err)
+        .and_then(|(flavour, workers)| {
+            L::check_environment(flavour, workers)?;
+            if let Verdict::Refuse(message) = slow_join::verdict::<L>(cli.command.as_ref(), flavour)
+            {
+                return Err(message);
+            }
+            footprint(cli.command.as_ref()).map_or(Ok(()), |f| f.check())?;
+            Ok((flavour, workers))
+        });
     match checked {
         Ok((flavour, workers)) => Ok(Checked { cli, flavour, workers }),
         Err(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
@@ -181,13 +199,22 @@ fn footprint(command: Option<&Command>) -> Option<Footprint> {
     Some(fanout.footprint(limit))
 }
 
-/// Why the `--source` options do not fit together, if they do not.
-fn source_conflict(command: Option<&Command>) -> Option<String> {
-    match command? {
-        Command::Chain { source, .. } => Some(source),
-        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => Some(&fanout.source),
-        _ => None,
-    }
+/// Why the `--source` options do not fit together, if they do not: options that
+/// conflict or that would be ignored (`given` says which options the command line
+/// gave, by id).
+fn source_conflict(command: Option<&Command>, given: impl Fn(&str) -> bool) -> Option<String> {
+    let source = match command? {
+        Command::Chain { source, .. } => source,
+        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => &fanout.source,
+        _ => return None,
+    };
     // Without --address, the service runs in this process.
-    .and_then(|source| source.conflict(source.address.is_none()))
+    source.conflict(source.address.is_none()).or_else(|| source.ignored(given))
+}
+
+/// Whether the option `id` of the subcommand in `matches` was on the command line,
+/// rather than left at its default.
+pub fn given(matches: &clap::ArgMatches, id: &str) -> bool {
+    let in_command = matches.subcommand().map_or(matches, |(_, command)| command);
+    in_command.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
 }

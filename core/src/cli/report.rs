@@ -5,22 +5,30 @@ use std::{
     io::{self, Write},
     num::NonZeroUsize,
     process, thread,
-    time::Duration,
 };
 
 use crate::RuntimeInfo;
+/// Every duration the binaries print, in one format ([`crate::readable::duration`]).
+pub use crate::readable::duration;
 
 /// Writes a line to stdout. When the reader has gone (`| head`), the program ends
 /// quietly, as on a SIGPIPE, instead of panicking as `println!` would.
 pub fn say(line: fmt::Arguments<'_>) {
     let mut out = io::stdout().lock();
     if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            process::exit(0);
-        }
-        eprintln!("error: writing to stdout: {e}");
-        process::exit(1);
+        stdout_failed(&e);
     }
+}
+
+/// Ends the program after a write to stdout failed with `e`: quietly with status 0
+/// when the reader has gone (a closed pipe, as on a SIGPIPE), with a one-line error
+/// and status 1 otherwise.
+pub fn stdout_failed(e: &io::Error) -> ! {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        process::exit(0);
+    }
+    eprintln!("error: writing to stdout: {e}");
+    process::exit(1);
 }
 
 /// The lines printed before any figure: what ran, on what, and how it was measured.
@@ -55,34 +63,4 @@ fn cpu_model() -> String {
             Some(line.split_once(':')?.1.trim().to_owned())
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
-}
-
-/// A duration in the unit that keeps three or four significant digits.
-pub fn duration(d: Duration) -> String {
-    let seconds = d.as_secs_f64();
-    if d.is_zero() {
-        "0 s".to_owned()
-    } else if seconds >= 1.0 {
-        format!("{seconds:.3} s")
-    } else if seconds >= 1e-3 {
-        format!("{:.2} ms", seconds * 1e3)
-    } else if seconds >= 1e-6 {
-        format!("{:.2} us", seconds * 1e6)
-    } else {
-        format!("{:.1} ns", seconds * 1e9)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_are_printed_in_a_readable_unit() {
-        assert_eq!(duration(Duration::from_millis(1500)), "1.500 s");
-        assert_eq!(duration(Duration::from_micros(100_300)), "100.30 ms");
-        assert_eq!(duration(Duration::from_nanos(12_340)), "12.34 us");
-        assert_eq!(duration(Duration::ZERO), "0 s");
-        assert_eq!(duration(Duration::from_nanos(66)), "66.0 ns");
-    }
 }

@@ -53,6 +53,28 @@ impl SourceArgs {
         self.faults.plan().err().or_else(|| self.descriptor_shortage(service_in_process))
     }
 
+    /// The first option given on the command line (`given` says which were, by
+    /// their ids: `connections`, `fetch_timeout`, `seed`) that these options would
+    /// ignore, and what it needs: connections exist only over HTTP, a fetch in
+    /// memory can only outlast a time limit with faults injected, and a seed only
+    /// picks faults.
+    pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        let http = self.source == SourceKind::Http;
+        let faults = matches!(self.faults.plan(), Ok(Some(_)));
+        if given("connections") && !http {
+            Some("--connections limits the connections to a record service: it needs --source http")
+        } else if given("fetch_timeout") && !http && !faults {
+            Some(
+                "--fetch-timeout limits each fetch over HTTP or with faults injected: it needs --source http, --fail-rate, --hang-rate or --jitter",
+            )
+        } else if given("seed") && !faults {
+            Some("--seed picks which fetches are faulted: it needs --fail-rate, --hang-rate or --jitter")
+        } else {
+            None
+        }
+        .map(str::to_owned)
+    }
+
     fn descriptor_shortage(&self, in_process: bool) -> Option<String> {
         // Descriptors the program holds besides its connections: stdio, the
         // runtime's reactor, the service's listener, the binary and its libraries.
@@ -161,6 +183,22 @@ pub struct ServiceArgs {
 }
 
 impl ServiceArgs {
+    /// The first option given on the command line (`given` says which were, by
+    /// their ids) that the service would ignore: the kinds of fault and the seed
+    /// mean nothing without a fault rate.
+    pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        if self.fault_rate > 0.0 {
+            return None;
+        }
+        [("faults", "--faults chooses"), ("seed", "--seed picks")].into_iter().find_map(
+            |(id, what)| {
+                given(id).then(|| {
+                    format!("{what} the faults of the answers: it needs a --fault-rate above 0")
+                })
+            },
+        )
+    }
+
     /// The service's configuration.
     pub fn into_config(self) -> ServiceConfig {
         let faults = Faults::new(self.fault_rate, self.seed, &self.faults)
@@ -242,6 +280,30 @@ mod tests {
         assert_eq!(parse_rate("0.25"), Ok(0.25));
         for bad in ["-0.1", "1.5", "NaN", "half"] {
             assert!(parse_rate(bad).unwrap_err().contains("from 0 to 1"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_services_fault_options_need_a_fault_rate() {
+        let parsed = |args: &[&str]| {
+            #[derive(clap::Parser)]
+            struct Service {
+                #[command(flatten)]
+                service: ServiceArgs,
+            }
+            let matches = <Service as clap::CommandFactory>::command()
+                .try_get_matches_from(std::iter::once("record-service").chain(args.iter().copied()))
+                .unwrap();
+            let service = <Service as clap::FromArgMatches>::from_arg_matches(&matches).unwrap();
+            service.service.ignored(|id| super::super::given(&matches, id))
+        };
+        assert_eq!(parsed(&["--fault-rate", "0.1", "--seed", "3", "--faults", "drop"]), None);
+        assert_eq!(parsed(&["--delay", "1ms"]), None);
+        for args in
+            [&["--seed", "3"][..], &["--faults", "drop"], &["--fault-rate", "0", "--seed", "1"]]
+        {
+            let message = parsed(args).expect("refused");
+            assert!(message.contains("it needs a --fault-rate above 0"), "{message}");
         }
     }
 

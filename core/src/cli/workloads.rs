@@ -8,13 +8,15 @@ use futures::future::BoxFuture;
 use super::{
     SourceArgs, SourceKind,
     args::{Command, Fanout, Mode, Shape},
+    outcome::{checked, injected, summary, unexplained},
+    progress::Progress,
     report::duration,
 };
 use crate::{
-    DataSource, InMemorySource, Instrumented, Runtime, SourceVisitor, Tally, UserId, UserResult,
-    fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
+    DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, SourceVisitor, UserId, fan_out,
+    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, http::HttpSource,
-    model::article_user_with_orders, timeout, with_faults,
+    timeout, with_faults,
 };
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
@@ -68,11 +70,13 @@ enum Fetching {
     FanOut { fanout: Fanout, limit: Option<NonZeroUsize> },
 }
 
-/// [`Fetching`] on its runtime, with each fetch's latency where it is known.
+/// [`Fetching`] on its runtime, with each fetch's latency where it is known and the
+/// faults injected, if any.
 struct OnSource<R> {
     rt: R,
     work: Fetching,
     latency: Option<Duration>,
+    plan: Option<FaultPlan>,
 }
 
 impl<R: Runtime> SourceVisitor for OnSource<R> {
@@ -81,12 +85,13 @@ impl<R: Runtime> SourceVisitor for OnSource<R> {
     fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output {
         Box::pin(async move {
             let (rt, source, latency) = (&self.rt, &Instrumented::new(source), self.latency);
+            let plan = self.plan.as_ref();
             match self.work {
                 Fetching::Chain { user, mode } => {
-                    chain(rt, source, user, mode, latency).await.map(drop)
+                    chain(rt, source, user, mode, latency, plan).await.map(drop)
                 }
                 Fetching::FanOut { fanout, limit } => {
-                    fan_out_users(rt, source, &fanout, latency, limit).await
+                    fan_out_users(rt, source, &fanout, latency, limit, plan).await
                 }
             }
         })
@@ -111,14 +116,14 @@ async fn fetching<R: Runtime>(
             let http = http_source(&rt, args, address);
             // A service at --address waits as long as it was told to.
             let latency = args.address.is_none().then_some(latency);
-            let on_source = OnSource { rt: rt.clone(), work, latency };
+            let on_source = OnSource { rt: rt.clone(), work, latency, plan };
             with_faults(&rt, http.clone(), faults, on_source).await?;
             say!("  connections opened: {}", http.connections_opened());
             Ok(())
         }
         _ => {
             let memory = InMemorySource::new(rt.timer()).with_latency(latency);
-            let on_source = OnSource { rt: rt.clone(), work, latency: Some(latency) };
+            let on_source = OnSource { rt: rt.clone(), work, latency: Some(latency), plan };
             with_faults(&rt, memory, faults, on_source).await
         }
     }
@@ -137,8 +142,9 @@ fn http_source<R: Runtime>(rt: &R, args: &SourceArgs, address: SocketAddr) -> Ht
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
     hello(rt, Duration::from_secs(1)).await?;
     say!("");
-    let joined = chain(rt, &source(rt, latency), 1, Mode::Joined, Some(latency)).await?;
-    let sequential = chain(rt, &source(rt, latency), 1, Mode::Sequential, Some(latency)).await?;
+    let joined = chain(rt, &source(rt, latency), 1, Mode::Joined, Some(latency), None).await?;
+    let sequential =
+        chain(rt, &source(rt, latency), 1, Mode::Sequential, Some(latency), None).await?;
     if !latency.is_zero() {
         let in_latencies = |took: Duration| took.as_secs_f64() / latency.as_secs_f64();
         say!(
@@ -152,9 +158,9 @@ async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
 
 async fn hello<R: Runtime>(rt: &R, delay: Duration) -> Result<(), String> {
     let start = rt.now();
-    hello_world(rt, delay, &mut io::stdout())
-        .await
-        .map_err(|e| format!("writing to stdout: {e}"))?;
+    if let Err(e) = hello_world(rt, delay, &mut io::stdout()).await {
+        super::report::stdout_failed(&e);
+    }
     say!("(slept {} for a requested {})", duration(rt.now() - start), duration(delay));
     Ok(())
 }
@@ -165,7 +171,9 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
     user: UserId,
     mode: Mode,
     latency: Option<Duration>,
+    plan: Option<&FaultPlan>,
 ) -> Result<Duration, String> {
+    let progress = Progress::start(2, source.counters());
     let start = rt.now();
     let result = match mode {
         Mode::Joined => get_user_with_orders(source, user).await,
@@ -173,10 +181,13 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
         Mode::Spawned => get_user_with_orders_spawned(rt, source, user).await,
     };
     let took = rt.now() - start;
-    let value = checked(user, result)?;
+    drop(progress);
     let name = clap::ValueEnum::to_possible_value(&mode).map(|v| v.get_name().to_owned());
     let name = name.unwrap_or_default();
-    say!("get_user_with_orders({user}) = {value}");
+    match injected(result, plan) {
+        Ok(result) => say!("get_user_with_orders({user}) = {}", checked(user, result)?),
+        Err(error) => say!("get_user_with_orders({user}) failed as injected: {error}"),
+    }
     say!(
         "  {name}: 2 fetches {}, at most {} in flight, took {}",
         latency.map_or_else(
@@ -195,9 +206,11 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     fanout: &Fanout,
     latency: Option<Duration>,
     limit: Option<NonZeroUsize>,
+    plan: Option<&FaultPlan>,
 ) -> Result<(), String> {
     let n = fanout.users.get();
     let ids = 1..=n as UserId;
+    let progress = Progress::start(2 * n, source.counters());
     let start = rt.now();
     let results = match (fanout.shape, limit) {
         (Shape::Join, None) => fan_out(source, ids).await,
@@ -206,6 +219,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
     };
     let took = rt.now() - start;
+    drop(progress);
 
     let shape = match fanout.shape {
         Shape::Join => "every user a future in one task",
@@ -223,7 +237,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         duration(took / n as u32),
         count(source.users().peak(), "user", "users"),
     );
-    Ok(())
+    unexplained(&results, plan).map_or(Ok(()), Err)
 }
 
 /// A fetch's latency: the simulated or in-process one, or a service's own.
@@ -234,31 +248,6 @@ fn latency_text(latency: Option<Duration>) -> String {
 /// `n` followed by the singular or plural noun.
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The chain's value, or why it is not the article's answer for `user`.
-fn checked(user: UserId, result: UserResult) -> Result<crate::UserWithOrders, String> {
-    let value = result.map_err(|e| e.to_string())?;
-    if value == article_user_with_orders(user) {
-        Ok(value)
-    } else {
-        Err(format!("wrong result for user {user}: {value}"))
-    }
-}
-
-/// The fan-out's [`Tally`]; an error if an entry is for the wrong user, a result
-/// is wrong, or a user was lost.
-fn summary(requested: usize, results: &[UserResult]) -> Result<Tally, String> {
-    let tally = Tally::of(1..=requested as UserId, results).map_err(|e| e.to_string())?;
-    if let Some(wrong) =
-        results.iter().flatten().find(|v| **v != article_user_with_orders(v.user.user_id))
-    {
-        return Err(format!("wrong result for user {}: {wrong}", wrong.user.user_id));
-    }
-    if tally.lost > 0 {
-        return Err(format!("{tally}: a fan-out lost users"));
-    }
-    Ok(tally)
 }
 
 async fn time_limited<R: Runtime>(

@@ -87,6 +87,28 @@ pub fn unreachable_service_is_an_error_naming_the_user(binary: &str) {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// A fan-out whose users fail for a reason nobody injected (nothing listens at the
+/// address) is a failed run: its tally, then the first failure on stderr, status 1.
+/// With faults injected as well, the failures they do not explain still fail it.
+pub fn fan_out_failing_without_injected_faults_exits_1(binary: &str) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let address = closed.to_string();
+    let http = ["--source", "http", "--address", &address];
+    for workload in [
+        &["fanout", "--users", "10"][..],
+        &["bounded", "--users", "10", "--concurrency", "3", "--shape", "spawn"],
+        &["fanout", "--users", "10", "--fail-rate", "0.5"],
+    ] {
+        let (output, stdout, stderr) = run(binary, &[workload, &http[..]].concat());
+        assert_eq!(output.status.code(), Some(1), "{workload:?}: {stderr}");
+        assert!(stderr.starts_with("error: fetch_"), "{workload:?}: {stderr}");
+        assert!(stderr.contains("failed: cannot connect to"), "{workload:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{workload:?}: {stderr}");
+        let (requested, results, errors, lost, line) = summary(&stdout);
+        assert_eq!((requested, results, errors, lost), (10, 0, 10, 0), "{line}");
+    }
+}
+
 /// The summary line's counts: requested, results, errors (with their causes), lost.
 fn summary(stdout: &str) -> (u64, u64, u64, u64, &str) {
     let line = stdout.lines().find_map(|l| l.trim().strip_prefix("users requested "));
@@ -124,8 +146,20 @@ pub fn injected_faults_are_counted_and_no_user_is_lost(binary: &str) {
     );
 }
 
-/// Ctrl-C (SIGINT) during a long fan-out ends the program at once: no hang.
+/// Ctrl-C (SIGINT) during a long fan-out ends the program at once with status 130:
+/// no hang.
 pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
+    signal_ends_a_long_run(binary, "INT", 130);
+}
+
+/// SIGTERM during a long fan-out ends the program at once with status 143.
+pub fn terminate_ends_a_long_run_promptly_with_status_143(binary: &str) {
+    signal_ends_a_long_run(binary, "TERM", 143);
+}
+
+/// Sends `signal` (`kill -<signal>`) during a 60 s fan-out and expects `status`
+/// within 10 s.
+fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
     use std::{
         io::{BufRead, BufReader},
         process::Stdio,
@@ -143,21 +177,68 @@ pub fn interrupt_ends_a_long_run_promptly(binary: &str) {
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert!(first.starts_with("runtime: "), "{first}");
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -INT could not be sent");
+    let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
     let give_up = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
+    let exited = loop {
+        if let Some(exited) = child.try_wait().unwrap() {
+            break exited;
         }
         if Instant::now() > give_up {
             let _ = child.kill();
-            panic!("still running 10 s after Ctrl-C");
+            panic!("still running 10 s after SIG{signal}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert_eq!(status.code(), Some(130), "{status}");
+    assert_eq!(exited.code(), Some(status), "SIG{signal}: {exited}");
     drop(stdout);
+}
+
+/// A reader that goes away early (`| head -3`) ends the program quietly, status 0:
+/// the default program writes `... World!` a second after `Hello ...`.
+pub fn closed_stdout_ends_the_run_quietly(binary: &str) {
+    use std::{
+        io::{BufRead, BufReader},
+        process::Stdio,
+    };
+    let mut child = Command::new(binary)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Read up to `Hello ...`, then drop the reader: `... World!` meets a closed pipe.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let hello = lines.find(|line| line.as_ref().is_ok_and(|l| l == "Hello ..."));
+    assert!(hello.is_some(), "no `Hello ...` line");
+    drop(lines);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+/// A run of more than a second whose output is piped carries no progress display:
+/// no carriage return or escape sequence on stdout or stderr, nothing on stderr.
+pub fn piped_output_carries_no_progress(binary: &str) {
+    let (output, stdout, stderr) =
+        run(binary, &["fanout", "--users", "100", "--latency", "1500ms"]);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr, "");
+    assert!(!stdout.contains(['\r', '\x1b']), "{stdout:?}");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`, when installed), a
+/// run of more than a second shows a bar of the fetches done.
+pub fn a_terminal_shows_progress_during_a_long_run(binary: &str) {
+    let command = format!("'{binary}' fanout --users 100 --latency 2500ms");
+    let Ok(output) = Command::new("script").args(["-qec", &command, "/dev/null"]).output() else {
+        eprintln!("no `script` to run a pseudo-terminal: skipped");
+        return;
+    };
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("/200 fetches done"), "{shown:?}");
+    assert!(shown.contains("users requested 100: results 100"), "{shown:?}");
 }
 
 /// Bad command lines: a one-line reason, status 2, no panic.
@@ -185,6 +266,10 @@ pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
         &["fanout", "--users", "10", "--fail-rate", "0.6", "--hang-rate", "0.6"],
         &["fanout", "--users", "10", "--jitter", "soon"],
         &["fanout", "--users", "10", "--seed", "-1"],
+        // Options the command would ignore.
+        &["chain", "--connections", "5"],
+        &["fanout", "--users", "10", "--fetch-timeout", "20ms"],
+        &["bounded", "--users", "10", "--concurrency", "2", "--seed", "7"],
     ] {
         let (output, _, stderr) = run(binary, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
@@ -224,8 +309,13 @@ macro_rules! binary_tests {
             fanout_summary_accounts_for_every_user,
             http_source_runs_against_an_in_process_service,
             unreachable_service_is_an_error_naming_the_user,
+            fan_out_failing_without_injected_faults_exits_1,
             injected_faults_are_counted_and_no_user_is_lost,
             interrupt_ends_a_long_run_promptly,
+            terminate_ends_a_long_run_promptly_with_status_143,
+            closed_stdout_ends_the_run_quietly,
+            piped_output_carries_no_progress,
+            a_terminal_shows_progress_during_a_long_run,
             bad_arguments_exit_2_with_a_one_line_message,
             limits_the_process_cannot_meet_exit_2_with_a_one_line_message,
         }

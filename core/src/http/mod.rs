@@ -16,5 +16,5 @@ mod service;
 
 pub use client::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, HttpSource};
 pub use faults::{Fault, Faults};
-pub use protocol::{DEFAULT_USERS, Route};
+pub use protocol::{DEFAULT_USERS, Route, error_body};
 pub use service::{Service, ServiceConfig};

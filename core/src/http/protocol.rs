@@ -3,8 +3,11 @@
 //!
 //! | request | 200 body | otherwise |
 //! |---|---|---|
-//! | `GET /users/{id}` | `{"user_id":1,"user_name":"user-1"}` | 404 for an unknown user |
+//! | `GET /users/{id}` | `{"user_id":1,"user_name":"user-1"}` | 404 `{"error":"no user 0"}` for an unknown user |
 //! | `GET /users/{id}/orders` | `[1,3,10,11]` | `[]` for a user without orders, as the article |
+//!
+//! Any other path is a 404 `{"error":"no such path /x"}` ([`error_body`]); `HEAD`
+//! answers as `GET` does, without the body.
 
 use crate::{Operation, User, UserId, model::article_orders};
 
@@ -89,6 +92,20 @@ impl Route {
         };
         Some(json.expect("the model always serialises"))
     }
+}
+
+/// The JSON body of an answer that is not a 200: `{"error":"..."}` with `reason`.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::http::error_body;
+///
+/// assert_eq!(error_body("no user 0"), br#"{"error":"no user 0"}"#);
+/// ```
+pub fn error_body(reason: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "error": reason }))
+        .expect("a map of strings always serialises")
 }
 
 #[cfg(test)]

@@ -1,0 +1,65 @@
+//! What the service answers without faults: 404s that say why in JSON, HEAD as GET
+//! without its body, and other methods refused.
+
+mod wire;
+
+use chain_core::http::{Service, ServiceConfig};
+use record_service::RecordService;
+use wire::{exchange, head_and_body};
+
+/// The answer to `method path` from a service with the default configuration.
+fn answer(method: &str, path: &str) -> String {
+    let service = RecordService::start(ServiceConfig::default()).expect("the service starts");
+    exchange(service.address(), method, path)
+}
+
+/// The value of header `name` (lower case) in `head`.
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[test]
+fn unknown_user_is_a_404_whose_json_body_names_the_user() {
+    let answer = answer("GET", "/users/0");
+    let (head, body) = head_and_body(&answer);
+    assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+    assert_eq!(header(head, "content-type"), Some("application/json"), "{head}");
+    assert_eq!(body, r#"{"error":"no user 0"}"#);
+    assert_eq!(header(head, "content-length"), Some(body.len().to_string().as_str()));
+}
+
+#[test]
+fn unknown_path_is_a_404_whose_json_body_names_the_path() {
+    let answer = answer("GET", "/x");
+    let (head, body) = head_and_body(&answer);
+    assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+    assert_eq!(body, r#"{"error":"no such path /x"}"#);
+}
+
+#[test]
+fn head_answers_as_get_without_the_body() {
+    for path in ["/users/1", "/users/1/orders", "/users/0", "/x"] {
+        let get = answer("GET", path);
+        let head = answer("HEAD", path);
+        let (get_head, get_body) = head_and_body(&get);
+        let (head_head, head_body) = head_and_body(&head);
+        assert_eq!(head_head.lines().next(), get_head.lines().next(), "{path}");
+        for name in ["content-type", "content-length"] {
+            assert_eq!(header(head_head, name), header(get_head, name), "{path}: {name}");
+        }
+        assert_eq!(header(head_head, "content-length"), Some(get_body.len().to_string().as_str()));
+        assert_eq!(head_body, "", "{path}: HEAD sent a body");
+    }
+}
+
+#[test]
+fn other_methods_are_refused_saying_which_are_allowed() {
+    let answer = answer("POST", "/users/1");
+    let (head, body) = head_and_body(&answer);
+    assert!(head.starts_with("HTTP/1.1 405"), "{head}");
+    assert_eq!(header(head, "allow"), Some("GET, HEAD"), "{head}");
+    assert_eq!(body, r#"{"error":"only GET and HEAD"}"#);
+}

@@ -1,0 +1,90 @@
+//! The `record-service` binary, run as a user runs it: signals and a closed stdout.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, ExitStatus, Stdio},
+    time::{Duration, Instant},
+};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_record-service");
+
+/// The service started, its first line read (so its handlers are installed).
+fn started() -> (Child, BufReader<std::process::ChildStdout>) {
+    let mut child = Command::new(BINARY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("record service on http://"), "{first}");
+    (child, stdout)
+}
+
+/// Its exit status, waiting at most 10 s (then it is killed and the test fails).
+fn exit_status(child: &mut Child) -> ExitStatus {
+    let give_up = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > give_up {
+            let _ = child.kill();
+            panic!("still running 10 s after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn signal_ends_the_service(signal: &str, status: i32) {
+    let (mut child, stdout) = started();
+    let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
+    assert_eq!(exit_status(&mut child).code(), Some(status), "SIG{signal}");
+    drop(stdout);
+}
+
+#[test]
+fn interrupt_ends_the_service_with_status_130() {
+    signal_ends_the_service("INT", 130);
+}
+
+#[test]
+fn terminate_ends_the_service_with_status_143() {
+    signal_ends_the_service("TERM", 143);
+}
+
+/// A stdout whose reader has already gone (`| true`): the banner meets a closed pipe
+/// and the service ends quietly with status 0 instead of panicking.
+#[test]
+fn closed_stdout_ends_the_service_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut ends = [0; 2];
+    // SAFETY: `ends` has room for the two descriptors pipe(2) returns.
+    assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0, "pipe(2) failed");
+    // SAFETY: each descriptor was just opened by pipe(2) and is owned only here.
+    let (reader, writer) =
+        unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
+    drop(reader);
+    let output = Command::new(BINARY)
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+/// Fault options without a fault rate would be ignored: one line, status 2.
+#[test]
+fn fault_options_without_a_fault_rate_are_a_one_line_usage_error() {
+    for args in [&["--seed", "3"][..], &["--faults", "drop,close"]] {
+        let output = Command::new(BINARY).args(args).output().expect("the binary starts");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains("--fault-rate"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
