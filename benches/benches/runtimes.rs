@@ -287,6 +287,7 @@ criterion_group! {
     targets = chain, fan_outs, http, scheduler, timer, block_on, overhead
 }
 fn main() {
+    benches::heap::keep_freed_memory();
     // Every result is printed with the versions and machine that produced it.
     println!(
         "versions: {}; machine: {}; multi-thread flavours: {} workers",

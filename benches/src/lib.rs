@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod flavours;
+pub mod heap;
 pub mod native;
 pub mod overhead;
 pub mod spec;

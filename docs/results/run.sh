@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Regenerates every table and chart in this folder (about 12 minutes on 2 cores).
-# Each result names its command, versions and machine in its .md file.
+# Makes every published result again: `docs/results/run.sh [FOLDER]` (default: this
+# folder; the README's second run is `docs/results/run.sh docs/results/rerun`).
+# About 20 minutes on 2 cores; run it on a quiet machine. Then
+# `cargo run --release -p benches --bin results -- readme` rewrites the README's
+# results sections from both runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release -p benches --bin compare
+out=${1:-docs/results}
+mkdir -p "$out"
+cargo build --release -p benches --bins --examples
 compare() {
   local name=$1; shift
   ./target/release/compare "$@" \
-    --markdown "docs/results/$name.md" --svg "docs/results/$name.svg" --json "docs/results/$name.json"
+    --markdown "$out/$name.md" --svg "$out/$name.svg" --json "$out/$name.json"
 }
 compare fanout-100k-10ms-join fanout --users 100000 --latency 10ms --shape join --runs 3
 compare fanout-100k-10ms-spawn fanout --users 100000 --latency 10ms --shape spawn --runs 5
@@ -24,4 +29,11 @@ compare http-fanout-10k fanout --users 10000 --source http --runs 3
 compare http-fanout-10k-10ms fanout --users 10000 --latency 10ms --source http --connections 1000 --runs 3
 # Faults: 1 % of fetches failing, 1 % never completing, 20 ms limit per fetch.
 compare faults-fanout-100k fanout --users 100000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --runs 7
-compare faults-bounded-100k bounded --users 100000 --concurrency 1000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --shape spawn --runs 3
+compare faults-bounded-100k bounded --users 100000 --concurrency 1000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --shape spawn --runs 7
+# criterion: the contract's cost beside native code, and the HTTP groups.
+cargo bench -p benches --bench runtimes -- '^(overhead_|http_)'
+./target/release/results criterion --groups overhead_,http_ --out "$out/criterion.json"
+./target/release/overhead instructions > "$out/overhead-instructions.md"
+# The two explanations' own measurements.
+./target/release/examples/tokio_coop > "$out/tokio-coop.txt"
+./target/release/examples/block_on_entry > "$out/block-on-entry.txt"

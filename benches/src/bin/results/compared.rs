@@ -1,0 +1,200 @@
+//! compare's JSON documents, read back, and the ratios they state checked against
+//! the second run of the same command.
+
+use std::{fs, path::Path};
+
+use serde::Deserialize;
+
+/// How far apart two runs' ratios may be before the README shows a range.
+pub const AGREEMENT: f64 = 0.10;
+
+/// One compare document (the fields the README uses).
+#[derive(Debug, Deserialize)]
+pub struct Document {
+    /// The command's words, `compare` first.
+    pub command: Vec<String>,
+    /// When it ran (UTC).
+    pub date: String,
+    /// CPU and cores.
+    pub machine: String,
+    /// Each runtime's (and Python's) version.
+    pub versions: std::collections::BTreeMap<String, String>,
+    /// The measured rows, in the table's order.
+    pub rows: Vec<Row>,
+}
+
+/// One row of a compare table.
+#[derive(Debug, Deserialize)]
+pub struct Row {
+    /// Its label.
+    pub flavour: String,
+    /// Its workers (threads, for the threads baselines).
+    pub workers: usize,
+    /// `single` or `multi`.
+    pub kind: String,
+    /// The median run.
+    pub median_s: f64,
+    /// The quickest run.
+    pub min_s: f64,
+    /// The slowest run.
+    pub max_s: f64,
+    /// Peak resident memory of the measuring process.
+    pub peak_rss_bytes: Option<u64>,
+    /// Memory per sleeping task (idle only).
+    pub bytes_per_task: Option<f64>,
+    /// The ratio to the best Rust row of its kind, its range when noisy.
+    pub ratio: Option<f64>,
+    /// The low end of the ratio's range.
+    pub ratio_low: Option<f64>,
+    /// The high end of the ratio's range.
+    pub ratio_high: Option<f64>,
+    /// The accounting of its users, for the workloads that fetch.
+    pub tally: Option<chain_core::Tally>,
+}
+
+/// A published document and the same command's second run.
+pub struct Pair {
+    /// The file's name, without `.json`.
+    pub name: String,
+    /// The published run.
+    pub first: Document,
+    /// The second run.
+    pub second: Document,
+}
+
+impl Pair {
+    /// Reads `name.json` from both folders.
+    pub fn read(name: &str, results: &Path, rerun: &Path) -> Result<Pair, String> {
+        let read = |dir: &Path| -> Result<Document, String> {
+            let path = dir.join(format!("{name}.json"));
+            let text = fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        let (first, second) = (read(results)?, read(rerun)?);
+        if first.command[1..] != second.command[1..] {
+            return Err(format!("{name}: the two runs are of different commands"));
+        }
+        Ok(Pair { name: name.to_owned(), first, second })
+    }
+
+    /// The published row called `flavour`.
+    pub fn row(&self, flavour: &str) -> Result<&Row, String> {
+        row(&self.first, flavour).ok_or_else(|| format!("{}: no row {flavour}", self.name))
+    }
+
+    /// The rerun's row called `flavour`.
+    pub fn again(&self, flavour: &str) -> Result<&Row, String> {
+        row(&self.second, flavour)
+            .ok_or_else(|| format!("{}: no row {flavour} in the rerun", self.name))
+    }
+
+    /// The command, as a reader types it.
+    pub fn command(&self) -> String {
+        let words = self.first.command[1..].join(" ");
+        format!("cargo run --release -p benches --bin compare -- {words}")
+    }
+
+    /// The ratio of `flavour` to the best of its kind, as both runs state it.
+    pub fn ratio(&self, flavour: &str) -> Result<Stated, String> {
+        let of = |row: &Row| {
+            let point =
+                row.ratio.ok_or_else(|| format!("{}: {flavour} is not ranked", self.name))?;
+            Ok::<_, String>(Stated {
+                point,
+                low: row.ratio_low.unwrap_or(point),
+                high: row.ratio_high.unwrap_or(point),
+            })
+        };
+        Ok(of(self.row(flavour)?)?.with(of(self.again(flavour)?)?))
+    }
+
+    /// How many times `flavour`'s median fits in `reference`'s, in both runs.
+    pub fn times_faster_than(&self, flavour: &str, reference: &str) -> Result<Stated, String> {
+        let first = self.row(reference)?.median_s / self.row(flavour)?.median_s;
+        let second = self.again(reference)?.median_s / self.again(flavour)?.median_s;
+        Ok(Stated::point(first).with(Stated::point(second)))
+    }
+
+    /// The rows of the published run, those of one kind first.
+    pub fn rows(&self) -> &[Row] {
+        &self.first.rows
+    }
+}
+
+fn row<'a>(document: &'a Document, flavour: &str) -> Option<&'a Row> {
+    document.rows.iter().find(|row| row.flavour == flavour)
+}
+
+/// A ratio as the README states it: the published point, or a range where the runs
+/// (within one run, or between the two) disagree by more than [`AGREEMENT`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stated {
+    /// The published run's figure.
+    pub point: f64,
+    /// The least figure either run allows.
+    pub low: f64,
+    /// The most figure either run allows.
+    pub high: f64,
+}
+
+impl Stated {
+    /// One figure, no spread.
+    pub fn point(value: f64) -> Stated {
+        Stated { point: value, low: value, high: value }
+    }
+
+    /// This published figure, widened to cover `other` run's.
+    pub fn with(self, other: Stated) -> Stated {
+        Stated { point: self.point, low: self.low.min(other.low), high: self.high.max(other.high) }
+    }
+
+    /// How far apart its ends are, relative to the low one.
+    pub fn apart(&self) -> f64 {
+        self.high / self.low - 1.0
+    }
+
+    /// `2.5x`, or `2.4–2.9x` when the runs disagree by more than [`AGREEMENT`].
+    pub fn shown(&self) -> String {
+        if self.apart() > AGREEMENT {
+            format!("{}–{}x", figure(self.low), figure(self.high))
+        } else {
+            format!("{}x", figure(self.point))
+        }
+    }
+}
+
+/// Three significant digits at most, never fewer than the integer part.
+pub fn figure(value: f64) -> String {
+    match value {
+        v if v >= 100.0 => format!("{v:.0}"),
+        v if v >= 10.0 => format!("{v:.1}"),
+        v => format!("{v:.2}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_that_agree_show_the_published_point() {
+        let stated = Stated::point(2.0).with(Stated::point(2.15));
+        assert_eq!(stated.shown(), "2.00x");
+    }
+
+    #[test]
+    fn runs_that_disagree_show_a_range_covering_both() {
+        let stated = Stated::point(69.4).with(Stated::point(82.0));
+        assert_eq!(stated.shown(), "69.4–82.0x");
+        let noisy = Stated { point: 1.3, low: 1.1, high: 1.6 }.with(Stated::point(1.2));
+        assert_eq!(noisy.shown(), "1.10–1.60x");
+    }
+
+    #[test]
+    fn figures_keep_three_digits() {
+        assert_eq!(figure(218.21), "218");
+        assert_eq!(figure(69.45), "69.5");
+        assert_eq!(figure(1.004), "1.00");
+    }
+}

@@ -1,0 +1,265 @@
+//! Each generated section of the README, by name, made from the committed results.
+
+use std::{fs, path::Path, time::Duration};
+
+use chain_core::cli::report::duration;
+
+use crate::{
+    compared::{AGREEMENT, Pair, Row, Stated, figure},
+    criterion::Export,
+    tables,
+};
+
+/// The two committed runs of `run.sh`.
+pub struct Sources<'a> {
+    results: &'a Path,
+    rerun: &'a Path,
+}
+
+const ASYNCIO: &str = "python-asyncio (reference)";
+
+impl<'a> Sources<'a> {
+    /// The runs in `results` and `rerun`.
+    pub fn new(results: &'a Path, rerun: &'a Path) -> Self {
+        Sources { results, rerun }
+    }
+
+    fn pair(&self, name: &str) -> Result<Pair, String> {
+        Pair::read(name, self.results, self.rerun)
+    }
+
+    fn text(&self, name: &str) -> Result<String, String> {
+        let path = self.results.join(name);
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    }
+
+    fn criterion(&self) -> Result<(Export, Export), String> {
+        let read = |dir: &Path| Export::read(&dir.join("criterion.json"));
+        Ok((read(self.results)?, read(self.rerun)?))
+    }
+
+    /// The name of every compare document of the published run.
+    fn documents(&self) -> Result<Vec<String>, String> {
+        let entries = fs::read_dir(self.results)
+            .map_err(|e| format!("cannot read {}: {e}", self.results.display()))?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|entry| {
+                entry.file_name().to_str()?.strip_suffix(".json").map(str::to_owned)
+            })
+            .filter(|name| name != "criterion")
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The body of section `name`.
+    pub fn section(&self, name: &str) -> Result<String, String> {
+        match name {
+            "published" => self.published(),
+            "fanout-join" => Ok(tables::compared(&self.pair("fanout-100k-10ms-join")?)?),
+            "fanout-spawn" => Ok(tables::compared(&self.pair("fanout-100k-10ms-spawn")?)?),
+            "fanout-summary" => self.fanout_summary(),
+            "faults" => tables::faults(
+                &self.pair("faults-fanout-100k")?,
+                &self.pair("faults-bounded-100k")?,
+            ),
+            "other-tables" => self.other_tables(),
+            "tokio-coop" => Ok(format!("```text\n{}```", self.text("tokio-coop.txt")?)),
+            "block-on" => Ok(format!("```text\n{}```", self.text("block-on-entry.txt")?)),
+            "overhead" => {
+                let (first, second) = self.criterion()?;
+                let counted = self.text("overhead-instructions.md")?;
+                Ok(format!(
+                    "{}\n\nInstructions per iteration, counted by callgrind (`cargo run --release -p benches --bin overhead -- instructions`, which CI runs):\n\n{}",
+                    tables::overhead(&first, &second)?,
+                    counted.trim_end()
+                ))
+            }
+            "http-criterion" => {
+                let (first, second) = self.criterion()?;
+                tables::http(&first, &second)
+            }
+            "http-compare" => Ok(tables::compared(&self.pair("http-fanout-10k")?)?),
+            "http-summary" => self.http_summary(),
+            other => Err(format!("no section called {other}")),
+        }
+    }
+
+    /// Where and when the published run was made, and how far its second run was.
+    fn published(&self) -> Result<String, String> {
+        let first = self.pair("chain")?;
+        let (criterion, _) = self.criterion()?;
+        let versions: Vec<String> =
+            first.first.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let apart = self.agreement()?;
+        Ok(format!(
+            "Published run: {}, {} (UTC; the second run {}); versions {}; release build. \
+             Across the ratios of every table (each row against the fastest of its kind), the two runs \
+             differed by {} at the median and {} at most; {} of {} differed by more than {:.0} %, and \
+             those are shown as the range that covers both runs.",
+            first.first.machine,
+            first.first.date,
+            first.second.date,
+            versions.join(", "),
+            percent(apart.median),
+            percent(apart.most),
+            apart.over,
+            apart.count,
+            AGREEMENT * 100.0,
+        ) + &format!(" Criterion's medians: {}.", criterion.date))
+    }
+
+    /// How far apart the two runs' ratios are, over every ranked row of every table.
+    fn agreement(&self) -> Result<Agreement, String> {
+        let mut apart = Vec::new();
+        for name in self.documents()? {
+            let pair = self.pair(&name)?;
+            for row in pair.rows() {
+                if row.ratio.is_some() && row.ratio != Some(1.0) {
+                    let again = pair.again(&row.flavour)?.ratio.unwrap_or(f64::NAN);
+                    let (a, b) = (row.ratio.unwrap_or(f64::NAN), again);
+                    apart.push(a.max(b) / a.min(b) - 1.0);
+                }
+            }
+        }
+        apart.sort_by(f64::total_cmp);
+        let count = apart.len();
+        if count == 0 {
+            return Err("no ranked rows".into());
+        }
+        Ok(Agreement {
+            median: apart[count / 2],
+            most: apart[count - 1],
+            over: apart.iter().filter(|a| **a > AGREEMENT).count(),
+            count,
+        })
+    }
+
+    fn fanout_summary(&self) -> Result<String, String> {
+        let (join, spawn) =
+            (self.pair("fanout-100k-10ms-join")?, self.pair("fanout-100k-10ms-spawn")?);
+        let spawned = rust_rows(&spawn);
+        let (fast, slow) = extremes(&spawned, |r| r.median_s);
+        let faster: Vec<Stated> = spawned
+            .iter()
+            .map(|r| spawn.times_faster_than(&r.flavour, ASYNCIO))
+            .collect::<Result<_, _>>()?;
+        let tokio: Vec<Stated> = ["tokio-current-thread", "tokio-multi-thread"]
+            .iter()
+            .map(|f| join.ratio(f))
+            .collect::<Result<_, _>>()?;
+        let tokio_faster: Vec<Stated> = ["tokio-current-thread", "tokio-multi-thread"]
+            .iter()
+            .map(|f| join.times_faster_than(f, ASYNCIO))
+            .collect::<Result<_, _>>()?;
+        Ok(format!(
+            "What they show: with a task per user, every Rust flavour finishes 100,000 chained \
+             fetches in {} to {} ({} to {} per user beyond the 10 ms wait), {} times faster than \
+             asyncio doing the same; joined inside one task, smol and async-std are about as fast, \
+             and tokio takes {} (current-thread) and {} (multi-thread) the time of the fastest of \
+             its kind (explained below): {} and {} times as fast as asyncio.",
+            duration(secs(fast.median_s)),
+            duration(secs(slow.median_s)),
+            duration(secs((fast.median_s - 0.010) / 1e5)),
+            duration(secs((slow.median_s - 0.010) / 1e5)),
+            span(&faster),
+            tokio[0].shown(),
+            tokio[1].shown(),
+            tokio_faster[0].shown(),
+            tokio_faster[1].shown(),
+        ))
+    }
+
+    fn other_tables(&self) -> Result<String, String> {
+        let chain = self.pair("chain")?;
+        let chains = rust_rows(&chain);
+        let (fast, slow) = extremes(&chains, |r| r.median_s);
+        let asyncio = chain.row(ASYNCIO)?.median_s;
+        let bounded = self.pair("bounded-100k-k1000-1ms")?;
+        let idle = self.pair("idle-1m")?;
+        let per_task = |flavour: &str| -> Result<String, String> {
+            Ok(format!("{:.0}", idle.row(flavour)?.bytes_per_task.unwrap_or(f64::NAN)))
+        };
+        Ok(format!(
+            "The other tables: [bounded fan-out](docs/results/bounded-100k-k1000-1ms.md) (tokio \
+             takes {} and {} the time of the fastest of its kind, its timer's 1 ms rounding paid \
+             on each of the 100 waves), [chain](docs/results/chain.md) ({} to {} in Rust, {} in \
+             asyncio), [spawn-many](docs/results/spawn-many.md), and \
+             [idle](docs/results/idle-1m.md): a million sleeping tasks cost {} bytes each on smol's \
+             current-thread flavour, {} on async-std and {} on tokio's current-thread flavour.",
+            bounded.ratio("tokio-current-thread")?.shown(),
+            bounded.ratio("tokio-multi-thread")?.shown(),
+            duration(secs(fast.median_s)),
+            duration(secs(slow.median_s)),
+            duration(secs(asyncio)),
+            per_task("smol-current-thread")?,
+            per_task("async-std")?,
+            per_task("tokio-current-thread")?,
+        ))
+    }
+
+    fn http_summary(&self) -> Result<String, String> {
+        let instant = self.pair("http-fanout-10k")?;
+        let waiting = self.pair("http-fanout-10k-10ms")?;
+        let pool = instant.ratio("thread-pool (std::net)")?;
+        let naive = instant.ratio("threads-per-request (std::net)")?;
+        let runtimes: Vec<&Row> =
+            waiting.rows().iter().filter(|r| !r.flavour.contains("std::net")).collect();
+        let (fast, slow) = extremes(&runtimes, |r| r.median_s);
+        let (least, most) = extremes(&runtimes, |r| r.peak_rss_bytes.unwrap_or(0) as f64);
+        let threads = |label: &str| -> Result<String, String> {
+            let row = waiting.row(label)?;
+            Ok(format!("{} with {}", duration(secs(row.median_s)), tables::mib(row.peak_rss_bytes)))
+        };
+        Ok(format!(
+            "On loopback, with answers that come at once, a pool of 100 threads takes {} the time \
+             of the fastest multi-threaded runtime, for a little more memory; a thread per request \
+             takes {}. With the service answering after 10 ms and 1,000 connections \
+             ([docs/results/http-fanout-10k-10ms.md](docs/results/http-fanout-10k-10ms.md)), the \
+             runtimes take {} to {} with {} to {}, a pool of 1,000 threads {}, and a thread per \
+             request {}.",
+            pool.shown(),
+            naive.shown(),
+            duration(secs(fast.median_s)),
+            duration(secs(slow.median_s)),
+            tables::mib(least.peak_rss_bytes),
+            tables::mib(most.peak_rss_bytes),
+            threads("thread-pool (std::net)")?,
+            threads("threads-per-request (std::net)")?,
+        ))
+    }
+}
+
+struct Agreement {
+    median: f64,
+    most: f64,
+    over: usize,
+    count: usize,
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:.1} %", fraction * 100.0)
+}
+
+fn secs(seconds: f64) -> Duration {
+    Duration::from_secs_f64(seconds.max(0.0))
+}
+
+/// Every row but asyncio's.
+fn rust_rows(pair: &Pair) -> Vec<&Row> {
+    pair.rows().iter().filter(|row| row.flavour != ASYNCIO).collect()
+}
+
+/// The rows with the least and the most `key`.
+fn extremes<'r>(rows: &[&'r Row], key: impl Fn(&Row) -> f64) -> (&'r Row, &'r Row) {
+    let by = |a: &&&Row, b: &&&Row| key(a).total_cmp(&key(b));
+    (rows.iter().min_by(by).expect("rows"), rows.iter().max_by(by).expect("rows"))
+}
+
+/// `12 to 70`: the least and the most of several stated figures, over both runs.
+fn span(stated: &[Stated]) -> String {
+    let low = stated.iter().map(|s| s.low).fold(f64::INFINITY, f64::min);
+    let high = stated.iter().map(|s| s.high).fold(0.0, f64::max);
+    format!("{} to {}", figure(low), figure(high))
+}

@@ -1,0 +1,158 @@
+//! The README's tables, as Markdown, from compare's documents and criterion's export.
+
+use std::time::Duration;
+
+use benches::{
+    Flavour,
+    overhead::{CASES, Side},
+    threads::Threads,
+};
+use chain_core::cli::report::duration;
+
+use crate::{
+    compared::{Pair, Row, Stated},
+    criterion::Export,
+};
+
+const ASYNCIO: &str = "python-asyncio (reference)";
+
+/// Resident memory in MiB, or `-` where it was not measured.
+pub fn mib(bytes: Option<u64>) -> String {
+    bytes.map_or("-".into(), |b| format!("{:.1} MiB", b as f64 / (1 << 20) as f64))
+}
+
+fn time(seconds: f64) -> String {
+    duration(Duration::from_secs_f64(seconds))
+}
+
+/// A compare table: each row's median, its runs' range, its memory, its ratio to the
+/// fastest of its kind and, where asyncio ran, how many times faster than asyncio.
+pub fn compared(pair: &Pair) -> Result<String, String> {
+    let asyncio = pair.rows().iter().any(|row| row.flavour == ASYNCIO);
+    let mut out = String::from(
+        "| flavour | workers | median | runs: least – most | peak RSS | time vs fastest of its kind |",
+    );
+    out += if asyncio { " times faster than asyncio |\n" } else { "\n" };
+    out += "|---|---:|---:|---:|---:|---:|";
+    out += if asyncio { "---:|\n" } else { "\n" };
+    for row in pair.rows() {
+        out += &format!(
+            "| {} | {} | {} | {} – {} | {} | {} ({}) |",
+            row.flavour,
+            row.workers,
+            time(row.median_s),
+            time(row.min_s),
+            time(row.max_s),
+            mib(row.peak_rss_bytes),
+            pair.ratio(&row.flavour)?.shown(),
+            row.kind,
+        );
+        if asyncio {
+            out += &format!(" {} |", faster_than_asyncio(pair, row)?);
+        }
+        out.push('\n');
+    }
+    Ok(out + &format!("\n`{}`", pair.command()))
+}
+
+fn faster_than_asyncio(pair: &Pair, row: &Row) -> Result<String, String> {
+    if row.flavour == ASYNCIO {
+        return Ok("(itself)".into());
+    }
+    let stated = pair.times_faster_than(&row.flavour, ASYNCIO)?;
+    Ok(stated.shown())
+}
+
+/// The faults table: each flavour's accounting, the same in every row, and its
+/// time in both fan-outs.
+pub fn faults(joined: &Pair, bounded: &Pair) -> Result<String, String> {
+    let mut out = String::from(
+        "| flavour | workers | users requested | results | errors | lost | fan-out, joined: median (least – most) | bounded at 1,000, a task per user: median (least – most) |\n|---|---:|---:|---:|---|---:|---:|---:|\n",
+    );
+    for row in joined.rows() {
+        let other = bounded.row(&row.flavour)?;
+        let tally = row.tally.as_ref().ok_or_else(|| format!("{}: no tally", row.flavour))?;
+        if other.tally.as_ref() != Some(tally) {
+            return Err(format!("{}: the two fan-outs counted different users", row.flavour));
+        }
+        let causes: Vec<String> =
+            tally.errors_by_cause.iter().map(|(cause, n)| format!("{n} {cause}")).collect();
+        out += &format!(
+            "| {} | {} | {} | {} | {} ({}) | {} | {} ({} – {}) | {} ({} – {}) |\n",
+            row.flavour,
+            row.workers,
+            tally.requested,
+            tally.results,
+            tally.errors(),
+            causes.join(", "),
+            tally.lost,
+            time(row.median_s),
+            time(row.min_s),
+            time(row.max_s),
+            time(other.median_s),
+            time(other.min_s),
+            time(other.max_s),
+        );
+    }
+    Ok(out)
+}
+
+/// generic / native per overhead case and flavour, from criterion's medians of both
+/// runs.
+pub fn overhead(first: &Export, second: &Export) -> Result<String, String> {
+    let mut out = String::from(
+        "| workload | flavour | generic | native | generic / native |\n|---|---|---:|---:|---:|\n",
+    );
+    for case in CASES {
+        for flavour in Flavour::ALL {
+            let id = |side: Side| format!("{}/{}/{flavour}", case.group(), side.label());
+            let ratio = |export: &Export| -> Result<(f64, f64), String> {
+                let generic = export.median(&id(Side::Generic))?.median_ns;
+                let native = export.median(&id(Side::Native))?.median_ns;
+                Ok((generic, native))
+            };
+            let ((generic, native), (g2, n2)) = (ratio(first)?, ratio(second)?);
+            let stated = Stated::point(generic / native).with(Stated::point(g2 / n2));
+            out += &format!(
+                "| {} | {flavour} | {} | {} | {} |\n",
+                case.name,
+                nanos(generic),
+                nanos(native),
+                stated.shown().trim_end_matches('x'),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn nanos(ns: f64) -> String {
+    duration(Duration::from_secs_f64(ns / 1e9))
+}
+
+/// The HTTP groups' medians: the chain and each fan-out size, every flavour and
+/// both thread baselines.
+pub fn http(first: &Export, _second: &Export) -> Result<String, String> {
+    let labels: Vec<String> = Flavour::ALL
+        .iter()
+        .map(|f| f.label().to_owned())
+        .chain(Threads::ALL.iter().map(|t| t.label().to_owned()))
+        .collect();
+    let mut out =
+        format!("| users | {} |\n|---:|{}\n", labels.join(" | "), "---:|".repeat(labels.len()));
+    let cells = |ids: Vec<String>| -> Result<String, String> {
+        let medians: Vec<String> = ids
+            .iter()
+            .map(|id| Ok(nanos(first.median(id)?.median_ns)))
+            .collect::<Result<_, String>>()?;
+        Ok(medians.join(" | "))
+    };
+    out += &format!(
+        "| chain (1 user, 2 requests) | {} |\n",
+        cells(labels.iter().map(|l| format!("http_chain/{l}")).collect())?
+    );
+    for users in [100, 1_000, 10_000] {
+        let ids = labels.iter().map(|l| format!("http_fanout/{l}/{users}")).collect();
+        out += &format!("| {users} | {} |\n", cells(ids)?);
+    }
+    Ok(out)
+}
