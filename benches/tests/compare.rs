@@ -70,6 +70,10 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["spawn-many", "--users", "10"],
         &["fanout", "--users", "3", "--seed", "-1"],
         &["fanout", "--users", "10", "--source", "http", "--address", "127.0.0.1:1"],
+        // Options that would be ignored.
+        &["fanout", "--users", "10", "--connections", "5"],
+        &["chain", "--fetch-timeout", "1ms"],
+        &["bounded", "--users", "10", "--concurrency", "2", "--seed", "7"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -354,6 +358,17 @@ fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
 
 #[test]
 fn ctrl_c_stops_the_comparison_and_its_measuring_process() {
+    stopped_by("INT", 130, "interrupted");
+}
+
+#[test]
+fn sigterm_stops_the_comparison_and_its_measuring_process_with_status_143() {
+    stopped_by("TERM", 143, "terminated");
+}
+
+/// Sends `signal` to compare while a measuring process runs: compare exits with
+/// status `code`, says `said`, and its measuring process is gone.
+fn stopped_by(signal: &str, code: i32, said: &str) {
     use std::{
         io::{BufRead, BufReader},
         process::Stdio,
@@ -382,8 +397,8 @@ fn ctrl_c_stops_the_comparison_and_its_measuring_process() {
         assert!(Instant::now() < give_up, "no measuring process started");
         std::thread::sleep(Duration::from_millis(10));
     };
-    let sent = Command::new("kill").args(["-INT", &pid.to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -INT could not be sent");
+    let sent = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
     let give_up = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = parent.try_wait().unwrap() {
@@ -391,14 +406,14 @@ fn ctrl_c_stops_the_comparison_and_its_measuring_process() {
         }
         if Instant::now() > give_up {
             let _ = parent.kill();
-            panic!("compare still running 10 s after Ctrl-C");
+            panic!("compare still running 10 s after SIG{signal}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(status.code(), Some(code), "after SIG{signal}");
     let mut rest = String::new();
     let _ = std::io::Read::read_to_string(&mut parent.stderr.take().unwrap(), &mut rest);
-    assert!(rest.contains("interrupted"), "{rest}");
+    assert!(rest.contains(said), "{rest}");
     // Killed: gone, or a zombie where no init reaps orphans (some containers).
     let running = || {
         let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();

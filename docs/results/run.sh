@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Makes every published result again: `docs/results/run.sh [FOLDER]` (default: this
-# folder; the README's second run is `docs/results/run.sh docs/results/rerun`).
-# About 20 minutes on 2 cores; run it on a quiet machine. Then
-# `cargo run --release -p benches --bin results -- readme` rewrites the README's
-# results sections from both runs.
+# Makes every published result again, on a quiet machine (each run writes how long it
+# took to FOLDER/seconds.txt; the README quotes it):
+#
+#   docs/results/run.sh            two runs, into docs/results and docs/results/rerun,
+#                                  then the README's results sections from both
+#   docs/results/run.sh FOLDER     one run, into FOLDER
+#
+# The README states each ratio from the first run, or the range covering both where
+# they differ by more than 10 %, and says how far apart the two runs were.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=${1:-docs/results}
+if [ $# -eq 0 ]; then
+  "$0" docs/results
+  "$0" docs/results/rerun
+  exec cargo run --release --locked -q -p benches --bin results -- readme
+fi
+out=$1
 mkdir -p "$out"
-cargo build --release -p benches --bins --examples
+started=$(date +%s)
+cargo build --release --locked -p benches --bins --examples
 compare() {
   local name=$1; shift
   ./target/release/compare "$@" \
@@ -31,9 +41,10 @@ compare http-fanout-10k-10ms fanout --users 10000 --latency 10ms --source http -
 compare faults-fanout-100k fanout --users 100000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --runs 7
 compare faults-bounded-100k bounded --users 100000 --concurrency 1000 --fail-rate 0.01 --hang-rate 0.01 --fetch-timeout 20ms --shape spawn --runs 7
 # criterion: the contract's cost beside native code, and the HTTP groups.
-cargo bench -p benches --bench runtimes -- '^(overhead_|http_)'
+cargo bench --locked -p benches --bench runtimes -- '^(overhead_|http_)'
 ./target/release/results criterion --groups overhead_,http_ --out "$out/criterion.json"
 ./target/release/overhead instructions > "$out/overhead-instructions.md"
 # The two explanations' own measurements.
 ./target/release/examples/tokio_coop > "$out/tokio-coop.txt"
 ./target/release/examples/block_on_entry > "$out/block-on-entry.txt"
+echo $(( $(date +%s) - started )) > "$out/seconds.txt"

@@ -192,6 +192,18 @@ mod tests {
     }
 
     #[test]
+    fn the_fastest_row_is_a_point_however_noisy_it_is() {
+        let workload = workload(&["spawn-many"]);
+        let noisy_best = vec![(rust(Flavour::SmolCurrentThread), vec![1.0e-3, 1.3e-3, 1.1e-3])];
+        let rows = made_up(&workload, noisy_best);
+        assert!(rows[0].figure.is_noisy());
+        assert_eq!(
+            cell(&comparison(&workload, &rows), "time vs fastest of its kind", 0),
+            "1.00x (single)"
+        );
+    }
+
+    #[test]
     fn per_user_overhead_is_rounded_in_the_table() {
         let fanout = workload(&["fanout", "--users", "1000"]);
         let rows = made_up(&fanout, vec![(rust(Flavour::SmolCurrentThread), vec![764.94e-6])]);

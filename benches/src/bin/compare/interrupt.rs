@@ -1,5 +1,5 @@
 //! Ctrl-C (or SIGTERM) stops the measuring child with the parent: an interrupted
-//! comparison exits at once and leaves nothing running.
+//! comparison exits at once, with 130 (or 143), and leaves nothing running.
 
 use std::{
     io,
@@ -11,18 +11,28 @@ use std::{
 /// so that an interrupt arriving meanwhile waits for its id, and kills it.
 static RUNNING: Mutex<Option<u32>> = Mutex::new(None);
 
-/// From now on, an interrupt kills the running child and exits with status 130.
+/// From now on, SIGINT (Ctrl-C) or SIGTERM kills the running child and exits with
+/// 128 + the signal's number: 130 or 143, as a shell reports a program they killed.
 pub fn stop_children_when_interrupted() -> Result<(), String> {
-    ctrlc::set_handler(|| {
-        // The handler runs on a thread of its own, not in the signal's context.
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
+    // The signal is handled on a thread of its own, not in the signal's context.
+    let on_signal = move || {
+        let Some(signal) = signals.forever().next() else { return };
         if let Some(pid) = *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) {
             // SAFETY: kill(2) touches no memory of this process.
             unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
         }
-        eprintln!("\ninterrupted: the comparison stopped, and its measuring process with it");
-        std::process::exit(130);
-    })
-    .map_err(|e| format!("cannot catch Ctrl-C: {e}"))
+        let what = if signal == SIGTERM { "terminated" } else { "interrupted" };
+        eprintln!("\n{what}: the comparison stopped, and its measuring process with it");
+        std::process::exit(128 + signal);
+    };
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(on_signal)
+        .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
+    Ok(())
 }
 
 /// Runs `command` to its end, as the child an interrupt stops, and collects its

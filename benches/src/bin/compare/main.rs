@@ -25,10 +25,10 @@ use std::{
 
 use benches::{Flavour, threads::Threads};
 use chain_core::{
-    cli::{exit_with, report::say},
+    cli::{exit_with, given, report::say},
     http::{Service, ServiceConfig},
 };
-use clap::{CommandFactory, Parser, error::ErrorKind};
+use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use record_service::RecordService;
 
@@ -47,14 +47,19 @@ pub enum Subject {
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().collect();
-    let args =
-        Args::try_parse_from(&words).unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
+    let matches = Args::command()
+        .try_get_matches_from(&words)
+        .and_then(|matches| Ok((Args::from_arg_matches(&matches)?, matches)));
+    let (args, matches) = matches.unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
     if args.child.is_some() || args.child_threads.is_some() {
         return child_main(&args);
     }
     // The service compare starts holds the other ends in this process, and each
     // measuring process its own: one descriptor a connection in each.
-    if let Some(conflict) = args.workload.source().and_then(|source| source.conflict(false)) {
+    let refused = args.workload.source().and_then(|source| {
+        source.conflict(false).or_else(|| source.ignored(|id| given(&matches, id)))
+    });
+    if let Some(conflict) = refused {
         exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
     }
     if let Some(Err(too_big)) = args.workload.footprint().map(|f| f.check()) {

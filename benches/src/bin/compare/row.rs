@@ -87,7 +87,7 @@ impl Row {
             samples: samples.len(),
             peak_rss_bytes: runs.iter().filter_map(|m| m.peak_rss_bytes).max(),
             per_user_overhead_s,
-            ratio: Ratio { point: 1.0, low: 1.0, high: 1.0 },
+            ratio: Ratio::ONE,
             versus: "single",
             baseline_noisy: false,
             tally: runs.last().and_then(|m| m.tally.clone()),
@@ -118,7 +118,7 @@ impl Row {
 
     /// Whether the ratio is uncertain: this row or its baseline is noisy.
     pub fn ratio_is_a_range(&self) -> bool {
-        self.figure.is_noisy() || self.baseline_noisy
+        (self.figure.is_noisy() || self.baseline_noisy) && self.ratio.low != self.ratio.high
     }
 
     /// Threads that run the work: for the threads baselines, the threads that make
@@ -160,8 +160,10 @@ pub fn with_ratios(mut rows: Vec<Row>, workload: &Workload) -> Vec<Row> {
         .collect();
     for (row, (best, versus)) in rows.iter_mut().zip(best) {
         let best = best.unwrap_or_else(|| Spread::of(vec![f64::NAN]));
-        row.ratio = Ratio::between(&row.figure, &best);
-        row.baseline_noisy = best.is_noisy();
+        // The best row itself: its spread is in its own columns, not a ratio to itself.
+        let itself = row.figure == best;
+        row.ratio = if itself { Ratio::ONE } else { Ratio::between(&row.figure, &best) };
+        row.baseline_noisy = !itself && best.is_noisy();
         row.versus = versus;
     }
     rows.sort_by(|a, b| {

@@ -76,6 +76,9 @@ pub struct Ratio {
 }
 
 impl Ratio {
+    /// The best row's, against itself.
+    pub const ONE: Ratio = Ratio { point: 1.0, low: 1.0, high: 1.0 };
+
     /// `row` measured against `baseline`.
     pub fn between(row: &Spread, baseline: &Spread) -> Self {
         let over = |a: f64, b: f64| a / b.max(f64::MIN_POSITIVE);

@@ -72,7 +72,7 @@ impl Pair {
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
         };
         let (first, second) = (read(results)?, read(rerun)?);
-        if first.command[1..] != second.command[1..] {
+        if measured(&first.command) != measured(&second.command) {
             return Err(format!("{name}: the two runs are of different commands"));
         }
         Ok(Pair { name: name.to_owned(), first, second })
@@ -89,9 +89,9 @@ impl Pair {
             .ok_or_else(|| format!("{}: no row {flavour} in the rerun", self.name))
     }
 
-    /// The command, as a reader types it.
+    /// The command, as a reader types it, without its output files.
     pub fn command(&self) -> String {
-        let words = self.first.command[1..].join(" ");
+        let words = measured(&self.first.command).join(" ");
         format!("cargo run --release -p benches --bin compare -- {words}")
     }
 
@@ -100,6 +100,11 @@ impl Pair {
         let of = |row: &Row| {
             let point =
                 row.ratio.ok_or_else(|| format!("{}: {flavour} is not ranked", self.name))?;
+            // The best row of its kind: its runs' spread is in its own columns, not in a
+            // ratio to itself.
+            if point == 1.0 {
+                return Ok(Stated::point(1.0));
+            }
             Ok::<_, String>(Stated {
                 point,
                 low: row.ratio_low.unwrap_or(point),
@@ -120,6 +125,23 @@ impl Pair {
     pub fn rows(&self) -> &[Row] {
         &self.first.rows
     }
+}
+
+/// The words of a compare command that say what it measures: all but `compare`
+/// itself and the files it writes.
+fn measured(command: &[String]) -> Vec<&str> {
+    let mut words = command.iter().skip(1).map(String::as_str);
+    let mut kept = Vec::new();
+    while let Some(word) = words.next() {
+        match word {
+            "--markdown" | "--svg" | "--json" => {
+                words.next();
+            }
+            _ if ["--markdown=", "--svg=", "--json="].iter().any(|o| word.starts_with(o)) => {}
+            _ => kept.push(word),
+        }
+    }
+    kept
 }
 
 fn row<'a>(document: &'a Document, flavour: &str) -> Option<&'a Row> {
@@ -156,10 +178,15 @@ impl Stated {
 
     /// `2.5x`, or `2.4–2.9x` when the runs disagree by more than [`AGREEMENT`].
     pub fn shown(&self) -> String {
+        self.bare() + "x"
+    }
+
+    /// `2.5`, or `2.4–2.9` when the runs disagree by more than [`AGREEMENT`].
+    pub fn bare(&self) -> String {
         if self.apart() > AGREEMENT {
-            format!("{}–{}x", figure(self.low), figure(self.high))
+            format!("{}–{}", figure(self.low), figure(self.high))
         } else {
-            format!("{}x", figure(self.point))
+            figure(self.point)
         }
     }
 }
@@ -189,6 +216,16 @@ mod tests {
         assert_eq!(stated.shown(), "69.4–82.0x");
         let noisy = Stated { point: 1.3, low: 1.1, high: 1.6 }.with(Stated::point(1.2));
         assert_eq!(noisy.shown(), "1.10–1.60x");
+    }
+
+    #[test]
+    fn commands_are_compared_without_their_output_files() {
+        let words = |text: &str| text.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        let first = words("compare chain --runs 5 --markdown a/chain.md --json=a/chain.json");
+        let second = words("compare chain --runs 5 --markdown b/chain.md --json=b/chain.json");
+        assert_eq!(measured(&first), ["chain", "--runs", "5"]);
+        assert_eq!(measured(&first), measured(&second));
+        assert_ne!(measured(&first), measured(&words("compare chain --runs 3")));
     }
 
     #[test]

@@ -28,9 +28,10 @@ impl<'a> Sources<'a> {
         Pair::read(name, self.results, self.rerun)
     }
 
-    fn text(&self, name: &str) -> Result<String, String> {
-        let path = self.results.join(name);
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    /// A program's output in each run, one after the other.
+    fn both_runs(&self, name: &str) -> Result<String, String> {
+        let (first, second) = (read(self.results, name)?, read(self.rerun, name)?);
+        Ok(format!("```text\nfirst run\n{first}second run\n{second}```"))
     }
 
     fn criterion(&self) -> Result<(Export, Export), String> {
@@ -65,13 +66,13 @@ impl<'a> Sources<'a> {
                 &self.pair("faults-bounded-100k")?,
             ),
             "other-tables" => self.other_tables(),
-            "tokio-coop" => Ok(format!("```text\n{}```", self.text("tokio-coop.txt")?)),
-            "block-on" => Ok(format!("```text\n{}```", self.text("block-on-entry.txt")?)),
+            "tokio-coop" => self.both_runs("tokio-coop.txt"),
+            "block-on" => self.both_runs("block-on-entry.txt"),
             "overhead" => {
                 let (first, second) = self.criterion()?;
-                let counted = self.text("overhead-instructions.md")?;
+                let counted = blank_after_tables(&read(self.results, "overhead-instructions.md")?);
                 Ok(format!(
-                    "{}\n\nInstructions per iteration, counted by callgrind (`cargo run --release -p benches --bin overhead -- instructions`, which CI runs):\n\n{}",
+                    "{}\nInstructions per iteration, counted by callgrind (`cargo run --release -p benches --bin overhead -- instructions`, which CI runs):\n\n{}",
                     tables::overhead(&first, &second)?,
                     counted.trim_end()
                 ))
@@ -94,7 +95,8 @@ impl<'a> Sources<'a> {
             first.first.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let apart = self.agreement()?;
         Ok(format!(
-            "Published run: {}, {} (UTC; the second run {}); versions {}; release build. \
+            "Published run: {}, {} (UTC; the second run {}); versions {}; release build; \
+             `run.sh` took {} and {}. \
              Across the ratios of every table (each row against the fastest of its kind), the two runs \
              differed by {} at the median and {} at most; {} of {} differed by more than {:.0} %, and \
              those are shown as the range that covers both runs.",
@@ -102,12 +104,22 @@ impl<'a> Sources<'a> {
             first.first.date,
             first.second.date,
             versions.join(", "),
+            self.took(self.results)?,
+            self.took(self.rerun)?,
             percent(apart.median),
             percent(apart.most),
             apart.over,
             apart.count,
             AGREEMENT * 100.0,
         ) + &format!(" Criterion's medians: {}.", criterion.date))
+    }
+
+    /// How long `run.sh` took to fill `folder`, as it recorded.
+    fn took(&self, folder: &Path) -> Result<String, String> {
+        let text = read(folder, "seconds.txt")?;
+        let seconds: u64 =
+            text.trim().parse().map_err(|e| format!("{}/seconds.txt: {e}", folder.display()))?;
+        Ok(format!("{} min {} s", seconds / 60, seconds % 60))
     }
 
     /// How far apart the two runs' ratios are, over every ranked row of every table.
@@ -166,8 +178,8 @@ impl<'a> Sources<'a> {
             span(&faster),
             tokio[0].shown(),
             tokio[1].shown(),
-            tokio_faster[0].shown(),
-            tokio_faster[1].shown(),
+            tokio_faster[0].bare(),
+            tokio_faster[1].bare(),
         ))
     }
 
@@ -214,13 +226,16 @@ impl<'a> Sources<'a> {
         };
         Ok(format!(
             "On loopback, with answers that come at once, a pool of 100 threads takes {} the time \
-             of the fastest multi-threaded runtime, for a little more memory; a thread per request \
-             takes {}. With the service answering after 10 ms and 1,000 connections \
+             of the fastest multi-threaded runtime, with {} at its peak against the runtime's {}; \
+             a thread per request takes {}, with {}. With the service answering after 10 ms and 1,000 connections \
              ([docs/results/http-fanout-10k-10ms.md](docs/results/http-fanout-10k-10ms.md)), the \
              runtimes take {} to {} with {} to {}, a pool of 1,000 threads {}, and a thread per \
              request {}.",
             pool.shown(),
+            tables::mib(instant.row("thread-pool (std::net)")?.peak_rss_bytes),
+            tables::mib(fastest_multi(&instant)?.peak_rss_bytes),
             naive.shown(),
+            tables::mib(instant.row("threads-per-request (std::net)")?.peak_rss_bytes),
             duration(secs(fast.median_s)),
             duration(secs(slow.median_s)),
             tables::mib(least.peak_rss_bytes),
@@ -229,6 +244,29 @@ impl<'a> Sources<'a> {
             threads("threads-per-request (std::net)")?,
         ))
     }
+}
+
+/// `text` with an empty line after each Markdown table, so that the line after one
+/// is not read as its last row.
+fn blank_after_tables(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        let is_row = line.starts_with('|');
+        if in_table && !is_row && !line.is_empty() {
+            out.push('\n');
+        }
+        in_table = is_row;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The text of file `name` in `folder`.
+fn read(folder: &Path, name: &str) -> Result<String, String> {
+    let path = folder.join(name);
+    fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 struct Agreement {
@@ -244,6 +282,15 @@ fn percent(fraction: f64) -> String {
 
 fn secs(seconds: f64) -> Duration {
     Duration::from_secs_f64(seconds.max(0.0))
+}
+
+/// The multi-threaded runtime row that the others of its kind are measured against.
+fn fastest_multi(pair: &Pair) -> Result<&Row, String> {
+    let runtimes =
+        pair.rows().iter().filter(|r| r.kind == "multi" && !r.flavour.contains("std::net"));
+    runtimes
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))
+        .ok_or_else(|| format!("{}: no multi-threaded runtime", pair.name))
 }
 
 /// Every row but asyncio's.
@@ -262,4 +309,15 @@ fn span(stated: &[Stated]) -> String {
     let low = stated.iter().map(|s| s.low).fold(f64::INFINITY, f64::min);
     let high = stated.iter().map(|s| s.high).fold(0.0, f64::max);
     format!("{} to {}", figure(low), figure(high))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_after_a_table_is_set_apart() {
+        let text = "| a |\n|---|\n| 1 |\nafter\n\n| b |\n\nend\n";
+        assert_eq!(blank_after_tables(text), "| a |\n|---|\n| 1 |\n\nafter\n\n| b |\n\nend\n");
+    }
 }
