@@ -132,3 +132,23 @@ impl Case {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_listed_pairs_may_pass_the_target() {
+        assert_eq!(limit("spawn_many", Flavour::AsyncStd), 1.10);
+        assert_eq!(limit("spawn_many", Flavour::SmolCurrentThread), TARGET);
+        assert_eq!(limit("fanout_spawn_10000", Flavour::AsyncStd), TARGET);
+    }
+
+    #[test]
+    fn every_exception_names_a_case_and_stays_close_to_the_target() {
+        for exception in EXCEPTIONS {
+            assert!(Case::named(exception.case).is_some(), "{exception:?}");
+            assert!(exception.limit > TARGET && exception.limit <= 1.10, "{exception:?}");
+        }
+    }
+}

@@ -71,6 +71,7 @@ pub fn main(options: &Options) -> ExitCode {
             }
         }
     }
+    say(format_args!(""));
     if over.is_empty() {
         say(format_args!("every ratio is at most {TARGET}, but for these exceptions:"));
         for e in EXCEPTIONS {

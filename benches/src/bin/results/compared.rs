@@ -8,6 +8,9 @@ use serde::Deserialize;
 /// How far apart two runs' ratios may be before the README shows a range.
 pub const AGREEMENT: f64 = 0.10;
 
+/// The label of the Python reference row.
+pub const ASYNCIO: &str = "python-asyncio (reference)";
+
 /// One compare document (the fields the README uses).
 #[derive(Debug, Deserialize)]
 pub struct Document {

@@ -5,7 +5,7 @@ use std::{fs, path::Path, time::Duration};
 use chain_core::cli::report::duration;
 
 use crate::{
-    compared::{AGREEMENT, Pair, Row, Stated, figure},
+    compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},
     criterion::Export,
     tables,
 };
@@ -15,8 +15,6 @@ pub struct Sources<'a> {
     results: &'a Path,
     rerun: &'a Path,
 }
-
-const ASYNCIO: &str = "python-asyncio (reference)";
 
 impl<'a> Sources<'a> {
     /// The runs in `results` and `rerun`.
@@ -78,8 +76,8 @@ impl<'a> Sources<'a> {
                 ))
             }
             "http-criterion" => {
-                let (first, second) = self.criterion()?;
-                tables::http(&first, &second)
+                let (first, _) = self.criterion()?;
+                tables::http(&first)
             }
             "http-compare" => Ok(tables::compared(&self.pair("http-fanout-10k")?)?),
             "http-summary" => self.http_summary(),
@@ -99,7 +97,7 @@ impl<'a> Sources<'a> {
              `run.sh` took {} and {}. \
              Across the ratios of every table (each row against the fastest of its kind), the two runs \
              differed by {} at the median and {} at most; {} of {} differed by more than {:.0} %, and \
-             those are shown as the range that covers both runs.",
+             those are shown as the range that covers both runs. Criterion's medians: {}.",
             first.first.machine,
             first.first.date,
             first.second.date,
@@ -111,7 +109,8 @@ impl<'a> Sources<'a> {
             apart.over,
             apart.count,
             AGREEMENT * 100.0,
-        ) + &format!(" Criterion's medians: {}.", criterion.date))
+            criterion.date,
+        ))
     }
 
     /// How long `run.sh` took to fill `folder`, as it recorded.

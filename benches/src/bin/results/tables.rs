@@ -10,11 +10,9 @@ use benches::{
 use chain_core::cli::report::duration;
 
 use crate::{
-    compared::{Pair, Row, Stated},
+    compared::{ASYNCIO, Pair, Row, Stated},
     criterion::Export,
 };
-
-const ASYNCIO: &str = "python-asyncio (reference)";
 
 /// Resident memory in MiB, or `-` where it was not measured.
 pub fn mib(bytes: Option<u64>) -> String {
@@ -129,9 +127,9 @@ fn nanos(ns: f64) -> String {
     duration(Duration::from_secs_f64(ns / 1e9))
 }
 
-/// The HTTP groups' medians: the chain and each fan-out size, every flavour and
-/// both thread baselines.
-pub fn http(first: &Export, _second: &Export) -> Result<String, String> {
+/// The HTTP groups' medians in the published run: the chain and each fan-out size,
+/// every flavour and both thread baselines.
+pub fn http(first: &Export) -> Result<String, String> {
     let labels: Vec<String> = Flavour::ALL
         .iter()
         .map(|f| f.label().to_owned())
