@@ -15,13 +15,17 @@
 use std::time::{Duration, Instant};
 
 use benches::workloads::{Expect, check_fan_out};
-use chain_core::{InMemorySource, Runtime, UserResult, fan_out, fan_out_spawned, run_on_worker};
+use chain_core::{
+    InMemorySource, Runtime, UserResult, cli::report::duration, fan_out, fan_out_spawned,
+    run_on_worker,
+};
 use runtime_tokio::TokioRuntime;
 
 fn main() {
     let users: u64 = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let latency = Duration::from_millis(10);
-    println!("{users} users, {latency:?} latency, tokio current-thread; wall time of one fan-out");
+    let shown = duration(latency);
+    println!("{users} users, {shown} latency, tokio current-thread; wall time of one fan-out");
     let rt = TokioRuntime::current_thread().expect("tokio starts");
     let source = InMemorySource::new(rt.timer()).with_latency(latency);
     // Each variant runs once to warm up, then once timed; its results are checked.
@@ -31,7 +35,7 @@ fn main() {
         let results = run();
         let took = start.elapsed();
         check_fan_out(users as usize, &results, Expect::Results);
-        println!("  {name:<44} {:>10.1} ms", took.as_secs_f64() * 1e3);
+        println!("  {name:<44} {:>12}", duration(took));
     };
     time("join in one task (budgeted)", &|| {
         let source = source.clone();
