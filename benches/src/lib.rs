@@ -12,6 +12,7 @@ pub mod flavours;
 pub mod heap;
 pub mod native;
 pub mod overhead;
+pub mod record;
 pub mod spec;
 pub mod threads;
 pub mod workloads;

@@ -3,8 +3,8 @@
 
 use std::{collections::BTreeMap, time::SystemTime};
 
-use chain_core::{Tally, cli::report::machine, versions};
-use serde::Serialize;
+use benches::record::{Document, Record};
+use chain_core::{cli::report::machine, versions};
 
 use crate::{
     Subject,
@@ -17,71 +17,6 @@ use crate::{
 /// How the Python rows are timed: by the script, around its own event loop.
 const PYTHON_METHOD: &str = "the article's program, timed inside its event loop (loop.run_until_complete) after one warm-up run, in a fresh process per run";
 
-/// The whole comparison.
-#[derive(Serialize)]
-struct Document<'a> {
-    /// The command line, its program named `compare`.
-    command: Vec<String>,
-    /// When the comparison ended, UTC, ISO 8601.
-    date: String,
-    machine: String,
-    cores: usize,
-    /// How compare (and so every Rust row) was compiled: `release` or `debug`.
-    profile: &'static str,
-    workload: &'static str,
-    parameters: serde_json::Map<String, serde_json::Value>,
-    runs_per_row: usize,
-    /// The row field that rows are ranked by, and noise and ratios computed on.
-    figure: &'static str,
-    /// What `ratio` compares, or `null` when rows are not ranked (the timer).
-    ranked_by: Option<&'static str>,
-    /// A row is noisy when (max - min) / median of its figure's runs exceeds this.
-    noise_limit: f64,
-    definitions: Vec<String>,
-    notes: &'a [String],
-    /// The runtimes' versions, and Python's and uvloop's when reference rows ran.
-    versions: BTreeMap<&'static str, &'a str>,
-    rows: Vec<Record<'a>>,
-}
-
-/// One row.
-#[derive(Serialize)]
-struct Record<'a> {
-    flavour: String,
-    runtime: &'static str,
-    workers: usize,
-    /// `single` or `multi`: the kind of rows this one is ranked among.
-    kind: &'static str,
-    /// Each run's wall time (the median of its samples), in the order measured.
-    runs_s: &'a [f64],
-    median_s: f64,
-    min_s: f64,
-    max_s: f64,
-    /// The 99th percentile of every sample of every run.
-    p99_s: f64,
-    samples: usize,
-    /// Each run's figure (the field `figure` names), in the order measured.
-    figure_runs: &'a [f64],
-    /// (max - min) / median of `figure_runs`.
-    spread: f64,
-    noisy: bool,
-    ratio: Option<f64>,
-    ratio_low: Option<f64>,
-    ratio_high: Option<f64>,
-    ratio_versus: Option<&'static str>,
-    /// Whether the row the ratio is against is noisy (the table then shows the range).
-    baseline_noisy: Option<bool>,
-    peak_rss_bytes: Option<u64>,
-    per_user_overhead_s: Option<f64>,
-    bytes_per_task: Option<f64>,
-    oversleep_p50_s: Option<f64>,
-    oversleep_p99_s: Option<f64>,
-    tally: Option<&'a Tally>,
-    tallies_agree: bool,
-    method: String,
-}
-
-/// The row field that rows are compared by.
 fn figure(workload: &Workload) -> &'static str {
     match workload {
         Workload::Idle { .. } => "bytes_per_task",
@@ -90,7 +25,7 @@ fn figure(workload: &Workload) -> &'static str {
     }
 }
 
-fn record<'a>(workload: &Workload, row: &'a Row) -> Record<'a> {
+fn record(workload: &Workload, row: &Row) -> Record {
     let ranked = workload.is_ranked();
     let only = |wanted: bool, value: f64| wanted.then_some(value);
     let is_timer = matches!(workload, Workload::Timer { .. });
@@ -101,29 +36,30 @@ fn record<'a>(workload: &Workload, row: &'a Row) -> Record<'a> {
             Subject::Rust(flavour, _) => flavour.runtime(),
             Subject::Python(_) => "python",
             Subject::Threads(_) => "std::thread",
-        },
+        }
+        .to_owned(),
         workers: row.workers(),
-        kind: row.kind(),
-        runs_s: &row.time.runs,
+        kind: row.kind().to_owned(),
+        runs_s: row.time.runs.clone(),
         median_s: row.time.median,
         min_s: row.time.min,
         max_s: row.time.max,
         p99_s: row.p99_s,
         samples: row.samples,
-        figure_runs: &row.figure.runs,
+        figure_runs: row.figure.runs.clone(),
         spread: row.figure.relative(),
         noisy: row.figure.is_noisy(),
         ratio: only(ranked, row.ratio.point),
         ratio_low: only(ranked, row.ratio.low),
         ratio_high: only(ranked, row.ratio.high),
-        ratio_versus: ranked.then_some(row.versus),
+        ratio_versus: ranked.then(|| row.versus.to_owned()),
         baseline_noisy: ranked.then_some(row.baseline_noisy),
         peak_rss_bytes: row.peak_rss_bytes,
         per_user_overhead_s: row.per_user_overhead_s,
         bytes_per_task: only(matches!(workload, Workload::Idle { .. }), row.figure.median),
         oversleep_p50_s: only(is_timer, row.figure.median),
         oversleep_p99_s: only(is_timer, (row.p99_s - sleep).max(0.0)),
-        tally: row.tally.as_ref(),
+        tally: row.tally.clone(),
         tallies_agree: row.tallies_agree,
         method: match row.subject {
             Subject::Python(_) => PYTHON_METHOD.to_owned(),
@@ -141,25 +77,26 @@ pub fn json(
 ) -> String {
     let program = std::iter::once("compare".to_owned());
     let workload = &args.workload;
-    let mut versions: BTreeMap<_, _> = versions::all().collect();
-    versions.extend(python.iter().map(|(name, version)| (*name, version.as_str())));
+    let mut versions: BTreeMap<String, String> =
+        versions::all().map(|(name, version)| (name.to_owned(), version.to_owned())).collect();
+    versions.extend(python.iter().map(|(name, version)| ((*name).to_owned(), version.clone())));
     let document = Document {
         command: program.chain(std::env::args().skip(1)).collect(),
         date: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         machine: machine(),
         cores: cores().get(),
-        profile: report::profile(),
-        workload: workload.name(),
+        profile: report::profile().to_owned(),
+        workload: workload.name().to_owned(),
         parameters: parameters(workload)
             .into_iter()
             .map(|(name, value)| (name, value.json()))
             .collect(),
         runs_per_row: args.runs.get(),
-        figure: figure(workload),
-        ranked_by: crate::columns::ranked_by(workload),
+        figure: figure(workload).to_owned(),
+        ranked_by: crate::columns::ranked_by(workload).map(str::to_owned),
         noise_limit: NOISE_LIMIT,
         definitions: definitions(workload),
-        notes,
+        notes: notes.to_vec(),
         versions,
         rows: rows.iter().map(|row| record(workload, row)).collect(),
     };

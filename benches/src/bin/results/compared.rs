@@ -3,57 +3,13 @@
 
 use std::{fs, path::Path};
 
-use serde::Deserialize;
+pub use benches::record::{Document, Record as Row};
 
 /// How far apart two runs' ratios may be before the README shows a range.
 pub const AGREEMENT: f64 = 0.10;
 
 /// The label of the Python reference row.
 pub const ASYNCIO: &str = "python-asyncio (reference)";
-
-/// One compare document (the fields the README uses).
-#[derive(Debug, Deserialize)]
-pub struct Document {
-    /// The command's words, `compare` first.
-    pub command: Vec<String>,
-    /// When it ran (UTC).
-    pub date: String,
-    /// CPU and cores.
-    pub machine: String,
-    /// Each runtime's (and Python's) version.
-    pub versions: std::collections::BTreeMap<String, String>,
-    /// The measured rows, in the table's order.
-    pub rows: Vec<Row>,
-}
-
-/// One row of a compare table.
-#[derive(Debug, Deserialize)]
-pub struct Row {
-    /// Its label.
-    pub flavour: String,
-    /// Its workers (threads, for the threads baselines).
-    pub workers: usize,
-    /// `single` or `multi`.
-    pub kind: String,
-    /// The median run.
-    pub median_s: f64,
-    /// The quickest run.
-    pub min_s: f64,
-    /// The slowest run.
-    pub max_s: f64,
-    /// Peak resident memory of the measuring process.
-    pub peak_rss_bytes: Option<u64>,
-    /// Memory per sleeping task (idle only).
-    pub bytes_per_task: Option<f64>,
-    /// The ratio to the best Rust row of its kind, its range when noisy.
-    pub ratio: Option<f64>,
-    /// The low end of the ratio's range.
-    pub ratio_low: Option<f64>,
-    /// The high end of the ratio's range.
-    pub ratio_high: Option<f64>,
-    /// The accounting of its users, for the workloads that fetch.
-    pub tally: Option<chain_core::Tally>,
-}
 
 /// A published document and the same command's second run.
 pub struct Pair {

@@ -1,0 +1,100 @@
+//! compare's JSON document: what ran, where, when and how, and a record per row with
+//! every run's figure. compare writes it; the results tool reads it back to write
+//! the README.
+
+use std::collections::BTreeMap;
+
+use chain_core::Tally;
+use serde::{Deserialize, Serialize};
+
+/// The whole comparison.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Document {
+    /// The command line, its program named `compare`.
+    pub command: Vec<String>,
+    /// When the comparison ended, UTC, ISO 8601.
+    pub date: String,
+    /// CPU and cores of the machine that ran it.
+    pub machine: String,
+    /// The cores the machine has.
+    pub cores: usize,
+    /// How compare (and so every Rust row) was compiled: `release` or `debug`.
+    pub profile: String,
+    /// The workload's name, as on compare's command line.
+    pub workload: String,
+    /// The workload's parameters: numbers where numeric, durations in seconds (`*_s`).
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// Runs of each row, each in a fresh process after a warm-up run.
+    pub runs_per_row: usize,
+    /// The row field that rows are ranked by, and noise and ratios computed on.
+    pub figure: String,
+    /// What `ratio` compares, or `null` when rows are not ranked (the timer).
+    pub ranked_by: Option<String>,
+    /// A row is noisy when (max - min) / median of its figure's runs exceeds this.
+    pub noise_limit: f64,
+    /// What the figures mean, as the table notes say it.
+    pub definitions: Vec<String>,
+    /// What else the table says beside its rows.
+    pub notes: Vec<String>,
+    /// The runtimes' versions, and Python's and uvloop's when reference rows ran.
+    pub versions: BTreeMap<String, String>,
+    /// One record per row, in the table's order.
+    pub rows: Vec<Record>,
+}
+
+/// One row.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Record {
+    /// The row's label: a flavour, a threads baseline, or a Python reference.
+    pub flavour: String,
+    /// The runtime crate, `python` or `std::thread`.
+    pub runtime: String,
+    /// Worker threads (for the threads baselines, the threads that make requests).
+    pub workers: usize,
+    /// `single` or `multi`: the kind of rows this one is ranked among.
+    pub kind: String,
+    /// Each run's wall time (the median of its samples), in the order measured.
+    pub runs_s: Vec<f64>,
+    /// The median of `runs_s`.
+    pub median_s: f64,
+    /// The least of `runs_s`.
+    pub min_s: f64,
+    /// The most of `runs_s`.
+    pub max_s: f64,
+    /// The 99th percentile of every sample of every run.
+    pub p99_s: f64,
+    /// Samples per run.
+    pub samples: usize,
+    /// Each run's figure (the field `figure` names), in the order measured.
+    pub figure_runs: Vec<f64>,
+    /// (max - min) / median of `figure_runs`.
+    pub spread: f64,
+    /// Whether `spread` exceeds the document's `noise_limit`.
+    pub noisy: bool,
+    /// The figure's median over the best Rust row's of its kind; `null` unranked.
+    pub ratio: Option<f64>,
+    /// The least ratio any run allows: this row's least run over the best row's most.
+    pub ratio_low: Option<f64>,
+    /// The most ratio any run allows: this row's most run over the best row's least.
+    pub ratio_high: Option<f64>,
+    /// Which rows the ratio is among: `single`, `multi` or `any Rust`.
+    pub ratio_versus: Option<String>,
+    /// Whether the row the ratio is against is noisy (the table then shows the range).
+    pub baseline_noisy: Option<bool>,
+    /// The measuring process's peak resident memory.
+    pub peak_rss_bytes: Option<u64>,
+    /// Time per user beyond the simulated latency, for the workloads that fetch.
+    pub per_user_overhead_s: Option<f64>,
+    /// Resident memory per sleeping task (`idle` only).
+    pub bytes_per_task: Option<f64>,
+    /// How late the median sleep woke (`timer` only).
+    pub oversleep_p50_s: Option<f64>,
+    /// How late the 99th percentile sleep woke (`timer` only).
+    pub oversleep_p99_s: Option<f64>,
+    /// The accounting of the users of the row's last run, for the workloads that fetch.
+    pub tally: Option<Tally>,
+    /// Whether every run of the row accounted for its users the same way.
+    pub tallies_agree: bool,
+    /// How the row was measured.
+    pub method: String,
+}
