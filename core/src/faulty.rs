@@ -48,6 +48,20 @@ pub enum Injected {
     Delay(Duration),
 }
 
+/// What a [`FaultPlan`] implies for one user's chain: both fetches joined, each under
+/// the time limit that comes with faults (see [`FaultPlan::expected_outcome`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// Neither fetch fails nor hangs (either may be delayed): the user's result.
+    Result,
+    /// A fetch fails: the user's error is a [`FetchErrorKind::Failed`] from a fetch the
+    /// plan fails. A failure ends the chain at once, so a hang beside it changes nothing.
+    Failed,
+    /// A fetch hangs and none fails: the user's error is a
+    /// [`FetchErrorKind::TimedOut`] from a fetch the plan hangs.
+    TimedOut,
+}
+
 impl FaultPlan {
     /// A plan that injects nothing yet, drawing from `seed`.
     pub fn new(seed: u64) -> Self {
@@ -133,6 +147,33 @@ impl FaultPlan {
         } else {
             let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
             Some(Injected::Delay(self.jitter.mul_f64(fraction)))
+        }
+    }
+}
+
+impl FaultPlan {
+    /// What this plan implies for `user_id`'s chain, from its two fetches: failed if
+    /// either fails, timed out if either hangs and neither fails, else its result
+    /// (delays change only when it comes, as long as they stay within the limit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chain_core::{Expected, FaultPlan};
+    ///
+    /// let every = FaultPlan::new(0).with_failures(1.0).unwrap();
+    /// assert_eq!(every.expected_outcome(1), Expected::Failed);
+    /// assert_eq!(FaultPlan::new(0).expected_outcome(1), Expected::Result);
+    /// ```
+    pub fn expected_outcome(&self, user_id: UserId) -> Expected {
+        let faults =
+            [Operation::FetchUser, Operation::FetchOrders].map(|op| self.for_fetch(op, user_id));
+        if faults.contains(&Some(Injected::Fail)) {
+            Expected::Failed
+        } else if faults.contains(&Some(Injected::Hang)) {
+            Expected::TimedOut
+        } else {
+            Expected::Result
         }
     }
 }
@@ -277,6 +318,26 @@ mod tests {
         for plan in [failing, hanging, jittery, FaultPlan::new(0)] {
             assert!(!plan.explains(&panicked));
         }
+    }
+
+    #[test]
+    fn a_user_fails_if_either_fetch_fails_and_times_out_if_one_hangs_and_none_fails() {
+        let plan = FaultPlan::new(9).with_failures(0.3).unwrap().with_hangs(0.3).unwrap();
+        let (mut seen, both) = (Vec::new(), [Operation::FetchUser, Operation::FetchOrders]);
+        for id in 0..2000 {
+            let [user, orders] = both.map(|op| plan.for_fetch(op, id));
+            let expected = match (user, orders) {
+                (Some(Injected::Fail), _) | (_, Some(Injected::Fail)) => Expected::Failed,
+                (Some(Injected::Hang), _) | (_, Some(Injected::Hang)) => Expected::TimedOut,
+                _ => Expected::Result,
+            };
+            assert_eq!(plan.expected_outcome(id), expected, "user {id}: {user:?}, {orders:?}");
+            seen.push((user, orders));
+        }
+        // The draws covered the cases that decide: a failure beside a hang, either way.
+        let fail_and_hang = [Some(Injected::Fail), Some(Injected::Hang)];
+        assert!(seen.contains(&(fail_and_hang[0], fail_and_hang[1])));
+        assert!(seen.contains(&(fail_and_hang[1], fail_and_hang[0])));
     }
 
     #[test]

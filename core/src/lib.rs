@@ -73,7 +73,7 @@ pub use chain::{
 };
 pub use error::{FetchError, FetchErrorKind, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
-pub use faulty::{FaultPlan, Faulty, Injected};
+pub use faulty::{Expected, FaultPlan, Faulty, Injected};
 pub use hello::hello_world;
 pub use instrument::{Counters, Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
