@@ -87,7 +87,7 @@ fn group_per_flavour(c: &mut Criterion, name: &str, spec: Spec, long: bool) {
 
 fn chain(c: &mut Criterion) {
     let mut group = c.benchmark_group("chain");
-    group.bench_function("sync-floor", |b| b.iter(|| chain_floor(black_box(1))));
+    group.bench_function("sync-floor", |b| b.iter(chain_floor));
     for flavour in rotated() {
         let spec = Spec::Chain { via: Via::MEMORY, faults: None };
         bench(&mut group, BenchmarkId::from_parameter(flavour), prepare(spec, flavour));
@@ -241,8 +241,10 @@ fn block_on(c: &mut Criterion) {
     group.finish();
 }
 
-/// `iterations` entries into `flavour`'s event loop with an empty future, timed from
-/// the calling thread: the one number where crossing into the runtime is the point.
+/// `iterations` entries into `flavour`'s event loop with a future that returns its
+/// iteration's number, timed from the calling thread: the one number where crossing
+/// into the runtime is the point. Each entry must return its own number: an entry
+/// that did not run its future to completion cannot.
 fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
     struct Entries(u64);
     impl benches::Visitor for Entries {
@@ -250,8 +252,9 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
         fn visit<R: chain_core::Runtime>(self, rt: R) -> Duration {
             rt.block_on(async {}); // the first entry starts lazily-started machinery
             let start = std::time::Instant::now();
-            for _ in 0..self.0 {
-                rt.block_on(black_box(async {}));
+            for i in 0..self.0 {
+                let entered = rt.block_on(black_box(async move { black_box(i) }));
+                assert_eq!(entered, i, "block_on returned another entry's value");
             }
             start.elapsed()
         }

@@ -150,7 +150,7 @@ fn on_source<R: Runtime>(
     faults: Option<(FaultPlan, Duration)>,
     fetching: Fetching,
 ) -> Measurer {
-    let expect = if faults.is_some() { Expect::ResultsOrErrors } else { Expect::Results };
+    let expect = faults.map_or(Expect::Results, |(plan, _)| Expect::Faults(plan));
     let visitor = MeasureOn { rt: rt.clone(), fetching, expect };
     let rt = &rt;
     match via {

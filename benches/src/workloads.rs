@@ -4,6 +4,7 @@
 
 use std::{
     future::Future,
+    hint::black_box,
     num::NonZeroUsize,
     pin::pin,
     sync::Arc,
@@ -12,9 +13,10 @@ use std::{
 };
 
 use chain_core::{
-    DataSource, JoinHandle, Runtime, Tally, UserId, UserResult, UserWithOrders, cli::Shape,
-    fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
-    model::article_orders, run_on_worker,
+    DataSource, Expected, FaultPlan, FetchErrorKind, Injected, JoinHandle, Operation, OrderId,
+    Runtime, Tally, User, UserId, UserResult, UserWithOrders, cli::Shape, fan_out, fan_out_bounded,
+    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders, model::article_orders,
+    run_on_worker,
 };
 use futures::{
     SinkExt, StreamExt,
@@ -59,12 +61,13 @@ pub fn measure<R: Runtime, W: Workload>(rt: &R, workload: &Arc<W>, iterations: u
 }
 
 /// Which outcomes a run of a fetching workload may return.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Expect {
     /// Every user's result: an error fails the run.
     Results,
-    /// A result or an error naming the user: faults are injected on purpose.
-    ResultsOrErrors,
+    /// For each user, what the plan implies ([`FaultPlan::expected_outcome`]): its
+    /// result, or an error of the planned cause from a fetch the plan faults.
+    Faults(FaultPlan),
 }
 
 /// Panics unless `value` is the article's answer for `user_id`. Cheap enough for the
@@ -80,19 +83,78 @@ pub fn check_user(user_id: UserId, value: &UserWithOrders) {
 }
 
 /// The [`Tally`] of `results`; panics unless they hold users 1..=`users`, in order,
-/// none lost, each result correct, and (unless `expect` allows them) no error.
+/// none lost, and each user's entry is what `expect` allows ([`check_outcome`]).
 pub fn check_fan_out(users: usize, results: &[UserResult], expect: Expect) -> Tally {
     let tally = Tally::of(1..=users as UserId, results).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tally.lost, 0, "a fan-out lost users: {tally}");
-    for value in results.iter().flatten() {
-        check_user(value.user.user_id, value);
+    for (user_id, result) in (1..).zip(results) {
+        check_outcome(user_id, result, expect);
     }
-    if expect == Expect::Results && tally.errors() > 0 {
-        let first = results.iter().find_map(|r| r.as_ref().err()).expect("an error is counted");
-        panic!(
-            "only complete results are ranked, and {tally}; the first: {first} \
+    tally
+}
+
+/// Panics unless `result` is what `expect` allows for `user_id`: its correct result
+/// where a result is expected, else an error of the cause the plan implies, from a
+/// fetch the plan injects that fault into.
+pub fn check_outcome(user_id: UserId, result: &UserResult, expect: Expect) {
+    let plan = match expect {
+        Expect::Results => None,
+        Expect::Faults(plan) => Some(plan),
+    };
+    let expected = plan.map_or(Expected::Result, |plan| plan.expected_outcome(user_id));
+    let planned = |operation| plan.and_then(|plan| plan.for_fetch(operation, user_id));
+    let error = match (expected, result) {
+        (Expected::Result, Ok(value)) => return check_user(user_id, value),
+        (_, Ok(value)) => panic!(
+            "user {user_id}: a result ({value}) where the fault plan ({}) implies {expected:?}",
+            plan.expect("only a plan implies errors")
+        ),
+        (_, Err(error)) => error,
+    };
+    let as_planned = match (expected, error.kind()) {
+        (Expected::Failed, FetchErrorKind::Failed { operation, .. }) => {
+            planned(*operation) == Some(Injected::Fail) && plan.is_some_and(|p| p.explains(error))
+        }
+        (Expected::TimedOut, FetchErrorKind::TimedOut { operation, .. }) => {
+            planned(*operation) == Some(Injected::Hang)
+        }
+        _ => false,
+    };
+    match plan {
+        _ if as_planned => {}
+        Some(plan) => {
+            panic!("user {user_id}: \"{error}\" where the fault plan ({plan}) implies {expected:?}")
+        }
+        None => panic!(
+            "only complete results are ranked, and user {user_id} returned: {error} \
              (to measure under faults, inject them with --fail-rate or --hang-rate)"
-        );
+        ),
+    }
+}
+
+/// The [`Tally`] that a run over users 1..=`users` must return under `expect`: every
+/// user's result, or each user counted by the outcome its fault plan implies.
+pub fn expected_tally(users: usize, expect: Expect) -> Tally {
+    let mut tally = Tally { requested: users, ..Tally::default() };
+    for user_id in 1..=users as UserId {
+        let expected = match expect {
+            Expect::Results => Expected::Result,
+            Expect::Faults(plan) => plan.expected_outcome(user_id),
+        };
+        let (user_id, operation) = (user_id, Operation::FetchUser);
+        let cause = match expected {
+            Expected::Result => {
+                tally.results += 1;
+                continue;
+            }
+            Expected::Failed => {
+                FetchErrorKind::Failed { user_id, operation, reason: String::new() }.cause()
+            }
+            Expected::TimedOut => {
+                FetchErrorKind::TimedOut { user_id, operation, after: Duration::ZERO }.cause()
+            }
+        };
+        *tally.errors_by_cause.entry(cause.to_owned()).or_default() += 1;
     }
     tally
 }
@@ -112,24 +174,35 @@ pub struct Chain<S> {
 
 impl<S: DataSource + 'static> Workload for Chain<S> {
     async fn run_once(&self) -> Option<Tally> {
-        match (get_user_with_orders(&self.source, 1).await, self.expect) {
-            (Ok(value), Expect::Results) => check_user(1, &value),
-            (Err(error), Expect::Results) => panic!("the chain failed: {error}"),
-            (result, Expect::ResultsOrErrors) => {
-                return Some(check_fan_out(1, &[result], self.expect));
+        let result = get_user_with_orders(&self.source, 1).await;
+        match self.expect {
+            // Without faults a chain keeps no accounting: its one user is checked only.
+            Expect::Results => {
+                check_outcome(1, &result, self.expect);
+                None
             }
+            Expect::Faults(_) => Some(check_fan_out(1, &[result], self.expect)),
         }
-        None
     }
 }
 
-/// The same computation as [`Chain`] as a plain function: the floor under every runtime.
-pub fn chain_floor(user_id: UserId) -> UserWithOrders {
-    let value = UserWithOrders {
-        user: chain_core::User::new(user_id),
-        orders: article_orders(user_id).to_vec(),
-    };
-    check_user(user_id, &value);
+/// The article's answer, written out rather than computed: user 1, named `user-1`,
+/// with orders 1, 3, 10 and 11.
+const ARTICLE_ANSWER: (UserId, &str, [OrderId; 4]) = (1, "user-1", [1, 3, 10, 11]);
+
+/// The same computation as [`Chain`] for user 1 as a plain function: the floor under
+/// every runtime. The id goes through [`black_box`], so the compiler cannot build the
+/// answer ahead of time, and the answer is checked against the article's, written
+/// out: not against the same function that built it.
+pub fn chain_floor() -> UserWithOrders {
+    let user_id = black_box(ARTICLE_ANSWER.0);
+    let value =
+        UserWithOrders { user: User::new(user_id), orders: article_orders(user_id).to_vec() };
+    let (id, name, orders) = ARTICLE_ANSWER;
+    assert!(
+        value.user.user_id == id && value.user.user_name == name && value.orders == orders,
+        "the floor's answer is wrong: {value}"
+    );
     value
 }
 
@@ -192,20 +265,22 @@ pub struct SpawnChain<R> {
     pub depth: u64,
 }
 
-fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, depth: u64) {
+/// One link: spawns the next with one more hop counted, until `left` runs out; the
+/// last sends the hops, so a link skipped or not run changes the count.
+fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, hops: u64) {
     if left == 0 {
-        let _ = done.send(depth);
+        let _ = done.send(hops);
     } else {
         let next = rt.clone();
-        rt.spawn(async move { link(next, left - 1, done, depth) }).detach();
+        rt.spawn(async move { link(next, left - 1, done, hops + 1) }).detach();
     }
 }
 
 impl<R: Runtime> Workload for SpawnChain<R> {
     async fn run_once(&self) -> Option<Tally> {
         let (done, reached) = oneshot::channel();
-        link(self.rt.clone(), self.depth, done, self.depth);
-        assert_eq!(reached.await, Ok(self.depth), "the spawn chain broke");
+        link(self.rt.clone(), self.depth, done, 0);
+        assert_eq!(reached.await, Ok(self.depth), "the spawn chain broke: hops counted");
         None
     }
 }
@@ -235,24 +310,36 @@ pub struct YieldMany<R> {
     pub yields: u64,
 }
 
+/// `future`'s polls until it completed: one more than the times it returned `Pending`.
+pub async fn polls(future: impl Future<Output = ()>) -> u64 {
+    let mut future = pin!(future);
+    let mut polls = 0;
+    poll_fn(|cx| {
+        polls += 1;
+        future.as_mut().poll(cx).map(|()| polls)
+    })
+    .await
+}
+
 impl<R: Runtime> Workload for YieldMany<R> {
     async fn run_once(&self) -> Option<Tally> {
         let yields = self.yields;
         let handles: Vec<_> = (0..self.tasks)
             .map(|_| {
-                self.rt.spawn(async move {
+                self.rt.spawn(polls(async move {
                     for _ in 0..yields {
                         yield_now().await;
                     }
-                    yields
-                })
+                }))
             })
             .collect();
         let mut total = 0;
         for handle in handles {
             total += handle.await.expect("a yielding task completes");
         }
-        assert_eq!(total, self.tasks * self.yields);
+        // Each yield is a `Pending` and a poll more: a yield that did not give way
+        // to the scheduler would leave a task polled fewer times.
+        assert_eq!(total, self.tasks * (self.yields + 1), "polls of the yielding tasks");
         None
     }
 }
@@ -318,5 +405,186 @@ impl<R: Runtime> Workload for Sleep<R> {
         self.rt.sleep(self.duration).await;
         assert!(self.rt.now() - start >= self.duration, "the sleep woke early");
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use chain_core::{
+        Faulty, FetchError, InMemorySource, TimeLimited, model::article_user_with_orders,
+    };
+    use runtime_smol::SmolRuntime;
+
+    use super::*;
+    use crate::{Flavour, Spec, Via};
+
+    const LIMIT: Duration = Duration::from_millis(1);
+
+    fn plan() -> FaultPlan {
+        FaultPlan::new(3).with_failures(0.2).unwrap().with_hangs(0.2).unwrap()
+    }
+
+    fn answers(ids: impl IntoIterator<Item = UserId>) -> Vec<UserResult> {
+        ids.into_iter().map(|id| Ok(article_user_with_orders(id))).collect()
+    }
+
+    fn error(kind: FetchErrorKind) -> UserResult {
+        Err(FetchError::from(kind))
+    }
+
+    /// Whether `check` panicked.
+    fn panics(check: impl FnOnce()) -> bool {
+        catch_unwind(AssertUnwindSafe(check)).is_err()
+    }
+
+    /// What a fan-out over users 1..=`users` returns with `plan`'s faults, for real.
+    fn faulty_fan_out(users: usize, plan: FaultPlan) -> Vec<UserResult> {
+        let rt = SmolRuntime::current_thread();
+        let faulty = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan);
+        let source = TimeLimited::new(faulty, &rt, LIMIT);
+        rt.block_on(fan_out(&source, 1..=users as UserId))
+    }
+
+    #[test]
+    fn the_articles_answer_passes_every_check() {
+        let results = answers(1..=3);
+        assert_eq!(check_fan_out(3, &results, Expect::Results), expected_tally(3, Expect::Results));
+        check_user(1, &chain_floor());
+        check_spawned_sum(10, 45);
+    }
+
+    #[test]
+    #[should_panic(expected = "wrong result for user 1")]
+    fn check_user_refuses_a_wrong_orders_list() {
+        check_user(1, &UserWithOrders { user: User::new(1), orders: vec![1, 3, 10] });
+    }
+
+    #[test]
+    #[should_panic(expected = "wrong result for user 1")]
+    fn check_user_refuses_another_users_answer() {
+        check_user(1, &article_user_with_orders(2));
+    }
+
+    #[test]
+    #[should_panic(expected = "should be user 1's")]
+    fn check_fan_out_refuses_users_out_of_order() {
+        check_fan_out(2, &answers([2, 1]), Expect::Results);
+    }
+
+    #[test]
+    #[should_panic(expected = "lost users")]
+    fn check_fan_out_refuses_a_missing_user() {
+        check_fan_out(3, &answers([1, 2]), Expect::Results);
+    }
+
+    #[test]
+    #[should_panic(expected = "wrong result for user 2")]
+    fn check_fan_out_refuses_a_wrong_orders_list() {
+        let mut results = answers(1..=3);
+        results[1] = Ok(UserWithOrders { user: User::new(2), orders: vec![34, 23] });
+        check_fan_out(3, &results, Expect::Results);
+    }
+
+    #[test]
+    #[should_panic(expected = "only complete results are ranked")]
+    fn check_fan_out_refuses_an_error_where_results_were_expected() {
+        let mut results = answers(1..=3);
+        let (user_id, operation, after) = (3, Operation::FetchOrders, LIMIT);
+        results[2] = error(FetchErrorKind::TimedOut { user_id, operation, after });
+        check_fan_out(3, &results, Expect::Results);
+    }
+
+    #[test]
+    #[should_panic(expected = "a spawned task's output was lost")]
+    fn check_spawned_sum_refuses_a_wrong_sum() {
+        check_spawned_sum(10, 44);
+    }
+
+    #[test]
+    fn a_faulty_fan_out_returns_exactly_what_its_plan_implies() {
+        let expected = expected_tally(300, Expect::Faults(plan()));
+        // The plan faults some users each way, and leaves some alone.
+        assert!(expected.results > 0 && expected.errors_by_cause.len() == 2, "{expected}");
+        let results = faulty_fan_out(300, plan());
+        assert_eq!(check_fan_out(300, &results, Expect::Faults(plan())), expected);
+        // Measured through the spec, as compare and criterion measure it.
+        let faults = Some((plan(), LIMIT));
+        let spec =
+            Spec::FanOut { users: 300, via: Via::MEMORY, shape: Shape::Join, limit: None, faults };
+        let mut measurer = spec.prepare(Flavour::SmolCurrentThread, NonZeroUsize::MIN).unwrap();
+        assert_eq!(measurer(1).tally, Some(expected));
+    }
+
+    /// `results` with each entry replaced by `wrong`'s, where it gives one.
+    fn corrupted(
+        results: &[UserResult],
+        wrong: impl Fn(UserId, &UserResult) -> Option<UserResult>,
+    ) -> Vec<UserResult> {
+        let kept = |id, result: &UserResult| match result {
+            Ok(value) => Ok(value.clone()),
+            Err(e) => error(match e.kind() {
+                FetchErrorKind::Failed { operation, reason, .. } => {
+                    let reason = reason.clone();
+                    FetchErrorKind::Failed { user_id: id, operation: *operation, reason }
+                }
+                FetchErrorKind::TimedOut { operation, after, .. } => {
+                    FetchErrorKind::TimedOut { user_id: id, operation: *operation, after: *after }
+                }
+                other => panic!("not injected: {other}"),
+            }),
+        };
+        (1..)
+            .zip(results)
+            .map(|(id, result)| wrong(id, result).unwrap_or_else(|| kept(id, result)))
+            .collect()
+    }
+
+    #[test]
+    fn a_run_that_disagrees_with_its_plan_fails_its_check() {
+        let results = faulty_fan_out(300, plan());
+        let check = |results: Vec<UserResult>| {
+            panics(|| {
+                check_fan_out(300, &results, Expect::Faults(plan()));
+            })
+        };
+        let (user, orders) = (Operation::FetchUser, Operation::FetchOrders);
+        let failed = |user_id, operation| {
+            error(FetchErrorKind::Failed { user_id, operation, reason: "injected failure".into() })
+        };
+        let timed_out = |user_id, operation| {
+            error(FetchErrorKind::TimedOut { user_id, operation, after: LIMIT })
+        };
+        // Every fetch failing, whatever the plan.
+        assert!(check(corrupted(&results, |id, _| Some(failed(id, user)))));
+        // Nothing injected: every user's result.
+        assert!(check(corrupted(&results, |id, _| Some(Ok(article_user_with_orders(id))))));
+        // Every planned fault reported as the other cause.
+        let swapped = |id, result: &UserResult| match result.as_ref().err()?.kind() {
+            FetchErrorKind::Failed { operation, .. } => Some(timed_out(id, *operation)),
+            FetchErrorKind::TimedOut { operation, .. } => Some(failed(id, *operation)),
+            _ => None,
+        };
+        assert!(check(corrupted(&results, swapped)));
+        // The right cause from the other fetch, where the plan leaves that one alone.
+        let other_fetch = |id, result: &UserResult| {
+            let FetchErrorKind::Failed { operation, .. } = result.as_ref().err()?.kind() else {
+                return None;
+            };
+            let other = if *operation == user { orders } else { user };
+            (plan().for_fetch(other, id) != Some(Injected::Fail)).then(|| failed(id, other))
+        };
+        assert!(check(corrupted(&results, other_fetch)));
+        // Unchanged, it passes.
+        assert!(!check(corrupted(&results, |_, _| None)));
+    }
+
+    #[test]
+    fn every_link_of_a_spawn_chain_and_every_yield_is_counted() {
+        let rt = SmolRuntime::current_thread();
+        measure(&rt, &Arc::new(SpawnChain { rt: rt.clone(), depth: 50 }), 2);
+        measure(&rt, &Arc::new(YieldMany { rt: rt.clone(), tasks: 5, yields: 20 }), 2);
+        assert_eq!(rt.block_on(polls(yield_now())), 2, "a yield is one poll more");
     }
 }
