@@ -1,11 +1,58 @@
 //! The compare tool, run as a user runs it.
 
-use std::process::{Command, Output};
+use std::{
+    io::Read,
+    process::{Command, Output, Stdio},
+    thread,
+    time::{Duration, Instant},
+};
 
+use chain_core::{Expected, FaultPlan};
 use proptest::prelude::*;
 
+/// The longest any command a test runs may take: a regression that hangs fails the
+/// test after it, instead of hanging the suite. Far above what any run here needs.
+const TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs `command` to its end with its output captured, or fails the test, the
+/// command killed, once it has run for `limit`.
+fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?} cannot start: {e}"));
+    // Each pipe is read on a thread of its own, so that a full one cannot stall it.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).map(|_| bytes)
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let give_up = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if Instant::now() >= give_up {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} was still running after {limit:?}, and was killed");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let read = |pipe: thread::JoinHandle<_>| -> Vec<u8> {
+        let bytes: std::io::Result<Vec<u8>> = pipe.join().expect("a pipe's reader panicked");
+        bytes.expect("the pipe can be read")
+    };
+    Output { status, stdout: read(stdout), stderr: read(stderr) }
+}
+
 fn compare(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compare")).args(args).output().expect("compare starts")
+    output_within(Command::new(env!("CARGO_BIN_EXE_compare")).args(args), TIME_LIMIT)
 }
 
 /// The stdout of a run of compare that must succeed.
@@ -64,6 +111,18 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["fanout", "--users", "10", "--fail-rate", "2"],
         &["fanout", "--users", "10", "--fail-rate", "0.5", "--hang-rate", "0.7"],
         &["bounded", "--users", "10", "--concurrency", "2", "--jitter", "-1ms"],
+        &[
+            "fanout",
+            "--users",
+            "10",
+            "--hang-rate",
+            "0.1",
+            "--jitter",
+            "6ms",
+            "--fetch-timeout",
+            "10ms",
+        ],
+        &["chain", "--latency", "6ms", "--fail-rate", "0.1", "--fetch-timeout", "10ms"],
         &["chain", "--runs", "-1"],
         &["idle", "--tasks", "-1"],
         &["idle", "--users", "0"],
@@ -125,6 +184,8 @@ fn word() -> impl Strategy<Value = String> {
         "--flavours",
         "smol-current-thread,async-std",
         "--no-python",
+        "--help",
+        "--version",
         "--source",
         "http",
         "--address",
@@ -167,8 +228,14 @@ proptest! {
         args.extend(["--json", "/nonexistent-dir/out.json"]);
         let output = compare(&args);
         let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
         match output.status.code() {
-            Some(0) => prop_assert!(stderr.is_empty(), "{:?}: {}", args, stderr),
+            // Only the help, or the version, is an answer without a measurement.
+            Some(0) => {
+                let version = format!("compare {}\n", env!("CARGO_PKG_VERSION"));
+                let helped = stdout.contains("Usage: compare") || stdout == version;
+                prop_assert!(stderr.is_empty() && helped, "{:?}: {}{}", args, stdout, stderr);
+            }
             Some(2) => {
                 prop_assert!(stderr.starts_with("error: "), "{:?}: {}", args, stderr);
                 prop_assert_eq!(stderr.lines().count(), 1, "{:?}: {}", args, stderr);
@@ -344,15 +411,23 @@ fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
         "--runs=1",
         "--flavours=smol-current-thread,tokio-current-thread",
     ]);
-    // The accounting: flavour, workers, users requested, results, errors, lost.
+    // The accounting: flavour, workers, users requested, results, errors, lost; in
+    // every row exactly what the seed's plan implies for users 1..=5000.
+    let plan = FaultPlan::new(0).with_failures(0.02).unwrap().with_hangs(0.01).unwrap();
+    let outcomes: Vec<Expected> = (1..=5000).map(|id| plan.expected_outcome(id)).collect();
+    let count = |outcome| outcomes.iter().filter(|&&o| o == outcome).count();
+    let (results, failed, timed_out) =
+        (count(Expected::Result), count(Expected::Failed), count(Expected::TimedOut));
+    assert!(failed > 0 && timed_out > 0, "the plan faults users both ways");
+    let (results, errors) = (
+        results.to_string(),
+        format!("{} ({failed} failed, {timed_out} timed out)", failed + timed_out),
+    );
     let (_, accounting) = stdout.split_once("Every user accounted for").expect("an accounting");
-    let smol = cells(accounting, "smol-current-thread");
-    let tokio = cells(accounting, "tokio-current-thread");
-    assert_eq!(smol[2], "5000", "{stdout}");
-    // The seed picks the same fetches under every runtime: the same counts.
-    assert_eq!(smol[2..], tokio[2..], "{stdout}");
-    assert!(smol[4].contains(" failed, ") && smol[4].ends_with(" timed out)"), "{stdout}");
-    assert_eq!(smol[5], "0", "{stdout}");
+    for flavour in ["smol-current-thread", "tokio-current-thread"] {
+        let counted = &cells(accounting, flavour)[2..];
+        assert_eq!(counted, ["5000", &results, &errors, "0"], "{flavour}: {stdout}");
+    }
     assert!(stdout.contains("the Python reference are not run"), "{stdout}");
 }
 
@@ -369,11 +444,7 @@ fn sigterm_stops_the_comparison_and_its_measuring_process_with_status_143() {
 /// Sends `signal` to compare while a measuring process runs: compare exits with
 /// status `code`, says `said`, and its measuring process is gone.
 fn stopped_by(signal: &str, code: i32, said: &str) {
-    use std::{
-        io::{BufRead, BufReader},
-        process::Stdio,
-        time::{Duration, Instant},
-    };
+    use std::io::{BufRead, BufReader};
     let mut parent = Command::new(env!("CARGO_BIN_EXE_compare"))
         .args(["fanout", "--users=10", "--latency=60s", "--flavours=smol-current-thread"])
         .args(["--runs=1", "--no-python"])
@@ -381,10 +452,19 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("compare starts");
-    // The header is said just before the first measuring process starts.
+    // The header is said just before the first measuring process starts; read on a
+    // thread, so that a compare that never says it fails the test.
     let mut stdout = BufReader::new(parent.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
+    let (header_said, header) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        let _ = stdout.read_line(&mut line);
+        let _ = header_said.send(line);
+    });
+    let Ok(line) = header.recv_timeout(Duration::from_secs(60)) else {
+        let _ = parent.kill();
+        panic!("compare said no header within 60 s");
+    };
     assert!(line.starts_with("workload: fanout"), "{line}");
     let pid = parent.id();
     let children = format!("/proc/{pid}/task/{pid}/children");
@@ -397,8 +477,9 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
         assert!(Instant::now() < give_up, "no measuring process started");
         std::thread::sleep(Duration::from_millis(10));
     };
-    let sent = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
+    let kill = [&format!("-{signal}"), &pid.to_string()];
+    let sent = output_within(Command::new("kill").args(kill), Duration::from_secs(10));
+    assert!(sent.status.success(), "kill -{signal} could not be sent");
     let give_up = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = parent.try_wait().unwrap() {

@@ -4,9 +4,10 @@ use std::{num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use benches::Flavour;
 use benches::threads::Threads;
+use benches::workloads::Expect;
 use chain_core::cli::{
     Fanout, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
-    parse_users, parse_workers,
+    parse_users, parse_workers, report::duration,
 };
 use clap::{
     CommandFactory, Parser, Subcommand,
@@ -252,6 +253,32 @@ impl Workload {
     /// Whether faults are injected into the fetches.
     pub fn is_faulty(&self) -> bool {
         self.source().is_some_and(|s| matches!(s.faults.plan(), Ok(Some(_))))
+    }
+
+    /// The expectation every run is checked against: each user's result, or with
+    /// faults injected, the outcome the seed's plan implies for each.
+    pub fn expect(&self) -> Expect {
+        match self.source().map(|s| s.faults.plan()) {
+            Some(Ok(Some(plan))) => Expect::Faults(plan),
+            _ => Expect::Results,
+        }
+    }
+
+    /// Why faults cannot be checked against their plan, if they cannot: a fetch whose
+    /// latency and jitter may take it to half its time limit may or may not time out,
+    /// as the machine, not the seed, decides.
+    pub fn unplanned_timeouts(&self) -> Option<String> {
+        let source = self.source().filter(|_| self.is_faulty())?;
+        let (latency, jitter) = (self.ideal_latency(), source.faults.jitter);
+        let limit = source.fetch_timeout;
+        (2 * (latency + jitter) > limit).then(|| {
+            format!(
+                "--latency {} plus --jitter {} cannot exceed half of --fetch-timeout {}: whether such a fetch times out would depend on the machine, not the seed",
+                duration(latency),
+                duration(jitter),
+                duration(limit)
+            )
+        })
     }
 
     /// Whether the fetches are HTTP requests to a record service.

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
     let refused = args.workload.source().and_then(|source| {
         source.conflict(false).or_else(|| source.ignored(|id| given(&matches, id)))
     });
+    let refused = refused.or_else(|| args.workload.unplanned_timeouts());
     if let Some(conflict) = refused {
         exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
     }
@@ -210,6 +211,7 @@ fn compare(args: &Args) -> Result<(), String> {
     say(format_args!("{header}"));
 
     let measurements = measure_all(&subjects, args, service_address)?;
+    row::check_tallies(&subjects, &measurements, &args.workload)?;
     let rows: Vec<Row> = subjects
         .into_iter()
         .zip(measurements)
@@ -283,15 +285,12 @@ fn run_one(
     args: &Args,
     service: Option<std::net::SocketAddr>,
 ) -> Result<Measurement, String> {
-    let (what, child) = match subject {
+    let child = match subject {
         Subject::Python(event_loop) => return python::measure(event_loop, &args.workload),
-        Subject::Rust(flavour, workers) => (
-            format!("{flavour} with {workers} worker{}", if workers.get() == 1 { "" } else { "s" }),
-            vec![format!("--child={}", flavour.label()), format!("--workers={workers}")],
-        ),
-        Subject::Threads(threads) => {
-            (threads.to_string(), vec![format!("--child-threads={threads}")])
+        Subject::Rust(flavour, workers) => {
+            vec![format!("--child={}", flavour.label()), format!("--workers={workers}")]
         }
+        Subject::Threads(threads) => vec![format!("--child-threads={threads}")],
     };
     let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let output = interrupt::output(
@@ -300,5 +299,5 @@ fn run_one(
             .args(child)
             .args(service.map(|address| format!("--service-address={address}"))),
     );
-    child::read(&what, output)
+    child::read(&report::described(subject), output)
 }

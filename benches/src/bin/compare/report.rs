@@ -135,6 +135,16 @@ pub fn label(subject: &Subject) -> String {
     }
 }
 
+/// A subject in a message: its name, and a Rust flavour's workers.
+pub fn described(subject: &Subject) -> String {
+    match subject {
+        Subject::Rust(flavour, workers) => {
+            format!("{flavour} with {workers} worker{}", if workers.get() == 1 { "" } else { "s" })
+        }
+        other => label(other),
+    }
+}
+
 /// What the table's figures mean: its medians, spreads, noise and ratios.
 pub fn definitions(workload: &Workload) -> Vec<String> {
     let limit = NOISE_LIMIT * 100.0;

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
+use benches::workloads::{Expect, expected_tally};
 use chain_core::Tally;
 
 use crate::{
     Subject,
     args::Workload,
     child::Measurement,
+    report,
     stats::{Ratio, Spread, median},
 };
 
@@ -132,6 +134,41 @@ impl Row {
     }
 }
 
+/// Checks every run's accounting against the one its workload implies
+/// ([`expected_tally`]): every user's result, or under faults the outcome the seed's
+/// plan implies for each; so every row agrees with every other. A run of a fan-out,
+/// or of a chain under faults, must have kept one. The error is one line, naming the
+/// first run that disagrees.
+pub fn check_tallies(
+    subjects: &[Subject],
+    measurements: &[Vec<Measurement>],
+    workload: &Workload,
+) -> Result<(), String> {
+    let Some(users) = workload.users() else { return Ok(()) };
+    let expect = workload.expect();
+    let expected = expected_tally(users, expect);
+    let required = workload.is_faulty() || !matches!(workload, Workload::Chain { .. });
+    let implies = match expect {
+        Expect::Results => "every user's result".to_owned(),
+        Expect::Faults(plan) => format!("the fault plan ({plan})"),
+    };
+    for (subject, runs) in subjects.iter().zip(measurements) {
+        for (run, measurement) in (1..).zip(runs) {
+            let found = match &measurement.tally {
+                Some(tally) if *tally == expected => continue,
+                None if !required => continue,
+                Some(tally) => tally.to_string(),
+                None => "no accounting".to_owned(),
+            };
+            return Err(format!(
+                "{} (run {run}) returned {found}, but {implies} means {expected}",
+                report::described(subject)
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Sets each row's ratio to the best Rust row with the same kind (single- or
 /// multi-threaded) and worker count, and sorts by kind, workers, then rank. The
 /// Python rows are measured against that best row but never are it. Timer rows keep
@@ -204,6 +241,54 @@ mod tests {
         let ideal = Duration::from_millis(10);
         assert!((per_user_overhead(0.0107649, ideal, 1000) - 764.9e-9).abs() < 1e-14);
         assert_eq!(per_user_overhead(0.009, ideal, 1000), 0.0);
+    }
+
+    fn run(tally: Option<Tally>) -> Measurement {
+        Measurement { samples_s: vec![1e-3], peak_rss_bytes: None, bytes_per_task: None, tally }
+    }
+
+    #[test]
+    fn a_run_whose_accounting_differs_from_the_plan_fails_the_comparison() {
+        use crate::args::workload;
+        use benches::Flavour;
+        let faulty = workload(&["fanout", "--users", "50", "--fail-rate", "0.2", "--seed", "4"]);
+        let expected = expected_tally(50, faulty.expect());
+        assert!(expected.errors() > 0 && expected.results > 0, "{expected}");
+        let subjects = [
+            Subject::Rust(Flavour::SmolCurrentThread, std::num::NonZeroUsize::MIN),
+            Subject::Rust(Flavour::TokioMultiThread, std::num::NonZeroUsize::new(2).unwrap()),
+        ];
+        let good = || vec![run(Some(expected.clone())), run(Some(expected.clone()))];
+        assert_eq!(check_tallies(&subjects, &[good(), good()], &faulty), Ok(()));
+        // Both rows agreeing with each other is not enough: one user too many failed.
+        let mut wrong = expected.clone();
+        wrong.results -= 1;
+        *wrong.errors_by_cause.get_mut("failed").unwrap() += 1;
+        let agreeing = || vec![run(Some(wrong.clone())), run(Some(wrong.clone()))];
+        let error = check_tallies(&subjects, &[agreeing(), agreeing()], &faulty).unwrap_err();
+        assert!(
+            error.starts_with("smol-current-thread with 1 worker (run 1) returned "),
+            "{error}"
+        );
+        assert!(error.contains(&wrong.to_string()) && error.contains("fault plan"), "{error}");
+        assert_eq!(error.lines().count(), 1, "{error}");
+        // A second run that differs, and a run that kept no accounting.
+        let later = vec![run(Some(expected.clone())), run(Some(wrong))];
+        let error = check_tallies(&subjects, &[good(), later], &faulty).unwrap_err();
+        assert!(error.starts_with("tokio-multi-thread with 2 workers (run 2)"), "{error}");
+        let error = check_tallies(&subjects, &[good(), vec![run(None)]], &faulty).unwrap_err();
+        assert!(error.contains("returned no accounting"), "{error}");
+        // Without faults every user's result is expected; a chain need keep none.
+        let plain = workload(&["fanout", "--users", "50"]);
+        let error = check_tallies(&subjects, &[good(), good()], &plain).unwrap_err();
+        assert!(
+            error.ends_with(
+                "every user's result means users requested 50: results 50, errors 0, lost 0"
+            ),
+            "{error}"
+        );
+        let chain = workload(&["chain"]);
+        assert_eq!(check_tallies(&subjects, &[vec![run(None)], vec![run(None)]], &chain), Ok(()));
     }
 
     #[test]
