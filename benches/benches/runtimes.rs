@@ -242,9 +242,10 @@ fn block_on(c: &mut Criterion) {
 }
 
 /// `iterations` entries into `flavour`'s event loop with a future that returns its
-/// iteration's number, timed from the calling thread: the one number where crossing
-/// into the runtime is the point. Each entry must return its own number: an entry
-/// that did not run its future to completion cannot.
+/// iteration's number with every bit flipped, timed from the calling thread: the one
+/// number where crossing into the runtime is the point. Each entry must return its
+/// own value: an entry that did not run its future, or returned another's or a
+/// default (all bits clear), cannot, even in a run of one iteration.
 fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
     struct Entries(u64);
     impl benches::Visitor for Entries {
@@ -253,8 +254,8 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
             rt.block_on(async {}); // the first entry starts lazily-started machinery
             let start = std::time::Instant::now();
             for i in 0..self.0 {
-                let entered = rt.block_on(black_box(async move { black_box(i) }));
-                assert_eq!(entered, i, "block_on returned another entry's value");
+                let entered = rt.block_on(black_box(async move { !black_box(i) }));
+                assert_eq!(entered, !i, "block_on returned another entry's value");
             }
             start.elapsed()
         }
