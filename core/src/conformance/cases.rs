@@ -197,10 +197,32 @@ where
     let (rt2, requested) = (rt.clone(), ids.clone());
     let outcomes =
         run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    assert_each_user_in_request_order(outcomes, &ids, None);
+}
+
+/// Checks that every fan-out returned exactly one entry per id of `ids`, in request
+/// order: the article's value for every user except `failing`'s, and for that one
+/// user an error that its predicate accepts.
+fn assert_each_user_in_request_order(
+    outcomes: Vec<(&'static str, Vec<UserResult>)>,
+    ids: &[UserId],
+    failing: Option<(UserId, fn(&FetchError) -> bool)>,
+) {
     for (name, results) in outcomes {
-        assert_eq!(results.len(), ids.len(), "{name}");
-        for (id, result) in ids.iter().zip(results) {
-            assert_eq!(result.unwrap(), article_user_with_orders(*id), "{name}");
+        assert_eq!(results.len(), ids.len(), "{name}: one result per requested user");
+        for (&id, result) in ids.iter().zip(results) {
+            match (failing, result) {
+                (Some((user, is_its_error)), Err(error)) if user == id => {
+                    assert!(is_its_error(&error), "{name}: user {id}: wrong error: {error}");
+                }
+                (Some((user, _)), Ok(value)) if user == id => {
+                    panic!("{name}: user {id} should have failed, got {value:?}")
+                }
+                (_, result) => {
+                    let value = result.unwrap_or_else(|e| panic!("{name}: user {id}: {e}"));
+                    assert_eq!(value, article_user_with_orders(id), "{name}");
+                }
+            }
         }
     }
 }
@@ -257,20 +279,23 @@ pub fn failing_fetch_fails_the_chain_and_cancels_its_sibling<R: Runtime>(rt: R) 
 }
 
 /// Like `gather(return_exceptions=True)`: one user's error is that user's result.
+/// Every fan-out returns all 50 users in request order: user 7's entry is the error
+/// of its failed orders fetch, naming the user and the cause, and every other user's
+/// is the article's value.
 pub fn failing_user_does_not_stop_the_others_in_a_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).failing_orders_of(7);
     let rt2 = rt.clone();
     let ids: Vec<UserId> = (1..=50).collect();
-    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids, FEW).await });
-    for (name, results) in outcomes {
-        for (index, result) in results.into_iter().enumerate() {
-            let user = index as UserId + 1;
-            match result {
-                Ok(value) => assert_eq!(value, article_user_with_orders(user), "{name}"),
-                Err(error) => assert_eq!(error.user_id(), 7, "{name}: {error}"),
-            }
-        }
-    }
+    let requested = ids.clone();
+    let outcomes =
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    let is_its_error = |error: &FetchError| {
+        let orders = Operation::FetchOrders;
+        matches!(error.kind(), FetchErrorKind::Failed { user_id: 7, operation, reason }
+            if *operation == orders && reason == "scripted failure")
+            && error.to_string() == "fetch_orders(7) failed: scripted failure"
+    };
+    assert_each_user_in_request_order(outcomes, &ids, Some((7, is_its_error)));
 }
 
 /// `wait_for` on a slow chain: `Elapsed`, and both fetches are dropped.
@@ -394,22 +419,14 @@ pub fn panicking_user_becomes_an_error_in_every_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).panicking_for(3);
     let rt2 = rt.clone();
     let ids: Vec<UserId> = (1..=10).collect();
-    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids, FEW).await });
-    for (name, results) in outcomes {
-        assert_eq!(results.len(), 10, "{name}");
-        for (index, result) in results.into_iter().enumerate() {
-            let user = index as UserId + 1;
-            match (user, result.as_ref().map_err(FetchError::kind)) {
-                (3, Err(FetchErrorKind::Panicked { user_id: 3, message })) => {
-                    assert!(message.contains("scripted panic"), "{name}: {message}");
-                }
-                (3, other) => panic!("{name}: user 3 should have panicked: {other:?}"),
-                (_, _) => {
-                    assert_eq!(result.unwrap(), article_user_with_orders(user), "{name}")
-                }
-            }
-        }
-    }
+    let requested = ids.clone();
+    let outcomes =
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    let is_its_error = |error: &FetchError| {
+        matches!(error.kind(), FetchErrorKind::Panicked { user_id: 3, message }
+            if message.contains("scripted panic"))
+    };
+    assert_each_user_in_request_order(outcomes, &ids, Some((3, is_its_error)));
 }
 
 /// Dropping a handle cancels the task: its future is dropped without completing.
