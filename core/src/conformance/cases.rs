@@ -6,14 +6,15 @@
 
 use std::{
     future::Future,
+    io::{self, Write},
     num::NonZeroUsize,
     pin::pin,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicBool, Ordering::SeqCst},
     },
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use futures::{
@@ -512,18 +513,69 @@ pub fn info_reports_the_configuration<R: Runtime>(rt: R) {
     assert!(info.to_string().starts_with(info.runtime));
 }
 
-/// The article's first program: both lines, the sleep between them.
+/// The article's first program: `Hello ...` is written before the sleep (it is all
+/// there is while the sleep is pending) and `... World!` after it, no earlier than
+/// `delay` later on the runtime's clock.
 pub fn hello_world_prints_both_lines_around_its_sleep<R: Runtime>(rt: R) {
-    let rt2 = rt.clone();
+    const HELLO: &str = "Hello ...\n";
     let delay = Duration::from_millis(10);
-    let (out, slept) = run_on_worker(&rt, async move {
-        let mut out = Vec::new();
-        let start = rt2.now();
-        hello_world(&rt2, delay, &mut out).await.unwrap();
-        (out, rt2.now() - start)
+    let out = Stamped::new(rt.clone());
+    let (rt2, written) = (rt.clone(), out.clone());
+    let (first_poll, before_sleep_ends) = run_on_worker(&rt, async move {
+        let mut writer = out.clone();
+        let mut hello = pin!(hello_world(&rt2, delay, &mut writer));
+        let first_poll = futures::poll!(hello.as_mut());
+        let before_sleep_ends = out.text();
+        hello.await.unwrap();
+        (first_poll, before_sleep_ends)
     });
-    assert_eq!(String::from_utf8(out).unwrap(), "Hello ...\n... World!\n");
-    assert!(slept >= delay);
+    assert!(first_poll.is_pending(), "hello_world finished without waiting");
+    assert_eq!(before_sleep_ends, HELLO, "written while the sleep was pending");
+    assert_eq!(written.text(), "Hello ...\n... World!\n");
+    let pause = written.written_at(HELLO.len()) - written.written_at(HELLO.len() - 1);
+    assert!(pause >= delay, "the lines were {pause:?} apart on the runtime's clock, not {delay:?}");
+}
+
+/// A writer that keeps each write with the runtime's clock at that moment; clones
+/// share what was written.
+#[derive(Clone)]
+struct Stamped<R> {
+    rt: R,
+    log: Arc<Mutex<Vec<(Instant, Vec<u8>)>>>,
+}
+
+impl<R: Runtime> Stamped<R> {
+    fn new(rt: R) -> Self {
+        Stamped { rt, log: Arc::default() }
+    }
+
+    /// Everything written so far.
+    fn text(&self) -> String {
+        let log = self.log.lock().unwrap();
+        String::from_utf8(log.iter().flat_map(|(_, bytes)| bytes.clone()).collect()).unwrap()
+    }
+
+    /// When the byte at `offset` of the output was written.
+    fn written_at(&self, offset: usize) -> Instant {
+        let log = self.log.lock().unwrap();
+        let mut end = 0;
+        let write = log.iter().find(|(_, bytes)| {
+            end += bytes.len();
+            offset < end
+        });
+        write.expect("the byte was written").0
+    }
+}
+
+impl<R: Runtime> Write for Stamped<R> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.log.lock().unwrap().push((self.rt.now(), buf.to_vec()));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Every future the contract and the coroutines return is `Send` (and spawned
