@@ -22,7 +22,7 @@ use futures::{
     future::{Either, select},
 };
 
-use super::Scripted;
+use super::{Configured, Scripted};
 use crate::{
     DataSource, Elapsed, FaultPlan, Faulty, FetchError, FetchErrorKind, Flavour, InMemorySource,
     Injected, Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User, UserId,
@@ -493,24 +493,26 @@ pub fn cancel_after_completion_is_harmless<R: Runtime>(rt: R) {
 }
 
 /// [`run_on_worker`] runs on a worker: the calling thread itself only when the
-/// flavour is current-thread.
-pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R) {
+/// runtime was built current-thread.
+pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R, built: Configured) {
     let caller = thread::current().id();
     let worker = run_on_worker(&rt, async { thread::current().id() });
-    match rt.info().flavour {
+    match built.flavour {
         Flavour::CurrentThread => assert_eq!(worker, caller),
         Flavour::MultiThread => assert_ne!(worker, caller),
     }
 }
 
-/// The description printed with results matches the runtime.
-pub fn info_reports_the_configuration<R: Runtime>(rt: R) {
+/// The description printed with results is the runtime as it was built: its
+/// flavour and worker count, and the runtime's locked version.
+pub fn info_reports_the_configuration<R: Runtime>(rt: R, built: Configured) {
     let info = rt.info();
+    assert_eq!(Configured { flavour: info.flavour, workers: info.workers }, built, "{info}");
     assert_ne!(info.version, "unknown", "{info}");
-    if info.flavour == Flavour::CurrentThread {
-        assert_eq!(info.workers.get(), 1);
-    }
-    assert!(info.to_string().starts_with(info.runtime));
+    let s = if built.workers.get() == 1 { "" } else { "s" };
+    let configuration = format!("{}, {} worker{s}", built.flavour, built.workers);
+    assert!(info.to_string().starts_with(info.runtime), "{info}");
+    assert!(info.to_string().contains(&configuration), "{info} should say {configuration}");
 }
 
 /// The article's first program: `Hello ...` is written before the sleep (it is all
