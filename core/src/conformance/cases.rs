@@ -19,6 +19,7 @@ use std::{
 
 use futures::{
     FutureExt,
+    channel::oneshot,
     future::{Either, select},
 };
 
@@ -430,22 +431,32 @@ pub fn panicking_user_becomes_an_error_in_every_fan_out<R: Runtime>(rt: R) {
     assert_each_user_in_request_order(outcomes, &ids, Some((3, is_its_error)));
 }
 
-/// Dropping a handle cancels the task: its future is dropped without completing.
+/// Dropping a handle cancels the task: once the task is running (it has signalled
+/// so, and waits forever), dropping its handle drops its future.
 pub fn dropping_a_handle_cancels_its_task<R: Runtime>(rt: R) {
-    let (dropped, finished) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
-    let (rt2, flag, done) = (rt.clone(), dropped.clone(), finished.clone());
+    let rt2 = rt.clone();
     run_on_worker(&rt, async move {
-        let (task_rt, flag) = (rt2.clone(), DropFlag(flag));
-        let handle = rt2.spawn(async move {
-            let _flag = flag; // dropped with the task's future, polled or not
-            task_rt.sleep(FOREVER).await;
-            done.store(true, SeqCst);
-        });
-        rt2.sleep(SHORT).await;
+        let dropped = Arc::new(AtomicBool::new(false));
+        let handle = spawn_running_forever(&rt2, &dropped).await;
         drop(handle);
         eventually(&rt2, "the dropped handle's task is dropped", || dropped.load(SeqCst)).await;
     });
-    assert!(!finished.load(SeqCst));
+}
+
+/// Spawns a task that holds a [`DropFlag`] on `dropped`, signals that it runs, then
+/// waits forever, and returns its handle once the signal has come: only cancelling
+/// the task can set the flag, and only while the task is running.
+async fn spawn_running_forever<R: Runtime>(rt: &R, dropped: &Arc<AtomicBool>) -> R::JoinHandle<()> {
+    let (running, has_run) = oneshot::channel();
+    let flag = DropFlag(dropped.clone());
+    let handle = rt.spawn(async move {
+        let _flag = flag;
+        running.send(()).expect("the test awaits the signal");
+        futures::future::pending::<()>().await;
+    });
+    has_run.await.expect("the task was dropped before it ran");
+    assert!(!dropped.load(SeqCst), "the task's future was dropped before its handle was");
+    handle
 }
 
 /// A detached task runs to the end with nobody awaiting it.
@@ -463,18 +474,13 @@ pub fn detached_task_runs_to_completion<R: Runtime>(rt: R) {
     });
 }
 
-/// `cancel().await` returns only once the task's future has been dropped.
+/// `cancel().await` on a running task returns only once the task's future has been
+/// dropped.
 pub fn cancel_returns_once_the_task_is_gone<R: Runtime>(rt: R) {
     let rt2 = rt.clone();
     let dropped = run_on_worker(&rt, async move {
         let dropped = Arc::new(AtomicBool::new(false));
-        let (task_rt, flag) = (rt2.clone(), DropFlag(dropped.clone()));
-        let handle = rt2.spawn(async move {
-            let _flag = flag; // dropped with the task's future, polled or not
-            task_rt.sleep(FOREVER).await;
-        });
-        rt2.sleep(SHORT).await;
-        handle.cancel().await;
+        spawn_running_forever(&rt2, &dropped).await.cancel().await;
         dropped.load(SeqCst)
     });
     assert!(dropped, "cancel returned before the task's future was dropped");
