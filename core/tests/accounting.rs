@@ -19,7 +19,7 @@ enum Outcome {
 
 /// Every kind of error a fan-out returns, each with the cause a tally counts it
 /// under, written out here rather than taken from the code under test.
-const ERRORS: [(&str, fn(UserId) -> FetchErrorKind); 11] = [
+const ERRORS: [(&str, MakeError); 11] = [
     ("failed", |user_id| FetchErrorKind::Failed {
         user_id,
         operation: ORDERS,
@@ -47,6 +47,9 @@ const ERRORS: [(&str, fn(UserId) -> FetchErrorKind); 11] = [
     ("protocol", |id| http(id, HttpFailure::Protocol { reason: "gibberish".into() })),
     ("malformed", |id| http(id, HttpFailure::Malformed { reason: "not JSON".into() })),
 ];
+
+/// Builds one kind of error for a user.
+type MakeError = fn(UserId) -> FetchErrorKind;
 
 const ORDERS: Operation = Operation::FetchOrders;
 

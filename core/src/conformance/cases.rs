@@ -202,13 +202,16 @@ where
     assert_each_user_in_request_order(outcomes, &ids, None);
 }
 
+/// The one user of a fan-out that fails, with a test of its error.
+type FailingUser = (UserId, fn(&FetchError) -> bool);
+
 /// Checks that every fan-out returned exactly one entry per id of `ids`, in request
 /// order: the article's value for every user except `failing`'s, and for that one
 /// user an error that its predicate accepts.
 fn assert_each_user_in_request_order(
     outcomes: Vec<(&'static str, Vec<UserResult>)>,
     ids: &[UserId],
-    failing: Option<(UserId, fn(&FetchError) -> bool)>,
+    failing: Option<FailingUser>,
 ) {
     for (name, results) in outcomes {
         assert_eq!(results.len(), ids.len(), "{name}: one result per requested user");
@@ -549,8 +552,11 @@ pub fn hello_world_prints_both_lines_around_its_sleep<R: Runtime>(rt: R) {
 #[derive(Clone)]
 struct Stamped<R> {
     rt: R,
-    log: Arc<Mutex<Vec<(Instant, Vec<u8>)>>>,
+    log: Arc<Mutex<Writes>>,
 }
+
+/// Each write's bytes, with the runtime's clock when it was made.
+type Writes = Vec<(Instant, Vec<u8>)>;
 
 impl<R: Runtime> Stamped<R> {
     fn new(rt: R) -> Self {
