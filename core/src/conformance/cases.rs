@@ -1,8 +1,10 @@
 //! One function per behaviour the contract and the coroutines promise. Each takes a
 //! freshly built runtime and panics if the behaviour does not hold.
 //!
-//! Concurrency is proven with counters ([`Instrumented`]), not with the wall clock;
-//! the clock is only read to check that a sleep never ends early and to bound waits.
+//! Concurrency is proven with counters ([`Instrumented`]), and order with gates (a
+//! task signals that it runs before it is cancelled), not with the wall clock; the
+//! runtime's clock is only read for lower bounds (a sleep, or hello world's pause,
+//! never ends early) and to bound waits.
 
 use std::{
     future::Future,
