@@ -3,11 +3,15 @@
 //! the checks that follow it, and the parsers accept exactly what their messages say
 //! they allow.
 
-use std::time::Duration;
+use std::{num::NonZeroUsize, time::Duration};
 
-use chain_core::cli::{
-    Cli, FaultArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, check, one_line, parse_concurrency,
-    parse_latency, parse_limit, parse_rate, parse_users, parse_workers,
+use chain_core::{
+    FaultPlan,
+    cli::{
+        Cli, Command, FaultArgs, MAX_CONNECTIONS, MAX_DURATION, MAX_USERS, MAX_WORKERS, check,
+        one_line, parse_concurrency, parse_connections, parse_latency, parse_limit, parse_rate,
+        parse_users, parse_workers,
+    },
 };
 use clap::{CommandFactory, Parser};
 use proptest::prelude::*;
@@ -68,6 +72,55 @@ fn word() -> impl Strategy<Value = String> {
     ]
 }
 
+type CountParser = fn(&str) -> Result<NonZeroUsize, String>;
+
+/// Every count parser, by name, with the largest count it accepts.
+const COUNT_PARSERS: [(&str, CountParser, usize); 4] = [
+    ("parse_users", parse_users, MAX_USERS),
+    ("parse_concurrency", parse_concurrency, MAX_USERS),
+    ("parse_workers", parse_workers, MAX_WORKERS),
+    ("parse_connections", parse_connections, MAX_CONNECTIONS),
+];
+
+/// One of [`COUNT_PARSERS`] with a number drawn where its answer changes: its
+/// bounds (1 and the maximum) and their rejected neighbours (0, the maximum + 1,
+/// negatives), anything inside the bounds, anything above them (past `usize` too),
+/// and any number at all.
+fn parser_and_count() -> impl Strategy<Value = (usize, i128)> {
+    (0..COUNT_PARSERS.len()).prop_flat_map(|which| {
+        let max = COUNT_PARSERS[which].2 as i128;
+        let count = prop_oneof![
+            prop::sample::select(vec![1, max, 0, max + 1, -1, -max]),
+            1..=max,
+            max + 1..=i128::from(u64::MAX) * 2,
+            i128::MIN..=0,
+            any::<i128>(),
+        ];
+        (Just(which), count)
+    })
+}
+
+/// Text that may be a count: a number near a parser's bounds or a short numeral, with
+/// or without a sign, leading zeros and spaces around; or any text at all.
+fn count_like_text() -> impl Strategy<Value = String> {
+    let near_bounds = parser_and_count().prop_map(|(_, n)| n.to_string());
+    let numeral = prop_oneof![near_bounds, "[+-]?0{0,3}[0-9]{1,8}"];
+    prop_oneof![
+        3 => ("[ \t]{0,2}", numeral, "[ \t]{0,2}").prop_map(|(a, n, b)| format!("{a}{n}{b}")),
+        1 => any::<String>(),
+    ]
+}
+
+/// A fault rate: none, every fetch, or any fraction.
+fn rate(max: f64) -> impl Strategy<Value = f64> {
+    prop_oneof![Just(0.0), Just(max), 0.0..=max]
+}
+
+/// A jitter: none, or up to a second.
+fn jitter() -> impl Strategy<Value = Duration> {
+    prop_oneof![Just(Duration::ZERO), (1u64..1_000_000).prop_map(Duration::from_micros)]
+}
+
 proptest! {
     #[test]
     fn no_command_line_panics_and_every_rejection_is_a_one_line_usage_error(
@@ -123,26 +176,34 @@ proptest! {
     }
 
     #[test]
-    fn counts_are_accepted_exactly_within_their_bounds(n in any::<i128>()) {
-        let text = n.to_string();
-        for (parse, max) in [
-            (parse_users as fn(&str) -> _, MAX_USERS),
-            (parse_concurrency, MAX_USERS),
-            (parse_workers, MAX_WORKERS),
-        ] {
-            match parse(&text) {
-                Ok(count) => prop_assert!(n >= 1 && n <= max as i128 && count.get() as i128 == n),
-                Err(message) => {
-                    prop_assert!(n < 1 || n > max as i128);
-                    prop_assert!(message.contains(&format!("from 1 to {max}")), "{}", message);
-                }
+    fn counts_are_accepted_exactly_within_their_bounds((which, n) in parser_and_count()) {
+        let (name, parse, max) = COUNT_PARSERS[which];
+        match parse(&n.to_string()) {
+            Ok(count) => {
+                prop_assert!((1..=max as i128).contains(&n), "{} accepted {}", name, n);
+                prop_assert_eq!(count.get() as i128, n);
+            }
+            Err(message) => {
+                prop_assert!(!(1..=max as i128).contains(&n), "{} refused {}: {}", name, n, message);
+                prop_assert!(message.contains(&format!("from 1 to {max}")), "{}", message);
             }
         }
     }
 
     #[test]
-    fn any_text_is_a_count_or_a_message(text in any::<String>()) {
-        prop_assert!(parse_users(&text).map_or_else(|m| m.contains("must be"), |n| n.get() <= MAX_USERS));
+    fn any_text_is_a_count_within_bounds_or_a_message(text in count_like_text()) {
+        // The count the text spells, spaces aside, if it spells a whole number.
+        let spelled = text.trim().parse::<i128>().ok();
+        for (name, parse, max) in COUNT_PARSERS {
+            let allowed = spelled.filter(|n| (1..=max as i128).contains(n));
+            match parse(&text) {
+                Ok(count) => prop_assert_eq!(Some(count.get() as i128), allowed, "{} {:?}", name, text),
+                Err(message) => {
+                    prop_assert_eq!(allowed, None, "{} refused {:?}: {}", name, text, message);
+                    prop_assert!(message.contains("must be a whole number from 1 to"), "{}", message);
+                }
+            }
+        }
     }
 
     #[test]
@@ -172,14 +233,20 @@ proptest! {
 
     #[test]
     fn fault_rates_fit_together_only_up_to_every_fetch(
-        fail_rate in 0.0..=1.0f64,
-        hang_rate in 0.0..=1.0f64,
+        fail_rate in rate(1.0),
+        hang_rate in rate(1.0),
+        jitter in jitter(),
         seed in any::<u64>(),
     ) {
-        let args = FaultArgs { fail_rate, hang_rate, jitter: Duration::ZERO, seed };
+        let args = FaultArgs { fail_rate, hang_rate, jitter, seed };
+        let nothing = fail_rate == 0.0 && hang_rate == 0.0 && jitter.is_zero();
         match args.plan() {
-            Ok(Some(_)) => prop_assert!(fail_rate + hang_rate <= 1.0 && fail_rate + hang_rate > 0.0),
-            Ok(None) => prop_assert!(fail_rate == 0.0 && hang_rate == 0.0),
+            Ok(Some(plan)) => {
+                prop_assert!(fail_rate + hang_rate <= 1.0 && !nothing);
+                let wanted = FaultPlan::new(seed).with_failures(fail_rate).unwrap();
+                prop_assert_eq!(plan, wanted.with_hangs(hang_rate).unwrap().with_jitter(jitter));
+            }
+            Ok(None) => prop_assert!(nothing),
             Err(message) => {
                 prop_assert!(fail_rate + hang_rate > 1.0);
                 prop_assert!(message.contains("add up to more than 1"), "{}", message);
@@ -189,17 +256,38 @@ proptest! {
 
     #[test]
     fn fault_options_survive_the_trip_to_a_child_process(
-        fail_rate in 0.0..=0.5f64,
-        hang_rate in 0.0..=0.5f64,
-        jitter_us in 0u64..1_000_000,
+        fail_rate in rate(0.5),
+        hang_rate in rate(0.5),
+        jitter in jitter(),
         seed in any::<u64>(),
     ) {
-        let sent = FaultArgs { fail_rate, hang_rate, jitter: Duration::from_micros(jitter_us), seed };
+        let sent = FaultArgs { fail_rate, hang_rate, jitter, seed };
         let words = ["runtime-x".to_owned(), "fanout".into(), "--users=1".into()];
         let cli = Cli::try_parse_from(words.into_iter().chain(sent.to_args())).unwrap();
-        let Some(chain_core::cli::Command::Fanout(fanout)) = cli.command else {
+        let Some(Command::Fanout(fanout)) = cli.command else {
             panic!("parsed as another command")
         };
         prop_assert_eq!(fanout.source.faults.plan(), sent.plan());
     }
+}
+
+/// The largest counts the usage text promises are accepted, by their parsers and on
+/// the command line: 1,000,000 users (and as a concurrency limit), 256 workers and
+/// 10,000 connections.
+#[test]
+fn the_largest_counts_are_accepted() {
+    let count = |n: usize| Ok(NonZeroUsize::new(n).unwrap());
+    assert_eq!(parse_users("1000000"), count(1_000_000));
+    assert_eq!(parse_concurrency("1000000"), count(1_000_000));
+    assert_eq!(parse_workers("256"), count(256));
+    assert_eq!(parse_connections("10000"), count(10_000));
+    let words = "runtime-x --flavour multi-thread --workers 256 bounded --users 1000000 \
+        --concurrency 1000000 --source http --connections 10000";
+    let cli = Cli::try_parse_from(words.split_whitespace()).unwrap();
+    assert_eq!(cli.workers, Some(NonZeroUsize::new(256).unwrap()));
+    let Some(Command::Bounded { fanout, concurrency }) = cli.command else {
+        panic!("parsed as another command")
+    };
+    let parsed = (fanout.users.get(), concurrency.get(), fanout.source.connections.get());
+    assert_eq!(parsed, (1_000_000, 1_000_000, 10_000));
 }

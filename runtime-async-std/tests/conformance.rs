@@ -4,5 +4,5 @@ use runtime_async_std::AsyncStdRuntime;
 
 chain_core::conformance_tests! {
     service: record_service::RecordService;
-    multi_thread => AsyncStdRuntime::new(2.try_into().unwrap()).unwrap(),
+    multi_thread(MultiThread, workers = 2) => AsyncStdRuntime::new(workers).unwrap(),
 }

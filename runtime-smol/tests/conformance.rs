@@ -4,6 +4,6 @@ use runtime_smol::SmolRuntime;
 
 chain_core::conformance_tests! {
     service: record_service::RecordService;
-    current_thread => SmolRuntime::current_thread(),
-    multi_thread => SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap(),
+    current_thread(CurrentThread, workers = 1) => SmolRuntime::current_thread(),
+    multi_thread(MultiThread, workers = 2) => SmolRuntime::multi_thread(workers).unwrap(),
 }

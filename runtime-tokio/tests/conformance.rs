@@ -4,6 +4,6 @@ use runtime_tokio::TokioRuntime;
 
 chain_core::conformance_tests! {
     service: record_service::RecordService;
-    current_thread => TokioRuntime::current_thread().unwrap(),
-    multi_thread => TokioRuntime::multi_thread(2.try_into().unwrap()).unwrap(),
+    current_thread(CurrentThread, workers = 1) => TokioRuntime::current_thread().unwrap(),
+    multi_thread(MultiThread, workers = 2) => TokioRuntime::multi_thread(workers).unwrap(),
 }

@@ -1,27 +1,31 @@
 //! One function per behaviour the contract and the coroutines promise. Each takes a
 //! freshly built runtime and panics if the behaviour does not hold.
 //!
-//! Concurrency is proven with counters ([`Instrumented`]), not with the wall clock;
-//! the clock is only read to check that a sleep never ends early and to bound waits.
+//! Concurrency is proven with counters ([`Instrumented`]), and order with gates (a
+//! task signals that it runs before it is cancelled), not with the wall clock; the
+//! runtime's clock is only read for lower bounds (a sleep, or hello world's pause,
+//! never ends early) and to bound waits.
 
 use std::{
     future::Future,
+    io::{self, Write},
     num::NonZeroUsize,
     pin::pin,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicBool, Ordering::SeqCst},
     },
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use futures::{
     FutureExt,
+    channel::oneshot,
     future::{Either, select},
 };
 
-use super::Scripted;
+use super::{Configured, Scripted};
 use crate::{
     DataSource, Elapsed, FaultPlan, Faulty, FetchError, FetchErrorKind, Flavour, InMemorySource,
     Injected, Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User, UserId,
@@ -197,10 +201,35 @@ where
     let (rt2, requested) = (rt.clone(), ids.clone());
     let outcomes =
         run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    assert_each_user_in_request_order(outcomes, &ids, None);
+}
+
+/// The one user of a fan-out that fails, with a test of its error.
+type FailingUser = (UserId, fn(&FetchError) -> bool);
+
+/// Checks that every fan-out returned exactly one entry per id of `ids`, in request
+/// order: the article's value for every user except `failing`'s, and for that one
+/// user an error that its predicate accepts.
+fn assert_each_user_in_request_order(
+    outcomes: Vec<(&'static str, Vec<UserResult>)>,
+    ids: &[UserId],
+    failing: Option<FailingUser>,
+) {
     for (name, results) in outcomes {
-        assert_eq!(results.len(), ids.len(), "{name}");
-        for (id, result) in ids.iter().zip(results) {
-            assert_eq!(result.unwrap(), article_user_with_orders(*id), "{name}");
+        assert_eq!(results.len(), ids.len(), "{name}: one result per requested user");
+        for (&id, result) in ids.iter().zip(results) {
+            match (failing, result) {
+                (Some((user, is_its_error)), Err(error)) if user == id => {
+                    assert!(is_its_error(&error), "{name}: user {id}: wrong error: {error}");
+                }
+                (Some((user, _)), Ok(value)) if user == id => {
+                    panic!("{name}: user {id} should have failed, got {value:?}")
+                }
+                (_, result) => {
+                    let value = result.unwrap_or_else(|e| panic!("{name}: user {id}: {e}"));
+                    assert_eq!(value, article_user_with_orders(id), "{name}");
+                }
+            }
         }
     }
 }
@@ -257,20 +286,23 @@ pub fn failing_fetch_fails_the_chain_and_cancels_its_sibling<R: Runtime>(rt: R) 
 }
 
 /// Like `gather(return_exceptions=True)`: one user's error is that user's result.
+/// Every fan-out returns all 50 users in request order: user 7's entry is the error
+/// of its failed orders fetch, naming the user and the cause, and every other user's
+/// is the article's value.
 pub fn failing_user_does_not_stop_the_others_in_a_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).failing_orders_of(7);
     let rt2 = rt.clone();
     let ids: Vec<UserId> = (1..=50).collect();
-    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids, FEW).await });
-    for (name, results) in outcomes {
-        for (index, result) in results.into_iter().enumerate() {
-            let user = index as UserId + 1;
-            match result {
-                Ok(value) => assert_eq!(value, article_user_with_orders(user), "{name}"),
-                Err(error) => assert_eq!(error.user_id(), 7, "{name}: {error}"),
-            }
-        }
-    }
+    let requested = ids.clone();
+    let outcomes =
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    let is_its_error = |error: &FetchError| {
+        let orders = Operation::FetchOrders;
+        matches!(error.kind(), FetchErrorKind::Failed { user_id: 7, operation, reason }
+            if *operation == orders && reason == "scripted failure")
+            && error.to_string() == "fetch_orders(7) failed: scripted failure"
+    };
+    assert_each_user_in_request_order(outcomes, &ids, Some((7, is_its_error)));
 }
 
 /// `wait_for` on a slow chain: `Elapsed`, and both fetches are dropped.
@@ -394,40 +426,42 @@ pub fn panicking_user_becomes_an_error_in_every_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).panicking_for(3);
     let rt2 = rt.clone();
     let ids: Vec<UserId> = (1..=10).collect();
-    let outcomes = run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &ids, FEW).await });
-    for (name, results) in outcomes {
-        assert_eq!(results.len(), 10, "{name}");
-        for (index, result) in results.into_iter().enumerate() {
-            let user = index as UserId + 1;
-            match (user, result.as_ref().map_err(FetchError::kind)) {
-                (3, Err(FetchErrorKind::Panicked { user_id: 3, message })) => {
-                    assert!(message.contains("scripted panic"), "{name}: {message}");
-                }
-                (3, other) => panic!("{name}: user 3 should have panicked: {other:?}"),
-                (_, _) => {
-                    assert_eq!(result.unwrap(), article_user_with_orders(user), "{name}")
-                }
-            }
-        }
-    }
+    let requested = ids.clone();
+    let outcomes =
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    let is_its_error = |error: &FetchError| {
+        matches!(error.kind(), FetchErrorKind::Panicked { user_id: 3, message }
+            if message.contains("scripted panic"))
+    };
+    assert_each_user_in_request_order(outcomes, &ids, Some((3, is_its_error)));
 }
 
-/// Dropping a handle cancels the task: its future is dropped without completing.
+/// Dropping a handle cancels the task: once the task is running (it has signalled
+/// so, and waits forever), dropping its handle drops its future.
 pub fn dropping_a_handle_cancels_its_task<R: Runtime>(rt: R) {
-    let (dropped, finished) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
-    let (rt2, flag, done) = (rt.clone(), dropped.clone(), finished.clone());
+    let rt2 = rt.clone();
     run_on_worker(&rt, async move {
-        let (task_rt, flag) = (rt2.clone(), DropFlag(flag));
-        let handle = rt2.spawn(async move {
-            let _flag = flag; // dropped with the task's future, polled or not
-            task_rt.sleep(FOREVER).await;
-            done.store(true, SeqCst);
-        });
-        rt2.sleep(SHORT).await;
+        let dropped = Arc::new(AtomicBool::new(false));
+        let handle = spawn_running_forever(&rt2, &dropped).await;
         drop(handle);
         eventually(&rt2, "the dropped handle's task is dropped", || dropped.load(SeqCst)).await;
     });
-    assert!(!finished.load(SeqCst));
+}
+
+/// Spawns a task that holds a [`DropFlag`] on `dropped`, signals that it runs, then
+/// waits forever, and returns its handle once the signal has come: only cancelling
+/// the task can set the flag, and only while the task is running.
+async fn spawn_running_forever<R: Runtime>(rt: &R, dropped: &Arc<AtomicBool>) -> R::JoinHandle<()> {
+    let (running, has_run) = oneshot::channel();
+    let flag = DropFlag(dropped.clone());
+    let handle = rt.spawn(async move {
+        let _flag = flag;
+        running.send(()).expect("the test awaits the signal");
+        futures::future::pending::<()>().await;
+    });
+    has_run.await.expect("the task was dropped before it ran");
+    assert!(!dropped.load(SeqCst), "the task's future was dropped before its handle was");
+    handle
 }
 
 /// A detached task runs to the end with nobody awaiting it.
@@ -445,18 +479,13 @@ pub fn detached_task_runs_to_completion<R: Runtime>(rt: R) {
     });
 }
 
-/// `cancel().await` returns only once the task's future has been dropped.
+/// `cancel().await` on a running task returns only once the task's future has been
+/// dropped.
 pub fn cancel_returns_once_the_task_is_gone<R: Runtime>(rt: R) {
     let rt2 = rt.clone();
     let dropped = run_on_worker(&rt, async move {
         let dropped = Arc::new(AtomicBool::new(false));
-        let (task_rt, flag) = (rt2.clone(), DropFlag(dropped.clone()));
-        let handle = rt2.spawn(async move {
-            let _flag = flag; // dropped with the task's future, polled or not
-            task_rt.sleep(FOREVER).await;
-        });
-        rt2.sleep(SHORT).await;
-        handle.cancel().await;
+        spawn_running_forever(&rt2, &dropped).await.cancel().await;
         dropped.load(SeqCst)
     });
     assert!(dropped, "cancel returned before the task's future was dropped");
@@ -475,38 +504,94 @@ pub fn cancel_after_completion_is_harmless<R: Runtime>(rt: R) {
 }
 
 /// [`run_on_worker`] runs on a worker: the calling thread itself only when the
-/// flavour is current-thread.
-pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R) {
+/// runtime was built current-thread.
+pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R, built: Configured) {
     let caller = thread::current().id();
     let worker = run_on_worker(&rt, async { thread::current().id() });
-    match rt.info().flavour {
+    match built.flavour {
         Flavour::CurrentThread => assert_eq!(worker, caller),
         Flavour::MultiThread => assert_ne!(worker, caller),
     }
 }
 
-/// The description printed with results matches the runtime.
-pub fn info_reports_the_configuration<R: Runtime>(rt: R) {
+/// The description printed with results is the runtime as it was built: its
+/// flavour and worker count, and the runtime's locked version.
+pub fn info_reports_the_configuration<R: Runtime>(rt: R, built: Configured) {
     let info = rt.info();
+    assert_eq!(Configured { flavour: info.flavour, workers: info.workers }, built, "{info}");
     assert_ne!(info.version, "unknown", "{info}");
-    if info.flavour == Flavour::CurrentThread {
-        assert_eq!(info.workers.get(), 1);
-    }
-    assert!(info.to_string().starts_with(info.runtime));
+    let s = if built.workers.get() == 1 { "" } else { "s" };
+    let configuration = format!("{}, {} worker{s}", built.flavour, built.workers);
+    assert!(info.to_string().starts_with(info.runtime), "{info}");
+    assert!(info.to_string().contains(&configuration), "{info} should say {configuration}");
 }
 
-/// The article's first program: both lines, the sleep between them.
+/// The article's first program: `Hello ...` is written before the sleep (it is all
+/// there is while the sleep is pending) and `... World!` after it, no earlier than
+/// `delay` later on the runtime's clock.
 pub fn hello_world_prints_both_lines_around_its_sleep<R: Runtime>(rt: R) {
-    let rt2 = rt.clone();
+    const HELLO: &str = "Hello ...\n";
     let delay = Duration::from_millis(10);
-    let (out, slept) = run_on_worker(&rt, async move {
-        let mut out = Vec::new();
-        let start = rt2.now();
-        hello_world(&rt2, delay, &mut out).await.unwrap();
-        (out, rt2.now() - start)
+    let out = Stamped::new(rt.clone());
+    let (rt2, written) = (rt.clone(), out.clone());
+    let (first_poll, before_sleep_ends) = run_on_worker(&rt, async move {
+        let mut writer = out.clone();
+        let mut hello = pin!(hello_world(&rt2, delay, &mut writer));
+        let first_poll = futures::poll!(hello.as_mut());
+        let before_sleep_ends = out.text();
+        hello.await.unwrap();
+        (first_poll, before_sleep_ends)
     });
-    assert_eq!(String::from_utf8(out).unwrap(), "Hello ...\n... World!\n");
-    assert!(slept >= delay);
+    assert!(first_poll.is_pending(), "hello_world finished without waiting");
+    assert_eq!(before_sleep_ends, HELLO, "written while the sleep was pending");
+    assert_eq!(written.text(), "Hello ...\n... World!\n");
+    let pause = written.written_at(HELLO.len()) - written.written_at(HELLO.len() - 1);
+    assert!(pause >= delay, "the lines were {pause:?} apart on the runtime's clock, not {delay:?}");
+}
+
+/// A writer that keeps each write with the runtime's clock at that moment; clones
+/// share what was written.
+#[derive(Clone)]
+struct Stamped<R> {
+    rt: R,
+    log: Arc<Mutex<Writes>>,
+}
+
+/// Each write's bytes, with the runtime's clock when it was made.
+type Writes = Vec<(Instant, Vec<u8>)>;
+
+impl<R: Runtime> Stamped<R> {
+    fn new(rt: R) -> Self {
+        Stamped { rt, log: Arc::default() }
+    }
+
+    /// Everything written so far.
+    fn text(&self) -> String {
+        let log = self.log.lock().unwrap();
+        String::from_utf8(log.iter().flat_map(|(_, bytes)| bytes.clone()).collect()).unwrap()
+    }
+
+    /// When the byte at `offset` of the output was written.
+    fn written_at(&self, offset: usize) -> Instant {
+        let log = self.log.lock().unwrap();
+        let mut end = 0;
+        let write = log.iter().find(|(_, bytes)| {
+            end += bytes.len();
+            offset < end
+        });
+        write.expect("the byte was written").0
+    }
+}
+
+impl<R: Runtime> Write for Stamped<R> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.log.lock().unwrap().push((self.rt.now(), buf.to_vec()));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Every future the contract and the coroutines return is `Send` (and spawned

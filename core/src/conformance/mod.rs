@@ -4,13 +4,16 @@
 //! ```ignore
 //! chain_core::conformance_tests! {
 //!     service: record_service::RecordService;
-//!     current_thread => SmolRuntime::current_thread(),
-//!     multi_thread => SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap(),
+//!     current_thread(CurrentThread, workers = 1) => SmolRuntime::current_thread(),
+//!     multi_thread(MultiThread, workers = 2) => SmolRuntime::multi_thread(workers).unwrap(),
 //! }
 //! ```
 //!
 //! expands to a module per flavour with one `#[test]` per case of [`cases`] and of
-//! [`over_http`] (against the given record service), named by the behaviour it proves. Each case builds its runtime on a thread of its own (for
+//! [`over_http`] (against the given record service), named by the behaviour it proves.
+//! Each flavour names the [`Flavour`] and the worker count it builds (bound to the
+//! name given, here `workers`, for the expression to use); the cases that concern
+//! the configuration check the runtime against them. Each case builds its runtime on a thread of its own (for
 //! async-std, whose pool is process-wide, the cases share it) and fails, rather than
 //! hangs, if it has not finished within [`DEADLINE`]. No case depends on timing:
 //! overlap is forced with gates ([`Scripted`]), and waits are bounded.
@@ -21,6 +24,7 @@ pub mod over_http;
 mod scripted;
 
 use std::{
+    num::NonZeroUsize,
     panic::{AssertUnwindSafe, catch_unwind, resume_unwind},
     sync::mpsc,
     thread,
@@ -29,7 +33,28 @@ use std::{
 
 pub use scripted::Scripted;
 
-use crate::Runtime;
+use crate::{Flavour, Runtime};
+
+/// How a conformance module builds its runtime, as [`conformance_tests!`](crate::conformance_tests)
+/// was told: what the runtime must report and how it must behave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Configured {
+    /// The flavour built.
+    pub flavour: Flavour,
+    /// The worker threads asked for.
+    pub workers: NonZeroUsize,
+}
+
+impl Configured {
+    /// `flavour` with `workers` threads.
+    ///
+    /// # Panics
+    ///
+    /// `workers` is zero.
+    pub const fn new(flavour: Flavour, workers: usize) -> Self {
+        Configured { flavour, workers: NonZeroUsize::new(workers).expect("at least one worker") }
+    }
+}
 
 /// How long one case may run before it counts as hung. Generous: a loaded CI
 /// machine must not fail a correct runtime.
@@ -37,7 +62,11 @@ pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// Runs `case` on a runtime made by `make`, on a thread of its own, and panics with
 /// the case's name if it panicked or did not finish within [`DEADLINE`].
-pub fn run_case<R: Runtime>(name: &str, make: impl FnOnce() -> R + Send + 'static, case: fn(R)) {
+pub fn run_case<R: Runtime>(
+    name: &str,
+    make: impl FnOnce() -> R + Send + 'static,
+    case: impl FnOnce(R) + Send + 'static,
+) {
     let (done, finished) = mpsc::channel();
     thread::Builder::new()
         .name(name.to_owned())
@@ -54,15 +83,28 @@ pub fn run_case<R: Runtime>(name: &str, make: impl FnOnce() -> R + Send + 'stati
 }
 
 /// Expands to a `#[test]` for every conformance case, for each runtime flavour given
-/// as `module_name => expression building the runtime`.
+/// as `module_name(Flavour, workers = N) => expression building the runtime`, where
+/// the expression may use `workers` (a `NonZeroUsize`).
 #[macro_export]
 macro_rules! conformance_tests {
-    (service: $service:ty; $($flavour:ident => $make:expr),+ $(,)?) => {
+    (service: $service:ty; $(
+        $flavour:ident($kind:ident, $workers:ident = $n:literal) => $make:expr
+    ),+ $(,)?) => {
         $(
             mod $flavour {
                 #[allow(unused_imports)]
                 use super::*;
-                $crate::__conformance_cases! { $make;
+                /// What this module's runtime is built with.
+                const CONFIGURED: $crate::conformance::Configured =
+                    $crate::conformance::Configured::new($crate::Flavour::$kind, $n);
+                $crate::__conformance_cases! {
+                    { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
+                    configured: CONFIGURED;
+                    workloads_run_on_a_runtime_worker,
+                    info_reports_the_configuration,
+                }
+                $crate::__conformance_cases! {
+                    { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
                     article_assertion_holds,
                     users_two_and_three_match_the_article,
                     unknown_user_has_a_name_and_no_orders,
@@ -85,13 +127,13 @@ macro_rules! conformance_tests {
                     detached_task_runs_to_completion,
                     cancel_returns_once_the_task_is_gone,
                     cancel_after_completion_is_harmless,
-                    workloads_run_on_a_runtime_worker,
-                    info_reports_the_configuration,
                     hello_world_prints_both_lines_around_its_sleep,
                     public_futures_are_send,
                     every_user_is_accounted_for_under_faults,
                 }
-                $crate::__conformance_cases! { $make; over_http::<$service>;
+                $crate::__conformance_cases! {
+                    { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
+                    over_http::<$service>;
                     article_assertion_holds_over_http,
                     unknown_user_is_a_404_naming_the_user_over_http,
                     every_fan_out_returns_each_user_once_in_request_order_over_http,
@@ -123,6 +165,18 @@ macro_rules! __conformance_cases {
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
                     $crate::conformance::cases::$case,
+                );
+            }
+        )+
+    };
+    ($make:expr; configured: $configured:ident; $($case:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::conformance::run_case(
+                    concat!(module_path!(), "::", stringify!($case)),
+                    || $make,
+                    |rt| $crate::conformance::cases::$case(rt, $configured),
                 );
             }
         )+
