@@ -441,6 +441,12 @@ fn sigterm_stops_the_comparison_and_its_measuring_process_with_status_143() {
     stopped_by("TERM", 143, "terminated");
 }
 
+/// How long the signal test waits for each step (a child to start, compare to end,
+/// the child to be gone): a guard against a hang, not a measure of speed, generous
+/// for a loaded machine. The measuring process sleeps 60 s twice (warm-up and run),
+/// so an end within it is the signal's doing.
+const PATIENCE: Duration = Duration::from_secs(40);
+
 /// Sends `signal` to compare while a measuring process runs: compare exits with
 /// status `code`, says `said`, and its measuring process is gone.
 fn stopped_by(signal: &str, code: i32, said: &str) {
@@ -453,13 +459,16 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
         .spawn()
         .expect("compare starts");
     // The header is said just before the first measuring process starts; read on a
-    // thread, so that a compare that never says it fails the test.
+    // thread, so that a compare that never says it fails the test. The thread then
+    // reads on to the end: a pipe closed after the first line would end compare
+    // quietly at its next line, before any measuring process starts.
     let mut stdout = BufReader::new(parent.stdout.take().unwrap());
     let (header_said, header) = std::sync::mpsc::channel();
     thread::spawn(move || {
         let mut line = String::new();
         let _ = stdout.read_line(&mut line);
         let _ = header_said.send(line);
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
     });
     let Ok(line) = header.recv_timeout(Duration::from_secs(60)) else {
         let _ = parent.kill();
@@ -468,11 +477,16 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
     assert!(line.starts_with("workload: fanout"), "{line}");
     let pid = parent.id();
     let children = format!("/proc/{pid}/task/{pid}/children");
-    let give_up = Instant::now() + Duration::from_secs(10);
+    let give_up = Instant::now() + PATIENCE;
     let child = loop {
         let listed = std::fs::read_to_string(&children).unwrap_or_default();
         if let Some(child) = listed.split_whitespace().next() {
             break child.to_owned();
+        }
+        if let Some(status) = parent.try_wait().unwrap() {
+            let mut said = String::new();
+            let _ = std::io::Read::read_to_string(&mut parent.stderr.take().unwrap(), &mut said);
+            panic!("compare ended ({status}) before a measuring process was seen: {said}");
         }
         assert!(Instant::now() < give_up, "no measuring process started");
         std::thread::sleep(Duration::from_millis(10));
@@ -480,14 +494,14 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
     let kill = [&format!("-{signal}"), &pid.to_string()];
     let sent = output_within(Command::new("kill").args(kill), Duration::from_secs(10));
     assert!(sent.status.success(), "kill -{signal} could not be sent");
-    let give_up = Instant::now() + Duration::from_secs(10);
+    let give_up = Instant::now() + PATIENCE;
     let status = loop {
         if let Some(status) = parent.try_wait().unwrap() {
             break status;
         }
         if Instant::now() > give_up {
             let _ = parent.kill();
-            panic!("compare still running 10 s after SIG{signal}");
+            panic!("compare still running {PATIENCE:?} after SIG{signal}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -501,7 +515,7 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
         let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
         state.is_some_and(|state| state != 'Z')
     };
-    let gone = Instant::now() + Duration::from_secs(10);
+    let gone = Instant::now() + PATIENCE;
     while running() {
         assert!(Instant::now() < gone, "the measuring process {child} outlived compare");
         std::thread::sleep(Duration::from_millis(10));
