@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Expected, FaultPlan};
+use chain_core::{Expected, FaultPlan, conformance::exit_within};
 use proptest::prelude::*;
 
 /// The longest any command a test runs may take: a regression that hangs fails the
@@ -32,18 +32,8 @@ fn output_within(command: &mut Command, limit: Duration) -> Output {
     };
     let stdout = drain(Box::new(child.stdout.take().expect("piped")));
     let stderr = drain(Box::new(child.stderr.take().expect("piped")));
-    let give_up = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if Instant::now() >= give_up {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{command:?} was still running after {limit:?}, and was killed");
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
+    let status = exit_within(&mut child, limit)
+        .unwrap_or_else(|| panic!("{command:?} was still running after {limit:?}, and was killed"));
     let read = |pipe: thread::JoinHandle<_>| -> Vec<u8> {
         let bytes: std::io::Result<Vec<u8>> = pipe.join().expect("a pipe's reader panicked");
         bytes.expect("the pipe can be read")
@@ -494,17 +484,8 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
     let kill = [&format!("-{signal}"), &pid.to_string()];
     let sent = output_within(Command::new("kill").args(kill), Duration::from_secs(10));
     assert!(sent.status.success(), "kill -{signal} could not be sent");
-    let give_up = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = parent.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > give_up {
-            let _ = parent.kill();
-            panic!("compare still running {PATIENCE:?} after SIG{signal}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = exit_within(&mut parent, PATIENCE)
+        .unwrap_or_else(|| panic!("compare still running {PATIENCE:?} after SIG{signal}"));
     assert_eq!(status.code(), Some(code), "after SIG{signal}");
     let mut rest = String::new();
     let _ = std::io::Read::read_to_string(&mut parent.stderr.take().unwrap(), &mut rest);

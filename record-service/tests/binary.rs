@@ -1,9 +1,10 @@
 //! The `record-service` binary, run as a user runs it: signals and a closed stdout.
 
+use chain_core::conformance::exit_within;
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, ExitStatus, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 const BINARY: &str = env!("CARGO_BIN_EXE_record-service");
@@ -24,17 +25,8 @@ fn started() -> (Child, BufReader<std::process::ChildStdout>) {
 
 /// Its exit status, waiting at most 10 s (then it is killed and the test fails).
 fn exit_status(child: &mut Child) -> ExitStatus {
-    let give_up = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > give_up {
-            let _ = child.kill();
-            panic!("still running 10 s after the signal");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    exit_within(child, Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("still running 10 s after the signal"))
 }
 
 fn signal_ends_the_service(signal: &str, status: i32) {

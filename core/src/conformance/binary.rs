@@ -163,7 +163,7 @@ fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
     use std::{
         io::{BufRead, BufReader},
         process::Stdio,
-        time::{Duration, Instant},
+        time::Duration,
     };
     let mut child = Command::new(binary)
         .args(["fanout", "--users", "1000", "--latency", "60s"])
@@ -179,17 +179,8 @@ fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
     assert!(first.starts_with("runtime: "), "{first}");
     let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
     assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
-    let give_up = Instant::now() + Duration::from_secs(10);
-    let exited = loop {
-        if let Some(exited) = child.try_wait().unwrap() {
-            break exited;
-        }
-        if Instant::now() > give_up {
-            let _ = child.kill();
-            panic!("still running 10 s after SIG{signal}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let exited = super::exit_within(&mut child, Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("still running 10 s after SIG{signal}"));
     assert_eq!(exited.code(), Some(status), "SIG{signal}: {exited}");
     drop(stdout);
 }

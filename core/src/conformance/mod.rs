@@ -21,6 +21,7 @@
 pub mod binary;
 pub mod cases;
 pub mod over_http;
+mod process;
 mod scripted;
 
 use std::{
@@ -31,6 +32,7 @@ use std::{
     time::Duration,
 };
 
+pub use process::exit_within;
 pub use scripted::Scripted;
 
 use crate::{Flavour, Runtime};
