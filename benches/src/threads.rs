@@ -61,6 +61,11 @@ impl Threads {
             Threads::Pool => "thread-pool",
         }
     }
+
+    /// Its row's name in compare's tables, which says what its I/O is.
+    pub fn row_label(self) -> String {
+        format!("{self} (std::net)")
+    }
 }
 
 impl std::fmt::Display for Threads {

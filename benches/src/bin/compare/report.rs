@@ -131,7 +131,7 @@ pub fn label(subject: &Subject) -> String {
     match subject {
         Subject::Rust(flavour, _) => flavour.label().to_owned(),
         Subject::Python(event_loop) => format!("python-{event_loop} (reference)"),
-        Subject::Threads(threads) => format!("{threads} (std::net)"),
+        Subject::Threads(threads) => threads.row_label(),
     }
 }
 

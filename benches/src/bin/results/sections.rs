@@ -2,6 +2,7 @@
 
 use std::{fs, path::Path, time::Duration};
 
+use benches::{Flavour, threads::Threads};
 use chain_core::cli::report::duration;
 
 use crate::{
@@ -9,6 +10,9 @@ use crate::{
     criterion::Export,
     tables,
 };
+
+/// tokio's two flavours, whose joined fan-out the README explains.
+const TOKIO: [Flavour; 2] = [Flavour::TokioCurrentThread, Flavour::TokioMultiThread];
 
 /// The two committed runs of `run.sh`.
 pub struct Sources<'a> {
@@ -156,13 +160,11 @@ impl<'a> Sources<'a> {
             .iter()
             .map(|r| spawn.times_faster_than(&r.flavour, ASYNCIO))
             .collect::<Result<_, _>>()?;
-        let tokio: Vec<Stated> = ["tokio-current-thread", "tokio-multi-thread"]
+        let tokio: Vec<Stated> =
+            TOKIO.iter().map(|f| join.ratio(f.label())).collect::<Result<_, _>>()?;
+        let tokio_faster: Vec<Stated> = TOKIO
             .iter()
-            .map(|f| join.ratio(f))
-            .collect::<Result<_, _>>()?;
-        let tokio_faster: Vec<Stated> = ["tokio-current-thread", "tokio-multi-thread"]
-            .iter()
-            .map(|f| join.times_faster_than(f, ASYNCIO))
+            .map(|f| join.times_faster_than(f.label(), ASYNCIO))
             .collect::<Result<_, _>>()?;
         Ok(format!(
             "What they show: with a task per user, every Rust flavour finishes 100,000 chained \
@@ -199,22 +201,23 @@ impl<'a> Sources<'a> {
              asyncio), [spawn-many](docs/results/spawn-many.md), and \
              [idle](docs/results/idle-1m.md): a million sleeping tasks cost {} bytes each on smol's \
              current-thread flavour, {} on async-std and {} on tokio's current-thread flavour.",
-            bounded.ratio("tokio-current-thread")?.shown(),
-            bounded.ratio("tokio-multi-thread")?.shown(),
+            bounded.ratio(TOKIO[0].label())?.shown(),
+            bounded.ratio(TOKIO[1].label())?.shown(),
             duration(secs(fast.median_s)),
             duration(secs(slow.median_s)),
             duration(secs(asyncio)),
-            per_task("smol-current-thread")?,
-            per_task("async-std")?,
-            per_task("tokio-current-thread")?,
+            per_task(Flavour::SmolCurrentThread.label())?,
+            per_task(Flavour::AsyncStd.label())?,
+            per_task(TOKIO[0].label())?,
         ))
     }
 
     fn http_summary(&self) -> Result<String, String> {
         let instant = self.pair("http-fanout-10k")?;
         let waiting = self.pair("http-fanout-10k-10ms")?;
-        let pool = instant.ratio("thread-pool (std::net)")?;
-        let naive = instant.ratio("threads-per-request (std::net)")?;
+        let (pool_row, naive_row) = (Threads::Pool.row_label(), Threads::PerRequest.row_label());
+        let pool = instant.ratio(&pool_row)?;
+        let naive = instant.ratio(&naive_row)?;
         let runtimes: Vec<&Row> =
             waiting.rows().iter().filter(|r| !r.flavour.contains("std::net")).collect();
         let (fast, slow) = extremes(&runtimes, |r| r.median_s);
@@ -231,16 +234,16 @@ impl<'a> Sources<'a> {
              runtimes take {} to {} with {} to {}, a pool of 1,000 threads {}, and a thread per \
              request {}.",
             pool.shown(),
-            tables::mib(instant.row("thread-pool (std::net)")?.peak_rss_bytes),
+            tables::mib(instant.row(&pool_row)?.peak_rss_bytes),
             tables::mib(fastest_multi(&instant)?.peak_rss_bytes),
             naive.shown(),
-            tables::mib(instant.row("threads-per-request (std::net)")?.peak_rss_bytes),
+            tables::mib(instant.row(&naive_row)?.peak_rss_bytes),
             duration(secs(fast.median_s)),
             duration(secs(slow.median_s)),
             tables::mib(least.peak_rss_bytes),
             tables::mib(most.peak_rss_bytes),
-            threads("thread-pool (std::net)")?,
-            threads("threads-per-request (std::net)")?,
+            threads(&pool_row)?,
+            threads(&naive_row)?,
         ))
     }
 }
