@@ -44,7 +44,7 @@ fn in_memory<R: Runtime>(rt: &R, latency: Duration) -> Instrumented<InMemorySour
 }
 
 /// Polls `done` every millisecond until it holds, failing after ten seconds.
-async fn eventually<R: Runtime>(rt: &R, what: &str, done: impl Fn() -> bool) {
+pub(super) async fn eventually<R: Runtime>(rt: &R, what: &str, done: impl Fn() -> bool) {
     let give_up = rt.now() + Duration::from_secs(10);
     while !done() {
         assert!(rt.now() < give_up, "never happened: {what}");
@@ -185,19 +185,19 @@ pub fn spawned_chain_fetches_orders_in_a_task_meanwhile<R: Runtime>(rt: R) {
 /// exactly one result per user, in request order.
 pub fn every_fan_out_returns_each_user_once_in_request_order<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |id, _| Duration::from_micros(id % 5 * 300));
-    each_user_once_in_request_order(rt, source);
+    each_user_once_in_request_order(rt, source, 10_000);
 }
 
-/// Runs the four fan-outs over 10,000 users, requested in a shuffled order, and
+/// Runs the four fan-outs over `users` users, requested in a shuffled order, and
 /// checks that each returns every user's correct result once, in request order.
-pub(super) fn each_user_once_in_request_order<R, S>(rt: R, source: S)
+pub(super) fn each_user_once_in_request_order<R, S>(rt: R, source: S, users: u64)
 where
     R: Runtime,
     S: DataSource + Clone + 'static,
 {
-    const USERS: u64 = 10_000;
-    // A permutation of 1..=USERS (7919 is prime, so coprime with USERS).
-    let ids: Vec<UserId> = (0..USERS).map(|i| i * 7919 % USERS + 1).collect();
+    // A permutation of 1..=users (7919 is prime, so coprime with the counts used).
+    assert!(users % 7919 != 0);
+    let ids: Vec<UserId> = (0..users).map(|i| i * 7919 % users + 1).collect();
     let (rt2, requested) = (rt.clone(), ids.clone());
     let outcomes =
         run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });

@@ -20,6 +20,7 @@
 
 pub mod binary;
 pub mod cases;
+mod holding;
 pub mod over_http;
 mod process;
 mod scripted;
@@ -32,6 +33,7 @@ use std::{
     time::Duration,
 };
 
+pub use holding::HoldingUsers;
 pub use process::exit_within;
 pub use scripted::Scripted;
 

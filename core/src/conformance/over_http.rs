@@ -11,19 +11,30 @@ use std::{
     time::Duration,
 };
 
-use super::cases::{cancel_every_fan_out_part_way, each_user_once_in_request_order};
+use futures::future::{Either, select};
+
+use super::{
+    HoldingUsers,
+    cases::{cancel_every_fan_out_part_way, each_user_once_in_request_order, eventually},
+};
 use crate::{
-    FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, Runtime, UserId, UserResult,
-    fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
+    DataSource, FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, Runtime, UserId,
+    UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
     http::{Fault, Faults, HttpSource, Route, Service, ServiceConfig},
     model::article_user_with_orders,
-    run_on_worker,
+    readable::duration,
+    run_on_worker, timeout,
 };
 
 /// A fault rate that faults some fetches and leaves most alone.
 const SOME: f64 = 0.2;
 /// Users of the fault cases: enough for every kind of outcome to occur.
 const USERS: UserId = 300;
+/// The time limit of cases whose fetches wait for connections but must not fail
+/// for it: so long that no machine's speed reaches it, so only a hang fails them.
+const HANG_LIMIT: Duration = Duration::from_secs(60);
+/// A service delay that no case waits out: its requests are only ever cancelled.
+const FOREVER: Duration = Duration::from_secs(3600);
 
 fn service<S: Service>(config: ServiceConfig) -> S {
     S::start(config).expect("the record service starts")
@@ -67,21 +78,25 @@ pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Runtime, S: Service>(r
     }
 }
 
-/// Every fan-out over HTTP returns each of 10,000 users once, in request order.
+/// Every fan-out over HTTP returns each of 2,000 users once, in request order (4,000
+/// requests queueing for the pool's 100 connections).
 pub fn every_fan_out_returns_each_user_once_in_request_order_over_http<R: Runtime, S: Service>(
     rt: R,
 ) {
     let service: S = service(ServiceConfig::default());
-    let source = HttpSource::new(&rt, service.address());
-    each_user_once_in_request_order(rt, source);
+    let source = HttpSource::new(&rt, service.address()).with_timeout(HANG_LIMIT);
+    each_user_once_in_request_order(rt, source, 2_000);
 }
 
-/// Bounded fan-out over HTTP never has more than K users in flight.
+/// Bounded fan-out over HTTP has exactly K users in flight at its peak, never more.
 pub fn bounded_fan_out_never_exceeds_its_limit_over_http<R: Runtime, S: Service>(rt: R) {
     const LIMIT: usize = 16;
     let service: S = service(ServiceConfig::default());
     for spawned in [false, true] {
-        let source = Instrumented::new(HttpSource::new(&rt, service.address()));
+        // No user's request leaves before LIMIT users have started: the limit is
+        // reached for certain, and a fan-out that admitted fewer fails at the gate.
+        let client = HttpSource::new(&rt, service.address()).with_timeout(HANG_LIMIT);
+        let source = Instrumented::new(HoldingUsers::new(rt.clone(), client, LIMIT));
         let (rt2, counted) = (rt.clone(), source.clone());
         let results = run_on_worker(&rt, async move {
             let limit = NonZeroUsize::new(LIMIT).unwrap();
@@ -91,7 +106,7 @@ pub fn bounded_fan_out_never_exceeds_its_limit_over_http<R: Runtime, S: Service>
             }
         });
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2000, "spawned: {spawned}");
-        assert!(source.users().peak() <= LIMIT, "spawned: {spawned}");
+        assert_eq!(source.users().peak(), LIMIT, "spawned: {spawned}");
         assert_eq!(source.users().live(), 0);
     }
 }
@@ -101,7 +116,8 @@ pub fn connections_are_reused_and_never_exceed_the_limit<R: Runtime, S: Service>
     const CONNECTIONS: usize = 8;
     let service: S = service(ServiceConfig::default());
     let source = HttpSource::new(&rt, service.address())
-        .with_connections(NonZeroUsize::new(CONNECTIONS).unwrap());
+        .with_connections(NonZeroUsize::new(CONNECTIONS).unwrap())
+        .with_timeout(HANG_LIMIT);
     let counted = source.clone();
     let results = run_on_worker(&rt, async move { fan_out(&counted, 1..=1000).await });
     assert!(results.iter().all(Result::is_ok));
@@ -119,8 +135,16 @@ pub fn refused_connection_names_the_user_and_the_cause<R: Runtime, S: Service>(r
     let results = fan_out_against(&rt, closed_port);
     for (user, result) in (1..).zip(&results) {
         match result.as_ref().map_err(FetchError::kind) {
-            Err(FetchErrorKind::Http { user_id, failure: HttpFailure::Connect { .. }, .. })
-                if *user_id == user => {}
+            Err(FetchErrorKind::Http {
+                user_id,
+                operation,
+                failure: HttpFailure::Connect { .. },
+            }) if *user_id == user => {
+                let text = result.as_ref().unwrap_err().to_string();
+                let prefix =
+                    format!("{operation}({user}) failed: cannot connect to {closed_port}: ");
+                assert!(text.starts_with(&prefix), "user {user}: {text:?} is not {prefix:?}...");
+            }
             other => panic!("user {user}: expected a refused connection, got {other:?}"),
         }
     }
@@ -129,99 +153,134 @@ pub fn refused_connection_names_the_user_and_the_cause<R: Runtime, S: Service>(r
 /// A service that answers 500 fails exactly the faulted users, each error naming its
 /// user and the status; every other user's result arrives.
 pub fn server_error_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
-    faulty_fan_out::<R, S>(rt, Fault::ServerError, |f| *f == HttpFailure::Status { status: 500 });
+    let is_500 = |f: &HttpFailure| *f == HttpFailure::Status { status: 500 };
+    faulty_fan_out::<R, S>(rt, Fault::ServerError, is_500, "HTTP 500");
 }
 
 /// A service that closes the connection instead of answering: an error for exactly
 /// that user, saying the connection closed.
 pub fn dropped_connection_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
-    faulty_fan_out::<R, S>(rt, Fault::Drop, |f| matches!(f, HttpFailure::Closed { .. }));
+    let is_closed = |f: &HttpFailure| matches!(f, HttpFailure::Closed { .. });
+    faulty_fan_out::<R, S>(rt, Fault::Drop, is_closed, "connection closed mid-response: ");
 }
 
 /// A service that closes mid-body: an error for exactly that user, saying its answer
 /// was cut short (not that the connection closed before answering).
 pub fn truncated_body_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
-    faulty_fan_out::<R, S>(rt, Fault::Truncate, |f| matches!(f, HttpFailure::Truncated { .. }));
+    let is_truncated = |f: &HttpFailure| matches!(f, HttpFailure::Truncated { .. });
+    faulty_fan_out::<R, S>(rt, Fault::Truncate, is_truncated, "answer cut short: ");
 }
 
 /// Malformed JSON: an error for exactly that user, saying the body was malformed.
 pub fn malformed_json_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
-    faulty_fan_out::<R, S>(rt, Fault::MalformedJson, |f| {
-        matches!(f, HttpFailure::Malformed { .. })
-    });
+    let is_malformed = |f: &HttpFailure| matches!(f, HttpFailure::Malformed { .. });
+    faulty_fan_out::<R, S>(rt, Fault::MalformedJson, is_malformed, "malformed JSON: ");
 }
 
 /// A service that closes connections after answering loses no answer: each is kept,
-/// and a closed connection is never used again.
+/// a closed connection is never used again (no GET needs sending twice), and each
+/// close costs exactly one new connection.
 pub fn answers_on_closing_connections_are_kept<R: Runtime, S: Service>(rt: R) {
+    const CONNECTIONS: u64 = 4;
     let faults = Faults::new(0.5, 5, &[Fault::Close]).unwrap();
-    let service: S = service(ServiceConfig { faults, ..ServiceConfig::default() });
-    let source =
-        HttpSource::new(&rt, service.address()).with_connections(NonZeroUsize::new(4).unwrap());
+    let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
+    let source = HttpSource::new(&rt, service.address())
+        .with_connections(NonZeroUsize::new(CONNECTIONS as usize).unwrap())
+        .with_timeout(HANG_LIMIT);
     let counted = source.clone();
     let results = run_on_worker(&rt, async move { fan_out(&counted, 1..=USERS).await });
     for (user, result) in (1..).zip(results) {
         assert_eq!(result.unwrap(), article_user_with_orders(user));
     }
-    assert!(source.connections_opened() > 4, "closed connections were replaced");
+    let closes = (1..=USERS)
+        .flat_map(|user| [Operation::FetchUser, Operation::FetchOrders].map(|op| (op, user)))
+        .filter(|&(op, user)| faults.for_request(Route::new(op, user)) == Some(Fault::Close))
+        .count() as u64;
+    assert_eq!(source.requests_resent(), 0, "a connection closed after its answer was reused");
+    // Every close ends one connection; at most the pool's limit are still open.
+    let opened = source.connections_opened();
+    assert!((closes..=closes + CONNECTIONS).contains(&opened), "{closes} closes, {opened} opened");
+    assert_eq!(service.connections_accepted(), opened);
 }
 
 /// A service slower than the source's time limit: every fetch fails with a timeout
 /// naming its user, and the fan-out returns instead of waiting for the service.
 pub fn slow_service_times_out_naming_the_user<R: Runtime, S: Service>(rt: R) {
     const LIMIT: Duration = Duration::from_millis(100);
-    let service: S =
-        service(ServiceConfig { delay: Duration::from_secs(3600), ..ServiceConfig::default() });
+    let service: S = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address()).with_timeout(LIMIT);
     let results = run_on_worker(&rt, async move { fan_out(&source, 1..=50).await });
     for (user, result) in (1..).zip(&results) {
         match result.as_ref().map_err(FetchError::kind) {
-            Err(FetchErrorKind::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
+            Err(FetchErrorKind::TimedOut { user_id, after: LIMIT, operation })
+                if *user_id == user =>
+            {
+                let says = format!("{operation}({user}) timed out after {}", duration(LIMIT));
+                assert_eq!(result.as_ref().unwrap_err().to_string(), says);
+            }
             other => panic!("user {user}: expected a timeout after {LIMIT:?}, got {other:?}"),
         }
     }
 }
 
-/// A service that never answers, and more users than connections: the fetches that
-/// have a connection time out, and those waiting for one fail for lack of one after
-/// the same limit, instead of each waiting its turn to time out.
+/// The pool's one connection held by a request to a service that never answers:
+/// each fetch waiting for a connection fails for lack of one once it has waited the
+/// time limit (not before), instead of waiting its turn behind the held one.
 pub fn waiting_for_a_connection_is_limited_too<R: Runtime, S: Service>(rt: R) {
     const LIMIT: Duration = Duration::from_millis(50);
-    let service: S =
-        service(ServiceConfig { delay: Duration::from_secs(3600), ..ServiceConfig::default() });
-    let source = HttpSource::new(&rt, service.address())
-        .with_connections(NonZeroUsize::new(2).unwrap())
+    let service: S = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
+    // Clones share the pool; each has its own time limit.
+    let waiting = HttpSource::new(&rt, service.address())
+        .with_connections(NonZeroUsize::MIN)
         .with_timeout(LIMIT);
-    let counted = source.clone();
-    let results = run_on_worker(&rt, async move { fan_out(&source, 1..=40).await });
-    let mut no_connection = 0;
-    for (user, result) in (1..).zip(&results) {
-        match result.as_ref().map_err(FetchError::kind) {
-            Err(FetchErrorKind::TimedOut { user_id, after: LIMIT, .. }) if *user_id == user => {}
-            Err(FetchErrorKind::Http { user_id, failure, .. })
-                if *user_id == user
-                    && *failure == HttpFailure::NoConnection { waited: LIMIT, connections: 2 } =>
-            {
-                no_connection += 1
+    let holder = waiting.clone().with_timeout(FOREVER);
+    let (rt2, counted) = (rt.clone(), waiting.clone());
+    let (results, waited) = run_on_worker(&rt, async move {
+        let held = holder.fetch_user(1);
+        let wait = async {
+            eventually(&rt2, "the held request has the connection", || {
+                holder.connections_opened() == 1
+            })
+            .await;
+            let start = rt2.now();
+            let all = timeout(&rt2, HANG_LIMIT, fan_out(&waiting, 1..=20)).await;
+            let all = all.expect("fetches waiting for a connection wait their turn: unlimited");
+            (all, rt2.now() - start)
+        };
+        match select(std::pin::pin!(wait), std::pin::pin!(held)).await {
+            Either::Left((outcome, _held)) => outcome,
+            Either::Right((answer, _)) => {
+                panic!("a service that never answers answered {answer:?}")
             }
-            other => panic!("user {user}: expected a timeout after {LIMIT:?}, got {other:?}"),
+        }
+    });
+    assert!(waited >= LIMIT, "fetches gave up on a connection after {waited:?}, before {LIMIT:?}");
+    let expected = HttpFailure::NoConnection { waited: LIMIT, connections: 1 };
+    for (user, result) in (1..).zip(&results) {
+        match result.as_ref().map_err(|e| (e.kind(), e.to_string())) {
+            Err((FetchErrorKind::Http { user_id, failure, operation }, text))
+                if *user_id == user && *failure == expected =>
+            {
+                let says = format!(
+                    "{operation}({user}) failed: no free connection within {} (all 1 busy)",
+                    duration(LIMIT)
+                );
+                assert_eq!(text, says, "user {user}");
+            }
+            other => panic!("user {user}: expected {expected:?}, got {other:?}"),
         }
     }
-    // 80 requests, 2 connections: had the wait been unlimited, every request would
-    // have had its turn on a connection, over 40 limits.
-    assert!(no_connection >= 30, "{no_connection} of 40 users failed waiting for a connection");
-    assert!(counted.connections_opened() <= 6, "{} opened", counted.connections_opened());
+    assert_eq!(counted.connections_opened(), 1, "only the held request had a connection");
 }
 
 /// Each fan-out dropped part-way while its requests wait on a service that takes an
 /// hour to answer: every fetch is dropped promptly, with the connection it held.
 pub fn cancelled_fan_out_over_http_leaves_no_fetch_running<R: Runtime, S: Service>(rt: R) {
-    let service: S =
-        service(ServiceConfig { delay: Duration::from_secs(3600), ..ServiceConfig::default() });
+    let service: S = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
     let address = service.address();
     let make = || {
         let source = HttpSource::new(&rt, address).with_connections(NonZeroUsize::new(10).unwrap());
-        Instrumented::new(source.with_timeout(Duration::from_secs(3600)))
+        Instrumented::new(source.with_timeout(FOREVER))
     };
     // Every connection of the pool carries a request the service sits on.
     cancel_every_fan_out_part_way(&rt, make, |source| source.inner().connections_opened() >= 10);
@@ -237,8 +296,14 @@ fn fan_out_against<R: Runtime>(rt: &R, address: SocketAddr) -> Vec<UserResult> {
 
 /// Fans out over a service that injects `fault` into some answers, and checks every
 /// user: a result where neither request was faulted, otherwise an error naming the
-/// user, one of its faulted requests, and a failure that `expected` accepts.
-fn faulty_fan_out<R: Runtime, S: Service>(rt: R, fault: Fault, expected: fn(&HttpFailure) -> bool) {
+/// user, one of its faulted requests, and a failure that `expected` accepts, whose
+/// message reads `{operation}({user}) failed: {says}...`.
+fn faulty_fan_out<R: Runtime, S: Service>(
+    rt: R,
+    fault: Fault,
+    expected: fn(&HttpFailure) -> bool,
+    says: &str,
+) {
     let faults = Faults::new(SOME, 11, &[fault]).unwrap();
     let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address());
@@ -255,6 +320,9 @@ fn faulty_fan_out<R: Runtime, S: Service>(rt: R, fault: Fault, expected: fn(&Htt
             Err(FetchErrorKind::Http { user_id, operation, failure })
                 if *user_id == user && faulted.contains(operation) && expected(failure) =>
             {
+                let text = result.as_ref().unwrap_err().to_string();
+                let prefix = format!("{operation}({user}) failed: {says}");
+                assert!(text.starts_with(&prefix), "user {user}: {text:?} is not {prefix:?}...");
                 failed += 1;
             }
             other => panic!("user {user} (faulted: {faulted:?}): unexpected {other:?}"),

@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use super::holding::wait_until_started;
 use crate::{
     DataSource, FetchError, FetchErrorKind, Operation, OrderId, Runtime, User, UserId,
     model::article_orders,
@@ -38,9 +39,6 @@ enum Gate {
     UsersStarted(usize),
     OrdersStarted(usize),
 }
-
-/// How long a gate may stay shut before the test fails instead of hanging.
-const GATE_LIMIT: Duration = Duration::from_secs(10);
 
 impl<R: Runtime> Scripted<R> {
     /// Every fetch waits `delay(user, operation)`; nothing fails.
@@ -82,11 +80,7 @@ impl<R: Runtime> Scripted<R> {
             Gate::UsersStarted(n) => (&self.started_users, n),
             Gate::OrdersStarted(n) => (&self.started_orders, n),
         };
-        let give_up = self.rt.now() + GATE_LIMIT;
-        while counter.load(SeqCst) < n {
-            assert!(self.rt.now() < give_up, "{n} fetches never started together: {:?}", self.gate);
-            self.rt.sleep(Duration::from_millis(1)).await;
-        }
+        wait_until_started(&self.rt, counter, n, self.gate).await;
     }
 
     async fn act(&self, user_id: UserId, operation: Operation) -> Result<(), FetchError> {
