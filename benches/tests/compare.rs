@@ -1,45 +1,20 @@
 //! The compare tool, run as a user runs it.
 
 use std::{
-    io::Read,
     process::{Command, Output, Stdio},
     thread,
     time::{Duration, Instant},
 };
 
-use chain_core::{Expected, FaultPlan, conformance::exit_within};
+use chain_core::{
+    Expected, FaultPlan,
+    conformance::{exit_within, output_within},
+};
 use proptest::prelude::*;
 
 /// The longest any command a test runs may take: a regression that hangs fails the
 /// test after it, instead of hanging the suite. Far above what any run here needs.
 const TIME_LIMIT: Duration = Duration::from_secs(300);
-
-/// Runs `command` to its end with its output captured, or fails the test, the
-/// command killed, once it has run for `limit`.
-fn output_within(command: &mut Command, limit: Duration) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{command:?} cannot start: {e}"));
-    // Each pipe is read on a thread of its own, so that a full one cannot stall it.
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes).map(|_| bytes)
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
-    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
-    let status = exit_within(&mut child, limit)
-        .unwrap_or_else(|| panic!("{command:?} was still running after {limit:?}, and was killed"));
-    let read = |pipe: thread::JoinHandle<_>| -> Vec<u8> {
-        let bytes: std::io::Result<Vec<u8>> = pipe.join().expect("a pipe's reader panicked");
-        bytes.expect("the pipe can be read")
-    };
-    Output { status, stdout: read(stdout), stderr: read(stderr) }
-}
 
 fn compare(args: &[&str]) -> Output {
     output_within(Command::new(env!("CARGO_BIN_EXE_compare")).args(args), TIME_LIMIT)

@@ -282,14 +282,21 @@ mod tests {
     }
 
     #[test]
-    fn jitter_stays_within_its_bound() {
-        let plan = FaultPlan::new(2).with_jitter(Duration::from_millis(5));
-        for id in 0..1000 {
-            match plan.for_fetch(Operation::FetchUser, id) {
-                Some(Injected::Delay(d)) => assert!(d <= Duration::from_millis(5)),
+    fn jitter_spreads_over_its_whole_bound_and_never_past_it() {
+        let jitter = Duration::from_millis(5);
+        let plan = FaultPlan::new(2).with_jitter(jitter);
+        let delays: Vec<Duration> = (0..1000)
+            .map(|id| match plan.for_fetch(Operation::FetchUser, id) {
+                Some(Injected::Delay(d)) => d,
                 other => panic!("{other:?}"),
-            }
-        }
+            })
+            .collect();
+        assert!(delays.iter().all(|&d| d <= jitter));
+        // Drawn uniformly: the extremes near both ends, the mean near the middle.
+        assert!(delays.iter().min().unwrap() < &(jitter / 50));
+        assert!(delays.iter().max().unwrap() > &(jitter * 49 / 50));
+        let mean = delays.iter().sum::<Duration>() / 1000;
+        assert!(jitter * 9 / 20 < mean && mean < jitter * 11 / 20, "{mean:?}");
     }
 
     #[test]

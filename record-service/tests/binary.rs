@@ -1,8 +1,8 @@
 //! The `record-service` binary, run as a user runs it: signals and a closed stdout.
 
-use chain_core::conformance::exit_within;
+use chain_core::conformance::{exit_within, output_within};
 use std::{
-    io::{BufRead, BufReader},
+    io::{BufRead, BufReader, Read},
     process::{Child, Command, ExitStatus, Stdio},
     time::Duration,
 };
@@ -23,16 +23,21 @@ fn started() -> (Child, BufReader<std::process::ChildStdout>) {
     (child, stdout)
 }
 
-/// Its exit status, waiting at most 10 s (then it is killed and the test fails).
+/// How long any command here may run before it counts as hung and fails its test.
+const TIME_LIMIT: Duration = Duration::from_secs(10);
+
+/// Its exit status, waiting at most [`TIME_LIMIT`] (then it is killed and the test
+/// fails).
 fn exit_status(child: &mut Child) -> ExitStatus {
-    exit_within(child, Duration::from_secs(10))
-        .unwrap_or_else(|| panic!("still running 10 s after the signal"))
+    exit_within(child, TIME_LIMIT)
+        .unwrap_or_else(|| panic!("still running {TIME_LIMIT:?} after it should have ended"))
 }
 
 fn signal_ends_the_service(signal: &str, status: i32) {
     let (mut child, stdout) = started();
-    let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
+    let mut kill = Command::new("kill");
+    kill.args([&format!("-{signal}"), &child.id().to_string()]);
+    assert!(output_within(&mut kill, TIME_LIMIT).status.success(), "kill -{signal} failed");
     assert_eq!(exit_status(&mut child).code(), Some(status), "SIG{signal}");
     drop(stdout);
 }
@@ -59,13 +64,15 @@ fn closed_stdout_ends_the_service_quietly() {
     let (reader, writer) =
         unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
     drop(reader);
-    let output = Command::new(BINARY)
+    let mut child = Command::new(BINARY)
         .stdout(Stdio::from(writer))
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .expect("the binary starts");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let status = exit_status(&mut child);
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }
 
@@ -73,7 +80,7 @@ fn closed_stdout_ends_the_service_quietly() {
 #[test]
 fn fault_options_without_a_fault_rate_are_a_one_line_usage_error() {
     for args in [&["--seed", "3"][..], &["--faults", "drop,close"]] {
-        let output = Command::new(BINARY).args(args).output().expect("the binary starts");
+        let output = output_within(Command::new(BINARY).args(args), TIME_LIMIT);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: ") && stderr.contains("--fault-rate"), "{stderr}");

@@ -1,5 +1,7 @@
 //! The `runtime-async-std` binary, run as a user runs it.
 
+use chain_core::conformance::output_within;
+
 chain_core::binary_tests!(env!("CARGO_BIN_EXE_runtime-async-std"));
 
 /// `ASYNC_STD_THREAD_COUNT` that is not a worker count, or that disagrees with the
@@ -11,11 +13,10 @@ fn a_bad_thread_count_variable_is_a_one_line_usage_error() {
         ("0", "is not a worker count"),
         ("3", "disagrees with the 2 workers"),
     ] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_runtime-async-std"))
-            .args(["--workers", "2", "chain", "--latency", "0ms"])
-            .env("ASYNC_STD_THREAD_COUNT", value)
-            .output()
-            .expect("the binary starts");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_runtime-async-std"));
+        command.args(["--workers", "2", "chain", "--latency", "0ms"]);
+        let limit = std::time::Duration::from_secs(60);
+        let output = output_within(command.env("ASYNC_STD_THREAD_COUNT", value), limit);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{value}: {stderr}");
         assert!(stderr.starts_with("error: ") && stderr.contains(says), "{value}: {stderr}");

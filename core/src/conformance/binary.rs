@@ -2,10 +2,19 @@
 //! workload, and bad command lines. Every runtime crate runs them with
 //! [`binary_tests!`](crate::binary_tests).
 
-use std::process::{Command, Output};
+use std::{
+    process::{Command, Output},
+    time::Duration,
+};
+
+use super::output_within;
+
+/// The longest any run here may take before it counts as hung: far above the few
+/// seconds the longest one needs.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
 
 fn run(binary: &str, args: &[&str]) -> (Output, String, String) {
-    let output = Command::new(binary).args(args).output().expect("the binary starts");
+    let output = output_within(Command::new(binary).args(args), TIME_LIMIT);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (output, stdout, stderr)
@@ -177,8 +186,9 @@ fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert!(first.starts_with("runtime: "), "{first}");
-    let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
-    assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} could not be sent");
+    let mut kill = Command::new("kill");
+    kill.args([&format!("-{signal}"), &child.id().to_string()]);
+    assert!(output_within(&mut kill, TIME_LIMIT).status.success(), "kill -{signal} failed");
     let exited = super::exit_within(&mut child, Duration::from_secs(10))
         .unwrap_or_else(|| panic!("still running 10 s after SIG{signal}"));
     assert_eq!(exited.code(), Some(status), "SIG{signal}: {exited}");
@@ -202,9 +212,11 @@ pub fn closed_stdout_ends_the_run_quietly(binary: &str) {
     let hello = lines.find(|line| line.as_ref().is_ok_and(|l| l == "Hello ..."));
     assert!(hello.is_some(), "no `Hello ...` line");
     drop(lines);
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let status = super::exit_within(&mut child, TIME_LIMIT)
+        .unwrap_or_else(|| panic!("still running {TIME_LIMIT:?} after its reader went away"));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(stderr, "");
 }
 
@@ -218,14 +230,18 @@ pub fn piped_output_carries_no_progress(binary: &str) {
     assert!(!stdout.contains(['\r', '\x1b']), "{stdout:?}");
 }
 
-/// On a terminal (a pseudo-terminal from util-linux's `script`, when installed), a
-/// run of more than a second shows a bar of the fetches done.
+/// On a terminal (a pseudo-terminal from util-linux's `script`, which the test
+/// needs and fails without), a run of more than a second shows a bar of the fetches
+/// done.
 pub fn a_terminal_shows_progress_during_a_long_run(binary: &str) {
     let command = format!("'{binary}' fanout --users 100 --latency 2500ms");
-    let Ok(output) = Command::new("script").args(["-qec", &command, "/dev/null"]).output() else {
-        eprintln!("no `script` to run a pseudo-terminal: skipped");
-        return;
-    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    assert!(
+        std::env::split_paths(&path).any(|folder| folder.join("script").is_file()),
+        "this test needs util-linux's `script` for a pseudo-terminal (Debian: bsdutils)"
+    );
+    let output =
+        output_within(Command::new("script").args(["-qec", &command, "/dev/null"]), TIME_LIMIT);
     let shown = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{shown}");
     assert!(shown.contains("/200 fetches done"), "{shown:?}");
@@ -277,11 +293,11 @@ pub fn limits_the_process_cannot_meet_exit_2_with_a_one_line_message(binary: &st
         ("-n 256", &["fanout", "--users", "1000", "--source", "http", "--connections", "200"][..]),
         ("-v 400000", &["fanout", "--users", "1000000"]),
     ] {
-        let output = Command::new("sh")
-            .args(["-c", &format!("ulimit {ulimit} && exec \"$0\" \"$@\""), binary])
-            .args(args)
-            .output()
-            .expect("sh starts");
+        let ulimited = format!("ulimit {ulimit} && exec \"$0\" \"$@\"");
+        let output = output_within(
+            Command::new("sh").args(["-c", &ulimited, binary]).args(args),
+            TIME_LIMIT,
+        );
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "ulimit {ulimit}, {args:?}: {stderr}");
         assert!(stderr.starts_with("error: ") && stderr.contains("ulimit"), "{stderr}");

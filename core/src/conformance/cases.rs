@@ -682,3 +682,31 @@ pub fn every_user_is_accounted_for_under_faults<R: Runtime>(rt: R) {
         }
     }
 }
+
+/// `--jitter`'s delays are real: each fetch of a source with jitter injected takes at
+/// least the delay its seed plans for it, on the runtime's clock.
+pub fn injected_jitter_delays_each_fetch_by_its_planned_amount<R: Runtime>(rt: R) {
+    const USERS: UserId = 20;
+    let plan = FaultPlan::new(3).with_jitter(Duration::from_millis(10));
+    let planned: Vec<Duration> = (1..=USERS)
+        .map(|user| match plan.for_fetch(Operation::FetchUser, user) {
+            Some(Injected::Delay(delay)) => delay,
+            other => panic!("a jitter-only plan injected {other:?}"),
+        })
+        .collect();
+    assert!(planned.iter().sum::<Duration>() > Duration::from_millis(50), "{planned:?}");
+    let source = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan);
+    let rt2 = rt.clone();
+    let waited: Vec<Duration> = run_on_worker(&rt, async move {
+        let mut waited = Vec::new();
+        for user in 1..=USERS {
+            let start = rt2.now();
+            source.fetch_user(user).await.expect("jitter only delays");
+            waited.push(rt2.now() - start);
+        }
+        waited
+    });
+    for (user, (waited, planned)) in (1..).zip(waited.into_iter().zip(planned)) {
+        assert!(waited >= planned, "user {user}: planned {planned:?}, took {waited:?}");
+    }
+}

@@ -34,7 +34,7 @@ use std::{
 };
 
 pub use holding::HoldingUsers;
-pub use process::exit_within;
+pub use process::{exit_within, output_within};
 pub use scripted::Scripted;
 
 use crate::{Flavour, Runtime};
@@ -134,6 +134,7 @@ macro_rules! conformance_tests {
                     hello_world_prints_both_lines_around_its_sleep,
                     public_futures_are_send,
                     every_user_is_accounted_for_under_faults,
+                    injected_jitter_delays_each_fetch_by_its_planned_amount,
                 }
                 $crate::__conformance_cases! {
                     { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };

@@ -2,7 +2,8 @@
 //! hangs fails its test instead of hanging the suite.
 
 use std::{
-    process::{Child, ExitStatus},
+    io::Read,
+    process::{Child, Command, ExitStatus, Output, Stdio},
     thread,
     time::{Duration, Instant},
 };
@@ -26,4 +27,35 @@ pub fn exit_within(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
         }
         thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Runs `command` to its end with its output captured, or fails the test, the
+/// command killed, once it has run for `limit`. Its stdin is empty.
+///
+/// # Panics
+///
+/// The command cannot start, or runs past `limit`.
+pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?} cannot start: {e}"));
+    // Each pipe is read on a thread of its own, so that a full one cannot stall it.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).map(|_| bytes)
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let status = exit_within(&mut child, limit)
+        .unwrap_or_else(|| panic!("{command:?} was still running after {limit:?}, and was killed"));
+    let read = |pipe: thread::JoinHandle<_>| -> Vec<u8> {
+        let bytes: std::io::Result<Vec<u8>> = pipe.join().expect("a pipe's reader panicked");
+        bytes.expect("the pipe can be read")
+    };
+    Output { status, stdout: read(stdout), stderr: read(stderr) }
 }
