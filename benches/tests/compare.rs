@@ -6,8 +6,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use benches::record::Document;
 use chain_core::{
-    Expected, FaultPlan,
+    Expected, FaultPlan, Tally,
     conformance::{exit_within, output_within},
 };
 use proptest::prelude::*;
@@ -366,6 +367,8 @@ fn an_http_run_has_a_row_per_flavour_and_the_two_threads_baselines() {
 
 #[test]
 fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
+    let folder = Folder::new("faults");
+    let json = folder.file("faults.json");
     let stdout = compare_ok(&[
         "bounded",
         "--users=5000",
@@ -375,6 +378,7 @@ fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
         "--fetch-timeout=20ms",
         "--runs=1",
         "--flavours=smol-current-thread,tokio-current-thread",
+        &format!("--json={json}"),
     ]);
     // The accounting: flavour, workers, users requested, results, errors, lost; in
     // every row exactly what the seed's plan implies for users 1..=5000.
@@ -384,6 +388,19 @@ fn injected_faults_are_counted_in_every_row_and_no_user_is_lost() {
     let (results, failed, timed_out) =
         (count(Expected::Result), count(Expected::Failed), count(Expected::TimedOut));
     assert!(failed > 0 && timed_out > 0, "the plan faults users both ways");
+    let planned = Tally {
+        requested: 5000,
+        results,
+        errors_by_cause: [("failed".to_owned(), failed), ("timed out".to_owned(), timed_out)]
+            .into(),
+        lost: 0,
+    };
+    let document: Document = serde_json::from_str(&std::fs::read_to_string(&json).unwrap())
+        .expect("compare's JSON reads back");
+    assert_eq!(document.rows.len(), 2);
+    for row in &document.rows {
+        assert_eq!(row.tally.as_ref(), Some(&planned), "{}: the JSON's tally", row.flavour);
+    }
     let (results, errors) = (
         results.to_string(),
         format!("{} ({failed} failed, {timed_out} timed out)", failed + timed_out),
