@@ -21,10 +21,8 @@ use benches::{
     threads::{self, Threads},
     workloads::chain_floor,
 };
-use chain_core::{
-    cli::{Shape, report::duration},
-    http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, Service, ServiceConfig},
-};
+use chain_cli::{Shape, report::duration};
+use chain_core::http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, Service, ServiceConfig};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, measurement::WallTime,
 };
@@ -34,11 +32,11 @@ const ONE_MS: Via = Via::Memory { latency: Duration::from_millis(1) };
 
 fn workers() -> NonZeroUsize {
     match std::env::var("BENCH_WORKERS") {
-        Ok(text) => chain_core::cli::parse_workers(&text).unwrap_or_else(|e| {
+        Ok(text) => chain_cli::parse_workers(&text).unwrap_or_else(|e| {
             eprintln!("error: BENCH_WORKERS={text:?}: {e}");
             std::process::exit(2)
         }),
-        Err(_) => chain_core::cli::report::cores(),
+        Err(_) => chain_cli::report::cores(),
     }
 }
 
@@ -296,7 +294,7 @@ fn main() {
     println!(
         "versions: {}; machine: {}; multi-thread flavours: {} workers",
         chain_core::versions::summary(),
-        chain_core::cli::report::machine(),
+        chain_cli::report::machine(),
         workers()
     );
     runtimes();

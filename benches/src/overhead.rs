@@ -5,7 +5,7 @@
 
 use std::{io, num::NonZeroUsize};
 
-use chain_core::cli::Shape;
+use chain_cli::Shape;
 
 use crate::{
     Flavour, Measurer, Spec, Via,

@@ -3,9 +3,9 @@
 
 use std::{io, net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 
+use chain_cli::Shape;
 use chain_core::{
-    DataSource, FaultPlan, InMemorySource, Runtime, SourceVisitor, cli::Shape, http::HttpSource,
-    with_faults,
+    DataSource, FaultPlan, InMemorySource, Runtime, SourceVisitor, http::HttpSource, with_faults,
 };
 
 use crate::{

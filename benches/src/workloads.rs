@@ -12,9 +12,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chain_cli::Shape;
 use chain_core::{
     DataSource, Expected, FaultPlan, FetchErrorKind, Injected, JoinHandle, Operation, OrderId,
-    Runtime, Tally, User, UserId, UserResult, UserWithOrders, cli::Shape, fan_out, fan_out_bounded,
+    Runtime, Tally, User, UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded,
     fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders, model::article_orders,
     run_on_worker,
 };

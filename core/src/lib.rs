@@ -61,10 +61,6 @@ mod timeout;
 pub mod versions;
 mod with_faults;
 
-#[cfg(feature = "cli")]
-pub mod cli;
-#[cfg(feature = "conformance")]
-pub mod conformance;
 #[cfg(feature = "http")]
 pub mod http;
 

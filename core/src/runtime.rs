@@ -7,7 +7,7 @@
 //! # Semantics every implementation follows
 //!
 //! The runtimes disagree on these by default; every implementation of [`Runtime`]
-//! makes them identical, and the conformance suite (feature `conformance`) checks
+//! makes them identical, and the conformance suite (the `chain-conformance` crate) checks
 //! them under every runtime and flavour.
 //!
 //! - **Dropping a [`JoinHandle`] cancels its task** (as smol's `Task` does; tokio and
@@ -276,7 +276,6 @@ fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 
 /// How a runtime schedules tasks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Flavour {
     /// One thread runs every task: the one that entered the event loop (asyncio's model)
     CurrentThread,
@@ -285,6 +284,9 @@ pub enum Flavour {
 }
 
 impl Flavour {
+    /// Every flavour.
+    pub const ALL: [Flavour; 2] = [Flavour::CurrentThread, Flavour::MultiThread];
+
     /// The name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {

@@ -1,6 +1,7 @@
 //! `record-service`: the record service standalone, until Ctrl-C.
 
-use chain_core::{cli::report::say, http::Service, readable::duration};
+use chain_cli::report::say;
+use chain_core::{http::Service, readable::duration};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use record_service::RecordService;
 
@@ -10,13 +11,13 @@ use record_service::RecordService;
 #[command(version)]
 struct Cli {
     #[command(flatten)]
-    service: chain_core::cli::ServiceArgs,
+    service: chain_cli::ServiceArgs,
 }
 
 fn main() {
-    let cli = parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
+    let cli = parse().unwrap_or_else(|e| chain_cli::exit_with(e));
     let config = cli.service.into_config();
-    if let Err(e) = chain_core::cli::exit_on_interrupt() {
+    if let Err(e) = chain_cli::exit_on_interrupt() {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
@@ -51,7 +52,7 @@ fn parse() -> Result<Cli, clap::Error> {
     let mut command = Cli::command();
     let matches = command.try_get_matches_from_mut(std::env::args_os())?;
     let cli = Cli::from_arg_matches(&matches)?;
-    match cli.service.ignored(|id| chain_core::cli::given(&matches, id)) {
+    match cli.service.ignored(|id| chain_cli::given(&matches, id)) {
         Some(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
         None => Ok(cli),
     }

@@ -1,6 +1,6 @@
 //! The `record-service` binary, run as a user runs it: signals and a closed stdout.
 
-use chain_core::conformance::{exit_within, output_within};
+use chain_conformance::{exit_within, output_within};
 use std::{
     io::{BufRead, BufReader, Read},
     process::{Child, Command, ExitStatus, Stdio},

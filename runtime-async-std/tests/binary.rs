@@ -1,8 +1,8 @@
 //! The `runtime-async-std` binary, run as a user runs it.
 
-use chain_core::conformance::output_within;
+use chain_conformance::output_within;
 
-chain_core::binary_tests!(env!("CARGO_BIN_EXE_runtime-async-std"));
+chain_conformance::binary_tests!(env!("CARGO_BIN_EXE_runtime-async-std"));
 
 /// `ASYNC_STD_THREAD_COUNT` that is not a worker count, or that disagrees with the
 /// workers asked for: one line naming it, status 2, before anything starts.

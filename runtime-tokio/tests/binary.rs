@@ -1,3 +1,3 @@
 //! The `runtime-tokio` binary, run as a user runs it.
 
-chain_core::binary_tests!(env!("CARGO_BIN_EXE_runtime-tokio"));
+chain_conformance::binary_tests!(env!("CARGO_BIN_EXE_runtime-tokio"));

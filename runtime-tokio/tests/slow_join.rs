@@ -2,7 +2,7 @@
 //! minutes is refused before anything starts, naming the remedy; the shapes and
 //! sizes it does not slow down are not.
 
-use chain_core::cli::{Cli, check, one_line};
+use chain_cli::{Cli, check, one_line};
 use clap::CommandFactory;
 use runtime_tokio::TokioRuntime;
 

@@ -7,7 +7,6 @@ use crate::seeded::{self, Drawer};
 
 /// One way for an answer to go wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Fault {
     /// Answer `500 Internal Server Error`.
     ServerError,

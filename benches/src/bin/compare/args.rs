@@ -5,7 +5,7 @@ use std::{num::NonZeroUsize, path::PathBuf, time::Duration};
 use benches::Flavour;
 use benches::threads::Threads;
 use benches::workloads::Expect;
-use chain_core::cli::{
+use chain_cli::{
     Fanout, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
     parse_users, parse_workers, report::duration,
 };
@@ -240,7 +240,7 @@ impl Workload {
     }
 
     /// What a fan-out's measuring process holds at its peak.
-    pub fn footprint(&self) -> Option<chain_core::cli::Footprint> {
+    pub fn footprint(&self) -> Option<chain_cli::Footprint> {
         match self {
             Workload::Fanout(f) => Some(f.footprint(None)),
             Workload::Bounded { fanout, concurrency } => {

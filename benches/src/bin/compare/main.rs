@@ -24,10 +24,8 @@ use std::{
 };
 
 use benches::{Flavour, threads::Threads};
-use chain_core::{
-    cli::{exit_with, given, report::say},
-    http::{Service, ServiceConfig},
-};
+use chain_cli::{exit_with, given, report::say};
+use chain_core::http::{Service, ServiceConfig};
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use record_service::RecordService;

@@ -4,7 +4,8 @@
 use std::{collections::BTreeMap, time::SystemTime};
 
 use benches::record::{Document, Record};
-use chain_core::{cli::report::machine, versions};
+use chain_cli::report::machine;
+use chain_core::versions;
 
 use crate::{
     Subject,

@@ -2,11 +2,9 @@
 
 use std::time::Duration;
 
-pub use chain_core::cli::report::cores;
-use chain_core::{
-    cli::report::{duration, machine},
-    versions,
-};
+pub use chain_cli::report::cores;
+use chain_cli::report::{duration, machine};
+use chain_core::versions;
 
 use crate::{
     Subject,

@@ -11,7 +11,7 @@ use benches::{
     Flavour,
     overhead::{CASES, Case, EXCEPTIONS, Side, TARGET, limit},
 };
-use chain_core::cli::report::say;
+use chain_cli::report::say;
 
 /// Workers of the multi-thread flavours: fixed, so that counts do not depend on the
 /// machine's cores.

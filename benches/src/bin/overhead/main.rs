@@ -45,7 +45,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let args = Args::try_parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
+    let args = Args::try_parse().unwrap_or_else(|e| chain_cli::exit_with(e));
     match args.command {
         Command::Instructions(options) => count::main(&options),
         Command::Medians(options) => medians::main(&options),

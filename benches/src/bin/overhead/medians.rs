@@ -11,7 +11,7 @@ use benches::{
     Flavour,
     overhead::{CASES, Side},
 };
-use chain_core::cli::report::{duration, say};
+use chain_cli::report::{duration, say};
 
 /// Where criterion's results are.
 #[derive(clap::Args)]

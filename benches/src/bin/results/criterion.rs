@@ -6,7 +6,8 @@ use std::{
     process::ExitCode,
 };
 
-use chain_core::{cli::report::machine, versions};
+use chain_cli::report::machine;
+use chain_core::versions;
 use serde::{Deserialize, Serialize};
 
 /// One benchmark's median, in nanoseconds per iteration, with criterion's 95 %

@@ -60,7 +60,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let args = Args::try_parse().unwrap_or_else(|e| chain_core::cli::exit_with(e));
+    let args = Args::try_parse().unwrap_or_else(|e| chain_cli::exit_with(e));
     let outcome = match args.command {
         Command::Criterion { from, groups, out } => criterion::export(&from, &groups, &out),
         Command::Readme { check, readme, results, rerun } => {

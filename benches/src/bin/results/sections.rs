@@ -3,7 +3,7 @@
 use std::{fs, path::Path, time::Duration};
 
 use benches::{Flavour, threads::Threads};
-use chain_core::cli::report::duration;
+use chain_cli::report::duration;
 
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},

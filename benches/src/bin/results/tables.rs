@@ -7,7 +7,7 @@ use benches::{
     overhead::{CASES, Side},
     threads::Threads,
 };
-use chain_core::cli::report::duration;
+use chain_cli::report::duration;
 
 use crate::{
     compared::{ASYNCIO, Pair, Row, Stated},

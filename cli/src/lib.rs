@@ -6,12 +6,15 @@
 //! spawned on the runtime ([`run_on_worker`]), and every run prints the runtime, its
 //! version and configuration, and the machine before its figures.
 
+#![warn(missing_docs)]
+
 /// `println!` that ends the program quietly when stdout's reader has gone.
 macro_rules! say {
-    ($($arg:tt)*) => { $crate::cli::report::say(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::report::say(format_args!($($arg)*)) };
 }
 
 mod args;
+mod choice;
 mod interrupt;
 mod limits;
 mod memory;
@@ -31,6 +34,7 @@ pub use args::{
     Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
+pub use choice::{FAULTS, FLAVOURS, choice};
 pub use interrupt::exit_on_interrupt;
 pub use memory::Footprint;
 pub use source_args::{
@@ -41,7 +45,7 @@ pub use usage::{exit_with, one_line};
 
 use slow_join::Verdict;
 
-use crate::{
+use chain_core::{
     Flavour, Launch,
     http::{Service, ServiceConfig},
     run_on_worker,

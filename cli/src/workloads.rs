@@ -12,7 +12,7 @@ use super::{
     progress::Progress,
     report::duration,
 };
-use crate::{
+use chain_core::{
     DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, SourceVisitor, UserId, fan_out,
     fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, http::HttpSource,

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{Command, Shape, SourceKind, report::duration};
-use crate::{Flavour, JoinedFanOut, Launch, SlowJoin};
+use chain_core::{Flavour, JoinedFanOut, Launch, SlowJoin};
 
 /// Past this estimate, a warning on stderr before the run.
 pub(super) const WARN_ABOVE: Duration = Duration::from_secs(1);

@@ -9,7 +9,7 @@ use std::{
 };
 
 use super::holding::wait_until_started;
-use crate::{
+use chain_core::{
     DataSource, FetchError, FetchErrorKind, Operation, OrderId, Runtime, User, UserId,
     model::article_orders,
 };

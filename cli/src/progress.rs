@@ -14,7 +14,7 @@ use std::{
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::Counters;
+use chain_core::Counters;
 
 /// How long a run goes without a bar: most end before.
 const QUIET_FOR: Duration = Duration::from_secs(1);

@@ -17,7 +17,7 @@ use super::{
     HoldingUsers,
     cases::{cancel_every_fan_out_part_way, each_user_once_in_request_order, eventually},
 };
-use crate::{
+use chain_core::{
     DataSource, FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, Runtime, UserId,
     UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
     http::{Fault, Faults, HttpSource, Route, Service, ServiceConfig},
@@ -64,7 +64,7 @@ pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Runtime, S: Service>(r
     let service: S = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address());
     let (chain, orders) = run_on_worker(&rt, async move {
-        use crate::DataSource;
+        use chain_core::DataSource;
         (get_user_with_orders(&source, 11).await, source.fetch_orders(11).await)
     });
     assert!(orders.unwrap().is_empty());

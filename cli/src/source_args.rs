@@ -9,8 +9,11 @@ use std::{
 
 use clap::{Args, ValueEnum};
 
-use super::args::{parse_latency, parse_limit, parse_users};
-use crate::{
+use super::{
+    args::{parse_latency, parse_limit, parse_users},
+    choice::{FAULTS, choice},
+};
+use chain_core::{
     FaultPlan, UserId,
     http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, Fault, Faults, ServiceConfig},
 };
@@ -172,7 +175,7 @@ pub struct ServiceArgs {
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
     pub fault_rate: f64,
     /// The kinds of fault to draw from, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Fault::ALL)]
+    #[arg(long, value_parser = choice(FAULTS), value_delimiter = ',', default_values_t = Fault::ALL)]
     pub faults: Vec<Fault>,
     /// The seed that picks which answers fault.
     #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]

@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use crate::{DataSource, FetchError, OrderId, Runtime, User, UserId};
+use chain_core::{DataSource, FetchError, OrderId, Runtime, User, UserId};
 
 /// How long a gate may stay shut before the test fails instead of hanging.
 const GATE_LIMIT: Duration = Duration::from_secs(10);

@@ -336,7 +336,7 @@ macro_rules! __binary_cases {
         $(
             #[test]
             fn $case() {
-                $crate::conformance::binary::$case($path);
+                $crate::binary::$case($path);
             }
         )+
     };

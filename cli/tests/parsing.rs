@@ -5,14 +5,12 @@
 
 use std::{num::NonZeroUsize, time::Duration};
 
-use chain_core::{
-    FaultPlan,
-    cli::{
-        Cli, Command, FaultArgs, MAX_CONNECTIONS, MAX_DURATION, MAX_USERS, MAX_WORKERS, check,
-        one_line, parse_concurrency, parse_connections, parse_latency, parse_limit, parse_rate,
-        parse_users, parse_workers,
-    },
+use chain_cli::{
+    Cli, Command, FaultArgs, MAX_CONNECTIONS, MAX_DURATION, MAX_USERS, MAX_WORKERS, check,
+    one_line, parse_concurrency, parse_connections, parse_latency, parse_limit, parse_rate,
+    parse_users, parse_workers,
 };
+use chain_core::FaultPlan;
 use clap::{CommandFactory, Parser};
 use proptest::prelude::*;
 use runtime_smol::SmolRuntime;

@@ -2,7 +2,7 @@
 //! each of its flavours with [`conformance_tests!`](crate::conformance_tests).
 //!
 //! ```ignore
-//! chain_core::conformance_tests! {
+//! chain_conformance::conformance_tests! {
 //!     service: record_service::RecordService;
 //!     current_thread(CurrentThread, workers = 1) => SmolRuntime::current_thread(),
 //!     multi_thread(MultiThread, workers = 2) => SmolRuntime::multi_thread(workers).unwrap(),
@@ -17,6 +17,8 @@
 //! async-std, whose pool is process-wide, the cases share it) and fails, rather than
 //! hangs, if it has not finished within [`DEADLINE`]. No case depends on timing:
 //! overlap is forced with gates ([`Scripted`]), and waits are bounded.
+
+#![warn(missing_docs)]
 
 pub mod binary;
 pub mod cases;
@@ -37,7 +39,7 @@ pub use holding::HoldingUsers;
 pub use process::{exit_within, output_within};
 pub use scripted::Scripted;
 
-use crate::{Flavour, Runtime};
+use chain_core::{Flavour, Runtime};
 
 /// How a conformance module builds its runtime, as [`conformance_tests!`](crate::conformance_tests)
 /// was told: what the runtime must report and how it must behave.
@@ -99,8 +101,8 @@ macro_rules! conformance_tests {
                 #[allow(unused_imports)]
                 use super::*;
                 /// What this module's runtime is built with.
-                const CONFIGURED: $crate::conformance::Configured =
-                    $crate::conformance::Configured::new($crate::Flavour::$kind, $n);
+                const CONFIGURED: $crate::Configured =
+                    $crate::Configured::new(::chain_core::Flavour::$kind, $n);
                 $crate::__conformance_cases! {
                     { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
                     configured: CONFIGURED;
@@ -166,10 +168,10 @@ macro_rules! __conformance_cases {
         $(
             #[test]
             fn $case() {
-                $crate::conformance::run_case(
+                $crate::run_case(
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
-                    $crate::conformance::cases::$case,
+                    $crate::cases::$case,
                 );
             }
         )+
@@ -178,10 +180,10 @@ macro_rules! __conformance_cases {
         $(
             #[test]
             fn $case() {
-                $crate::conformance::run_case(
+                $crate::run_case(
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
-                    |rt| $crate::conformance::cases::$case(rt, $configured),
+                    |rt| $crate::cases::$case(rt, $configured),
                 );
             }
         )+
@@ -190,10 +192,10 @@ macro_rules! __conformance_cases {
         $(
             #[test]
             fn $case() {
-                $crate::conformance::run_case(
+                $crate::run_case(
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
-                    $crate::conformance::over_http::$case::<_, $service>,
+                    $crate::over_http::$case::<_, $service>,
                 );
             }
         )+

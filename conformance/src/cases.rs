@@ -26,7 +26,7 @@ use futures::{
 };
 
 use super::{Configured, Scripted};
-use crate::{
+use chain_core::{
     DataSource, Elapsed, FaultPlan, Faulty, FetchError, FetchErrorKind, Flavour, InMemorySource,
     Injected, Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User, UserId,
     UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned,

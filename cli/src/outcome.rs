@@ -1,10 +1,15 @@
 //! Whether a run's outcome is what it should be: results against the article's data,
 //! every user accounted for, and errors against the faults injected, if any.
 
-use crate::{FaultPlan, FetchError, Tally, UserId, UserResult, model::article_user_with_orders};
+use chain_core::{
+    FaultPlan, FetchError, Tally, UserId, UserResult, model::article_user_with_orders,
+};
 
 /// The chain's value, or why it is not the article's answer for `user`.
-pub(super) fn checked(user: UserId, result: UserResult) -> Result<crate::UserWithOrders, String> {
+pub(super) fn checked(
+    user: UserId,
+    result: UserResult,
+) -> Result<chain_core::UserWithOrders, String> {
     let value = result.map_err(|e| e.to_string())?;
     if value == article_user_with_orders(user) {
         Ok(value)
@@ -58,7 +63,7 @@ pub(super) fn unexplained(results: &[UserResult], plan: Option<&FaultPlan>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{FetchErrorKind, Operation};
+    use chain_core::{FetchErrorKind, Operation};
 
     fn failed(user_id: UserId, reason: &str) -> UserResult {
         let kind = FetchErrorKind::Failed {

@@ -19,7 +19,7 @@ pub fn exit_with(error: Error) -> ! {
 /// # Examples
 ///
 /// ```
-/// use chain_core::cli::{Cli, one_line};
+/// use chain_cli::{Cli, one_line};
 /// use clap::Parser;
 ///
 /// let error = Cli::try_parse_from(["runtime-x", "fanout", "--users", "0"]).unwrap_err();

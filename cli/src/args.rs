@@ -5,8 +5,9 @@ use std::{num::NonZeroUsize, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::SourceArgs;
-use crate::readable::duration;
-use crate::{Flavour, UserId};
+use super::choice::{FLAVOURS, choice};
+use chain_core::readable::duration;
+use chain_core::{Flavour, UserId};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
 /// while in flight, so this bounds a run to about 1.3 GB.
@@ -22,7 +23,7 @@ pub const MAX_DURATION: Duration = Duration::from_secs(60);
 #[command(version)]
 pub struct Cli {
     /// How the runtime schedules tasks.
-    #[arg(long, value_enum, global = true)]
+    #[arg(long, value_parser = choice(FLAVOURS), global = true)]
     pub flavour: Option<Flavour>,
 
     /// Worker threads of a multi-thread flavour (1 to 256) [default: the machine's cores]

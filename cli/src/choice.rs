@@ -1,0 +1,53 @@
+//! Core's enums chosen by name on the command line. Core knows nothing of command
+//! lines, so its enums cannot derive clap's `ValueEnum`; each is offered here as
+//! clap's possible values, with a line of help each, and parsed back.
+
+use std::fmt::Display;
+
+use chain_core::{Flavour, http::Fault};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
+/// Every flavour, with its help.
+pub const FLAVOURS: &[(Flavour, &str)] = &[
+    (
+        Flavour::CurrentThread,
+        "One thread runs every task: the one that entered the event loop (asyncio's model)",
+    ),
+    (Flavour::MultiThread, "A fixed pool of worker threads runs the tasks"),
+];
+
+/// Every fault a record service can inject, with its help.
+pub const FAULTS: &[(Fault, &str)] = &[
+    (Fault::ServerError, "Answer `500 Internal Server Error`"),
+    (Fault::Drop, "Close the connection without answering"),
+    (Fault::Truncate, "Announce the whole body, send half of it, and close the connection"),
+    (Fault::MalformedJson, "Answer 200 with a body that is not valid JSON"),
+    (Fault::Close, "Answer correctly, then close the connection (not an error)"),
+];
+
+/// A value parser choosing one of `choices` by its name (its `Display`).
+pub fn choice<T>(choices: &'static [(T, &'static str)]) -> impl TypedValueParser<Value = T>
+where
+    T: Copy + Display + Send + Sync + 'static,
+{
+    let values =
+        choices.iter().map(|(value, help)| PossibleValue::new(value.to_string()).help(*help));
+    PossibleValuesParser::new(values).map(move |name| {
+        let chosen = choices.iter().find(|(value, _)| value.to_string() == name);
+        chosen.expect("clap accepts only the possible values").0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_is_offered_once() {
+        let flavours: Vec<_> = FLAVOURS.iter().map(|(f, _)| *f).collect();
+        assert_eq!(flavours, Flavour::ALL);
+        let faults: Vec<_> = FAULTS.iter().map(|(f, _)| *f).collect();
+        assert!(Fault::ALL.iter().chain([&Fault::Close]).all(|f| faults.contains(f)));
+        assert_eq!(faults.len(), Fault::ALL.len() + 1);
+    }
+}
