@@ -293,7 +293,7 @@ fn main() {
     // Every result is printed with the versions and machine that produced it.
     println!(
         "versions: {}; machine: {}; multi-thread flavours: {} workers",
-        chain_core::versions::summary(),
+        chain_core::versions::summary(&benches::Flavour::runtimes()),
         chain_cli::report::machine(),
         workers()
     );

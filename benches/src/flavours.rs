@@ -4,6 +4,7 @@ use std::{io, num::NonZeroUsize};
 
 use chain_core::{Launch, Runtime};
 use runtime_async_std::AsyncStdRuntime;
+use runtime_futures::FuturesRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
 
@@ -21,6 +22,8 @@ pub enum Flavour {
     SmolMultiThread,
     /// async-std's global pool (multi-thread).
     AsyncStd,
+    /// The futures crate's `ThreadPool`, with async-io's timer and reactor.
+    FuturesThreadPool,
 }
 
 /// Generic code to run on whichever runtime a [`Flavour`] names.
@@ -33,13 +36,26 @@ pub trait Visitor {
 
 impl Flavour {
     /// Every flavour, single-threaded ones first.
-    pub const ALL: [Flavour; 5] = [
+    pub const ALL: [Flavour; 6] = [
         Flavour::TokioCurrentThread,
         Flavour::SmolCurrentThread,
         Flavour::TokioMultiThread,
         Flavour::SmolMultiThread,
         Flavour::AsyncStd,
+        Flavour::FuturesThreadPool,
     ];
+
+    /// Every runtime crate, once, in the order of [`Flavour::ALL`]: the versions
+    /// printed with every result.
+    pub fn runtimes() -> Vec<&'static str> {
+        let mut runtimes: Vec<&'static str> = Vec::new();
+        for runtime in Flavour::ALL.map(Flavour::runtime) {
+            if !runtimes.contains(&runtime) {
+                runtimes.push(runtime);
+            }
+        }
+        runtimes
+    }
 
     /// The name in tables, charts and benchmark ids.
     pub fn label(self) -> &'static str {
@@ -49,15 +65,17 @@ impl Flavour {
             Flavour::SmolCurrentThread => "smol-current-thread",
             Flavour::SmolMultiThread => "smol-multi-thread",
             Flavour::AsyncStd => "async-std",
+            Flavour::FuturesThreadPool => "futures-thread-pool",
         }
     }
 
-    /// The runtime crate.
+    /// The runtime crate (as named in `Cargo.lock`).
     pub fn runtime(self) -> &'static str {
         match self {
             Flavour::TokioCurrentThread | Flavour::TokioMultiThread => "tokio",
             Flavour::SmolCurrentThread | Flavour::SmolMultiThread => "smol",
             Flavour::AsyncStd => "async-std",
+            Flavour::FuturesThreadPool => "futures-executor",
         }
     }
 
@@ -73,10 +91,16 @@ impl Flavour {
     ///
     /// The runtime could not be built (threads; async-std already sized otherwise).
     pub fn visit<V: Visitor>(self, workers: NonZeroUsize, visitor: V) -> io::Result<V::Output> {
-        Ok(match self.runtime() {
-            "tokio" => visitor.visit(self.launch::<TokioRuntime>(workers)?),
-            "smol" => visitor.visit(self.launch::<SmolRuntime>(workers)?),
-            _ => visitor.visit(self.launch::<AsyncStdRuntime>(workers)?),
+        use Flavour::*;
+        Ok(match self {
+            TokioCurrentThread | TokioMultiThread => {
+                visitor.visit(self.launch::<TokioRuntime>(workers)?)
+            }
+            SmolCurrentThread | SmolMultiThread => {
+                visitor.visit(self.launch::<SmolRuntime>(workers)?)
+            }
+            AsyncStd => visitor.visit(self.launch::<AsyncStdRuntime>(workers)?),
+            FuturesThreadPool => visitor.visit(self.launch::<FuturesRuntime>(workers)?),
         })
     }
 

@@ -8,7 +8,9 @@
 use std::{convert::Infallible, hint::black_box, io, num::NonZeroUsize, sync::Arc, time::Duration};
 
 use chain_core::{Tally, User, UserId, UserWithOrders, model::article_orders};
+use futures::{executor::ThreadPool, task::SpawnExt};
 use runtime_async_std::AsyncStdRuntime;
+use runtime_futures::FuturesRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
 
@@ -64,10 +66,12 @@ macro_rules! fetches {
 fetches!(tokio_chain, tokio::time::sleep, |a, b| tokio::try_join!(a, b));
 fetches!(smol_chain, smol::Timer::after, |a, b| smol::future::try_zip(a, b).await);
 fetches!(async_std_chain, async_std::task::sleep, |a, b| futures::try_join!(a, b));
+fetches!(futures_chain, async_io::Timer::after, |a, b| futures::try_join!(a, b));
 
 struct TokioNative(tokio::runtime::Handle, Native);
 struct SmolNative(Arc<smol::Executor<'static>>, Native);
 struct AsyncStdNative(Native);
+struct FuturesNative(ThreadPool, Native);
 
 impl Workload for TokioNative {
     async fn run_once(&self) -> Option<Tally> {
@@ -149,6 +153,35 @@ impl Workload for AsyncStdNative {
     }
 }
 
+impl Workload for FuturesNative {
+    async fn run_once(&self) -> Option<Tally> {
+        let spawn = |future| self.0.spawn_with_handle(future).expect("the pool runs");
+        match self.1 {
+            Native::Chain => check_user(1, &futures_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> =
+                    (1..=users as UserId).map(|id| spawn(futures_chain(id))).collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.unwrap()));
+                }
+                return Some(check_fan_out(users, &results, Expect::Results));
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> = (0..tasks)
+                    .map(|i| self.0.spawn_with_handle(async move { i }).unwrap())
+                    .collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await;
+                }
+                check_spawned_sum(tasks, sum);
+            }
+        }
+        None
+    }
+}
+
 /// Builds `flavour`'s runtime and returns a function that times `iterations` runs of
 /// the native baseline `what` on it (inside a task on its workers, like the generic
 /// workloads).
@@ -157,17 +190,23 @@ impl Workload for AsyncStdNative {
 ///
 /// The runtime could not be built.
 pub fn prepare(flavour: Flavour, workers: NonZeroUsize, what: Native) -> io::Result<Measurer> {
-    Ok(match flavour.runtime() {
-        "tokio" => {
+    use Flavour::*;
+    Ok(match flavour {
+        TokioCurrentThread | TokioMultiThread => {
             let rt: TokioRuntime = flavour.launch(workers)?;
             let native = TokioNative(rt.handle().clone(), what);
             measurer(rt, native)
         }
-        "smol" => {
+        SmolCurrentThread | SmolMultiThread => {
             let rt: SmolRuntime = flavour.launch(workers)?;
             let native = SmolNative(rt.executor().clone(), what);
             measurer(rt, native)
         }
-        _ => measurer(flavour.launch::<AsyncStdRuntime>(workers)?, AsyncStdNative(what)),
+        AsyncStd => measurer(flavour.launch::<AsyncStdRuntime>(workers)?, AsyncStdNative(what)),
+        FuturesThreadPool => {
+            let rt: FuturesRuntime = flavour.launch(workers)?;
+            let native = FuturesNative(rt.pool().clone(), what);
+            measurer(rt, native)
+        }
     })
 }

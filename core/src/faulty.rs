@@ -282,6 +282,25 @@ mod tests {
     }
 
     #[test]
+    fn every_fetch_hangs_at_hang_rate_one_whatever_else_is_planned() {
+        let hanging = FaultPlan::new(0).with_hangs(1.0).unwrap();
+        for plan in [hanging, hanging.with_jitter(Duration::from_millis(1))] {
+            for id in 0..1000 {
+                assert_eq!(plan.for_fetch(Operation::FetchOrders, id), Some(Injected::Hang));
+            }
+        }
+    }
+
+    #[test]
+    fn a_plan_says_what_it_injects() {
+        let plan = FaultPlan::new(7).with_failures(0.01).unwrap().with_hangs(0.02).unwrap();
+        let said = "1% of fetches failing, 2% never completing, seed 7";
+        assert_eq!(plan.to_string(), said);
+        let said = "1% of fetches failing, 2% never completing, the others delayed by up to 5.00 ms, seed 7";
+        assert_eq!(plan.with_jitter(Duration::from_millis(5)).to_string(), said);
+    }
+
+    #[test]
     fn jitter_spreads_over_its_whole_bound_and_never_past_it() {
         let jitter = Duration::from_millis(5);
         let plan = FaultPlan::new(2).with_jitter(jitter);

@@ -56,6 +56,7 @@ pub mod runtime;
 mod seeded;
 mod source;
 mod tally;
+mod task;
 mod time_limit;
 mod timeout;
 pub mod versions;
@@ -79,6 +80,7 @@ pub use runtime::{
 };
 pub use source::{DataSource, InMemorySource};
 pub use tally::{Misplaced, Tally};
+pub use task::Task;
 pub use time_limit::TimeLimited;
 pub use timeout::{Elapsed, timeout};
 pub use with_faults::{SourceVisitor, with_faults};

@@ -106,10 +106,16 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     /// # Cancel safety
     ///
     /// Cancel safe: dropping it deregisters the timer.
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static;
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        // The timer moves into the future: the sleep borrows it, not `self`.
+        let timer = self.timer();
+        async move { timer.sleep(duration).await }
+    }
 
     /// [`Timer::now`]: the runtime's monotonic clock, the one its timer measures against.
-    fn now(&self) -> Instant;
+    fn now(&self) -> Instant {
+        self.timer().now()
+    }
 
     /// Opens a TCP connection to `address`, with `TCP_NODELAY` set. It must be polled
     /// inside this runtime.

@@ -116,14 +116,6 @@ impl Runtime for AsyncStdRuntime {
         AsyncStdTimer
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        AsyncStdTimer.sleep(duration)
-    }
-
-    fn now(&self) -> Instant {
-        AsyncStdTimer.now()
-    }
-
     fn info(&self) -> RuntimeInfo {
         self.info.clone()
     }

@@ -119,14 +119,6 @@ impl Runtime for SmolRuntime {
         AsyncIoTimer
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        AsyncIoTimer.sleep(duration)
-    }
-
-    fn now(&self) -> Instant {
-        AsyncIoTimer.now()
-    }
-
     fn info(&self) -> RuntimeInfo {
         self.shared.info.clone()
     }

@@ -127,14 +127,6 @@ impl Runtime for TokioRuntime {
         TokioTimer
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        TokioTimer.sleep(duration)
-    }
-
-    fn now(&self) -> Instant {
-        TokioTimer.now()
-    }
-
     fn info(&self) -> RuntimeInfo {
         self.shared.info.clone()
     }

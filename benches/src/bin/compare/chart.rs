@@ -39,10 +39,14 @@ fn text_width(text: &str, size: u32) -> u32 {
 
 fn colour(row: &Row) -> RGBColor {
     let name = label(&row.subject);
-    match ["tokio", "smol", "async-std"].iter().position(|runtime| name.starts_with(runtime)) {
+    match ["tokio", "smol", "async-std", "futures"]
+        .iter()
+        .position(|runtime| name.starts_with(runtime))
+    {
         Some(0) => RGBColor(0xd9, 0x53, 0x4f),
         Some(1) => RGBColor(0x5b, 0x8d, 0xef),
         Some(2) => RGBColor(0x8e, 0x6f, 0xd1),
+        Some(3) => RGBColor(0x3f, 0xa3, 0x6b),
         _ => RGBColor(0x9a, 0x9a, 0x9a),
     }
 }

@@ -78,8 +78,9 @@ pub fn json(
 ) -> String {
     let program = std::iter::once("compare".to_owned());
     let workload = &args.workload;
-    let mut versions: BTreeMap<String, String> =
-        versions::all().map(|(name, version)| (name.to_owned(), version.to_owned())).collect();
+    let mut versions: BTreeMap<String, String> = versions::all(&benches::Flavour::runtimes())
+        .map(|(name, version)| (name.to_owned(), version.to_owned()))
+        .collect();
     versions.extend(python.iter().map(|(name, version)| ((*name).to_owned(), version.clone())));
     let document = Document {
         command: program.chain(std::env::args().skip(1)).collect(),

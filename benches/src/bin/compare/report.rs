@@ -117,7 +117,7 @@ pub fn header(args: &Args) -> String {
         "workload: {} ({})\nversions: {}\nmachine: {}; {build}\nmethod: {}; runs per row: {}",
         args.workload.name(),
         parameters_shown(&args.workload),
-        versions::summary(),
+        versions::summary(&benches::Flavour::runtimes()),
         machine(),
         method(&args.workload),
         args.runs,

@@ -77,7 +77,7 @@ pub fn export(root: &Path, groups: &[String], out: &Path) -> Result<ExitCode, St
     let export = Export {
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         machine: machine(),
-        versions: versions::summary(),
+        versions: versions::summary(&benches::Flavour::runtimes()),
         medians,
     };
     let text = serde_json::to_string_pretty(&export).expect("plain data serializes");

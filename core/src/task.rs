@@ -1,0 +1,170 @@
+//! [`Task`]: the contract's join handle for any executor whose own `spawn` only
+//! starts a future and forgets it (the futures crate's `ThreadPool::spawn_ok`, for
+//! one). Written once here so that no glue writes cancel-on-drop, panics as values
+//! and `cancel().await` again. One allocation per task, shared by both sides.
+
+use std::{
+    future::{Future, poll_fn},
+    panic::AssertUnwindSafe,
+    pin::{Pin, pin},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    task::{Context, Poll},
+    thread,
+};
+
+use futures::{FutureExt, task::AtomicWaker};
+
+use crate::{JoinError, JoinHandle};
+
+/// What the handle and the running future share.
+#[derive(Debug)]
+struct Shared<T> {
+    /// The future's output, or its panic, once it finished.
+    output: Mutex<Option<thread::Result<T>>>,
+    /// The future is gone, finished or dropped: `output` is final.
+    done: AtomicBool,
+    /// The handle asks the task to stop.
+    cancel: AtomicBool,
+    /// The side awaiting the handle, woken when `done` is set.
+    handle: AtomicWaker,
+    /// The task, woken when `cancel` is set.
+    runner: AtomicWaker,
+}
+
+/// Sets `done` when the running future ends, however it ends (the executor may drop
+/// it unfinished), once the user's future has been dropped.
+struct Finish<T>(Arc<Shared<T>>);
+
+impl<T> Drop for Finish<T> {
+    fn drop(&mut self) {
+        self.0.done.store(true, Ordering::Release);
+        self.0.handle.wake();
+    }
+}
+
+/// A task started with [`Task::new`], behind the contract's [`JoinHandle`]: awaiting
+/// it yields the future's output, a panic as [`JoinError::Panicked`], or
+/// [`JoinError::Cancelled`] if the executor dropped the task unfinished; dropping it
+/// cancels the task.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::{JoinError, Task};
+/// use futures_lite::future::block_on;
+///
+/// // The simplest executor there is: a thread per task.
+/// let spawn = |future| drop(std::thread::spawn(move || block_on(future)));
+/// let (task, running) = Task::new(async { 6 * 7 });
+/// spawn(running);
+/// assert_eq!(block_on(task).unwrap(), 42);
+/// ```
+///
+/// # Cancel safety
+///
+/// As the contract's handle: dropping it, or an await of it, cancels the task.
+#[derive(Debug)]
+pub struct Task<T> {
+    shared: Arc<Shared<T>>,
+    detached: bool,
+}
+
+impl<T: Send + 'static> Task<T> {
+    /// The handle of `future`, and the future for the executor to run in its place:
+    /// it runs `future`, catching its panic, until it finishes or the handle cancels
+    /// it.
+    pub fn new<F>(future: F) -> (Self, impl Future<Output = ()> + Send + 'static)
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let shared = Arc::new(Shared {
+            output: Mutex::new(None),
+            done: AtomicBool::new(false),
+            cancel: AtomicBool::new(false),
+            handle: AtomicWaker::new(),
+            runner: AtomicWaker::new(),
+        });
+        // One value, the future first: dropped unpolled, a tuple drops its fields in
+        // order, so the future goes before `Finish` says it has.
+        let parts = (future, Finish(shared.clone()));
+        let running = async move {
+            let parts = parts; // captured whole, not field by field
+            // Declared first, dropped last: after `work`, which holds the future.
+            let finish = parts.1;
+            let shared = &finish.0;
+            let mut work = pin!(AssertUnwindSafe(parts.0).catch_unwind());
+            let cancelled = || shared.cancel.load(Ordering::Acquire);
+            let outcome = poll_fn(|cx| {
+                if cancelled() {
+                    return Poll::Ready(None);
+                }
+                if let Poll::Ready(outcome) = work.as_mut().poll(cx) {
+                    return Poll::Ready(Some(outcome));
+                }
+                // Checked again once registered: a cancel in between would be missed.
+                shared.runner.register(cx.waker());
+                if cancelled() { Poll::Ready(None) } else { Poll::Pending }
+            })
+            .await;
+            if let Some(outcome) = outcome {
+                *shared.output.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+            }
+        };
+        (Task { shared, detached: false }, running)
+    }
+}
+
+impl<T> Task<T> {
+    fn request_cancel(&self) {
+        self.shared.cancel.store(true, Ordering::Release);
+        self.shared.runner.wake();
+    }
+
+    /// Ready once the running future is gone.
+    fn poll_done(&self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.shared.done.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        self.shared.handle.register(cx.waker());
+        match self.shared.done.load(Ordering::Acquire) {
+            true => Poll::Ready(()),
+            false => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Future for Task<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        futures::ready!(self.poll_done(cx));
+        let output = self.shared.output.lock().unwrap_or_else(|e| e.into_inner()).take();
+        Poll::Ready(match output {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(payload)) => Err(JoinError::Panicked(payload)),
+            None => Err(JoinError::Cancelled),
+        })
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if !self.detached {
+            self.request_cancel();
+        }
+    }
+}
+
+impl<T: Send + 'static> JoinHandle<T> for Task<T> {
+    fn detach(mut self) {
+        self.detached = true;
+    }
+
+    async fn cancel(self) {
+        self.request_cancel();
+        poll_fn(|cx| self.poll_done(cx)).await;
+    }
+}

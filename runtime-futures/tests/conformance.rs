@@ -1,0 +1,8 @@
+//! The core's conformance suite under the futures `ThreadPool`.
+
+use runtime_futures::FuturesRuntime;
+
+chain_conformance::conformance_tests! {
+    service: record_service::RecordService;
+    multi_thread(MultiThread, workers = 2) => FuturesRuntime::multi_thread(workers).unwrap(),
+}
