@@ -27,3 +27,34 @@ fn splitmix64(x: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_splitmix64() {
+        // The reference generator's first two outputs from state 0.
+        assert_eq!(splitmix64(0), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(splitmix64(0x9e37_79b9_7f4a_7c15), 0x6e78_9e6a_a1b9_65f4);
+    }
+
+    #[test]
+    fn draws_are_uniform_and_differ_by_seed_drawer_and_fetch() {
+        let fraction = |drawer, seed, user, op| draw(drawer, seed, user, op).0;
+        let draws: Vec<f64> = (1..=20_000)
+            .flat_map(|user| [Operation::FetchUser, Operation::FetchOrders].map(|op| (user, op)))
+            .map(|(user, op)| fraction(Drawer::Client, 0, user, op))
+            .collect();
+        for quarter in 1..4 {
+            let below = quarter as f64 / 4.0;
+            let share = draws.iter().filter(|&&d| d < below).count() as f64 / draws.len() as f64;
+            assert!((share - below).abs() < 0.01, "{share} of draws below {below}");
+        }
+        let (user, op) = (7, Operation::FetchUser);
+        assert_ne!(fraction(Drawer::Client, 0, user, op), fraction(Drawer::Client, 1, user, op));
+        assert_ne!(fraction(Drawer::Client, 0, user, op), fraction(Drawer::Service, 0, user, op));
+        let orders = Operation::FetchOrders;
+        assert_ne!(fraction(Drawer::Client, 0, user, op), fraction(Drawer::Client, 0, user, orders));
+    }
+}
