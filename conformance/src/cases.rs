@@ -594,33 +594,6 @@ impl<R: Runtime> Write for Stamped<R> {
     }
 }
 
-/// Every future the contract and the coroutines return is `Send` (and spawned
-/// handles `'static`), so all of them can be spawned on a multi-threaded runtime.
-/// This is a compile-time check; running it only drops what it built.
-pub fn public_futures_are_send<R: Runtime>(rt: R) {
-    fn send<T: Send>(_: &T) {}
-    fn send_static<T: Send + 'static>(_: &T) {}
-    let source = InMemorySource::new(rt.timer());
-    let ids = || 1..=3;
-    let k = NonZeroUsize::MIN;
-    send(&source.fetch_user(1));
-    send(&source.fetch_orders(1));
-    send(&get_user_with_orders(&source, 1));
-    send(&get_user_with_orders_sequential(&source, 1));
-    send(&get_user_with_orders_spawned(&rt, &source, 1));
-    send(&fan_out(&source, ids()));
-    send(&fan_out_spawned(&rt, &source, ids()));
-    send(&fan_out_bounded(&source, ids(), k));
-    send(&fan_out_bounded_spawned(&rt, &source, ids(), k));
-    send(&timeout(&rt, SHORT, get_user_with_orders(&source, 1)));
-    send(&hello_world(&rt, SHORT, &mut Vec::new()));
-    send(&Instrumented::new(source.clone()).fetch_user(1));
-    send_static(&rt.sleep(SHORT));
-    let handle = rt.spawn(async {});
-    send_static(&handle);
-    send(&handle.cancel());
-}
-
 /// 100,000 users, with 1 % of fetches failing, 1 % never completing and a time
 /// limit of 20 ms on every fetch: each of the four fan-outs (the bounded ones with
 /// at most 1,000 users in flight) reports every user exactly once, in request order:

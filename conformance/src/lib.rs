@@ -134,7 +134,6 @@ macro_rules! conformance_tests {
                     cancel_returns_once_the_task_is_gone,
                     cancel_after_completion_is_harmless,
                     hello_world_prints_both_lines_around_its_sleep,
-                    public_futures_are_send,
                     every_user_is_accounted_for_under_faults,
                     injected_jitter_delays_each_fetch_by_its_planned_amount,
                 }

@@ -54,6 +54,7 @@ pub mod model;
 pub mod readable;
 pub mod runtime;
 mod seeded;
+mod send_checks;
 mod source;
 mod tally;
 mod task;
