@@ -90,73 +90,51 @@ pub fn run_case<R: Runtime>(
 
 /// Expands to a `#[test]` for every conformance case, for each runtime flavour given
 /// as `module_name(Flavour, workers = N) => expression building the runtime`, where
-/// the expression may use `workers` (a `NonZeroUsize`).
+/// the expression may use `workers` (a `NonZeroUsize`). The cases are every `pub fn`
+/// of [`cases`] and [`over_http`], listed by the build script: a case written there
+/// runs under every flavour of every runtime, with nothing else to edit.
 #[macro_export]
 macro_rules! conformance_tests {
     (service: $service:ty; $(
         $flavour:ident($kind:ident, $workers:ident = $n:literal) => $make:expr
     ),+ $(,)?) => {
         $(
-            mod $flavour {
-                #[allow(unused_imports)]
-                use super::*;
-                /// What this module's runtime is built with.
-                const CONFIGURED: $crate::Configured =
-                    $crate::Configured::new(::chain_core::Flavour::$kind, $n);
-                $crate::__conformance_cases! {
-                    { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
-                    configured: CONFIGURED;
-                    workloads_run_on_a_runtime_worker,
-                    info_reports_the_configuration,
-                }
-                $crate::__conformance_cases! {
-                    { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
-                    article_assertion_holds,
-                    users_two_and_three_match_the_article,
-                    unknown_user_has_a_name_and_no_orders,
-                    zero_latency_fetch_completes_without_waiting,
-                    joined_fetches_are_in_flight_together,
-                    sequential_fetches_are_in_flight_one_at_a_time,
-                    spawned_chain_fetches_orders_in_a_task_meanwhile,
-                    every_fan_out_returns_each_user_once_in_request_order,
-                    bounded_fan_out_never_exceeds_its_limit,
-                    failing_fetch_fails_the_chain_and_cancels_its_sibling,
-                    failing_user_does_not_stop_the_others_in_a_fan_out,
-                    timeout_fires_and_cancels_the_slow_fetch,
-                    timeout_passes_a_prompt_result_through,
-                    cancelled_fan_out_leaves_no_fetch_running,
-                    sleep_never_wakes_early,
-                    clock_never_goes_backwards,
-                    task_panic_reaches_the_awaiting_side,
-                    panicking_user_becomes_an_error_in_every_fan_out,
-                    dropping_a_handle_cancels_its_task,
-                    detached_task_runs_to_completion,
-                    cancel_returns_once_the_task_is_gone,
-                    cancel_after_completion_is_harmless,
-                    hello_world_prints_both_lines_around_its_sleep,
-                    every_user_is_accounted_for_under_faults,
-                    injected_jitter_delays_each_fetch_by_its_planned_amount,
-                }
-                $crate::__conformance_cases! {
-                    { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
-                    over_http::<$service>;
-                    article_assertion_holds_over_http,
-                    unknown_user_is_a_404_naming_the_user_over_http,
-                    every_fan_out_returns_each_user_once_in_request_order_over_http,
-                    bounded_fan_out_never_exceeds_its_limit_over_http,
-                    connections_are_reused_and_never_exceed_the_limit,
-                    refused_connection_names_the_user_and_the_cause,
-                    server_error_names_the_user_and_the_others_complete,
-                    dropped_connection_names_the_user_and_the_others_complete,
-                    truncated_body_names_the_user_and_the_others_complete,
-                    malformed_json_names_the_user_and_the_others_complete,
-                    slow_service_times_out_naming_the_user,
-                    waiting_for_a_connection_is_limited_too,
-                    answers_on_closing_connections_are_kept,
-                    cancelled_fan_out_over_http_leaves_no_fetch_running,
-                }
+            $crate::__with_every_case! {
+                __conformance_module! { $flavour, $kind, $workers, $n, $make, $service; }
             }
         )+
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_module {
+    (
+        $flavour:ident, $kind:ident, $workers:ident, $n:literal, $make:expr, $service:ty;
+        plain: [$($plain:ident),*]; configured: [$($configured:ident),*];
+        over_http: [$($http:ident),*]
+    ) => {
+        mod $flavour {
+            #[allow(unused_imports)]
+            use super::*;
+            /// What this module's runtime is built with.
+            const CONFIGURED: $crate::Configured =
+                $crate::Configured::new(::chain_core::Flavour::$kind, $n);
+            $crate::__conformance_cases! {
+                { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
+                configured: CONFIGURED;
+                $($configured,)*
+            }
+            $crate::__conformance_cases! {
+                { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
+                $($plain,)*
+            }
+            $crate::__conformance_cases! {
+                { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
+                over_http::<$service>;
+                $($http,)*
+            }
+        }
     };
 }
 
@@ -200,3 +178,5 @@ macro_rules! __conformance_cases {
         )+
     };
 }
+
+include!(concat!(env!("OUT_DIR"), "/every_case.rs"));

@@ -55,6 +55,9 @@ mod tests {
         assert_ne!(fraction(Drawer::Client, 0, user, op), fraction(Drawer::Client, 1, user, op));
         assert_ne!(fraction(Drawer::Client, 0, user, op), fraction(Drawer::Service, 0, user, op));
         let orders = Operation::FetchOrders;
-        assert_ne!(fraction(Drawer::Client, 0, user, op), fraction(Drawer::Client, 0, user, orders));
+        assert_ne!(
+            fraction(Drawer::Client, 0, user, op),
+            fraction(Drawer::Client, 0, user, orders)
+        );
     }
 }
