@@ -2,6 +2,7 @@
 //! row at its median, whiskers from its least to its most run, and a linear value
 //! axis with its unit.
 
+use benches::Flavour;
 use plotters::{
     coord::{
         combinators::{BindKeyPoints, WithKeyPoints},
@@ -37,18 +38,21 @@ fn text_width(text: &str, size: u32) -> u32 {
     (text.chars().count() as f64 * size as f64 * CHARACTER_WIDTH).ceil() as u32
 }
 
+/// One colour per runtime crate, in the order of `Flavour::runtimes()`; grey for the
+/// rows that are no runtime's (threads, Python).
+const PALETTE: [RGBColor; 4] = [
+    RGBColor(0xd9, 0x53, 0x4f),
+    RGBColor(0x5b, 0x8d, 0xef),
+    RGBColor(0x8e, 0x6f, 0xd1),
+    RGBColor(0x3f, 0xa3, 0x6b),
+];
+
 fn colour(row: &Row) -> RGBColor {
     let name = label(&row.subject);
-    match ["tokio", "smol", "async-std", "futures"]
-        .iter()
-        .position(|runtime| name.starts_with(runtime))
-    {
-        Some(0) => RGBColor(0xd9, 0x53, 0x4f),
-        Some(1) => RGBColor(0x5b, 0x8d, 0xef),
-        Some(2) => RGBColor(0x8e, 0x6f, 0xd1),
-        Some(3) => RGBColor(0x3f, 0xa3, 0x6b),
-        _ => RGBColor(0x9a, 0x9a, 0x9a),
-    }
+    let flavour = Flavour::ALL.into_iter().find(|flavour| name.starts_with(flavour.label()));
+    let runtimes = Flavour::runtimes();
+    let index = flavour.and_then(|f| runtimes.iter().position(|&runtime| runtime == f.runtime()));
+    index.map_or(RGBColor(0x9a, 0x9a, 0x9a), |i| PALETTE[i % PALETTE.len()])
 }
 
 /// The figure's name on the value axis, and the unit and its size in the figure's own
