@@ -150,6 +150,37 @@ pub fn refused_connection_names_the_user_and_the_cause<R: Runtime, S: Service>(r
     }
 }
 
+/// A peer that answers something other than HTTP: every user's error names the user
+/// and says the answer was not HTTP/1.1.
+pub fn non_http_reply_names_the_user_and_the_cause<R: Runtime, S: Service>(rt: R) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().unwrap();
+    // A thread answering each connection with a line that is not HTTP: one connection
+    // per request (20 users, two requests each; a failed connection is never reused).
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(40).map_while(Result::ok) {
+            let _ = stream.read(&mut [0; 1024]);
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n");
+        }
+    });
+    let results = fan_out_against(&rt, address);
+    for (user, result) in (1..).zip(&results) {
+        match result.as_ref().map_err(FetchError::kind) {
+            Err(FetchErrorKind::Http {
+                user_id,
+                operation,
+                failure: HttpFailure::Protocol { .. },
+            }) if *user_id == user => {
+                let text = result.as_ref().unwrap_err().to_string();
+                let prefix = format!("{operation}({user}) failed: not an HTTP/1.1 answer: ");
+                assert!(text.starts_with(&prefix), "user {user}: {text:?} is not {prefix:?}...");
+            }
+            other => panic!("user {user}: expected an answer that is not HTTP, got {other:?}"),
+        }
+    }
+}
+
 /// A service that answers 500 fails exactly the faulted users, each error naming its
 /// user and the status; every other user's result arrives.
 pub fn server_error_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
