@@ -14,7 +14,7 @@ use std::{
 
 use chain_cli::Shape;
 use chain_core::{
-    DataSource, Expected, FaultPlan, FetchErrorKind, Injected, JoinHandle, Operation, OrderId,
+    DataSource, Expected, Fault, FaultPlan, FetchErrorKind, JoinHandle, Operation, OrderId,
     Runtime, Tally, User, UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded,
     fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders, model::article_orders,
     run_on_worker,
@@ -130,10 +130,10 @@ pub fn check_outcome(user_id: UserId, result: &UserResult, expect: Expect) {
     let planned = |operation| plan.for_fetch(operation, user_id);
     let as_planned = match (expected, error.kind()) {
         (Expected::Failed, FetchErrorKind::Failed { operation, .. }) => {
-            planned(*operation) == Some(Injected::Fail) && plan.explains(error)
+            planned(*operation) == Some(Fault::Fail) && plan.explains(error)
         }
         (Expected::TimedOut, FetchErrorKind::TimedOut { operation, .. }) => {
-            planned(*operation) == Some(Injected::Hang)
+            planned(*operation) == Some(Fault::Hang)
         }
         _ => false,
     };
@@ -584,7 +584,7 @@ mod tests {
                 return None;
             };
             let other = if *operation == user { orders } else { user };
-            (plan().for_fetch(other, id) != Some(Injected::Fail)).then(|| failed(id, other))
+            (plan().for_fetch(other, id) != Some(Fault::Fail)).then(|| failed(id, other))
         };
         assert!(check(corrupted(&results, other_fetch)));
         // Unchanged, it passes.

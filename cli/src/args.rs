@@ -116,7 +116,7 @@ impl Fanout {
             users,
             in_flight: limit.map_or(users, |k| k.min(users)),
             faults: matches!(self.source.faults.plan(), Ok(Some(_))),
-            http: self.source.source == super::SourceKind::Http,
+            http: self.source.kind == super::SourceKind::Http,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use chain_core::{Flavour, http::Fault};
+use chain_core::{Flavour, http::WireFault};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 /// Every flavour, with its help.
@@ -17,12 +17,12 @@ pub const FLAVOURS: &[(Flavour, &str)] = &[
 ];
 
 /// Every fault a record service can inject, with its help.
-pub const FAULTS: &[(Fault, &str)] = &[
-    (Fault::ServerError, "Answer `500 Internal Server Error`"),
-    (Fault::Drop, "Close the connection without answering"),
-    (Fault::Truncate, "Announce the whole body, send half of it, and close the connection"),
-    (Fault::MalformedJson, "Answer 200 with a body that is not valid JSON"),
-    (Fault::Close, "Answer correctly, then close the connection (not an error)"),
+pub const WIRE_FAULTS: &[(WireFault, &str)] = &[
+    (WireFault::ServerError, "Answer `500 Internal Server Error`"),
+    (WireFault::Drop, "Close the connection without answering"),
+    (WireFault::Truncate, "Announce the whole body, send half of it, and close the connection"),
+    (WireFault::MalformedJson, "Answer 200 with a body that is not valid JSON"),
+    (WireFault::Close, "Answer correctly, then close the connection (not an error)"),
 ];
 
 /// A value parser choosing one of `choices` by its name (its `Display`).
@@ -46,8 +46,8 @@ mod tests {
     fn every_variant_is_offered_once() {
         let flavours: Vec<_> = FLAVOURS.iter().map(|(f, _)| *f).collect();
         assert_eq!(flavours, Flavour::ALL);
-        let faults: Vec<_> = FAULTS.iter().map(|(f, _)| *f).collect();
-        assert!(Fault::ALL.iter().chain([&Fault::Close]).all(|f| faults.contains(f)));
-        assert_eq!(faults.len(), Fault::ALL.len() + 1);
+        let faults: Vec<_> = WIRE_FAULTS.iter().map(|(f, _)| *f).collect();
+        assert!(WireFault::ALL.iter().chain([&WireFault::Close]).all(|f| faults.contains(f)));
+        assert_eq!(faults.len(), WireFault::ALL.len() + 1);
     }
 }

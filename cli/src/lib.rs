@@ -34,7 +34,7 @@ pub use args::{
     Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
-pub use choice::{FAULTS, FLAVOURS, choice};
+pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
 pub use interrupt::exit_on_interrupt;
 pub use memory::Footprint;
 pub use source_args::{

@@ -31,7 +31,7 @@ pub(super) fn verdict<L: Launch>(command: Option<&Command>, flavour: Flavour) ->
         Some(Command::Bounded { fanout, concurrency }) => (fanout, Some(concurrency.get())),
         _ => return Verdict::Run,
     };
-    if fanout.shape != Shape::Join || fanout.source.source != SourceKind::Memory {
+    if fanout.shape != Shape::Join || fanout.source.kind != SourceKind::Memory {
         return Verdict::Run;
     }
     let users = fanout.users.get();

@@ -11,11 +11,11 @@ use clap::{Args, ValueEnum};
 
 use super::{
     args::{parse_latency, parse_limit, parse_users},
-    choice::{FAULTS, choice},
+    choice::{WIRE_FAULTS, choice},
 };
 use chain_core::{
     FaultPlan, UserId,
-    http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, Fault, Faults, ServiceConfig},
+    http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, ServiceConfig, WireFault, WireFaultPlan},
 };
 
 /// The most connections an HTTP source may be given.
@@ -25,8 +25,8 @@ pub const MAX_CONNECTIONS: usize = 10_000;
 #[derive(Clone, Debug, Args)]
 pub struct SourceArgs {
     /// In memory behind a simulated latency, or HTTP requests to a record service.
-    #[arg(long, value_enum, default_value_t = SourceKind::Memory)]
-    pub source: SourceKind,
+    #[arg(long = "source", value_enum, default_value_t = SourceKind::Memory)]
+    pub kind: SourceKind,
     /// With --source http: the service's HOST:PORT [default: a record service started
     /// in-process, on threads of its own, answering after --latency]
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_address, conflicts_with = "latency")]
@@ -50,7 +50,7 @@ impl SourceArgs {
     /// descriptors for (two each when the service runs in this process,
     /// `service_in_process`).
     pub fn conflict(&self, service_in_process: bool) -> Option<String> {
-        if self.source == SourceKind::Memory && self.address.is_some() {
+        if self.kind == SourceKind::Memory && self.address.is_some() {
             return Some("--address names a record service: it needs --source http".to_owned());
         }
         self.faults.plan().err().or_else(|| self.descriptor_shortage(service_in_process))
@@ -62,7 +62,7 @@ impl SourceArgs {
     /// memory can only outlast a time limit with faults injected, and a seed only
     /// picks faults.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
-        let http = self.source == SourceKind::Http;
+        let http = self.kind == SourceKind::Http;
         let faults = matches!(self.faults.plan(), Ok(Some(_)));
         if given("connections") && !http {
             Some("--connections limits the connections to a record service: it needs --source http")
@@ -82,7 +82,7 @@ impl SourceArgs {
         // Descriptors the program holds besides its connections: stdio, the
         // runtime's reactor, the service's listener, the binary and its libraries.
         const OTHERS: u64 = 64;
-        if self.source != SourceKind::Http {
+        if self.kind != SourceKind::Http {
             return None;
         }
         let connections = self.connections.get() as u64;
@@ -175,8 +175,8 @@ pub struct ServiceArgs {
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
     pub fault_rate: f64,
     /// The kinds of fault to draw from, comma-separated.
-    #[arg(long, value_parser = choice(FAULTS), value_delimiter = ',', default_values_t = Fault::ALL)]
-    pub faults: Vec<Fault>,
+    #[arg(long, value_parser = choice(WIRE_FAULTS), value_delimiter = ',', default_values_t = WireFault::ALL)]
+    pub faults: Vec<WireFault>,
     /// The seed that picks which answers fault.
     #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
@@ -204,7 +204,7 @@ impl ServiceArgs {
 
     /// The service's configuration.
     pub fn into_config(self) -> ServiceConfig {
-        let faults = Faults::new(self.fault_rate, self.seed, &self.faults)
+        let faults = WireFaultPlan::new(self.fault_rate, self.seed, &self.faults)
             .expect("the rate was checked when parsed and clap gives at least one kind");
         ServiceConfig {
             port: self.port,

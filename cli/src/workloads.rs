@@ -35,7 +35,7 @@ pub(super) fn in_process_service(command: &Command) -> Option<Duration> {
         Command::Fanout(f) | Command::Bounded { fanout: f, .. } => (&f.source, f.latency),
         _ => return None,
     };
-    (source.source == SourceKind::Http && source.address.is_none()).then_some(latency)
+    (source.kind == SourceKind::Http && source.address.is_none()).then_some(latency)
 }
 
 /// Runs `command` and prints its figures; the error says what went wrong.
@@ -111,7 +111,7 @@ async fn fetching<R: Runtime>(
         say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
     }
     let faults = plan.map(|plan| (plan, args.fetch_timeout));
-    match (&args.source, args.address.or(service)) {
+    match (&args.kind, args.address.or(service)) {
         (SourceKind::Http, Some(address)) => {
             let http = http_source(&rt, args, address);
             // A service at --address waits as long as it was told to.

@@ -27,11 +27,12 @@ use futures::{
 
 use super::{Configured, Scripted};
 use chain_core::{
-    DataSource, Elapsed, FaultPlan, Faulty, FetchError, FetchErrorKind, Flavour, InMemorySource,
-    Injected, Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User, UserId,
-    UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned,
-    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
-    hello_world, model::article_user_with_orders, run_on_worker, timeout,
+    DataSource, Elapsed, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, Flavour,
+    InMemorySource, Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User,
+    UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned,
+    fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
+    get_user_with_orders_spawned, hello_world, model::article_user_with_orders, run_on_worker,
+    timeout,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -623,7 +624,7 @@ pub fn every_user_is_accounted_for_under_faults<R: Runtime>(rt: R) {
         let plan = counted.inner().plan();
         let faults =
             |id| [Operation::FetchUser, Operation::FetchOrders].map(|op| plan.for_fetch(op, id));
-        let failing = ids.iter().filter(|&&id| faults(id).contains(&Some(Injected::Fail))).count();
+        let failing = ids.iter().filter(|&&id| faults(id).contains(&Some(Fault::Fail))).count();
         let hung = ids.iter().filter(|&&id| faults(id) != [None, None]).count() - failing;
         for (name, results, live_on_return) in outcomes {
             assert_eq!(results.len(), ids.len(), "{name}: a user was lost or invented");
@@ -638,11 +639,11 @@ pub fn every_user_is_accounted_for_under_faults<R: Runtime>(rt: R) {
                         ok += 1;
                     }
                     Err(FetchErrorKind::Failed { user_id, operation, .. }) => {
-                        assert_eq!((*user_id, injected(*operation)), (id, Some(Injected::Fail)));
+                        assert_eq!((*user_id, injected(*operation)), (id, Some(Fault::Fail)));
                         failed += 1;
                     }
                     Err(FetchErrorKind::TimedOut { user_id, operation, .. }) => {
-                        assert_eq!((*user_id, injected(*operation)), (id, Some(Injected::Hang)));
+                        assert_eq!((*user_id, injected(*operation)), (id, Some(Fault::Hang)));
                         timed_out += 1;
                     }
                     Err(other) => panic!("{name}: user {id}: unexpected {other}"),
@@ -663,7 +664,7 @@ pub fn injected_jitter_delays_each_fetch_by_its_planned_amount<R: Runtime>(rt: R
     let plan = FaultPlan::new(3).with_jitter(Duration::from_millis(10));
     let planned: Vec<Duration> = (1..=USERS)
         .map(|user| match plan.for_fetch(Operation::FetchUser, user) {
-            Some(Injected::Delay(delay)) => delay,
+            Some(Fault::Delay(delay)) => delay,
             other => panic!("a jitter-only plan injected {other:?}"),
         })
         .collect();

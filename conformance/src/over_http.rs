@@ -20,7 +20,7 @@ use super::{
 use chain_core::{
     DataSource, FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, Runtime, UserId,
     UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
-    http::{Fault, Faults, HttpSource, Route, Service, ServiceConfig},
+    http::{HttpSource, Route, Service, ServiceConfig, WireFault, WireFaultPlan},
     model::article_user_with_orders,
     readable::duration,
     run_on_worker, timeout,
@@ -185,27 +185,27 @@ pub fn non_http_reply_names_the_user_and_the_cause<R: Runtime, S: Service>(rt: R
 /// user and the status; every other user's result arrives.
 pub fn server_error_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
     let is_500 = |f: &HttpFailure| *f == HttpFailure::Status { status: 500 };
-    faulty_fan_out::<R, S>(rt, Fault::ServerError, is_500, "HTTP 500");
+    faulty_fan_out::<R, S>(rt, WireFault::ServerError, is_500, "HTTP 500");
 }
 
 /// A service that closes the connection instead of answering: an error for exactly
 /// that user, saying the connection closed.
 pub fn dropped_connection_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
     let is_closed = |f: &HttpFailure| matches!(f, HttpFailure::Closed { .. });
-    faulty_fan_out::<R, S>(rt, Fault::Drop, is_closed, "connection closed mid-response: ");
+    faulty_fan_out::<R, S>(rt, WireFault::Drop, is_closed, "connection closed mid-response: ");
 }
 
 /// A service that closes mid-body: an error for exactly that user, saying its answer
 /// was cut short (not that the connection closed before answering).
 pub fn truncated_body_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
     let is_truncated = |f: &HttpFailure| matches!(f, HttpFailure::Truncated { .. });
-    faulty_fan_out::<R, S>(rt, Fault::Truncate, is_truncated, "answer cut short: ");
+    faulty_fan_out::<R, S>(rt, WireFault::Truncate, is_truncated, "answer cut short: ");
 }
 
 /// Malformed JSON: an error for exactly that user, saying the body was malformed.
 pub fn malformed_json_names_the_user_and_the_others_complete<R: Runtime, S: Service>(rt: R) {
     let is_malformed = |f: &HttpFailure| matches!(f, HttpFailure::Malformed { .. });
-    faulty_fan_out::<R, S>(rt, Fault::MalformedJson, is_malformed, "malformed JSON: ");
+    faulty_fan_out::<R, S>(rt, WireFault::MalformedJson, is_malformed, "malformed JSON: ");
 }
 
 /// A service that closes connections after answering loses no answer: each is kept,
@@ -213,7 +213,7 @@ pub fn malformed_json_names_the_user_and_the_others_complete<R: Runtime, S: Serv
 /// close costs exactly one new connection.
 pub fn answers_on_closing_connections_are_kept<R: Runtime, S: Service>(rt: R) {
     const CONNECTIONS: u64 = 4;
-    let faults = Faults::new(0.5, 5, &[Fault::Close]).unwrap();
+    let faults = WireFaultPlan::new(0.5, 5, &[WireFault::Close]).unwrap();
     let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address())
         .with_connections(NonZeroUsize::new(CONNECTIONS as usize).unwrap())
@@ -225,7 +225,7 @@ pub fn answers_on_closing_connections_are_kept<R: Runtime, S: Service>(rt: R) {
     }
     let closes = (1..=USERS)
         .flat_map(|user| [Operation::FetchUser, Operation::FetchOrders].map(|op| (op, user)))
-        .filter(|&(op, user)| faults.for_request(Route::new(op, user)) == Some(Fault::Close))
+        .filter(|&(op, user)| faults.for_request(Route::new(op, user)) == Some(WireFault::Close))
         .count() as u64;
     assert_eq!(source.requests_resent(), 0, "a connection closed after its answer was reused");
     // Every close ends one connection; at most the pool's limit are still open.
@@ -331,11 +331,11 @@ fn fan_out_against<R: Runtime>(rt: &R, address: SocketAddr) -> Vec<UserResult> {
 /// message reads `{operation}({user}) failed: {says}...`.
 fn faulty_fan_out<R: Runtime, S: Service>(
     rt: R,
-    fault: Fault,
+    fault: WireFault,
     expected: fn(&HttpFailure) -> bool,
     says: &str,
 ) {
-    let faults = Faults::new(SOME, 11, &[fault]).unwrap();
+    let faults = WireFaultPlan::new(SOME, 11, &[fault]).unwrap();
     let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address());
     let results = run_on_worker(&rt, async move { fan_out(&source, 1..=USERS).await });

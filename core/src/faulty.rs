@@ -19,12 +19,12 @@ const INJECTED_FAILURE: &str = "injected failure";
 /// # Examples
 ///
 /// ```
-/// use chain_core::{FaultPlan, Injected, Operation};
+/// use chain_core::{FaultPlan, Fault, Operation};
 /// use std::time::Duration;
 ///
 /// let plan = FaultPlan::new(7).with_failures(0.01).unwrap().with_hangs(0.01).unwrap();
 /// let failing = (1..=100_000)
-///     .filter(|&id| plan.for_fetch(Operation::FetchUser, id) == Some(Injected::Fail))
+///     .filter(|&id| plan.for_fetch(Operation::FetchUser, id) == Some(Fault::Fail))
 ///     .count();
 /// assert!((800..1200).contains(&failing)); // about 1 %
 /// assert_eq!(FaultPlan::new(7).for_fetch(Operation::FetchOrders, 1), None);
@@ -39,7 +39,7 @@ pub struct FaultPlan {
 
 /// What a [`FaultPlan`] does to one fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Injected {
+pub enum Fault {
     /// The fetch fails with [`FetchErrorKind::Failed`](crate::FetchErrorKind::Failed), naming the user.
     Fail,
     /// The fetch never completes: only a time limit or cancellation ends it.
@@ -133,20 +133,20 @@ impl FaultPlan {
     }
 
     /// What happens to `operation` for `user_id`; `None` for a fetch left alone.
-    pub fn for_fetch(&self, operation: Operation, user_id: UserId) -> Option<Injected> {
+    pub fn for_fetch(&self, operation: Operation, user_id: UserId) -> Option<Fault> {
         if self.failures == 0.0 && self.hangs == 0.0 && self.jitter.is_zero() {
             return None;
         }
         let (draw, bits) = seeded::draw(Drawer::Client, self.seed, user_id, operation);
         if draw < self.failures {
-            Some(Injected::Fail)
+            Some(Fault::Fail)
         } else if draw < self.failures + self.hangs {
-            Some(Injected::Hang)
+            Some(Fault::Hang)
         } else if self.jitter.is_zero() {
             None
         } else {
             let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
-            Some(Injected::Delay(self.jitter.mul_f64(fraction)))
+            Some(Fault::Delay(self.jitter.mul_f64(fraction)))
         }
     }
 }
@@ -168,9 +168,9 @@ impl FaultPlan {
     pub fn expected_outcome(&self, user_id: UserId) -> Expected {
         let faults =
             [Operation::FetchUser, Operation::FetchOrders].map(|op| self.for_fetch(op, user_id));
-        if faults.contains(&Some(Injected::Fail)) {
+        if faults.contains(&Some(Fault::Fail)) {
             Expected::Failed
-        } else if faults.contains(&Some(Injected::Hang)) {
+        } else if faults.contains(&Some(Fault::Hang)) {
             Expected::TimedOut
         } else {
             Expected::Result
@@ -197,12 +197,12 @@ impl fmt::Display for FaultPlan {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, FaultPlan, Faulty, InMemorySource, Injected, Operation, Runtime};
+/// use chain_core::{DataSource, FaultPlan, Faulty, InMemorySource, Fault, Operation, Runtime};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let plan = FaultPlan::new(1).with_failures(0.5).unwrap();
 /// let source = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan.clone());
-/// let failing = (1..100).find(|&id| plan.for_fetch(Operation::FetchUser, id) == Some(Injected::Fail)).unwrap();
+/// let failing = (1..100).find(|&id| plan.for_fetch(Operation::FetchUser, id) == Some(Fault::Fail)).unwrap();
 /// let error = rt.block_on(source.fetch_user(failing)).unwrap_err();
 /// assert_eq!(error.user_id(), failing);
 /// ```
@@ -235,12 +235,12 @@ impl<S: DataSource, T: Timer> Faulty<S, T> {
         fetch: impl Future<Output = Result<V, FetchError>>,
     ) -> Result<V, FetchError> {
         match self.plan.for_fetch(operation, user_id) {
-            Some(Injected::Fail) => {
+            Some(Fault::Fail) => {
                 let reason = INJECTED_FAILURE.to_owned();
                 return Err(FetchErrorKind::Failed { user_id, operation, reason }.into());
             }
-            Some(Injected::Hang) => std::future::pending().await,
-            Some(Injected::Delay(delay)) => self.timer.sleep(delay).await,
+            Some(Fault::Hang) => std::future::pending().await,
+            Some(Fault::Delay(delay)) => self.timer.sleep(delay).await,
             None => {}
         }
         fetch.await
@@ -269,14 +269,14 @@ mod tests {
         };
         assert_eq!(picks(&plan(4)), picks(&plan(4)));
         assert_ne!(picks(&plan(4)), picks(&plan(5)));
-        assert!(picks(&plan(4)).contains(&Some(Injected::Hang)));
+        assert!(picks(&plan(4)).contains(&Some(Fault::Hang)));
     }
 
     #[test]
     fn every_fetch_fails_at_rate_one_and_none_at_zero() {
         let all = FaultPlan::new(0).with_failures(1.0).unwrap();
         for id in 0..1000 {
-            assert_eq!(all.for_fetch(Operation::FetchUser, id), Some(Injected::Fail));
+            assert_eq!(all.for_fetch(Operation::FetchUser, id), Some(Fault::Fail));
             assert_eq!(FaultPlan::new(0).for_fetch(Operation::FetchUser, id), None);
         }
     }
@@ -286,7 +286,7 @@ mod tests {
         let hanging = FaultPlan::new(0).with_hangs(1.0).unwrap();
         for plan in [hanging, hanging.with_jitter(Duration::from_millis(1))] {
             for id in 0..1000 {
-                assert_eq!(plan.for_fetch(Operation::FetchOrders, id), Some(Injected::Hang));
+                assert_eq!(plan.for_fetch(Operation::FetchOrders, id), Some(Fault::Hang));
             }
         }
     }
@@ -306,7 +306,7 @@ mod tests {
         let plan = FaultPlan::new(2).with_jitter(jitter);
         let delays: Vec<Duration> = (0..1000)
             .map(|id| match plan.for_fetch(Operation::FetchUser, id) {
-                Some(Injected::Delay(d)) => d,
+                Some(Fault::Delay(d)) => d,
                 other => panic!("{other:?}"),
             })
             .collect();
@@ -353,15 +353,15 @@ mod tests {
         for id in 0..2000 {
             let [user, orders] = both.map(|op| plan.for_fetch(op, id));
             let expected = match (user, orders) {
-                (Some(Injected::Fail), _) | (_, Some(Injected::Fail)) => Expected::Failed,
-                (Some(Injected::Hang), _) | (_, Some(Injected::Hang)) => Expected::TimedOut,
+                (Some(Fault::Fail), _) | (_, Some(Fault::Fail)) => Expected::Failed,
+                (Some(Fault::Hang), _) | (_, Some(Fault::Hang)) => Expected::TimedOut,
                 _ => Expected::Result,
             };
             assert_eq!(plan.expected_outcome(id), expected, "user {id}: {user:?}, {orders:?}");
             seen.push((user, orders));
         }
         // The draws covered the cases that decide: a failure beside a hang, either way.
-        let fail_and_hang = [Some(Injected::Fail), Some(Injected::Hang)];
+        let fail_and_hang = [Some(Fault::Fail), Some(Fault::Hang)];
         assert!(seen.contains(&(fail_and_hang[0], fail_and_hang[1])));
         assert!(seen.contains(&(fail_and_hang[1], fail_and_hang[0])));
     }

@@ -71,13 +71,13 @@ pub use chain::{
 };
 pub use error::{FetchError, FetchErrorKind, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
-pub use faulty::{Expected, FaultPlan, Faulty, Injected};
+pub use faulty::{Expected, Fault, FaultPlan, Faulty};
 pub use hello::hello_world;
 pub use instrument::{Counters, Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
-    Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo, SlowJoin, Timer,
-    run_on_worker,
+    ByteStream, Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo,
+    SlowJoin, Timer, run_on_worker,
 };
 pub use source::{DataSource, InMemorySource};
 pub use tally::{Misplaced, Tally};

@@ -73,7 +73,7 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     type Timer: Timer;
 
     /// A TCP stream driven by this runtime's reactor.
-    type TcpStream: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static;
+    type TcpStream: ByteStream;
 
     /// Runs `future` to completion on the calling thread, driving the runtime meanwhile.
     ///
@@ -134,6 +134,18 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 
     /// What this runtime is and how it was configured, to be printed with results.
     fn info(&self) -> RuntimeInfo;
+}
+
+/// A connection's bytes as the HTTP client reads and writes them: `futures-io`, and
+/// movable between tasks and threads. Every such type is one.
+pub trait ByteStream:
+    futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static
+{
+}
+
+impl<S> ByteStream for S where
+    S: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static
+{
 }
 
 /// A runtime's timer and monotonic clock.

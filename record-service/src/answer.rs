@@ -8,7 +8,7 @@ use std::{
 };
 
 use bytes::Bytes;
-use chain_core::http::{Fault, Route, ServiceConfig, error_body};
+use chain_core::http::{Route, ServiceConfig, WireFault, error_body};
 use hyper::{
     Method, Request, Response, StatusCode,
     body::{Body, Frame, SizeHint},
@@ -54,12 +54,12 @@ pub(crate) async fn answer<B>(
     let half = || Bytes::from(body[..body.len() / 2].to_vec());
     Ok(match config.faults.for_request(route) {
         None => json(body.len(), Answer::Whole(Some(body.into()))),
-        Some(Fault::ServerError) => status(StatusCode::INTERNAL_SERVER_ERROR),
-        Some(Fault::Drop) => return Err(DropConnection),
+        Some(WireFault::ServerError) => status(StatusCode::INTERNAL_SERVER_ERROR),
+        Some(WireFault::Drop) => return Err(DropConnection),
         // A prefix of a JSON value is never a whole one.
-        Some(Fault::MalformedJson) => json(body.len() / 2, Answer::Whole(Some(half()))),
-        Some(Fault::Truncate) => json(body.len(), Answer::Truncated(Truncation::Part(half()))),
-        Some(Fault::Close) => {
+        Some(WireFault::MalformedJson) => json(body.len() / 2, Answer::Whole(Some(half()))),
+        Some(WireFault::Truncate) => json(body.len(), Answer::Truncated(Truncation::Part(half()))),
+        Some(WireFault::Close) => {
             let mut response = json(body.len(), Answer::Whole(Some(body.into())));
             response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
             response

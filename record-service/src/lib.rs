@@ -5,7 +5,7 @@
 //! It runs hyper's server on a tokio runtime of its own, on its own threads
 //! ([`ServiceConfig::threads`]), never on a client runtime's workers, so it favours no
 //! client. Each answer can wait a delay (a simulated database) and carry a
-//! [`Fault`](chain_core::http::Fault) chosen from a seed.
+//! [`WireFault`](chain_core::http::WireFault) chosen from a seed.
 //!
 //! # Examples
 //!

@@ -3,7 +3,7 @@
 
 mod wire;
 
-use chain_core::http::{Fault, Faults, Service, ServiceConfig};
+use chain_core::http::{Service, ServiceConfig, WireFault, WireFaultPlan};
 use record_service::RecordService;
 use wire::{exchange, head_and_body};
 
@@ -11,8 +11,8 @@ const ORDERS_OF_USER_1: &str = "[1,3,10,11]";
 
 /// Every request faulted with `fault`; the bytes that come back for user 1's orders
 /// before the service closes the connection.
-fn raw_answer(fault: Fault) -> String {
-    let faults = Faults::new(1.0, 0, &[fault]).unwrap();
+fn raw_answer(fault: WireFault) -> String {
+    let faults = WireFaultPlan::new(1.0, 0, &[fault]).unwrap();
     let service = RecordService::start(ServiceConfig { faults, ..ServiceConfig::default() })
         .expect("the service starts");
     exchange(service.address(), "GET", "/users/1/orders")
@@ -20,7 +20,7 @@ fn raw_answer(fault: Fault) -> String {
 
 #[test]
 fn truncated_answer_announces_the_whole_body_and_sends_part_of_it() {
-    let answer = raw_answer(Fault::Truncate);
+    let answer = raw_answer(WireFault::Truncate);
     let (head, body) = head_and_body(&answer);
     assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
     let announced = format!("content-length: {}", ORDERS_OF_USER_1.len());
@@ -31,17 +31,17 @@ fn truncated_answer_announces_the_whole_body_and_sends_part_of_it() {
 
 #[test]
 fn dropped_connection_sends_nothing() {
-    assert_eq!(raw_answer(Fault::Drop), "");
+    assert_eq!(raw_answer(WireFault::Drop), "");
 }
 
 #[test]
 fn server_error_is_a_500() {
-    assert!(raw_answer(Fault::ServerError).starts_with("HTTP/1.1 500"));
+    assert!(raw_answer(WireFault::ServerError).starts_with("HTTP/1.1 500"));
 }
 
 #[test]
 fn malformed_json_is_a_whole_answer_whose_body_is_not_json() {
-    let answer = raw_answer(Fault::MalformedJson);
+    let answer = raw_answer(WireFault::MalformedJson);
     let (head, body) = head_and_body(&answer);
     assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
     assert!(!body.is_empty() && body != ORDERS_OF_USER_1, "body {body:?}");

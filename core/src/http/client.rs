@@ -28,8 +28,8 @@ use smol_hyper::rt::FuturesIo;
 
 use super::Route;
 use crate::{
-    DataSource, Elapsed, FetchError, FetchErrorKind, HttpFailure, Operation, Runtime, User, UserId,
-    model::OrderId, timeout,
+    ByteStream, DataSource, Elapsed, FetchError, FetchErrorKind, HttpFailure, Operation, Runtime,
+    User, UserId, model::OrderId, timeout,
 };
 
 /// The connection limit unless set: aiohttp's default (`TCPConnector(limit=100)`),
@@ -235,13 +235,8 @@ impl<R: Runtime> DataSource for HttpSource<R> {
     }
 }
 
-/// A runtime's TCP stream, as [`Runtime::TcpStream`] promises it.
-trait Stream: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static {}
-
-impl<S: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static> Stream for S {}
-
 /// Idle keep-alive connections, and permits that bound how many are open.
-struct Pool<S: Stream> {
+struct Pool<S: ByteStream> {
     permits: async_lock::Semaphore,
     limit: usize,
     idle: Mutex<Vec<Connection<S>>>,
@@ -249,7 +244,7 @@ struct Pool<S: Stream> {
     resent: AtomicU64,
 }
 
-impl<S: Stream> Pool<S> {
+impl<S: ByteStream> Pool<S> {
     fn new(limit: NonZeroUsize) -> Self {
         Pool {
             permits: async_lock::Semaphore::new(limit.get()),
@@ -277,14 +272,14 @@ impl<S: Stream> Pool<S> {
 }
 
 /// One HTTP/1.1 connection: hyper's request sender and the future that does its I/O.
-struct Connection<S: Stream> {
+struct Connection<S: ByteStream> {
     sender: SendRequest<Empty<Bytes>>,
     driver: http1::Connection<FuturesIo<S>, Empty<Bytes>>,
     /// The driver has completed: the connection is closed and must not be polled.
     ended: bool,
 }
 
-impl<S: Stream> Connection<S> {
+impl<S: ByteStream> Connection<S> {
     /// Sends `request` and reads the whole response, driving the connection meanwhile.
     async fn send(
         &mut self,

@@ -5,9 +5,11 @@ use std::fmt;
 use super::Route;
 use crate::seeded::{self, Drawer};
 
-/// One way for an answer to go wrong.
+/// One way for a record service's answer to go wrong on the wire: the service's
+/// counterpart of the client-side [`Fault`](crate::Fault) that a
+/// [`FaultPlan`](crate::FaultPlan) injects into any source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Fault {
+pub enum WireFault {
     /// Answer `500 Internal Server Error`.
     ServerError,
     /// Close the connection without answering.
@@ -22,20 +24,20 @@ pub enum Fault {
     Close,
 }
 
-impl Fault {
+impl WireFault {
     /// Every fault that makes a fetch fail, the default set to draw from.
-    pub const ALL: [Fault; 4] =
-        [Fault::ServerError, Fault::Drop, Fault::Truncate, Fault::MalformedJson];
+    pub const ALL: [WireFault; 4] =
+        [WireFault::ServerError, WireFault::Drop, WireFault::Truncate, WireFault::MalformedJson];
 }
 
-impl fmt::Display for Fault {
+impl fmt::Display for WireFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Fault::ServerError => "server-error",
-            Fault::Drop => "drop",
-            Fault::Truncate => "truncate",
-            Fault::MalformedJson => "malformed-json",
-            Fault::Close => "close",
+            WireFault::ServerError => "server-error",
+            WireFault::Drop => "drop",
+            WireFault::Truncate => "truncate",
+            WireFault::MalformedJson => "malformed-json",
+            WireFault::Close => "close",
         })
     }
 }
@@ -47,24 +49,24 @@ impl fmt::Display for Fault {
 /// # Examples
 ///
 /// ```
-/// use chain_core::http::{Fault, Faults, Route};
+/// use chain_core::http::{WireFault, WireFaultPlan, Route};
 ///
-/// let faults = Faults::new(0.5, 7, &[Fault::ServerError]).unwrap();
+/// let faults = WireFaultPlan::new(0.5, 7, &[WireFault::ServerError]).unwrap();
 /// let faulted = (1..=1000).filter(|&id| faults.for_request(Route::User(id)).is_some()).count();
 /// assert!((400..600).contains(&faulted));
-/// assert_eq!(Faults::none().for_request(Route::User(1)), None);
+/// assert_eq!(WireFaultPlan::none().for_request(Route::User(1)), None);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Faults {
+pub struct WireFaultPlan {
     rate: f64,
     seed: u64,
-    kinds: Vec<Fault>,
+    kinds: Vec<WireFault>,
 }
 
-impl Faults {
+impl WireFaultPlan {
     /// No fault at all.
     pub fn none() -> Self {
-        Faults { rate: 0.0, seed: 0, kinds: Vec::new() }
+        WireFaultPlan { rate: 0.0, seed: 0, kinds: Vec::new() }
     }
 
     /// A fraction `rate` (0 to 1) of requests fault, each with one of `kinds`.
@@ -72,14 +74,14 @@ impl Faults {
     /// # Errors
     ///
     /// `rate` is outside 0 to 1, or it is above 0 and `kinds` is empty.
-    pub fn new(rate: f64, seed: u64, kinds: &[Fault]) -> Result<Self, String> {
+    pub fn new(rate: f64, seed: u64, kinds: &[WireFault]) -> Result<Self, String> {
         if !(0.0..=1.0).contains(&rate) {
             return Err(format!("a fault rate is a fraction from 0 to 1, not {rate}"));
         }
         if rate > 0.0 && kinds.is_empty() {
             return Err("a fault rate above 0 needs at least one kind of fault".to_owned());
         }
-        Ok(Faults { rate, seed, kinds: kinds.to_vec() })
+        Ok(WireFaultPlan { rate, seed, kinds: kinds.to_vec() })
     }
 
     /// The fraction of requests that fault.
@@ -88,7 +90,7 @@ impl Faults {
     }
 
     /// The fault injected into the answer to `route`, if any.
-    pub fn for_request(&self, route: Route) -> Option<Fault> {
+    pub fn for_request(&self, route: Route) -> Option<WireFault> {
         if self.rate == 0.0 {
             return None;
         }
@@ -98,12 +100,12 @@ impl Faults {
     }
 }
 
-impl fmt::Display for Faults {
+impl fmt::Display for WireFaultPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.rate == 0.0 {
             return f.write_str("none");
         }
-        let kinds: Vec<String> = self.kinds.iter().map(Fault::to_string).collect();
+        let kinds: Vec<String> = self.kinds.iter().map(WireFault::to_string).collect();
         write!(f, "{}% ({}), seed {}", self.rate * 100.0, kinds.join(", "), self.seed)
     }
 }
@@ -114,10 +116,10 @@ mod tests {
 
     #[test]
     fn every_request_faults_at_rate_one_and_none_at_zero() {
-        let all = Faults::new(1.0, 3, &[Fault::Drop]).unwrap();
-        let none = Faults::new(0.0, 3, &[]).unwrap();
+        let all = WireFaultPlan::new(1.0, 3, &[WireFault::Drop]).unwrap();
+        let none = WireFaultPlan::new(0.0, 3, &[]).unwrap();
         for id in 0..1000 {
-            assert_eq!(all.for_request(Route::Orders(id)), Some(Fault::Drop));
+            assert_eq!(all.for_request(Route::Orders(id)), Some(WireFault::Drop));
             assert_eq!(none.for_request(Route::Orders(id)), None);
         }
     }
@@ -125,7 +127,7 @@ mod tests {
     #[test]
     fn the_seed_decides_which_requests_fault() {
         let pick = |seed| {
-            let faults = Faults::new(0.5, seed, &Fault::ALL).unwrap();
+            let faults = WireFaultPlan::new(0.5, seed, &WireFault::ALL).unwrap();
             (0..64).map(|id| faults.for_request(Route::User(id))).collect::<Vec<_>>()
         };
         assert_eq!(pick(1), pick(1));
@@ -134,17 +136,17 @@ mod tests {
 
     #[test]
     fn every_kind_is_drawn() {
-        let faults = Faults::new(1.0, 0, &Fault::ALL).unwrap();
-        for kind in Fault::ALL {
+        let faults = WireFaultPlan::new(1.0, 0, &WireFault::ALL).unwrap();
+        for kind in WireFault::ALL {
             assert!((0..1000).any(|id| faults.for_request(Route::User(id)) == Some(kind)));
         }
     }
 
     #[test]
     fn rates_outside_zero_to_one_are_rejected() {
-        assert!(Faults::new(1.5, 0, &Fault::ALL).is_err());
-        assert!(Faults::new(-0.1, 0, &Fault::ALL).is_err());
-        assert!(Faults::new(f64::NAN, 0, &Fault::ALL).is_err());
-        assert!(Faults::new(0.1, 0, &[]).is_err());
+        assert!(WireFaultPlan::new(1.5, 0, &WireFault::ALL).is_err());
+        assert!(WireFaultPlan::new(-0.1, 0, &WireFault::ALL).is_err());
+        assert!(WireFaultPlan::new(f64::NAN, 0, &WireFault::ALL).is_err());
+        assert!(WireFaultPlan::new(0.1, 0, &[]).is_err());
     }
 }

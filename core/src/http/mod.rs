@@ -1,5 +1,5 @@
 //! The fetches over HTTP (feature `http`): the record [protocol](Route), the
-//! [`HttpSource`] client, the [`Faults`] a service injects, and the [`Service`] trait
+//! [`HttpSource`] client, the [`WireFaultPlan`] a service injects, and the [`Service`] trait
 //! that the workspace's `record-service` crate implements.
 //!
 //! The client is hyper 1.x's HTTP/1.1 connection API over [`Runtime::connect`]'s
@@ -15,6 +15,6 @@ mod protocol;
 mod service;
 
 pub use client::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, HttpSource};
-pub use faults::{Fault, Faults};
+pub use faults::{WireFault, WireFaultPlan};
 pub use protocol::{DEFAULT_USERS, Route, error_body};
 pub use service::{Service, ServiceConfig};

@@ -3,7 +3,7 @@
 
 use std::{io, net::SocketAddr, num::NonZeroUsize, time::Duration};
 
-use super::{DEFAULT_USERS, Faults};
+use super::{DEFAULT_USERS, WireFaultPlan};
 use crate::UserId;
 
 /// How a record service answers.
@@ -16,7 +16,7 @@ pub struct ServiceConfig {
     /// The service knows users 1 to `users`; others get 404.
     pub users: UserId,
     /// Faults injected into answers.
-    pub faults: Faults,
+    pub faults: WireFaultPlan,
     /// Threads that run the service, none of them a client runtime's.
     pub threads: NonZeroUsize,
 }
@@ -29,7 +29,7 @@ impl Default for ServiceConfig {
             port: 0,
             delay: Duration::ZERO,
             users: DEFAULT_USERS,
-            faults: Faults::none(),
+            faults: WireFaultPlan::none(),
             threads: NonZeroUsize::MIN,
         }
     }

@@ -149,7 +149,7 @@ fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     let latency = format!("--latency={}ns", latency.as_nanos());
     let fetch_timeout = format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos());
     let faults = source.faults.to_args();
-    if source.source == SourceKind::Memory {
+    if source.kind == SourceKind::Memory {
         // The time limit only applies to a memory source with faults.
         let limit = (!faults.is_empty()).then_some(fetch_timeout);
         return [vec![latency], limit.into_iter().collect(), faults].concat();
@@ -283,7 +283,7 @@ impl Workload {
 
     /// Whether the fetches are HTTP requests to a record service.
     pub fn is_http(&self) -> bool {
-        self.source().is_some_and(|s| s.source == SourceKind::Http)
+        self.source().is_some_and(|s| s.kind == SourceKind::Http)
     }
 
     /// The simulated latency of each fetch (zero for workloads that do not fetch).
