@@ -19,4 +19,4 @@ pub mod workloads;
 
 pub use flavours::{Flavour, Visitor};
 pub use spec::{Measurer, Spec, Via};
-pub use workloads::{Workload, measure};
+pub use workloads::{Measurable, measure};

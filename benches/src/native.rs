@@ -15,7 +15,7 @@ use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
 
 use crate::{
-    Flavour, Measurer, Workload,
+    Flavour, Measurable, Measurer,
     spec::measurer,
     workloads::{Expect, check_fan_out, check_spawned_sum, check_user},
 };
@@ -73,7 +73,7 @@ struct SmolNative(Arc<smol::Executor<'static>>, Native);
 struct AsyncStdNative(Native);
 struct FuturesNative(ThreadPool, Native);
 
-impl Workload for TokioNative {
+impl Measurable for TokioNative {
     async fn run_once(&self) -> Option<Tally> {
         match self.1 {
             Native::Chain => check_user(1, &tokio_chain(1).await.unwrap()),
@@ -99,7 +99,7 @@ impl Workload for TokioNative {
     }
 }
 
-impl Workload for SmolNative {
+impl Measurable for SmolNative {
     async fn run_once(&self) -> Option<Tally> {
         match self.1 {
             Native::Chain => check_user(1, &smol_chain(1).await.unwrap()),
@@ -125,7 +125,7 @@ impl Workload for SmolNative {
     }
 }
 
-impl Workload for AsyncStdNative {
+impl Measurable for AsyncStdNative {
     async fn run_once(&self) -> Option<Tally> {
         match self.0 {
             Native::Chain => check_user(1, &async_std_chain(1).await.unwrap()),
@@ -153,7 +153,7 @@ impl Workload for AsyncStdNative {
     }
 }
 
-impl Workload for FuturesNative {
+impl Measurable for FuturesNative {
     async fn run_once(&self) -> Option<Tally> {
         let spawn = |future| self.0.spawn_with_handle(future).expect("the pool runs");
         match self.1 {

@@ -9,7 +9,7 @@ use chain_core::{
 };
 
 use crate::{
-    Flavour, Visitor, Workload, measure,
+    Flavour, Measurable, Visitor, measure,
     workloads::{
         Chain, Expect, FanOut, PingPong, Sample, Sleep, SleepRegistration, SpawnChain, SpawnMany,
         YieldMany,
@@ -109,7 +109,7 @@ impl Spec {
 }
 
 /// A [`Measurer`] that owns `rt` and `workload`.
-pub fn measurer<R: Runtime, W: Workload>(rt: R, workload: W) -> Measurer {
+pub fn measurer<R: Runtime, W: Measurable>(rt: R, workload: W) -> Measurer {
     let workload = Arc::new(workload);
     Box::new(move |iterations| measure(&rt, &workload, iterations))
 }

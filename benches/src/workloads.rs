@@ -26,7 +26,7 @@ use futures::{
 };
 
 /// Something measurable: one run of it, checked.
-pub trait Workload: Send + Sync + 'static {
+pub trait Measurable: Send + Sync + 'static {
     /// Runs the workload once on the current runtime; for the workloads that fetch
     /// for many users, returns the run's [`Tally`].
     ///
@@ -49,7 +49,7 @@ pub struct Sample {
 /// Runs `workload` `iterations` times inside one task spawned on `rt` and returns the
 /// time taken inside that task: the runtime's own worker does the work, and neither
 /// building the runtime nor entering `block_on` is counted.
-pub fn measure<R: Runtime, W: Workload>(rt: &R, workload: &Arc<W>, iterations: u64) -> Sample {
+pub fn measure<R: Runtime, W: Measurable>(rt: &R, workload: &Arc<W>, iterations: u64) -> Sample {
     let workload = workload.clone();
     run_on_worker(rt, async move {
         let start = Instant::now();
@@ -183,7 +183,7 @@ pub struct Chain<S> {
     pub expect: Expect,
 }
 
-impl<S: DataSource + 'static> Workload for Chain<S> {
+impl<S: DataSource + 'static> Measurable for Chain<S> {
     async fn run_once(&self) -> Option<Tally> {
         let result = get_user_with_orders(&self.source, 1).await;
         match self.expect {
@@ -234,7 +234,7 @@ pub struct FanOut<R, S> {
     pub expect: Expect,
 }
 
-impl<R: Runtime, S: DataSource + Clone + 'static> Workload for FanOut<R, S> {
+impl<R: Runtime, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
     async fn run_once(&self) -> Option<Tally> {
         let (rt, source, ids) = (&self.rt, &self.source, 1..=self.users as UserId);
         let results = match (self.shape, self.limit) {
@@ -255,7 +255,7 @@ pub struct SpawnMany<R> {
     pub tasks: u64,
 }
 
-impl<R: Runtime> Workload for SpawnMany<R> {
+impl<R: Runtime> Measurable for SpawnMany<R> {
     async fn run_once(&self) -> Option<Tally> {
         let handles: Vec<_> = (0..self.tasks).map(|i| self.rt.spawn(async move { i })).collect();
         let mut sum = 0;
@@ -287,7 +287,7 @@ fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, hops: u64) {
     }
 }
 
-impl<R: Runtime> Workload for SpawnChain<R> {
+impl<R: Runtime> Measurable for SpawnChain<R> {
     async fn run_once(&self) -> Option<Tally> {
         let (done, reached) = oneshot::channel();
         link(self.rt.clone(), self.depth, done, 0);
@@ -332,7 +332,7 @@ pub async fn polls(future: impl Future<Output = ()>) -> u64 {
     .await
 }
 
-impl<R: Runtime> Workload for YieldMany<R> {
+impl<R: Runtime> Measurable for YieldMany<R> {
     async fn run_once(&self) -> Option<Tally> {
         let yields = self.yields;
         let handles: Vec<_> = (0..self.tasks)
@@ -366,7 +366,7 @@ pub struct PingPong<R> {
 
 type Request = (u64, oneshot::Sender<u64>);
 
-impl<R: Runtime> Workload for PingPong<R> {
+impl<R: Runtime> Measurable for PingPong<R> {
     async fn run_once(&self) -> Option<Tally> {
         let (mut requests, mut inbox) = mpsc::channel::<Request>(1);
         let partner = self.rt.spawn(async move {
@@ -394,7 +394,7 @@ pub struct SleepRegistration<R> {
     pub rt: R,
 }
 
-impl<R: Runtime> Workload for SleepRegistration<R> {
+impl<R: Runtime> Measurable for SleepRegistration<R> {
     async fn run_once(&self) -> Option<Tally> {
         let mut sleep = pin!(self.rt.sleep(Duration::from_secs(3600)));
         assert!(futures::poll!(sleep.as_mut()).is_pending(), "an hour passed");
@@ -410,7 +410,7 @@ pub struct Sleep<R> {
     pub duration: Duration,
 }
 
-impl<R: Runtime> Workload for Sleep<R> {
+impl<R: Runtime> Measurable for Sleep<R> {
     async fn run_once(&self) -> Option<Tally> {
         let start = self.rt.now();
         self.rt.sleep(self.duration).await;

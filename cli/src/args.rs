@@ -67,12 +67,13 @@ pub enum Command {
         source: SourceArgs,
     },
     /// Chain users 1..=N all at once (gather over N coroutines).
-    Fanout(Fanout),
+    #[command(name = "fanout")]
+    FanOut(FanOutArgs),
     /// Chain users 1..=N with at most K in flight (an asyncio.Semaphore(K)).
     Bounded {
         /// The users, their latency and the shape, as for `fanout`.
         #[command(flatten)]
-        fanout: Fanout,
+        fanout: FanOutArgs,
         /// The most users in flight at once (1 to 1000000).
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
@@ -93,7 +94,7 @@ pub enum Command {
 
 /// The options shared by `fanout` and `bounded`, here and in the compare tool.
 #[derive(Clone, Debug, Args)]
-pub struct Fanout {
+pub struct FanOutArgs {
     /// How many users, 1 to 1000000.
     #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
     pub users: NonZeroUsize,
@@ -108,7 +109,7 @@ pub struct Fanout {
     pub source: SourceArgs,
 }
 
-impl Fanout {
+impl FanOutArgs {
     /// What this fan-out holds at its peak, with at most `limit` users in flight.
     pub fn footprint(&self, limit: Option<usize>) -> super::Footprint {
         let users = self.users.get();

@@ -31,7 +31,7 @@ use std::{num::NonZeroUsize, path::Path, process::ExitCode};
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{
-    Cli, Command, Fanout, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
+    Cli, Command, FanOutArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
 pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
@@ -196,7 +196,7 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
 /// What a fan-out command will hold at its peak.
 fn footprint(command: Option<&Command>) -> Option<Footprint> {
     let (fanout, limit) = match command? {
-        Command::Fanout(fanout) => (fanout, None),
+        Command::FanOut(fanout) => (fanout, None),
         Command::Bounded { fanout, concurrency } => (fanout, Some(concurrency.get())),
         _ => return None,
     };
@@ -209,7 +209,7 @@ fn footprint(command: Option<&Command>) -> Option<Footprint> {
 fn source_conflict(command: Option<&Command>, given: impl Fn(&str) -> bool) -> Option<String> {
     let source = match command? {
         Command::Chain { source, .. } => source,
-        Command::Fanout(fanout) | Command::Bounded { fanout, .. } => &fanout.source,
+        Command::FanOut(fanout) | Command::Bounded { fanout, .. } => &fanout.source,
         _ => return None,
     };
     // Without --address, the service runs in this process.

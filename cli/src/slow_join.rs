@@ -27,7 +27,7 @@ pub(super) enum Verdict {
 /// is estimated: over HTTP, the connection limit bounds the users that wait.
 pub(super) fn verdict<L: Launch>(command: Option<&Command>, flavour: Flavour) -> Verdict {
     let (fanout, limit) = match command {
-        Some(Command::Fanout(fanout)) => (fanout, None),
+        Some(Command::FanOut(fanout)) => (fanout, None),
         Some(Command::Bounded { fanout, concurrency }) => (fanout, Some(concurrency.get())),
         _ => return Verdict::Run,
     };

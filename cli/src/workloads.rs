@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 
 use super::{
     SourceArgs, SourceKind,
-    args::{Command, Fanout, Mode, Shape},
+    args::{Command, FanOutArgs, Mode, Shape},
     outcome::{checked, injected, summary, unexplained},
     progress::Progress,
     report::duration,
@@ -32,7 +32,7 @@ fn source<R: Runtime>(rt: &R, latency: Duration) -> Source<R> {
 pub(super) fn in_process_service(command: &Command) -> Option<Duration> {
     let (source, latency) = match command {
         Command::Chain { source, latency, .. } => (source, *latency),
-        Command::Fanout(f) | Command::Bounded { fanout: f, .. } => (&f.source, f.latency),
+        Command::FanOut(f) | Command::Bounded { fanout: f, .. } => (&f.source, f.latency),
         _ => return None,
     };
     (source.kind == SourceKind::Http && source.address.is_none()).then_some(latency)
@@ -51,7 +51,7 @@ pub(super) async fn run<R: Runtime>(
         Command::Chain { user, mode, latency, source } => {
             fetching(rt, &source, latency, service, Fetching::Chain { user, mode }).await
         }
-        Command::Fanout(fanout) => {
+        Command::FanOut(fanout) => {
             let (source, latency) = (fanout.source.clone(), fanout.latency);
             fetching(rt, &source, latency, service, Fetching::FanOut { fanout, limit: None }).await
         }
@@ -67,7 +67,7 @@ pub(super) async fn run<R: Runtime>(
 /// A workload that fetches, on whichever source its options chose.
 enum Fetching {
     Chain { user: UserId, mode: Mode },
-    FanOut { fanout: Fanout, limit: Option<NonZeroUsize> },
+    FanOut { fanout: FanOutArgs, limit: Option<NonZeroUsize> },
 }
 
 /// [`Fetching`] on its runtime, with each fetch's latency where it is known and the
@@ -203,7 +203,7 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
 async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     rt: &R,
     source: &Instrumented<S>,
-    fanout: &Fanout,
+    fanout: &FanOutArgs,
     latency: Option<Duration>,
     limit: Option<NonZeroUsize>,
     plan: Option<&FaultPlan>,

@@ -262,7 +262,7 @@ proptest! {
         let sent = FaultArgs { fail_rate, hang_rate, jitter, seed };
         let words = ["runtime-x".to_owned(), "fanout".into(), "--users=1".into()];
         let cli = Cli::try_parse_from(words.into_iter().chain(sent.to_args())).unwrap();
-        let Some(Command::Fanout(fanout)) = cli.command else {
+        let Some(Command::FanOut(fanout)) = cli.command else {
             panic!("parsed as another command")
         };
         prop_assert_eq!(fanout.source.faults.plan(), sent.plan());

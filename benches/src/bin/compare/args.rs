@@ -6,7 +6,7 @@ use benches::Flavour;
 use benches::threads::Threads;
 use benches::workloads::Expect;
 use chain_cli::{
-    Fanout, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
+    FanOutArgs, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
     parse_users, parse_workers, report::duration,
 };
 use clap::{
@@ -77,12 +77,13 @@ pub enum Workload {
         source: SourceArgs,
     },
     /// Users 1..=N, all at once.
-    Fanout(Fanout),
+    #[command(name = "fanout")]
+    FanOut(FanOutArgs),
     /// Users 1..=N, at most K in flight.
     Bounded {
         /// The users, their latency, the shape and the source, as for `fanout`.
         #[command(flatten)]
-        fanout: Fanout,
+        fanout: FanOutArgs,
         /// The most users in flight.
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
@@ -133,7 +134,7 @@ pub enum Workload {
 }
 
 /// The options of a fan-out as command-line words.
-fn fan_out_args(fanout: &Fanout) -> Vec<String> {
+fn fan_out_args(fanout: &FanOutArgs) -> Vec<String> {
     let shape = match fanout.shape {
         Shape::Join => "join",
         Shape::Spawn => "spawn",
@@ -206,7 +207,7 @@ impl Workload {
             Workload::Chain { latency, source } => {
                 [vec!["chain".into()], fetch_args(latency, source)].concat()
             }
-            Workload::Fanout(f) => [vec!["fanout".into()], fan_out_args(f)].concat(),
+            Workload::FanOut(f) => [vec!["fanout".into()], fan_out_args(f)].concat(),
             Workload::Bounded { fanout, concurrency } => [
                 vec!["bounded".into(), format!("--concurrency={concurrency}")],
                 fan_out_args(fanout),
@@ -234,7 +235,7 @@ impl Workload {
     pub fn source(&self) -> Option<&SourceArgs> {
         match self {
             Workload::Chain { source, .. } => Some(source),
-            Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => Some(&f.source),
+            Workload::FanOut(f) | Workload::Bounded { fanout: f, .. } => Some(&f.source),
             _ => None,
         }
     }
@@ -242,7 +243,7 @@ impl Workload {
     /// What a fan-out's measuring process holds at its peak.
     pub fn footprint(&self) -> Option<chain_cli::Footprint> {
         match self {
-            Workload::Fanout(f) => Some(f.footprint(None)),
+            Workload::FanOut(f) => Some(f.footprint(None)),
             Workload::Bounded { fanout, concurrency } => {
                 Some(fanout.footprint(Some(concurrency.get())))
             }
@@ -290,7 +291,7 @@ impl Workload {
     pub fn ideal_latency(&self) -> Duration {
         match self {
             Workload::Chain { latency, .. } => *latency,
-            Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => f.latency,
+            Workload::FanOut(f) | Workload::Bounded { fanout: f, .. } => f.latency,
             _ => Duration::ZERO,
         }
     }
@@ -298,7 +299,7 @@ impl Workload {
     pub fn name(&self) -> &'static str {
         match self {
             Workload::Chain { .. } => "chain",
-            Workload::Fanout(_) => "fanout",
+            Workload::FanOut(_) => "fanout",
             Workload::Bounded { .. } => "bounded",
             Workload::SpawnMany { .. } => "spawn_many",
             Workload::SpawnChain { .. } => "spawn_chain",
@@ -313,7 +314,7 @@ impl Workload {
     pub fn users(&self) -> Option<usize> {
         match self {
             Workload::Chain { .. } => Some(1),
-            Workload::Fanout(f) | Workload::Bounded { fanout: f, .. } => Some(f.users.get()),
+            Workload::FanOut(f) | Workload::Bounded { fanout: f, .. } => Some(f.users.get()),
             _ => None,
         }
     }
@@ -335,7 +336,7 @@ impl Workload {
     /// The least a run can take: the simulated waits it cannot avoid.
     pub fn ideal(&self) -> Duration {
         match self {
-            Workload::Chain { .. } | Workload::Fanout(_) => self.ideal_latency(),
+            Workload::Chain { .. } | Workload::FanOut(_) => self.ideal_latency(),
             Workload::Bounded { fanout, concurrency } => {
                 let waves = fanout.users.get().div_ceil(concurrency.get());
                 fanout.latency * waves as u32

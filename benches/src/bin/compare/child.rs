@@ -135,7 +135,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
     };
     Ok(match *workload {
         Workload::Chain { .. } => Spec::Chain { via, faults },
-        Workload::Fanout(ref f) => {
+        Workload::FanOut(ref f) => {
             Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None, faults }
         }
         Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {

@@ -40,7 +40,7 @@ pub fn supports(workload: &Workload) -> bool {
         && matches!(
             workload,
             Workload::Chain { .. }
-                | Workload::Fanout(_)
+                | Workload::FanOut(_)
                 | Workload::Bounded { .. }
                 | Workload::Timer { .. }
         )
