@@ -21,7 +21,8 @@ use benches::{
     threads::{self, Threads},
     workloads::chain_floor,
 };
-use chain_cli::{Shape, report::duration};
+use chain_cli::report::duration;
+use chain_core::Shape;
 use chain_core::http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, Service, ServiceConfig};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, measurement::WallTime,

@@ -5,7 +5,7 @@
 
 use std::{io, num::NonZeroUsize};
 
-use chain_cli::Shape;
+use chain_core::Shape;
 
 use crate::{
     Flavour, Measurer, Spec, Via,

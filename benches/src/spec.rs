@@ -1,12 +1,10 @@
 //! Workloads by description, so that the criterion suite and the compare tool can
 //! build any of them on any flavour.
 
-use std::{io, net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
+use std::{io, num::NonZeroUsize, sync::Arc, time::Duration};
 
-use chain_cli::Shape;
-use chain_core::{
-    DataSource, FaultPlan, InMemorySource, Runtime, SourceVisitor, http::HttpSource, with_faults,
-};
+pub use chain_core::Via;
+use chain_core::{DataSource, FaultPlan, Runtime, Shape, SourceVisitor};
 
 use crate::{
     Flavour, Measurable, Visitor, measure,
@@ -73,30 +71,6 @@ pub enum Spec {
     },
 }
 
-/// Where the fetches of a chain or fan-out go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Via {
-    /// The in-memory source, each fetch sleeping `latency` on the runtime's timer.
-    Memory {
-        /// Simulated latency of each fetch; zero for no wait at all.
-        latency: Duration,
-    },
-    /// An [`HttpSource`] to the record service at `address`.
-    Http {
-        /// The service's address.
-        address: SocketAddr,
-        /// The most connections open at once.
-        connections: NonZeroUsize,
-        /// The time limit of each request once it has a connection.
-        timeout: Duration,
-    },
-}
-
-impl Via {
-    /// The in-memory source without latency: the pure cost of the pattern.
-    pub const MEMORY: Via = Via::Memory { latency: Duration::ZERO };
-}
-
 impl Spec {
     /// Builds `flavour`'s runtime and this workload on it.
     ///
@@ -152,17 +126,7 @@ fn on_source<R: Runtime>(
 ) -> Measurer {
     let expect = faults.map_or(Expect::Results, |(plan, _)| Expect::Faults(plan));
     let visitor = MeasureOn { rt: rt.clone(), fetching, expect };
-    let rt = &rt;
-    match via {
-        Via::Memory { latency } => {
-            with_faults(rt, InMemorySource::new(rt.timer()).with_latency(latency), faults, visitor)
-        }
-        Via::Http { address, connections, timeout } => {
-            let source =
-                HttpSource::new(rt, address).with_connections(connections).with_timeout(timeout);
-            with_faults(rt, source, faults, visitor)
-        }
-    }
+    via.source(&rt).visit(&rt, faults, visitor)
 }
 
 struct MeasureOn<R> {

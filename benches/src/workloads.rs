@@ -12,12 +12,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_cli::Shape;
 use chain_core::{
     DataSource, Expected, Fault, FaultPlan, FetchErrorKind, JoinHandle, Operation, OrderId,
-    Runtime, Tally, User, UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded,
-    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders, model::article_orders,
-    run_on_worker,
+    Runtime, Shape, Tally, User, UserId, UserResult, UserWithOrders, fan_out_shaped,
+    get_user_with_orders, model::article_orders, run_on_worker,
 };
 use futures::{
     SinkExt, StreamExt,
@@ -236,13 +234,8 @@ pub struct FanOut<R, S> {
 
 impl<R: Runtime, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
     async fn run_once(&self) -> Option<Tally> {
-        let (rt, source, ids) = (&self.rt, &self.source, 1..=self.users as UserId);
-        let results = match (self.shape, self.limit) {
-            (Shape::Join, None) => fan_out(source, ids).await,
-            (Shape::Spawn, None) => fan_out_spawned(rt, source, ids).await,
-            (Shape::Join, Some(k)) => fan_out_bounded(source, ids, k).await,
-            (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
-        };
+        let ids = 1..=self.users as UserId;
+        let results = fan_out_shaped(&self.rt, &self.source, ids, self.shape, self.limit).await;
         Some(check_fan_out(self.users, &results, self.expect))
     }
 }
@@ -455,7 +448,7 @@ mod tests {
         let rt = SmolRuntime::current_thread();
         let faulty = Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan);
         let source = TimeLimited::new(faulty, &rt, LIMIT);
-        rt.block_on(fan_out(&source, 1..=users as UserId))
+        rt.block_on(chain_core::fan_out(&source, 1..=users as UserId))
     }
 
     #[test]

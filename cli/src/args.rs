@@ -5,9 +5,9 @@ use std::{num::NonZeroUsize, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::SourceArgs;
-use super::choice::{FLAVOURS, choice};
+use super::choice::{FLAVOURS, SHAPES, choice};
 use chain_core::readable::duration;
-use chain_core::{Flavour, UserId};
+use chain_core::{Flavour, Shape, UserId};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
 /// while in flight, so this bounds a run to about 1.3 GB.
@@ -102,7 +102,7 @@ pub struct FanOutArgs {
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub latency: Duration,
     /// Each user as a future inside one task (join), or in a task of its own (spawn).
-    #[arg(long, value_enum, default_value_t = Shape::Join)]
+    #[arg(long, value_parser = choice(SHAPES), default_value_t = Shape::Join)]
     pub shape: Shape,
     /// Where the fetches go.
     #[command(flatten)]
@@ -131,15 +131,6 @@ pub enum Mode {
     Sequential,
     /// Orders in a spawned task (asyncio.create_task).
     Spawned,
-}
-
-/// How a fan-out runs its users.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Shape {
-    /// Every user a future inside one task.
-    Join,
-    /// Every user a task of its own.
-    Spawn,
 }
 
 pub(super) fn parse_count(text: &str, max: usize) -> Result<NonZeroUsize, String> {

@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use chain_core::{Flavour, http::WireFault};
+use chain_core::{Flavour, Shape, http::WireFault};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 /// Every flavour, with its help.
@@ -14,6 +14,12 @@ pub const FLAVOURS: &[(Flavour, &str)] = &[
         "One thread runs every task: the one that entered the event loop (asyncio's model)",
     ),
     (Flavour::MultiThread, "A fixed pool of worker threads runs the tasks"),
+];
+
+/// Every fan-out shape, with its help.
+pub const SHAPES: &[(Shape, &str)] = &[
+    (Shape::Join, "Every user a future inside one task"),
+    (Shape::Spawn, "Every user a task of its own"),
 ];
 
 /// Every fault a record service can inject, with its help.
@@ -49,5 +55,7 @@ mod tests {
         let faults: Vec<_> = WIRE_FAULTS.iter().map(|(f, _)| *f).collect();
         assert!(WireFault::ALL.iter().chain([&WireFault::Close]).all(|f| faults.contains(f)));
         assert_eq!(faults.len(), WireFault::ALL.len() + 1);
+        let shapes: Vec<_> = SHAPES.iter().map(|(s, _)| *s).collect();
+        assert_eq!(shapes, Shape::ALL);
     }
 }

@@ -31,7 +31,7 @@ use std::{num::NonZeroUsize, path::Path, process::ExitCode};
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{
-    Cli, Command, FanOutArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, Shape, parse_concurrency,
+    Cli, Command, FanOutArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, parse_concurrency,
     parse_latency, parse_limit, parse_user, parse_users, parse_workers,
 };
 pub use choice::{FLAVOURS, WIRE_FAULTS, choice};

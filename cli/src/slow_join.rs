@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use super::{Command, Shape, SourceKind, report::duration};
+use super::{Command, SourceKind, report::duration};
+use chain_core::Shape;
 use chain_core::{Flavour, JoinedFanOut, Launch, SlowJoin};
 
 /// Past this estimate, a warning on stderr before the run.

@@ -7,24 +7,23 @@ use futures::future::BoxFuture;
 
 use super::{
     SourceArgs, SourceKind,
-    args::{Command, FanOutArgs, Mode, Shape},
+    args::{Command, FanOutArgs, Mode},
     outcome::{checked, injected, summary, unexplained},
     progress::Progress,
     report::duration,
 };
 use chain_core::{
-    DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, SourceVisitor, UserId, fan_out,
-    fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, http::HttpSource,
-    timeout, with_faults,
+    DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, Source, SourceVisitor, UserId,
+    Via, fan_out_shaped, get_user_with_orders, get_user_with_orders_sequential,
+    get_user_with_orders_spawned, hello_world, timeout,
 };
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
 pub(super) const DEMO_LATENCY: Duration = Duration::from_millis(100);
 
-type Source<R> = Instrumented<InMemorySource<<R as Runtime>::Timer>>;
+type Memory<R> = Instrumented<InMemorySource<<R as Runtime>::Timer>>;
 
-fn source<R: Runtime>(rt: &R, latency: Duration) -> Source<R> {
+fn source<R: Runtime>(rt: &R, latency: Duration) -> Memory<R> {
     Instrumented::new(InMemorySource::new(rt.timer()).with_latency(latency))
 }
 
@@ -111,32 +110,36 @@ async fn fetching<R: Runtime>(
         say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
     }
     let faults = plan.map(|plan| (plan, args.fetch_timeout));
-    match (&args.kind, args.address.or(service)) {
+    let via = match (&args.kind, args.address.or(service)) {
         (SourceKind::Http, Some(address)) => {
-            let http = http_source(&rt, args, address);
-            // A service at --address waits as long as it was told to.
-            let latency = args.address.is_none().then_some(latency);
-            let on_source = OnSource { rt: rt.clone(), work, latency, plan };
-            with_faults(&rt, http.clone(), faults, on_source).await?;
-            say!("  connections opened: {}", http.connections_opened());
-            Ok(())
+            say_http_source(args, address);
+            let (connections, timeout) = (args.connections, args.fetch_timeout);
+            Via::Http { address, connections, timeout }
         }
-        _ => {
-            let memory = InMemorySource::new(rt.timer()).with_latency(latency);
-            let on_source = OnSource { rt: rt.clone(), work, latency: Some(latency), plan };
-            with_faults(&rt, memory, faults, on_source).await
-        }
+        _ => Via::Memory { latency },
+    };
+    // A service at --address waits as long as it was told to: unknown here.
+    let known = args.address.is_none() || matches!(via, Via::Memory { .. });
+    let on_source = OnSource { rt: rt.clone(), work, latency: known.then_some(latency), plan };
+    let source = via.source(&rt);
+    let http = match &source {
+        Source::Http(http) => Some(http.clone()),
+        Source::Memory(_) => None,
+    };
+    source.visit(&rt, faults, on_source).await?;
+    if let Some(http) = http {
+        say!("  connections opened: {}", http.connections_opened());
     }
+    Ok(())
 }
 
-fn http_source<R: Runtime>(rt: &R, args: &SourceArgs, address: SocketAddr) -> HttpSource<R> {
+fn say_http_source(args: &SourceArgs, address: SocketAddr) {
     let where_ = if args.address.is_some() { "at" } else { "started in-process at" };
     say!(
         "source: HTTP to the record service {where_} {address}, at most {} connections, fetch timeout {}",
         args.connections,
         duration(args.fetch_timeout),
     );
-    HttpSource::new(rt, address).with_connections(args.connections).with_timeout(args.fetch_timeout)
 }
 
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
@@ -212,18 +215,13 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     let ids = 1..=n as UserId;
     let progress = Progress::start(2 * n, source.counters());
     let start = rt.now();
-    let results = match (fanout.shape, limit) {
-        (Shape::Join, None) => fan_out(source, ids).await,
-        (Shape::Spawn, None) => fan_out_spawned(rt, source, ids).await,
-        (Shape::Join, Some(k)) => fan_out_bounded(source, ids, k).await,
-        (Shape::Spawn, Some(k)) => fan_out_bounded_spawned(rt, source, ids, k).await,
-    };
+    let results = fan_out_shaped(rt, source, ids, fanout.shape, limit).await;
     let took = rt.now() - start;
     drop(progress);
 
     let shape = match fanout.shape {
-        Shape::Join => "every user a future in one task",
-        Shape::Spawn => "every user a task",
+        chain_core::Shape::Join => "every user a future in one task",
+        chain_core::Shape::Spawn => "every user a task",
     };
     let at_once = match limit {
         Some(k) if k.get() < n => format!("at most {k} at once"),

@@ -55,12 +55,15 @@ pub mod readable;
 pub mod runtime;
 mod seeded;
 mod send_checks;
+mod shaped;
 mod source;
 mod tally;
 mod task;
 mod time_limit;
 mod timeout;
 pub mod versions;
+#[cfg(feature = "http")]
+mod via;
 mod with_faults;
 
 #[cfg(feature = "http")]
@@ -79,9 +82,12 @@ pub use runtime::{
     ByteStream, Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo,
     SlowJoin, Timer, run_on_worker,
 };
+pub use shaped::{Shape, fan_out_shaped};
 pub use source::{DataSource, InMemorySource};
 pub use tally::{Misplaced, Tally};
 pub use task::Task;
 pub use time_limit::TimeLimited;
 pub use timeout::{Elapsed, timeout};
+#[cfg(feature = "http")]
+pub use via::{Source, Via};
 pub use with_faults::{SourceVisitor, with_faults};

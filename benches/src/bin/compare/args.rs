@@ -6,8 +6,8 @@ use benches::Flavour;
 use benches::threads::Threads;
 use benches::workloads::Expect;
 use chain_cli::{
-    FanOutArgs, Shape, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit,
-    parse_users, parse_workers, report::duration,
+    FanOutArgs, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit, parse_users,
+    parse_workers, report::duration,
 };
 use clap::{
     CommandFactory, Parser, Subcommand,
@@ -135,11 +135,7 @@ pub enum Workload {
 
 /// The options of a fan-out as command-line words.
 fn fan_out_args(fanout: &FanOutArgs) -> Vec<String> {
-    let shape = match fanout.shape {
-        Shape::Join => "join",
-        Shape::Spawn => "spawn",
-    };
-    let words = vec![format!("--users={}", fanout.users), format!("--shape={shape}")];
+    let words = vec![format!("--users={}", fanout.users), format!("--shape={}", fanout.shape)];
     [words, fetch_args(&fanout.latency, &fanout.source)].concat()
 }
 
