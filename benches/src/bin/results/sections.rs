@@ -166,12 +166,16 @@ impl<'a> Sources<'a> {
             .iter()
             .map(|f| join.times_faster_than(f.label(), ASYNCIO))
             .collect::<Result<_, _>>()?;
+        let futures = Flavour::FuturesThreadPool.label();
+        let (futures_joined, futures_spawned) = (join.ratio(futures)?, spawn.ratio(futures)?);
         Ok(format!(
             "What they show: with a task per user, every Rust flavour finishes 100,000 chained \
              fetches in {} to {} ({} to {} per user beyond the 10 ms wait), {} times faster than \
              asyncio doing the same; joined inside one task, smol and async-std are about as fast, \
              and tokio takes {} (current-thread) and {} (multi-thread) the time of the fastest of \
-             its kind (explained below): {} and {} times as fast as asyncio.",
+             its kind (explained below): {} and {} times as fast as asyncio. The futures crate's \
+             `ThreadPool` takes {} (joined) and {} (a task per user) the time of the fastest \
+             multi-threaded flavour.",
             duration(secs(fast.median_s)),
             duration(secs(slow.median_s)),
             duration(secs((fast.median_s - 0.010) / 1e5)),
@@ -181,6 +185,8 @@ impl<'a> Sources<'a> {
             tokio[1].shown(),
             tokio_faster[0].bare(),
             tokio_faster[1].bare(),
+            futures_joined.shown(),
+            futures_spawned.shown(),
         ))
     }
 
