@@ -9,7 +9,9 @@ use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
 
 /// One runtime in one configuration: a member of every benchmark group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Flavour {
     /// tokio's current-thread runtime.

@@ -18,7 +18,7 @@ use crate::{
 pub type Measurer = Box<dyn FnMut(u64) -> Sample>;
 
 /// A workload and its parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Spec {
     /// [`Chain`] for user 1.
     Chain {

@@ -28,7 +28,9 @@ use chain_core::{
 use serde::de::DeserializeOwned;
 
 /// Which way of using threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 pub enum Threads {
     /// One OS thread per request, started for it (2 per user).
     #[value(name = "threads-per-request")]

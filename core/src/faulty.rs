@@ -30,6 +30,7 @@ const INJECTED_FAILURE: &str = "injected failure";
 /// assert_eq!(FaultPlan::new(7).for_fetch(Operation::FetchOrders, 1), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FaultPlan {
     seed: u64,
     failures: f64,

@@ -10,6 +10,7 @@ use crate::{
 
 /// How a fan-out runs its users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Shape {
     /// Every user a future inside one task ([`fan_out`], [`fan_out_bounded`]).
     Join,

@@ -7,7 +7,7 @@ use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
 use crate::{FaultPlan, InMemorySource, Runtime, SourceVisitor, http::HttpSource, with_faults};
 
 /// Where the fetches of a chain or fan-out go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Via {
     /// The in-memory source, each fetch sleeping `latency` on the runtime's timer.
     Memory {

@@ -3,7 +3,6 @@
 use std::{num::NonZeroUsize, path::PathBuf, time::Duration};
 
 use benches::Flavour;
-use benches::threads::Threads;
 use benches::workloads::Expect;
 use chain_cli::{
     FanOutArgs, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit, parse_users,
@@ -50,18 +49,6 @@ pub struct Args {
     /// Skip the Python asyncio reference rows even when python3 is available.
     #[arg(long, global = true)]
     pub no_python: bool,
-
-    /// Internal: run one measurement in this process as flavour F and print it as JSON.
-    #[arg(long, value_enum, hide = true, global = true)]
-    pub child: Option<Flavour>,
-
-    /// Internal: measure one threads baseline in this process.
-    #[arg(long, value_enum, hide = true, global = true)]
-    pub child_threads: Option<Threads>,
-
-    /// Internal: the address of the record service the parent started.
-    #[arg(long, hide = true, global = true)]
-    pub service_address: Option<std::net::SocketAddr>,
 }
 
 /// What to measure.
@@ -139,9 +126,9 @@ fn fan_out_args(fanout: &FanOutArgs) -> Vec<String> {
     [words, fetch_args(&fanout.latency, &fanout.source)].concat()
 }
 
-/// The latency, source and fault options as command-line words. With `--address`,
-/// the latency is the service's own and is left out; without it, children get the
-/// in-process service's address as `--service-address`.
+/// The latency, source and fault options as command-line words, for the Python
+/// reference and the reported parameters. With `--address`, the latency is the
+/// service's own and is left out.
 fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     let latency = format!("--latency={}ns", latency.as_nanos());
     let fetch_timeout = format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos());
@@ -196,7 +183,9 @@ fn parse_runs(text: &str) -> Result<NonZeroUsize, String> {
 }
 
 impl Workload {
-    /// The command-line words that select this workload, for the child processes.
+    /// The command-line words that select this workload: the command shown with
+    /// results, its parameters, and the Python reference's arguments. The Rust
+    /// measuring processes get a [`Job`](crate::job::Job) instead.
     pub fn to_args(&self) -> Vec<String> {
         let nanos = |d: &Duration| format!("{}ns", d.as_nanos());
         let words: Vec<String> = match self {

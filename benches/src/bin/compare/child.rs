@@ -2,8 +2,6 @@
 
 use std::{
     fs, io,
-    net::SocketAddr,
-    num::NonZeroUsize,
     process::Output,
     sync::{
         Arc,
@@ -12,14 +10,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use benches::{
-    Flavour, Measurer, Spec, Via, Visitor,
-    threads::{self, Threads},
-};
+use benches::{Measurer, Spec, Via, Visitor, threads};
 use chain_core::{Runtime, Tally, run_on_worker};
 use serde::{Deserialize, Serialize};
 
-use crate::args::Workload;
+use crate::job::{Job, Measured, Task};
 
 /// How long a sample of a short workload lasts: its runs repeated back to back.
 const SAMPLE_TIME: Duration = Duration::from_millis(10);
@@ -49,60 +44,56 @@ pub fn read(what: &str, output: std::io::Result<Output>) -> Result<Measurement, 
     serde_json::from_slice(&output.stdout).map_err(|e| format!("{what}: unreadable output: {e}"))
 }
 
-/// Measures `workload` on `flavour` with `workers`, in this process; `service` is the
-/// record service's address for HTTP workloads.
-pub fn measure(
-    flavour: Flavour,
-    workers: NonZeroUsize,
-    workload: &Workload,
-    service: Option<SocketAddr>,
-) -> io::Result<Measurement> {
-    let samples = match *workload {
-        Workload::Idle { users } => {
-            let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks: users.get() })??;
-            return Ok(Measurement {
+/// Runs `job` in this process.
+///
+/// # Errors
+///
+/// The runtime could not be built, the threads baselines were asked for work they
+/// do not do, or the idle tasks did not all start.
+pub fn run(job: Job) -> io::Result<Measurement> {
+    match (job.subject, job.task) {
+        (Measured::Rust { flavour, workers }, Task::Idle { tasks }) => {
+            let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks })??;
+            Ok(Measurement {
                 samples_s: vec![took.as_secs_f64()],
                 peak_rss_bytes: memory("VmHWM:"),
                 bytes_per_task: Some(bytes_per_task),
                 tally: None,
-            });
+            })
         }
-        Workload::Timer { samples, .. } => samples.get(),
-        _ => 1,
-    };
-    let measurer = spec(workload, service)?.prepare(flavour, workers)?;
-    sample(workload, samples, measurer)
+        (Measured::Rust { flavour, workers }, Task::Measure { spec, samples, repeat }) => {
+            sample(samples, repeat, spec.prepare(flavour, workers)?)
+        }
+        (Measured::Threads(threads), Task::Measure { spec, .. }) => {
+            let (users, via) = match spec {
+                Spec::Chain { via, faults: None } => (1, via),
+                Spec::FanOut { users, via, limit: None, faults: None, .. } => (users, via),
+                _ => return Err(unsupported()),
+            };
+            let Via::Http { address, connections, timeout } = via else {
+                return Err(unsupported());
+            };
+            sample(1, true, threads::measurer(address, connections, timeout, threads, users))
+        }
+        (Measured::Threads(_), Task::Idle { .. }) => Err(unsupported()),
+    }
 }
 
-/// Measures an HTTP fan-out (or chain) with blocking I/O and OS threads of kind
-/// `threads`, in this process.
-pub fn measure_threads(
-    threads: Threads,
-    workload: &Workload,
-    service: Option<SocketAddr>,
-) -> io::Result<Measurement> {
-    let unsupported =
-        || io::Error::other("the threads baselines run chain and fanout over HTTP, without faults");
-    let (users, via) = match spec(workload, service)? {
-        Spec::Chain { via, faults: None } => (1, via),
-        Spec::FanOut { users, via, limit: None, faults: None, .. } => (users, via),
-        _ => return Err(unsupported()),
-    };
-    let Via::Http { address, connections, timeout } = via else { return Err(unsupported()) };
-    let measurer = threads::measurer(address, connections, timeout, threads, users);
-    sample(workload, 1, measurer)
+fn unsupported() -> io::Error {
+    io::Error::other("the threads baselines run chain and fanout over HTTP, without faults")
 }
 
-/// The warm-up, then `samples` samples of `measurer`.
-fn sample(workload: &Workload, samples: usize, mut measurer: Measurer) -> io::Result<Measurement> {
+/// The warm-up, then `samples` samples of `measurer`, each of a run repeated back to
+/// back to about 10 ms when `repeat`.
+fn sample(samples: usize, repeat: bool, mut measurer: Measurer) -> io::Result<Measurement> {
     // The warm-up (lazily started threads, allocator pools, timer wheels) also sizes
     // the sample: a run shorter than the clock can time well is repeated back to
     // back, about 10 ms in all, and the sample is their mean. Sleeps are never
     // repeated: each is its own sample.
     let warm_up = measurer(1).took.max(Duration::from_nanos(1));
-    let iterations = match workload {
-        Workload::Timer { .. } => 1,
-        _ => (SAMPLE_TIME.as_nanos() / warm_up.as_nanos()).clamp(1, 1_000_000) as u64,
+    let iterations = match repeat {
+        false => 1,
+        true => (SAMPLE_TIME.as_nanos() / warm_up.as_nanos()).clamp(1, 1_000_000) as u64,
     };
     let mut tally = None;
     let samples_s = (0..samples)
@@ -115,45 +106,6 @@ fn sample(workload: &Workload, samples: usize, mut measurer: Measurer) -> io::Re
     drop(measurer);
     let peak_rss_bytes = memory("VmHWM:");
     Ok(Measurement { samples_s, peak_rss_bytes, bytes_per_task: None, tally })
-}
-
-fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
-    let via = match workload.source() {
-        Some(source) if workload.is_http() => {
-            let address = service.or(source.address).ok_or_else(|| {
-                io::Error::other("an HTTP workload needs the record service's address")
-            })?;
-            Via::Http { address, connections: source.connections, timeout: source.fetch_timeout }
-        }
-        _ => Via::Memory { latency: workload.ideal_latency() },
-    };
-    let faults = match workload.source() {
-        Some(source) => {
-            source.faults.plan().map_err(io::Error::other)?.map(|plan| (plan, source.fetch_timeout))
-        }
-        None => None,
-    };
-    Ok(match *workload {
-        Workload::Chain { .. } => Spec::Chain { via, faults },
-        Workload::FanOut(ref f) => {
-            Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None, faults }
-        }
-        Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {
-            users: fanout.users.get(),
-            via,
-            shape: fanout.shape,
-            limit: Some(concurrency),
-            faults,
-        },
-        Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
-        Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },
-        Workload::YieldMany { tasks, yields } => {
-            Spec::YieldMany { tasks: tasks.get() as u64, yields: yields.get() as u64 }
-        }
-        Workload::PingPong { rounds } => Spec::PingPong { rounds: rounds.get() as u64 },
-        Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
-        Workload::Idle { .. } => unreachable!("idle is measured by `Idle`"),
-    })
 }
 
 /// A line of `/proc/self/status` in bytes (Linux), e.g. `VmHWM:` or `VmRSS:`.

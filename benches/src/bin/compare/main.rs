@@ -10,6 +10,7 @@ mod chart;
 mod child;
 mod columns;
 mod interrupt;
+mod job;
 mod outputs;
 mod python;
 mod record;
@@ -30,7 +31,12 @@ use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use record_service::RecordService;
 
-use crate::{args::Args, child::Measurement, row::Row};
+use crate::{
+    args::Args,
+    child::Measurement,
+    job::{Job, Measured},
+    row::Row,
+};
 
 /// A flavour with its worker count, a threads baseline, or a Python event loop.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,13 +51,15 @@ pub enum Subject {
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().collect();
+    if let [_, flag, job] = &words[..] {
+        if flag == job::FLAG {
+            return child_main(job);
+        }
+    }
     let matches = Args::command()
         .try_get_matches_from(&words)
         .and_then(|matches| Ok((Args::from_arg_matches(&matches)?, matches)));
     let (args, matches) = matches.unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
-    if args.child.is_some() || args.child_threads.is_some() {
-        return child_main(&args);
-    }
     // The service compare starts holds the other ends in this process, and each
     // measuring process its own: one descriptor a connection in each.
     let refused = args.workload.source().and_then(|source| {
@@ -88,8 +96,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// The hidden child mode: one measurement, printed as JSON on stdout.
-fn child_main(args: &Args) -> ExitCode {
+/// A measuring process: one [`Job`](job::Job), given as JSON, measured and
+/// printed as JSON on stdout.
+fn child_main(job: &str) -> ExitCode {
     // A failed check (a wrong result, a fetch that failed) panics; the parent shows
     // its message as one line, without a backtrace.
     std::panic::set_hook(Box::new(|info| {
@@ -98,15 +107,9 @@ fn child_main(args: &Args) -> ExitCode {
         let message = message.or_else(|| payload.downcast_ref::<String>().map(String::as_str));
         eprintln!("{}", message.unwrap_or("a check failed"));
     }));
-    let workers = args.workers.first().copied().unwrap_or(NonZeroUsize::MIN);
-    let measured = match (args.child, args.child_threads) {
-        (Some(flavour), _) => {
-            child::measure(flavour, workers, &args.workload, args.service_address)
-        }
-        (None, Some(threads)) => {
-            child::measure_threads(threads, &args.workload, args.service_address)
-        }
-        (None, None) => unreachable!("called for a child only"),
+    let measured = match serde_json::from_str(job) {
+        Ok(job) => child::run(job),
+        Err(e) => Err(std::io::Error::other(format!("not a job: {e}"))),
     };
     match measured {
         Ok(measurement) => {
@@ -283,19 +286,13 @@ fn run_one(
     args: &Args,
     service: Option<std::net::SocketAddr>,
 ) -> Result<Measurement, String> {
-    let child = match subject {
+    let measured = match *subject {
         Subject::Python(event_loop) => return python::measure(event_loop, &args.workload),
-        Subject::Rust(flavour, workers) => {
-            vec![format!("--child={}", flavour.label()), format!("--workers={workers}")]
-        }
-        Subject::Threads(threads) => vec![format!("--child-threads={threads}")],
+        Subject::Rust(flavour, workers) => Measured::Rust { flavour, workers },
+        Subject::Threads(threads) => Measured::Threads(threads),
     };
+    let job = Job::new(measured, &args.workload, service).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
-    let output = interrupt::output(
-        Command::new(exe)
-            .args(args.workload.to_args())
-            .args(child)
-            .args(service.map(|address| format!("--service-address={address}"))),
-    );
+    let output = interrupt::output(Command::new(exe).arg(job::FLAG).arg(job.to_json()));
     child::read(&report::described(subject), output)
 }

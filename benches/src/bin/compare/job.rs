@@ -1,0 +1,142 @@
+//! What one measuring process measures, sent to it as data: the parent turns the
+//! parsed workload into a [`Job`] and passes it as JSON (`compare --job '{...}'`),
+//! so the child parses no command line and no option is written out twice.
+
+use std::{io, net::SocketAddr, num::NonZeroUsize};
+
+use benches::{Flavour, Spec, Via, threads::Threads};
+use serde::{Deserialize, Serialize};
+
+use crate::args::Workload;
+
+/// The first argument that marks a measuring process.
+pub const FLAG: &str = "--job";
+
+/// One measurement, in a fresh process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// What runs the work.
+    pub subject: Measured,
+    /// The work.
+    pub task: Task,
+}
+
+/// What runs the work of a [`Job`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Measured {
+    /// A runtime flavour with its workers.
+    Rust { flavour: Flavour, workers: NonZeroUsize },
+    /// Blocking I/O on OS threads.
+    Threads(Threads),
+}
+
+/// The work of a [`Job`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Task {
+    /// `samples` samples of `spec`, each repeated back to back to about 10 ms when
+    /// `repeat` (never for sleeps, each its own sample).
+    Measure { spec: Spec, samples: usize, repeat: bool },
+    /// `tasks` sleeping tasks: the time to start them and the memory each takes.
+    Idle { tasks: usize },
+}
+
+impl Job {
+    /// The job that measures `workload` on `subject`; `service` is the record
+    /// service the parent started, for HTTP workloads.
+    ///
+    /// # Errors
+    ///
+    /// An HTTP workload without a service, or fault options that do not fit.
+    pub fn new(
+        subject: Measured,
+        workload: &Workload,
+        service: Option<SocketAddr>,
+    ) -> io::Result<Self> {
+        let task = match *workload {
+            Workload::Idle { users } => Task::Idle { tasks: users.get() },
+            Workload::Timer { samples, .. } => Task::Measure {
+                spec: spec(workload, service)?,
+                samples: samples.get(),
+                repeat: false,
+            },
+            _ => Task::Measure { spec: spec(workload, service)?, samples: 1, repeat: true },
+        };
+        Ok(Job { subject, task })
+    }
+
+    /// As JSON, for the child's command line.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("plain data serializes")
+    }
+}
+
+/// The [`Spec`] that measures `workload`.
+fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
+    let via = match workload.source() {
+        Some(source) if workload.is_http() => {
+            let address = service.or(source.address).ok_or_else(|| {
+                io::Error::other("an HTTP workload needs the record service's address")
+            })?;
+            Via::Http { address, connections: source.connections, timeout: source.fetch_timeout }
+        }
+        _ => Via::Memory { latency: workload.ideal_latency() },
+    };
+    let faults = match workload.source() {
+        Some(source) => {
+            source.faults.plan().map_err(io::Error::other)?.map(|plan| (plan, source.fetch_timeout))
+        }
+        None => None,
+    };
+    Ok(match *workload {
+        Workload::Chain { .. } => Spec::Chain { via, faults },
+        Workload::FanOut(ref f) => {
+            Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None, faults }
+        }
+        Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {
+            users: fanout.users.get(),
+            via,
+            shape: fanout.shape,
+            limit: Some(concurrency),
+            faults,
+        },
+        Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
+        Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },
+        Workload::YieldMany { tasks, yields } => {
+            Spec::YieldMany { tasks: tasks.get() as u64, yields: yields.get() as u64 }
+        }
+        Workload::PingPong { rounds } => Spec::PingPong { rounds: rounds.get() as u64 },
+        Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
+        Workload::Idle { .. } => unreachable!("idle is measured by Task::Idle"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn a_job_reads_back_as_it_was_sent() {
+        let args = crate::args::Args::try_parse_from([
+            "compare",
+            "bounded",
+            "--users=300",
+            "--concurrency=7",
+            "--latency=2ms",
+            "--shape=spawn",
+            "--fail-rate=0.1",
+            "--jitter=1ms",
+            "--fetch-timeout=20ms",
+        ])
+        .unwrap();
+        let subject =
+            Measured::Rust { flavour: Flavour::SmolMultiThread, workers: NonZeroUsize::MIN };
+        let job = Job::new(subject, &args.workload, None).unwrap();
+        let Task::Measure { spec: Spec::FanOut { users, limit, faults, .. }, .. } = job.task else {
+            panic!("{job:?}")
+        };
+        assert_eq!((users, limit.map(NonZeroUsize::get)), (300, Some(7)));
+        assert!(faults.is_some());
+        assert_eq!(serde_json::from_str::<Job>(&job.to_json()).unwrap(), job);
+    }
+}
