@@ -239,6 +239,23 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
 
     let document: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let records = document["rows"].as_array().unwrap();
+    assert_the_document_describes_the_run(&document);
+    // One single-threaded row, and the multi-threaded flavour at 1 and 2 workers.
+    assert_eq!(records.len(), 3);
+    records.iter().for_each(assert_a_record_holds_two_consistent_runs);
+    let workers: Vec<_> = records.iter().map(|r| r["workers"].as_u64().unwrap()).collect();
+    assert!(workers.contains(&1) && workers.contains(&2), "{workers:?}");
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(chart.starts_with("<svg") && chart.contains("smol-current-thread (1 w)"), "{chart}");
+    assert!(chart.contains("median wall time (ms)"), "{chart}");
+    let page = std::fs::read_to_string(&markdown).unwrap();
+    assert!(page.contains("| flavour ") && page.contains("---:|"), "{page}");
+}
+
+/// The header of the fan-out run's JSON: workload, typed parameters, versions,
+/// machine, command, date and profile.
+fn assert_the_document_describes_the_run(document: &serde_json::Value) {
     assert_eq!(document["workload"], "fanout");
     // Parameters are numbers, durations in seconds.
     assert_eq!(document["parameters"]["users"], 200);
@@ -251,36 +268,26 @@ fn a_run_writes_one_checked_record_per_flavour_with_versions_and_machine() {
     let date = document["date"].as_str().unwrap();
     assert!(date.len() == 20 && date.ends_with('Z') && date.as_bytes()[10] == b'T', "{date}");
     assert!(["release", "debug"].contains(&document["profile"].as_str().unwrap()));
-    let records = document["rows"].as_array().unwrap();
-    // One single-threaded row, and the multi-threaded flavour at 1 and 2 workers.
-    assert_eq!(records.len(), 3);
-    for record in records {
-        assert_eq!(record["samples"], 2);
-        let runs: Vec<f64> =
-            record["runs_s"].as_array().unwrap().iter().map(|r| r.as_f64().unwrap()).collect();
-        assert_eq!(runs.len(), 2, "{record}");
-        let (min, max) = (record["min_s"].as_f64().unwrap(), record["max_s"].as_f64().unwrap());
-        assert!(
-            min >= 0.001 && min <= record["median_s"].as_f64().unwrap() && max >= min,
-            "{record}"
-        );
-        let noisy = (max - min) / record["median_s"].as_f64().unwrap() > 0.10;
-        assert_eq!(record["noisy"], noisy, "{record}");
-        let ratio = |field: &str| record[field].as_f64().unwrap();
-        assert!(
-            ratio("ratio_low") <= ratio("ratio") && ratio("ratio") <= ratio("ratio_high"),
-            "{record}"
-        );
-        assert!(record["per_user_overhead_s"].is_f64(), "{record}");
-        assert!(record["peak_rss_bytes"].is_u64(), "{record}");
-    }
-    let workers: Vec<_> = records.iter().map(|r| r["workers"].as_u64().unwrap()).collect();
-    assert!(workers.contains(&1) && workers.contains(&2), "{workers:?}");
-    let chart = std::fs::read_to_string(&svg).unwrap();
-    assert!(chart.starts_with("<svg") && chart.contains("smol-current-thread (1 w)"), "{chart}");
-    assert!(chart.contains("median wall time (ms)"), "{chart}");
-    let page = std::fs::read_to_string(&markdown).unwrap();
-    assert!(page.contains("| flavour ") && page.contains("---:|"), "{page}");
+}
+
+/// A row of the fan-out run: both runs, their spread, the noise mark and a ratio
+/// range that holds the ratio.
+fn assert_a_record_holds_two_consistent_runs(record: &serde_json::Value) {
+    assert_eq!(record["samples"], 2);
+    let runs: Vec<f64> =
+        record["runs_s"].as_array().unwrap().iter().map(|r| r.as_f64().unwrap()).collect();
+    assert_eq!(runs.len(), 2, "{record}");
+    let (min, max) = (record["min_s"].as_f64().unwrap(), record["max_s"].as_f64().unwrap());
+    let median = record["median_s"].as_f64().unwrap();
+    assert!(min >= 0.001 && min <= median && max >= min, "{record}");
+    assert_eq!(record["noisy"], (max - min) / median > 0.10, "{record}");
+    let ratio = |field: &str| record[field].as_f64().unwrap();
+    assert!(
+        ratio("ratio_low") <= ratio("ratio") && ratio("ratio") <= ratio("ratio_high"),
+        "{record}"
+    );
+    assert!(record["per_user_overhead_s"].is_f64(), "{record}");
+    assert!(record["peak_rss_bytes"].is_u64(), "{record}");
 }
 
 #[test]
@@ -429,6 +436,27 @@ const PATIENCE: Duration = Duration::from_secs(40);
 
 /// Sends `signal` to compare while a measuring process runs: compare exits with
 /// status `code`, says `said`, and its measuring process is gone.
+/// The process id of `parent`'s first child, once it has one; fails the test if
+/// `parent` ends first or none appears within [`PATIENCE`].
+fn first_child(parent: &mut std::process::Child) -> String {
+    let pid = parent.id();
+    let children = format!("/proc/{pid}/task/{pid}/children");
+    let give_up = Instant::now() + PATIENCE;
+    loop {
+        let listed = std::fs::read_to_string(&children).unwrap_or_default();
+        if let Some(child) = listed.split_whitespace().next() {
+            return child.to_owned();
+        }
+        if let Some(status) = parent.try_wait().unwrap() {
+            let mut said = String::new();
+            let _ = std::io::Read::read_to_string(&mut parent.stderr.take().unwrap(), &mut said);
+            panic!("compare ended ({status}) before a measuring process was seen: {said}");
+        }
+        assert!(Instant::now() < give_up, "no measuring process started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn stopped_by(signal: &str, code: i32, said: &str) {
     use std::io::{BufRead, BufReader};
     let mut parent = Command::new(env!("CARGO_BIN_EXE_compare"))
@@ -456,21 +484,7 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
     };
     assert!(line.starts_with("workload: fanout"), "{line}");
     let pid = parent.id();
-    let children = format!("/proc/{pid}/task/{pid}/children");
-    let give_up = Instant::now() + PATIENCE;
-    let child = loop {
-        let listed = std::fs::read_to_string(&children).unwrap_or_default();
-        if let Some(child) = listed.split_whitespace().next() {
-            break child.to_owned();
-        }
-        if let Some(status) = parent.try_wait().unwrap() {
-            let mut said = String::new();
-            let _ = std::io::Read::read_to_string(&mut parent.stderr.take().unwrap(), &mut said);
-            panic!("compare ended ({status}) before a measuring process was seen: {said}");
-        }
-        assert!(Instant::now() < give_up, "no measuring process started");
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let child = first_child(&mut parent);
     let kill = [&format!("-{signal}"), &pid.to_string()];
     let sent = output_within(Command::new("kill").args(kill), Duration::from_secs(10));
     assert!(sent.status.success(), "kill -{signal} could not be sent");
