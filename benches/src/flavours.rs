@@ -114,9 +114,9 @@ impl Flavour {
     /// The runtime could not be built.
     pub fn launch<L: Launch>(self, workers: NonZeroUsize) -> io::Result<L> {
         let scheduling = if self.is_multi_thread() {
-            chain_core::Flavour::MultiThread
+            chain_core::Scheduling::MultiThread
         } else {
-            chain_core::Flavour::CurrentThread
+            chain_core::Scheduling::CurrentThread
         };
         L::launch(scheduling, workers)
     }

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use super::SourceArgs;
 use super::choice::{FLAVOURS, SHAPES, choice};
 use chain_core::readable::duration;
-use chain_core::{Flavour, Shape, UserId};
+use chain_core::{Scheduling, Shape, UserId};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
 /// while in flight, so this bounds a run to about 1.3 GB.
@@ -24,7 +24,7 @@ pub const MAX_DURATION: Duration = Duration::from_secs(60);
 pub struct Cli {
     /// How the runtime schedules tasks.
     #[arg(long, value_parser = choice(FLAVOURS), global = true)]
-    pub flavour: Option<Flavour>,
+    pub flavour: Option<Scheduling>,
 
     /// Worker threads of a multi-thread flavour (1 to 256) [default: the machine's cores]
     #[arg(long, value_name = "N", global = true, value_parser = parse_workers, allow_negative_numbers = true)]

@@ -4,16 +4,16 @@
 
 use std::fmt::Display;
 
-use chain_core::{Flavour, Shape, http::WireFault};
+use chain_core::{Scheduling, Shape, http::WireFault};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 /// Every flavour, with its help.
-pub const FLAVOURS: &[(Flavour, &str)] = &[
+pub const FLAVOURS: &[(Scheduling, &str)] = &[
     (
-        Flavour::CurrentThread,
+        Scheduling::CurrentThread,
         "One thread runs every task: the one that entered the event loop (asyncio's model)",
     ),
-    (Flavour::MultiThread, "A fixed pool of worker threads runs the tasks"),
+    (Scheduling::MultiThread, "A fixed pool of worker threads runs the tasks"),
 ];
 
 /// Every fan-out shape, with its help.
@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn every_variant_is_offered_once() {
         let flavours: Vec<_> = FLAVOURS.iter().map(|(f, _)| *f).collect();
-        assert_eq!(flavours, Flavour::ALL);
+        assert_eq!(flavours, Scheduling::ALL);
         let faults: Vec<_> = WIRE_FAULTS.iter().map(|(f, _)| *f).collect();
         assert!(WireFault::ALL.iter().chain([&WireFault::Close]).all(|f| faults.contains(f)));
         assert_eq!(faults.len(), WireFault::ALL.len() + 1);

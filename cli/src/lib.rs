@@ -46,7 +46,7 @@ pub use usage::{exit_with, one_line};
 use slow_join::Verdict;
 
 use chain_core::{
-    Flavour, Launch,
+    Launch, Scheduling,
     http::{Service, ServiceConfig},
     run_on_worker,
 };
@@ -60,7 +60,7 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
     let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
     let flavour_help = match L::FLAVOURS {
         [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
-        [Flavour::MultiThread, ..] => format!(
+        [Scheduling::MultiThread, ..] => format!(
             "How the runtime schedules tasks: {} [default: multi-thread]",
             offered.join(" or "),
         ),
@@ -117,7 +117,7 @@ pub struct Checked {
     /// What was asked for.
     pub cli: Cli,
     /// The flavour to launch: one that `L` offers.
-    pub flavour: Flavour,
+    pub flavour: Scheduling,
     /// Its workers: 1 for a current-thread flavour.
     pub workers: NonZeroUsize,
 }
@@ -169,11 +169,13 @@ fn program_name() -> String {
 }
 
 /// The flavour and worker count asked for, checked against what runtime `L` offers.
-fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
+fn settings<L: Launch>(cli: &Cli) -> Result<(Scheduling, NonZeroUsize), String> {
     // `--workers` alone asks for workers, so for the multi-thread flavour.
     let flavour = match (cli.flavour, cli.workers) {
         (Some(flavour), _) => flavour,
-        (None, Some(_)) if L::FLAVOURS.contains(&Flavour::MultiThread) => Flavour::MultiThread,
+        (None, Some(_)) if L::FLAVOURS.contains(&Scheduling::MultiThread) => {
+            Scheduling::MultiThread
+        }
         (None, _) => L::FLAVOURS[0],
     };
     if !L::FLAVOURS.contains(&flavour) {
@@ -184,12 +186,12 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Flavour, NonZeroUsize), String> {
         ));
     }
     match (flavour, cli.workers) {
-        (Flavour::CurrentThread, Some(n)) if n.get() != 1 => {
+        (Scheduling::CurrentThread, Some(n)) if n.get() != 1 => {
             Err(format!("the current-thread flavour has exactly 1 worker, not {n}"))
         }
-        (Flavour::CurrentThread, _) => Ok((flavour, NonZeroUsize::MIN)),
-        (Flavour::MultiThread, Some(n)) => Ok((flavour, n)),
-        (Flavour::MultiThread, None) => Ok((flavour, report::cores())),
+        (Scheduling::CurrentThread, _) => Ok((flavour, NonZeroUsize::MIN)),
+        (Scheduling::MultiThread, Some(n)) => Ok((flavour, n)),
+        (Scheduling::MultiThread, None) => Ok((flavour, report::cores())),
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{Command, SourceKind, report::duration};
 use chain_core::Shape;
-use chain_core::{Flavour, JoinedFanOut, Launch, SlowJoin};
+use chain_core::{JoinedFanOut, Launch, Scheduling, SlowJoin};
 
 /// Past this estimate, a warning on stderr before the run.
 pub(super) const WARN_ABOVE: Duration = Duration::from_secs(1);
@@ -26,7 +26,7 @@ pub(super) enum Verdict {
 
 /// The verdict on `command` for runtime `L`'s `flavour`. Only an in-memory source
 /// is estimated: over HTTP, the connection limit bounds the users that wait.
-pub(super) fn verdict<L: Launch>(command: Option<&Command>, flavour: Flavour) -> Verdict {
+pub(super) fn verdict<L: Launch>(command: Option<&Command>, flavour: Scheduling) -> Verdict {
     let (fanout, limit) = match command {
         Some(Command::FanOut(fanout)) => (fanout, None),
         Some(Command::Bounded { fanout, concurrency }) => (fanout, Some(concurrency.get())),

@@ -27,12 +27,11 @@ use futures::{
 
 use super::{Configured, Scripted};
 use chain_core::{
-    DataSource, Elapsed, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, Flavour,
-    InMemorySource, Instrumented, JoinError, JoinHandle, Operation, Runtime, TimeLimited, User,
-    UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned,
-    fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
-    get_user_with_orders_spawned, hello_world, model::article_user_with_orders, run_on_worker,
-    timeout,
+    DataSource, Elapsed, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, InMemorySource,
+    Instrumented, JoinError, JoinHandle, Operation, Runtime, Scheduling, TimeLimited, User, UserId,
+    UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned,
+    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
+    hello_world, model::article_user_with_orders, run_on_worker, timeout,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -510,8 +509,8 @@ pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R, built: Configured) {
     let caller = thread::current().id();
     let worker = run_on_worker(&rt, async { thread::current().id() });
     match built.flavour {
-        Flavour::CurrentThread => assert_eq!(worker, caller),
-        Flavour::MultiThread => assert_ne!(worker, caller),
+        Scheduling::CurrentThread => assert_eq!(worker, caller),
+        Scheduling::MultiThread => assert_ne!(worker, caller),
     }
 }
 

@@ -11,7 +11,7 @@
 //!
 //! expands to a module per flavour with one `#[test]` per case of [`cases`] and of
 //! [`over_http`] (against the given record service), named by the behaviour it proves.
-//! Each flavour names the [`Flavour`] and the worker count it builds (bound to the
+//! Each flavour names the [`Scheduling`] and the worker count it builds (bound to the
 //! name given, here `workers`, for the expression to use); the cases that concern
 //! the configuration check the runtime against them. Each case builds its runtime on a thread of its own (for
 //! async-std, whose pool is process-wide, the cases share it) and fails, rather than
@@ -39,14 +39,14 @@ pub use holding::HoldingUsers;
 pub use process::{exit_within, output_within};
 pub use scripted::Scripted;
 
-use chain_core::{Flavour, Runtime};
+use chain_core::{Runtime, Scheduling};
 
 /// How a conformance module builds its runtime, as [`conformance_tests!`](crate::conformance_tests)
 /// was told: what the runtime must report and how it must behave.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Configured {
     /// The flavour built.
-    pub flavour: Flavour,
+    pub flavour: Scheduling,
     /// The worker threads asked for.
     pub workers: NonZeroUsize,
 }
@@ -57,7 +57,7 @@ impl Configured {
     /// # Panics
     ///
     /// `workers` is zero.
-    pub const fn new(flavour: Flavour, workers: usize) -> Self {
+    pub const fn new(flavour: Scheduling, workers: usize) -> Self {
         Configured { flavour, workers: NonZeroUsize::new(workers).expect("at least one worker") }
     }
 }
@@ -89,7 +89,7 @@ pub fn run_case<R: Runtime>(
 }
 
 /// Expands to a `#[test]` for every conformance case, for each runtime flavour given
-/// as `module_name(Flavour, workers = N) => expression building the runtime`, where
+/// as `module_name(Scheduling, workers = N) => expression building the runtime`, where
 /// the expression may use `workers` (a `NonZeroUsize`). The cases are every `pub fn`
 /// of [`cases`] and [`over_http`], listed by the build script: a case written there
 /// runs under every flavour of every runtime, with nothing else to edit.
@@ -119,7 +119,7 @@ macro_rules! __conformance_module {
             use super::*;
             /// What this module's runtime is built with.
             const CONFIGURED: $crate::Configured =
-                $crate::Configured::new(::chain_core::Flavour::$kind, $n);
+                $crate::Configured::new(::chain_core::Scheduling::$kind, $n);
             $crate::__conformance_cases! {
                 { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
                 configured: CONFIGURED;

@@ -79,7 +79,7 @@ pub use hello::hello_world;
 pub use instrument::{Counters, Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
-    ByteStream, Flavour, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo,
+    ByteStream, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo, Scheduling,
     SlowJoin, Timer, run_on_worker,
 };
 pub use shaped::{Shape, fan_out_shaped};

@@ -167,7 +167,7 @@ pub trait Timer: Clone + Send + Sync + 'static {
 /// command line, the benchmarks) can start every flavour the same way.
 pub trait Launch: Runtime + Sized {
     /// The flavours this runtime offers; the first is its default.
-    const FLAVOURS: &'static [Flavour];
+    const FLAVOURS: &'static [Scheduling];
 
     /// Starts the runtime. `flavour` is one of [`Launch::FLAVOURS`]; `workers` is 1 for
     /// a current-thread flavour.
@@ -175,7 +175,7 @@ pub trait Launch: Runtime + Sized {
     /// # Errors
     ///
     /// The runtime could not be started (threads, I/O driver, a global already set).
-    fn launch(flavour: Flavour, workers: NonZeroUsize) -> std::io::Result<Self>;
+    fn launch(flavour: Scheduling, workers: NonZeroUsize) -> std::io::Result<Self>;
 
     /// Why this process's environment (a variable the runtime reads) does not allow
     /// launching `flavour` with `workers`, if it does not: checked with the command
@@ -185,7 +185,7 @@ pub trait Launch: Runtime + Sized {
     /// # Errors
     ///
     /// A one-line message naming the setting and what it must be.
-    fn check_environment(flavour: Flavour, workers: NonZeroUsize) -> Result<(), String> {
+    fn check_environment(flavour: Scheduling, workers: NonZeroUsize) -> Result<(), String> {
         let _ = (flavour, workers);
         Ok(())
     }
@@ -193,7 +193,7 @@ pub trait Launch: Runtime + Sized {
     /// How long `fan_out`, joined in one task, is expected to take on `flavour` in a
     /// release build, where this runtime makes it grow faster than its users (tokio's
     /// per-task budget); `None` where it grows with the users only, as by default.
-    fn slow_joined_fan_out(flavour: Flavour, fan_out: JoinedFanOut) -> Option<SlowJoin> {
+    fn slow_joined_fan_out(flavour: Scheduling, fan_out: JoinedFanOut) -> Option<SlowJoin> {
         let _ = (flavour, fan_out);
         None
     }
@@ -292,29 +292,31 @@ fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
-/// How a runtime schedules tasks.
+/// How a runtime schedules tasks: its flavour, in tokio's word (`--flavour` on the
+/// command line). A runtime in one scheduling with its workers is a row of the
+/// comparison (`benches::Flavour`, `tokio-current-thread`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Flavour {
+pub enum Scheduling {
     /// One thread runs every task: the one that entered the event loop (asyncio's model)
     CurrentThread,
     /// A fixed pool of worker threads runs the tasks
     MultiThread,
 }
 
-impl Flavour {
-    /// Every flavour.
-    pub const ALL: [Flavour; 2] = [Flavour::CurrentThread, Flavour::MultiThread];
+impl Scheduling {
+    /// Every scheduling.
+    pub const ALL: [Scheduling; 2] = [Scheduling::CurrentThread, Scheduling::MultiThread];
 
     /// The name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
-            Flavour::CurrentThread => "current-thread",
-            Flavour::MultiThread => "multi-thread",
+            Scheduling::CurrentThread => "current-thread",
+            Scheduling::MultiThread => "multi-thread",
         }
     }
 }
 
-impl fmt::Display for Flavour {
+impl fmt::Display for Scheduling {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -328,7 +330,7 @@ pub struct RuntimeInfo {
     /// Its version as pinned in the workspace's `Cargo.lock`.
     pub version: &'static str,
     /// How it schedules tasks.
-    pub flavour: Flavour,
+    pub flavour: Scheduling,
     /// Threads that run tasks.
     pub workers: NonZeroUsize,
     /// The timer's precision, as the runtime documents it.
@@ -339,7 +341,7 @@ impl RuntimeInfo {
     /// Describes `runtime` (a crate name in `Cargo.lock`), filling in its locked version.
     pub fn new(
         runtime: &'static str,
-        flavour: Flavour,
+        flavour: Scheduling,
         workers: NonZeroUsize,
         timer: &'static str,
     ) -> Self {

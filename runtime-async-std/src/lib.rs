@@ -42,7 +42,7 @@ use std::{
 };
 
 use async_global_executor::GlobalExecutorConfig;
-use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
+use chain_core::{JoinError, Launch, Runtime, RuntimeInfo, Scheduling, Timer};
 use futures::FutureExt;
 
 const TIMER: &str = "async-io timerfd, no rounding";
@@ -88,7 +88,7 @@ impl AsyncStdRuntime {
                  it cannot also run {workers}"
             )));
         }
-        let info = RuntimeInfo::new("async-std", Flavour::MultiThread, workers, TIMER);
+        let info = RuntimeInfo::new("async-std", Scheduling::MultiThread, workers, TIMER);
         Ok(AsyncStdRuntime { info })
     }
 }
@@ -134,18 +134,18 @@ impl Runtime for AsyncStdRuntime {
 }
 
 impl Launch for AsyncStdRuntime {
-    const FLAVOURS: &'static [Flavour] = &[Flavour::MultiThread];
+    const FLAVOURS: &'static [Scheduling] = &[Scheduling::MultiThread];
 
-    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+    fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         match flavour {
-            Flavour::MultiThread => Self::new(workers),
-            Flavour::CurrentThread => Err(io::Error::other(
+            Scheduling::MultiThread => Self::new(workers),
+            Scheduling::CurrentThread => Err(io::Error::other(
                 "async-std has no current-thread flavour: its executor is a global pool",
             )),
         }
     }
 
-    fn check_environment(_: Flavour, workers: NonZeroUsize) -> Result<(), String> {
+    fn check_environment(_: Scheduling, workers: NonZeroUsize) -> Result<(), String> {
         thread_count_conflict(std::env::var_os(THREAD_COUNT_VAR), workers).map_or(Ok(()), Err)
     }
 }

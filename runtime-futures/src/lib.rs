@@ -40,7 +40,7 @@ use std::{
 };
 
 use async_io::Async;
-use chain_core::{Flavour, Launch, Runtime, RuntimeInfo, Task, Timer};
+use chain_core::{Launch, Runtime, RuntimeInfo, Scheduling, Task, Timer};
 use futures::executor::ThreadPool;
 
 const TIMER: &str = "async-io timerfd, no rounding";
@@ -64,7 +64,7 @@ impl FuturesRuntime {
             .pool_size(workers.get())
             .name_prefix("futures-worker-")
             .create()?;
-        let info = RuntimeInfo::new("futures-executor", Flavour::MultiThread, workers, TIMER);
+        let info = RuntimeInfo::new("futures-executor", Scheduling::MultiThread, workers, TIMER);
         Ok(FuturesRuntime { pool, info })
     }
 
@@ -115,9 +115,9 @@ impl Runtime for FuturesRuntime {
 }
 
 impl Launch for FuturesRuntime {
-    const FLAVOURS: &'static [Flavour] = &[Flavour::MultiThread];
+    const FLAVOURS: &'static [Scheduling] = &[Scheduling::MultiThread];
 
-    fn launch(_: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+    fn launch(_: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         Self::multi_thread(workers)
     }
 }

@@ -37,7 +37,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Flavour, JoinError, Launch, Runtime, RuntimeInfo, Timer};
+use chain_core::{JoinError, Launch, Runtime, RuntimeInfo, Scheduling, Timer};
 use futures::FutureExt;
 use smol::{Executor, channel};
 
@@ -62,7 +62,7 @@ struct Shared {
 impl SmolRuntime {
     /// A single-threaded executor: the thread inside `block_on` runs every task.
     pub fn current_thread() -> Self {
-        let info = RuntimeInfo::new("smol", Flavour::CurrentThread, NonZeroUsize::MIN, TIMER);
+        let info = RuntimeInfo::new("smol", Scheduling::CurrentThread, NonZeroUsize::MIN, TIMER);
         let shared = Shared { executor: Arc::new(Executor::new()), info, _stop: None };
         SmolRuntime { shared: Arc::new(shared) }
     }
@@ -81,7 +81,7 @@ impl SmolRuntime {
                 .name(format!("smol-worker-{index}"))
                 .spawn(move || smol::block_on(executor.run(stopped.recv())))?;
         }
-        let info = RuntimeInfo::new("smol", Flavour::MultiThread, workers, TIMER);
+        let info = RuntimeInfo::new("smol", Scheduling::MultiThread, workers, TIMER);
         Ok(SmolRuntime { shared: Arc::new(Shared { executor, info, _stop: Some(stop) }) })
     }
 }
@@ -100,8 +100,8 @@ impl Runtime for SmolRuntime {
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.shared.info.flavour {
-            Flavour::CurrentThread => smol::block_on(self.shared.executor.run(future)),
-            Flavour::MultiThread => smol::block_on(future),
+            Scheduling::CurrentThread => smol::block_on(self.shared.executor.run(future)),
+            Scheduling::MultiThread => smol::block_on(future),
         }
     }
 
@@ -137,12 +137,12 @@ impl Runtime for SmolRuntime {
 }
 
 impl Launch for SmolRuntime {
-    const FLAVOURS: &'static [Flavour] = &[Flavour::CurrentThread, Flavour::MultiThread];
+    const FLAVOURS: &'static [Scheduling] = &[Scheduling::CurrentThread, Scheduling::MultiThread];
 
-    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+    fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         match flavour {
-            Flavour::CurrentThread => Ok(Self::current_thread()),
-            Flavour::MultiThread => Self::multi_thread(workers),
+            Scheduling::CurrentThread => Ok(Self::current_thread()),
+            Scheduling::MultiThread => Self::multi_thread(workers),
         }
     }
 }

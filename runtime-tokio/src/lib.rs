@@ -34,7 +34,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Flavour, JoinError, JoinedFanOut, Launch, Runtime, RuntimeInfo, SlowJoin, Timer};
+use chain_core::{
+    JoinError, JoinedFanOut, Launch, Runtime, RuntimeInfo, Scheduling, SlowJoin, Timer,
+};
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
@@ -61,7 +63,7 @@ impl TokioRuntime {
     /// The I/O driver could not be created.
     pub fn current_thread() -> io::Result<Self> {
         let mut builder = tokio::runtime::Builder::new_current_thread();
-        Self::build(&mut builder, Flavour::CurrentThread, NonZeroUsize::MIN)
+        Self::build(&mut builder, Scheduling::CurrentThread, NonZeroUsize::MIN)
     }
 
     /// A multi-thread runtime with exactly `workers` worker threads.
@@ -72,12 +74,12 @@ impl TokioRuntime {
     pub fn multi_thread(workers: NonZeroUsize) -> io::Result<Self> {
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         builder.worker_threads(workers.get());
-        Self::build(&mut builder, Flavour::MultiThread, workers)
+        Self::build(&mut builder, Scheduling::MultiThread, workers)
     }
 
     fn build(
         builder: &mut tokio::runtime::Builder,
-        flavour: Flavour,
+        flavour: Scheduling,
         workers: NonZeroUsize,
     ) -> io::Result<Self> {
         let runtime = builder.enable_all().build()?;
@@ -147,12 +149,12 @@ impl Runtime for TokioRuntime {
 }
 
 impl Launch for TokioRuntime {
-    const FLAVOURS: &'static [Flavour] = &[Flavour::MultiThread, Flavour::CurrentThread];
+    const FLAVOURS: &'static [Scheduling] = &[Scheduling::MultiThread, Scheduling::CurrentThread];
 
-    fn launch(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Self> {
+    fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         match flavour {
-            Flavour::CurrentThread => Self::current_thread(),
-            Flavour::MultiThread => Self::multi_thread(workers),
+            Scheduling::CurrentThread => Self::current_thread(),
+            Scheduling::MultiThread => Self::multi_thread(workers),
         }
     }
 
@@ -161,14 +163,14 @@ impl Launch for TokioRuntime {
     /// times those in flight. Measured on the joined fan-out of 100,000 users at
     /// 10 ms (README, `benches/examples/tokio_coop.rs`): 5.4 s on the current-thread
     /// flavour, 6.8 s on the multi-thread one with 2 workers, in a release build.
-    fn slow_joined_fan_out(flavour: Flavour, fan_out: JoinedFanOut) -> Option<SlowJoin> {
+    fn slow_joined_fan_out(flavour: Scheduling, fan_out: JoinedFanOut) -> Option<SlowJoin> {
         const MEASURED_PAIRS: f64 = 100_000.0 * 100_000.0;
         if fan_out.latency.is_zero() {
             return None; // fetches complete on their first poll: no budget is spent
         }
         let measured = match flavour {
-            Flavour::CurrentThread => 5.4,
-            Flavour::MultiThread => 6.8,
+            Scheduling::CurrentThread => 5.4,
+            Scheduling::MultiThread => 6.8,
         };
         let pairs = fan_out.users as f64 * fan_out.in_flight as f64;
         Some(SlowJoin {
@@ -241,7 +243,7 @@ impl<T> Drop for TokioJoinHandle<T> {
 mod tests {
     use super::*;
 
-    fn estimate(flavour: Flavour, users: usize, in_flight: usize, ms: u64) -> Option<Duration> {
+    fn estimate(flavour: Scheduling, users: usize, in_flight: usize, ms: u64) -> Option<Duration> {
         let latency = Duration::from_millis(ms);
         let fan_out = JoinedFanOut { users, in_flight, latency };
         TokioRuntime::slow_joined_fan_out(flavour, fan_out).map(|slow| slow.estimate)
@@ -250,14 +252,17 @@ mod tests {
     #[test]
     fn a_joined_fan_out_grows_with_users_times_those_in_flight_when_it_waits() {
         let seconds = |d: Option<Duration>| d.map(|d| (d.as_secs_f64() * 10.0).round() / 10.0);
-        assert_eq!(seconds(estimate(Flavour::CurrentThread, 100_000, 100_000, 10)), Some(5.4));
-        assert_eq!(seconds(estimate(Flavour::MultiThread, 100_000, 100_000, 10)), Some(6.8));
-        assert_eq!(seconds(estimate(Flavour::CurrentThread, 1_000_000, 1_000_000, 1)), Some(540.0));
+        assert_eq!(seconds(estimate(Scheduling::CurrentThread, 100_000, 100_000, 10)), Some(5.4));
+        assert_eq!(seconds(estimate(Scheduling::MultiThread, 100_000, 100_000, 10)), Some(6.8));
+        assert_eq!(
+            seconds(estimate(Scheduling::CurrentThread, 1_000_000, 1_000_000, 1)),
+            Some(540.0)
+        );
         // Bounded at 1,000: a hundred times fewer pairs.
         assert!(
-            estimate(Flavour::CurrentThread, 100_000, 1_000, 10).unwrap()
+            estimate(Scheduling::CurrentThread, 100_000, 1_000, 10).unwrap()
                 < Duration::from_millis(100)
         );
-        assert_eq!(estimate(Flavour::MultiThread, 1_000_000, 1_000_000, 0), None);
+        assert_eq!(estimate(Scheduling::MultiThread, 1_000_000, 1_000_000, 0), None);
     }
 }
