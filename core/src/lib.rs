@@ -44,6 +44,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod cancel_on_drop;
 mod chain;
 mod error;
 mod fanout;
@@ -69,6 +70,7 @@ mod with_faults;
 #[cfg(feature = "http")]
 pub mod http;
 
+pub use cancel_on_drop::{CancelOnDrop, NativeTasks};
 pub use chain::{
     get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
 };

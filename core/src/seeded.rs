@@ -8,6 +8,7 @@ use crate::{Operation, UserId};
 #[derive(Clone, Copy)]
 pub(crate) enum Drawer {
     Client = 1,
+    #[cfg_attr(not(feature = "http"), allow(dead_code, reason = "the record service's draws"))]
     Service = 2,
 }
 

@@ -36,13 +36,15 @@ use std::{
     panic::AssertUnwindSafe,
     pin::Pin,
     sync::OnceLock,
-    task::{Context, Poll, ready},
+    task::{Context, Poll},
     thread,
     time::{Duration, Instant},
 };
 
 use async_global_executor::GlobalExecutorConfig;
-use chain_core::{JoinError, Launch, Runtime, RuntimeInfo, Scheduling, Timer};
+use chain_core::{
+    CancelOnDrop, JoinError, Launch, NativeTasks, Runtime, RuntimeInfo, Scheduling, Timer,
+};
 use futures::FutureExt;
 
 const TIMER: &str = "async-io timerfd, no rounding";
@@ -109,7 +111,7 @@ impl Runtime for AsyncStdRuntime {
     {
         // The panic is caught so that it arrives as a value, not re-raised at the await.
         let inner = async_std::task::spawn(AssertUnwindSafe(future).catch_unwind());
-        AsyncStdJoinHandle { inner: Some(inner) }
+        CancelOnDrop::new(inner)
     }
 
     fn timer(&self) -> AsyncStdTimer {
@@ -179,47 +181,33 @@ impl Timer for AsyncStdTimer {
     }
 }
 
-/// An async-std task's handle that cancels the task when dropped.
-///
-/// async-std's own handle detaches on drop and cancels only through an `async fn`,
-/// whose first poll sets the task's cancel flag; the drop polls it that once. A
-/// handle whose output was taken is disarmed, so a completed task costs nothing more.
+/// async-std's task handles, as core's [`CancelOnDrop`] needs them: the output
+/// carries the panic caught inside the task, and a cancel is async-std's own.
 #[derive(Debug)]
-pub struct AsyncStdJoinHandle<T> {
-    /// `None` once the output was taken or the task detached.
-    inner: Option<async_std::task::JoinHandle<thread::Result<T>>>,
-}
+pub enum AsyncStdTasks {}
 
-impl<T: Send + 'static> Future for AsyncStdJoinHandle<T> {
-    type Output = Result<T, JoinError>;
+/// An async-std task's handle that cancels the task when dropped.
+pub type AsyncStdJoinHandle<T> = CancelOnDrop<AsyncStdTasks, T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.inner.as_mut().expect("a task handle polled after its output was taken");
-        let output = ready!(Pin::new(inner).poll(cx));
-        self.inner = None;
-        Poll::Ready(output.map_err(JoinError::Panicked))
-    }
-}
+impl NativeTasks for AsyncStdTasks {
+    type Handle<T: Send + 'static> = async_std::task::JoinHandle<thread::Result<T>>;
 
-impl<T: Send + 'static> chain_core::JoinHandle<T> for AsyncStdJoinHandle<T> {
-    fn detach(mut self) {
-        // async-std's own handle detaches when dropped.
-        drop(self.inner.take());
+    fn poll_join<T: Send + 'static>(
+        handle: &mut Self::Handle<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, JoinError>> {
+        Pin::new(handle).poll(cx).map(|output| output.map_err(JoinError::Panicked))
     }
 
-    async fn cancel(mut self) {
-        // Already taken: its output was returned, so the task is gone.
-        if let Some(inner) = self.inner.take() {
-            inner.cancel().await;
-        }
+    fn abort<T: Send + 'static>(handle: Self::Handle<T>) {
+        // The first poll cancels; a task still running is dropped with the future.
+        let _ = handle.cancel().now_or_never();
     }
-}
 
-impl<T> Drop for AsyncStdJoinHandle<T> {
-    fn drop(&mut self) {
-        if let Some(inner) = self.inner.take() {
-            // The first poll cancels; a task still running is dropped with the future.
-            let _ = inner.cancel().now_or_never();
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would not promise `Send`")]
+    fn cancel<T: Send + 'static>(handle: Self::Handle<T>) -> impl Future<Output = ()> + Send {
+        async move {
+            handle.cancel().await;
         }
     }
 }

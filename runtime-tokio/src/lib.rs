@@ -30,12 +30,13 @@ use std::{
     num::NonZeroUsize,
     pin::Pin,
     sync::Arc,
-    task::{Context, Poll, ready},
+    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
 use chain_core::{
-    JoinError, JoinedFanOut, Launch, Runtime, RuntimeInfo, Scheduling, SlowJoin, Timer,
+    CancelOnDrop, JoinError, JoinedFanOut, Launch, NativeTasks, Runtime, RuntimeInfo, Scheduling,
+    SlowJoin, Timer,
 };
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
@@ -122,7 +123,7 @@ impl Runtime for TokioRuntime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        TokioJoinHandle { inner: self.runtime().spawn(future), abort_on_drop: true }
+        CancelOnDrop::new(self.runtime().spawn(future))
     }
 
     fn timer(&self) -> TokioTimer {
@@ -197,44 +198,36 @@ impl Timer for TokioTimer {
     }
 }
 
-/// A tokio task's handle that aborts the task when dropped.
+/// tokio's task handles, as core's [`CancelOnDrop`] needs them: a panic is read
+/// from tokio's `JoinError`, and a cancel waits for the aborted task's handle.
 #[derive(Debug)]
-pub struct TokioJoinHandle<T> {
-    inner: tokio::task::JoinHandle<T>,
-    abort_on_drop: bool,
-}
+pub enum TokioTasks {}
 
-impl<T: Send + 'static> Future for TokioJoinHandle<T> {
-    type Output = Result<T, JoinError>;
+/// A tokio task's handle that aborts the task when dropped.
+pub type TokioJoinHandle<T> = CancelOnDrop<TokioTasks, T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let output = ready!(Pin::new(&mut self.inner).poll(cx));
-        self.abort_on_drop = false;
-        Poll::Ready(output.map_err(|e| match e.try_into_panic() {
+impl NativeTasks for TokioTasks {
+    type Handle<T: Send + 'static> = tokio::task::JoinHandle<T>;
+
+    fn poll_join<T: Send + 'static>(
+        handle: &mut Self::Handle<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, JoinError>> {
+        Pin::new(handle).poll(cx).map_err(|e| match e.try_into_panic() {
             Ok(payload) => JoinError::Panicked(payload),
             Err(_) => JoinError::Cancelled,
-        }))
-    }
-}
-
-impl<T: Send + 'static> chain_core::JoinHandle<T> for TokioJoinHandle<T> {
-    fn detach(mut self) {
-        self.abort_on_drop = false;
+        })
     }
 
-    async fn cancel(mut self) {
-        // Not armed: its output was already taken, so the task is gone.
-        if self.abort_on_drop {
-            self.inner.abort();
-            let _ = (&mut self.inner).await;
-        }
+    fn abort<T: Send + 'static>(handle: Self::Handle<T>) {
+        handle.abort();
     }
-}
 
-impl<T> Drop for TokioJoinHandle<T> {
-    fn drop(&mut self) {
-        if self.abort_on_drop {
-            self.inner.abort();
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would not promise `Send`")]
+    fn cancel<T: Send + 'static>(handle: Self::Handle<T>) -> impl Future<Output = ()> + Send {
+        async move {
+            handle.abort();
+            let _ = handle.await;
         }
     }
 }
