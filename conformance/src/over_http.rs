@@ -133,21 +133,9 @@ pub fn refused_connection_names_the_user_and_the_cause<R: Runtime, S: Service>(r
         listener.local_addr().unwrap()
     };
     let results = fan_out_against(&rt, closed_port);
-    for (user, result) in (1..).zip(&results) {
-        match result.as_ref().map_err(FetchError::kind) {
-            Err(FetchErrorKind::Http {
-                user_id,
-                operation,
-                failure: HttpFailure::Connect { .. },
-            }) if *user_id == user => {
-                let text = result.as_ref().unwrap_err().to_string();
-                let prefix =
-                    format!("{operation}({user}) failed: cannot connect to {closed_port}: ");
-                assert!(text.starts_with(&prefix), "user {user}: {text:?} is not {prefix:?}...");
-            }
-            other => panic!("user {user}: expected a refused connection, got {other:?}"),
-        }
-    }
+    let refused = |f: &HttpFailure| matches!(f, HttpFailure::Connect { .. });
+    let says = format!("cannot connect to {closed_port}: ");
+    every_user_failed_with(&results, "a refused connection", refused, &says);
 }
 
 /// A peer that answers something other than HTTP: every user's error names the user
@@ -165,20 +153,13 @@ pub fn non_http_reply_names_the_user_and_the_cause<R: Runtime, S: Service>(rt: R
         }
     });
     let results = fan_out_against(&rt, address);
-    for (user, result) in (1..).zip(&results) {
-        match result.as_ref().map_err(FetchError::kind) {
-            Err(FetchErrorKind::Http {
-                user_id,
-                operation,
-                failure: HttpFailure::Protocol { .. },
-            }) if *user_id == user => {
-                let text = result.as_ref().unwrap_err().to_string();
-                let prefix = format!("{operation}({user}) failed: not an HTTP/1.1 answer: ");
-                assert!(text.starts_with(&prefix), "user {user}: {text:?} is not {prefix:?}...");
-            }
-            other => panic!("user {user}: expected an answer that is not HTTP, got {other:?}"),
-        }
-    }
+    let not_http = |f: &HttpFailure| matches!(f, HttpFailure::Protocol { .. });
+    every_user_failed_with(
+        &results,
+        "an answer that is not HTTP",
+        not_http,
+        "not an HTTP/1.1 answer: ",
+    );
 }
 
 /// A service that answers 500 fails exactly the faulted users, each error naming its
@@ -323,6 +304,29 @@ fn fan_out_against<R: Runtime>(rt: &R, address: SocketAddr) -> Vec<UserResult> {
     let results = run_on_worker(rt, async move { fan_out(&source, 1..=20).await });
     assert_eq!(results.len(), 20);
     results
+}
+
+/// Checks that every user of `results` (users 1, 2, ...) failed with an HTTP error
+/// naming the user, whose failure `expected` accepts and whose message reads
+/// `{operation}({user}) failed: {says}...`; `what` names the failure in a panic.
+fn every_user_failed_with(
+    results: &[UserResult],
+    what: &str,
+    expected: fn(&HttpFailure) -> bool,
+    says: &str,
+) {
+    for (user, result) in (1..).zip(results) {
+        match result.as_ref().map_err(FetchError::kind) {
+            Err(FetchErrorKind::Http { user_id, operation, failure })
+                if *user_id == user && expected(failure) =>
+            {
+                let text = result.as_ref().unwrap_err().to_string();
+                let prefix = format!("{operation}({user}) failed: {says}");
+                assert!(text.starts_with(&prefix), "user {user}: {text:?} is not {prefix:?}...");
+            }
+            other => panic!("user {user}: expected {what}, got {other:?}"),
+        }
+    }
 }
 
 /// Fans out over a service that injects `fault` into some answers, and checks every
