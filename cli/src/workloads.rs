@@ -119,13 +119,10 @@ async fn fetching<R: Runtime>(
         _ => Via::Memory { latency },
     };
     // A service at --address waits as long as it was told to: unknown here.
-    let known = args.address.is_none() || matches!(via, Via::Memory { .. });
-    let on_source = OnSource { rt: rt.clone(), work, latency: known.then_some(latency), plan };
+    let latency = args.address.is_none().then_some(latency);
+    let on_source = OnSource { rt: rt.clone(), work, latency, plan };
     let source = via.source(&rt);
-    let http = match &source {
-        Source::Http(http) => Some(http.clone()),
-        Source::Memory(_) => None,
-    };
+    let http = if let Source::Http(http) = &source { Some(http.clone()) } else { None };
     source.visit(&rt, faults, on_source).await?;
     if let Some(http) = http {
         say!("  connections opened: {}", http.connections_opened());

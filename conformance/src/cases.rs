@@ -291,18 +291,29 @@ pub fn failing_fetch_fails_the_chain_and_cancels_its_sibling<R: Runtime>(rt: R) 
 /// is the article's value.
 pub fn failing_user_does_not_stop_the_others_in_a_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).failing_orders_of(7);
-    let rt2 = rt.clone();
-    let ids: Vec<UserId> = (1..=50).collect();
-    let requested = ids.clone();
-    let outcomes =
-        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
     let is_its_error = |error: &FetchError| {
         let orders = Operation::FetchOrders;
         matches!(error.kind(), FetchErrorKind::Failed { user_id: 7, operation, reason }
             if *operation == orders && reason == "scripted failure")
             && error.to_string() == "fetch_orders(7) failed: scripted failure"
     };
-    assert_each_user_in_request_order(outcomes, &ids, Some((7, is_its_error)));
+    only_one_user_fails_in_every_fan_out(rt, source, 50, (7, is_its_error));
+}
+
+/// Runs the four fan-outs over users 1 to `users` of `source` and checks that each
+/// returned every user in request order: the article's value, but for `failing`'s
+/// user, whose entry is an error that its predicate accepts.
+fn only_one_user_fails_in_every_fan_out<R: Runtime>(
+    rt: R,
+    source: Scripted<R>,
+    users: UserId,
+    failing: FailingUser,
+) {
+    let ids: Vec<UserId> = (1..=users).collect();
+    let (rt2, requested) = (rt.clone(), ids.clone());
+    let outcomes =
+        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
+    assert_each_user_in_request_order(outcomes, &ids, Some(failing));
 }
 
 /// `wait_for` on a slow chain: `Elapsed`, and both fetches are dropped.
@@ -424,16 +435,11 @@ pub fn task_panic_reaches_the_awaiting_side<R: Runtime>(rt: R) {
 /// A user whose fetch panics becomes that user's error; the others complete.
 pub fn panicking_user_becomes_an_error_in_every_fan_out<R: Runtime>(rt: R) {
     let source = Scripted::new(rt.clone(), |_, _| SHORT).panicking_for(3);
-    let rt2 = rt.clone();
-    let ids: Vec<UserId> = (1..=10).collect();
-    let requested = ids.clone();
-    let outcomes =
-        run_on_worker(&rt, async move { every_fan_out(&rt2, &source, &requested, FEW).await });
     let is_its_error = |error: &FetchError| {
         matches!(error.kind(), FetchErrorKind::Panicked { user_id: 3, message }
             if message.contains("scripted panic"))
     };
-    assert_each_user_in_request_order(outcomes, &ids, Some((3, is_its_error)));
+    only_one_user_fails_in_every_fan_out(rt, source, 10, (3, is_its_error));
 }
 
 /// Dropping a handle cancels the task: once the task is running (it has signalled

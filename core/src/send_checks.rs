@@ -33,7 +33,7 @@ fn coroutines_are_send<R: Runtime, S: DataSource + Clone + 'static>(rt: R, sourc
     send(&Instrumented::new(source).fetch_user(1));
 }
 
-fn runtime_futures_are_send<R: Runtime>(rt: R) {
+fn contract_futures_are_send<R: Runtime>(rt: R) {
     coroutines_are_send(rt.clone(), InMemorySource::new(rt.timer()));
     send_static(&rt.sleep(Duration::ZERO));
     let handle = rt.spawn(async {});
