@@ -205,7 +205,7 @@ pub fn prepare(flavour: Flavour, workers: NonZeroUsize, what: Native) -> io::Res
         AsyncStd => measurer(flavour.launch::<AsyncStdRuntime>(workers)?, AsyncStdNative(what)),
         FuturesThreadPool => {
             let rt: FuturesRuntime = flavour.launch(workers)?;
-            let native = FuturesNative(rt.pool().clone(), what);
+            let native = FuturesNative(rt.pool().expect("the multi-thread flavour").clone(), what);
             measurer(rt, native)
         }
     })

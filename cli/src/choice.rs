@@ -14,6 +14,10 @@ pub const FLAVOURS: &[(Scheduling, &str)] = &[
         "One thread runs every task: the one that entered the event loop (asyncio's model)",
     ),
     (Scheduling::MultiThread, "A fixed pool of worker threads runs the tasks"),
+    (
+        Scheduling::ThreadPerCore,
+        "Each worker thread is a runtime of its own; a task stays on the thread that spawned it",
+    ),
 ];
 
 /// Every fan-out shape, with its help.

@@ -60,14 +60,14 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
     let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
     let flavour_help = match L::FLAVOURS {
         [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
-        [Scheduling::MultiThread, ..] => format!(
-            "How the runtime schedules tasks: {} [default: multi-thread]",
-            offered.join(" or "),
-        ),
+        [first, ..] if *first == several_workers::<L>() => {
+            format!("How the runtime schedules tasks: {} [default: {first}]", offered.join(" or "),)
+        }
         _ => format!(
-            "How the runtime schedules tasks: {} [default: {}, or multi-thread when --workers is given]",
+            "How the runtime schedules tasks: {} [default: {}, or {} when --workers is given]",
             offered.join(" or "),
             L::FLAVOURS[0],
+            several_workers::<L>(),
         ),
     };
     let command =
@@ -170,13 +170,11 @@ fn program_name() -> String {
 
 /// The flavour and worker count asked for, checked against what runtime `L` offers.
 fn settings<L: Launch>(cli: &Cli) -> Result<(Scheduling, NonZeroUsize), String> {
-    // `--workers` alone asks for workers, so for the multi-thread flavour.
+    // `--workers` alone asks for workers, so for a flavour that has several.
     let flavour = match (cli.flavour, cli.workers) {
         (Some(flavour), _) => flavour,
-        (None, Some(_)) if L::FLAVOURS.contains(&Scheduling::MultiThread) => {
-            Scheduling::MultiThread
-        }
-        (None, _) => L::FLAVOURS[0],
+        (None, Some(_)) => several_workers::<L>(),
+        (None, None) => L::FLAVOURS[0],
     };
     if !L::FLAVOURS.contains(&flavour) {
         let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
@@ -190,9 +188,18 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Scheduling, NonZeroUsize), String> 
             Err(format!("the current-thread flavour has exactly 1 worker, not {n}"))
         }
         (Scheduling::CurrentThread, _) => Ok((flavour, NonZeroUsize::MIN)),
-        (Scheduling::MultiThread, Some(n)) => Ok((flavour, n)),
-        (Scheduling::MultiThread, None) => Ok((flavour, report::cores())),
+        (Scheduling::MultiThread | Scheduling::ThreadPerCore, Some(n)) => Ok((flavour, n)),
+        (Scheduling::MultiThread | Scheduling::ThreadPerCore, None) => {
+            Ok((flavour, report::cores()))
+        }
     }
+}
+
+/// The flavour that `--workers` alone asks for: runtime `L`'s first with several
+/// workers (multi-thread, or thread-per-core), or its only one.
+fn several_workers<L: Launch>() -> Scheduling {
+    let several = L::FLAVOURS.iter().find(|f| **f != Scheduling::CurrentThread);
+    several.copied().unwrap_or(L::FLAVOURS[0])
 }
 
 /// What a fan-out command will hold at its peak.

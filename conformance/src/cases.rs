@@ -7,9 +7,11 @@
 //! never ends early) and to bound waits.
 
 use std::{
+    collections::HashSet,
     future::Future,
     io::{self, Write},
     num::NonZeroUsize,
+    panic::{AssertUnwindSafe, catch_unwind},
     pin::pin,
     sync::{
         Arc, Mutex,
@@ -25,13 +27,14 @@ use futures::{
     future::{Either, select},
 };
 
-use super::{Configured, Scripted};
+use super::{Configured, Scripted, ThreadsSeen};
 use chain_core::{
     DataSource, Elapsed, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, InMemorySource,
-    Instrumented, JoinError, JoinHandle, Operation, Runtime, Scheduling, TimeLimited, User, UserId,
-    UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned,
-    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
-    hello_world, model::article_user_with_orders, run_on_worker, timeout,
+    Instrumented, JoinError, JoinHandle, Operation, Runtime, Scheduling, Shape, TimeLimited, User,
+    UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned,
+    fan_out_shaped, fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
+    get_user_with_orders_spawned, hello_world, model::article_user_with_orders, run_on_worker,
+    timeout,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -71,7 +74,7 @@ impl Drop for DropFlag {
 const FEW: NonZeroUsize = NonZeroUsize::new(7).unwrap();
 
 /// The four fan-outs, by name, over a source and ids, the bounded ones with at most
-/// `limit` users in flight.
+/// `limit` users in flight, each split among the runtime's shards where it has several.
 pub(super) async fn every_fan_out<R, S>(
     rt: &R,
     source: &S,
@@ -99,18 +102,19 @@ where
     R: Runtime,
     S: DataSource + Clone + 'static,
 {
-    let ids = || ids.iter().copied();
-    // A tuple's fields are evaluated in order: each probe follows its fan-out.
-    vec![
-        ("fan_out", fan_out(source, ids()).await, probe()),
-        ("fan_out_spawned", fan_out_spawned(rt, source, ids()).await, probe()),
-        ("fan_out_bounded", fan_out_bounded(source, ids(), limit).await, probe()),
-        (
-            "fan_out_bounded_spawned",
-            fan_out_bounded_spawned(rt, source, ids(), limit).await,
-            probe(),
-        ),
-    ]
+    let mut outcomes = Vec::new();
+    // Through `fan_out_shaped`, which runs each of the four itself, and on a
+    // thread-per-core runtime deals the users among its shards first.
+    for (name, shape, limit) in [
+        ("fan_out", Shape::Join, None),
+        ("fan_out_spawned", Shape::Spawn, None),
+        ("fan_out_bounded", Shape::Join, Some(limit)),
+        ("fan_out_bounded_spawned", Shape::Spawn, Some(limit)),
+    ] {
+        let results = fan_out_shaped(rt, source, ids.iter().copied(), shape, limit).await;
+        outcomes.push((name, results, probe()));
+    }
+    outcomes
 }
 
 /// `get_user_with_orders(1) == UserWithOrders(User(1, "user-1"), [1, 3, 10, 11])`.
@@ -510,14 +514,73 @@ pub fn cancel_after_completion_is_harmless<R: Runtime>(rt: R) {
 }
 
 /// [`run_on_worker`] runs on a worker: the calling thread itself only when the
-/// runtime was built current-thread.
+/// runtime was built current-thread, or thread-per-core (whose shard 0 is the
+/// thread in `block_on`).
 pub fn workloads_run_on_a_runtime_worker<R: Runtime>(rt: R, built: Configured) {
     let caller = thread::current().id();
     let worker = run_on_worker(&rt, async { thread::current().id() });
     match built.flavour {
-        Scheduling::CurrentThread => assert_eq!(worker, caller),
+        Scheduling::CurrentThread | Scheduling::ThreadPerCore => assert_eq!(worker, caller),
         Scheduling::MultiThread => assert_ne!(worker, caller),
     }
+}
+
+/// A fan-out runs its users on every shard of a thread-per-core runtime (and
+/// returns them in request order all the same); on one shard, on the runtime's
+/// workers: the calling thread alone for current-thread.
+pub fn a_fan_out_runs_on_every_shard<R: Runtime>(rt: R, built: Configured) {
+    let shards = match built.flavour {
+        Scheduling::ThreadPerCore => built.workers,
+        Scheduling::CurrentThread | Scheduling::MultiThread => NonZeroUsize::MIN,
+    };
+    assert_eq!(rt.shards(), shards);
+    for shape in Shape::ALL {
+        let source = ThreadsSeen::new(in_memory(&rt, SHORT));
+        let (rt2, seen) = (rt.clone(), source.clone());
+        let results =
+            run_on_worker(
+                &rt,
+                async move { fan_out_shaped(&rt2, &seen, 1..=40, shape, None).await },
+            );
+        let users: Vec<UserId> = results.into_iter().map(|r| r.unwrap().user.user_id).collect();
+        assert_eq!(users, (1..=40).collect::<Vec<_>>(), "{shape}");
+        match built.flavour {
+            Scheduling::MultiThread => assert!(source.threads() <= built.workers.get(), "{shape}"),
+            _ => assert_eq!(source.threads(), shards.get(), "{shape}"),
+        }
+    }
+}
+
+/// A task started on a shard runs there, on a thread of its own, and stays there
+/// across its awaits, except on a multi-thread runtime (one shard), whose
+/// workers may pass it between them.
+pub fn a_task_stays_on_the_shard_it_was_spawned_on<R: Runtime>(rt: R, built: Configured) {
+    let rt2 = rt.clone();
+    let threads = run_on_worker(&rt, async move {
+        let tasks: Vec<_> = (0..rt2.shards().get())
+            .map(|shard| {
+                let rt3 = rt2.clone();
+                rt2.spawn_on(shard, async move {
+                    let before = thread::current().id();
+                    rt3.sleep(SHORT).await;
+                    (before, thread::current().id())
+                })
+            })
+            .collect();
+        let mut threads = Vec::new();
+        for task in tasks {
+            threads.push(task.await.unwrap());
+        }
+        threads
+    });
+    if built.flavour != Scheduling::MultiThread {
+        assert!(threads.iter().all(|(before, after)| before == after), "{threads:?}");
+    }
+    let distinct: HashSet<_> = threads.iter().map(|(before, _)| before).collect();
+    assert_eq!(distinct.len(), rt.shards().get());
+    let beyond = rt.shards().get();
+    let refused = catch_unwind(AssertUnwindSafe(|| rt.spawn_on(beyond, async {})));
+    assert!(refused.is_err(), "spawn_on accepted shard {beyond} of {beyond}");
 }
 
 /// The description printed with results is the runtime as it was built: its

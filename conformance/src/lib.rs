@@ -26,6 +26,7 @@ mod holding;
 pub mod over_http;
 mod process;
 mod scripted;
+mod threads_seen;
 
 use std::{
     num::NonZeroUsize,
@@ -38,6 +39,7 @@ use std::{
 pub use holding::HoldingUsers;
 pub use process::{exit_within, output_within};
 pub use scripted::Scripted;
+pub use threads_seen::ThreadsSeen;
 
 use chain_core::{Runtime, Scheduling};
 

@@ -1,7 +1,7 @@
 //! [`Faulty`]: faults injected into any [`DataSource`], deterministically from a
 //! seed: failures, extra latency with jitter, and fetches that never complete.
 
-use std::{fmt, future::Future, sync::Arc, time::Duration};
+use std::{fmt, future::Future, num::NonZeroUsize, sync::Arc, time::Duration};
 
 use crate::{
     DataSource, FetchError, FetchErrorKind, Operation, Timer,
@@ -255,6 +255,10 @@ impl<S: DataSource, T: Timer> DataSource for Faulty<S, T> {
 
     async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
         self.inject(Operation::FetchOrders, user_id, self.inner.fetch_orders(user_id)).await
+    }
+
+    fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
+        Faulty { inner: self.inner.for_shard(shard, shards), ..self.clone() }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::{
     future::Future,
+    num::NonZeroUsize,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering::Relaxed},
@@ -112,6 +113,11 @@ impl<S: DataSource> DataSource for Instrumented<S> {
 
     async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
         self.count(&self.counters.orders, self.inner.fetch_orders(user_id)).await
+    }
+
+    fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
+        let inner = self.inner.for_shard(shard, shards);
+        Instrumented { inner, counters: self.counters.clone() }
     }
 }
 

@@ -81,8 +81,8 @@ pub use hello::hello_world;
 pub use instrument::{Counters, Gauge, Instrumented};
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
-    ByteStream, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo, Scheduling,
-    SlowJoin, Timer, run_on_worker,
+    ByteStream, IoDriver, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo,
+    Scheduling, SlowJoin, Timer, no_such_flavour, run_on_worker,
 };
 pub use shaped::{Shape, fan_out_shaped};
 pub use source::{DataSource, InMemorySource};

@@ -30,6 +30,26 @@
 //! - **Cancel safety**: every future returned here and by this crate can be dropped at
 //!   any await point; dropping it cancels the work it started (sleeps, fetches, and
 //!   through their handles, spawned tasks) and loses only that work's result.
+//!
+//! # Two designs, one contract: tasks that move, and tasks that stay
+//!
+//! Work-stealing runtimes (tokio, smol, async-std, the futures `ThreadPool`) move a
+//! task between threads, so what it holds must be `Send`. Thread-per-core runtimes
+//! (compio, monoio; [`Scheduling::ThreadPerCore`]) keep every task on the thread that
+//! spawned it, and their timers and streams are not `Send`. The contract is written
+//! once, with `Send` bounds, because stable Rust cannot yet say "`Send` when the
+//! runtime's are" of a trait's futures (return-type notation is unstable), and the
+//! chaining spawns futures built from any [`DataSource`](crate::DataSource). So:
+//!
+//! - a runtime whose tasks move implements the contract as it is;
+//! - a runtime whose tasks stay implements it with its `!Send` timer and stream
+//!   *confined* to the thread that made them (the `chain-per-core` crate): `Send` in
+//!   type, and touching one from another thread panics instead of racing. Its
+//!   [`Runtime::shards`] say how many threads run tasks, each a runtime of its own;
+//!   [`Runtime::spawn_on`] starts a task on one, and
+//!   [`fan_out_shaped`](crate::fan_out_shaped) splits a fan-out among them, each
+//!   share with its own [`DataSource::for_shard`](crate::DataSource::for_shard) copy
+//!   of the source, so that no connection leaves the thread that opened it.
 
 use std::{
     any::Any,
@@ -134,6 +154,28 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 
     /// What this runtime is and how it was configured, to be printed with results.
     fn info(&self) -> RuntimeInfo;
+
+    /// How many threads run tasks as runtimes of their own, which tasks never leave:
+    /// the workers of [`Scheduling::ThreadPerCore`]. 1 for every other flavour, where
+    /// the runtime itself spreads tasks over its workers.
+    fn shards(&self) -> NonZeroUsize {
+        NonZeroUsize::MIN
+    }
+
+    /// [`Runtime::spawn`] on shard `shard` (`0..shards()`), where the task stays.
+    /// Where there is one shard, this is `spawn`.
+    ///
+    /// # Panics
+    ///
+    /// `shard` is not below [`Runtime::shards`].
+    fn spawn_on<F>(&self, shard: usize, future: F) -> Self::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        assert!(shard < self.shards().get(), "shard {shard} of {}", self.shards());
+        self.spawn(future)
+    }
 }
 
 /// A connection's bytes as the HTTP client reads and writes them: `futures-io`, and
@@ -197,6 +239,12 @@ pub trait Launch: Runtime + Sized {
         let _ = (flavour, fan_out);
         None
     }
+}
+
+/// The error [`Launch::launch`] returns for a flavour that the runtime does not
+/// offer, saying why.
+pub fn no_such_flavour(runtime: &str, flavour: Scheduling, why: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, format!("{runtime} has no {flavour} flavour: {why}"))
 }
 
 /// A fan-out whose users are all futures inside one task ([`fan_out`](crate::fan_out),
@@ -301,17 +349,21 @@ pub enum Scheduling {
     CurrentThread,
     /// A fixed pool of worker threads runs the tasks
     MultiThread,
+    /// Each worker thread is a single-threaded runtime of its own; a task stays where it was spawned
+    ThreadPerCore,
 }
 
 impl Scheduling {
     /// Every scheduling.
-    pub const ALL: [Scheduling; 2] = [Scheduling::CurrentThread, Scheduling::MultiThread];
+    pub const ALL: [Scheduling; 3] =
+        [Scheduling::CurrentThread, Scheduling::MultiThread, Scheduling::ThreadPerCore];
 
     /// The name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Scheduling::CurrentThread => "current-thread",
             Scheduling::MultiThread => "multi-thread",
+            Scheduling::ThreadPerCore => "thread-per-core",
         }
     }
 }
@@ -335,6 +387,40 @@ pub struct RuntimeInfo {
     pub workers: NonZeroUsize,
     /// The timer's precision, as the runtime documents it.
     pub timer: &'static str,
+    /// The I/O driver its sockets use, as the runtime reports it.
+    pub io: IoDriver,
+}
+
+/// How a runtime waits for its sockets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IoDriver {
+    /// Readiness: the operating system's poller (epoll on Linux), through the named
+    /// crate (mio, polling); the runtime then reads and writes itself.
+    Readiness(&'static str),
+    /// Completion: io_uring, where the kernel does the reads and writes.
+    IoUring,
+    /// Readiness, because io_uring could not be set up: the reason the kernel gave
+    /// (too old, blocked by a seccomp profile, too little locked memory).
+    Fallback(String),
+}
+
+/// The operating system's readiness poller.
+const POLLER: &str = if cfg!(target_os = "linux") {
+    "epoll"
+} else if cfg!(windows) {
+    "IOCP"
+} else {
+    "kqueue"
+};
+
+impl fmt::Display for IoDriver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IoDriver::Readiness(through) => write!(f, "{POLLER} via {through}"),
+            IoDriver::IoUring => f.write_str("io_uring"),
+            IoDriver::Fallback(reason) => write!(f, "{POLLER}, io_uring unavailable: {reason}"),
+        }
+    }
 }
 
 impl RuntimeInfo {
@@ -344,9 +430,10 @@ impl RuntimeInfo {
         flavour: Scheduling,
         workers: NonZeroUsize,
         timer: &'static str,
+        io: IoDriver,
     ) -> Self {
         let version = crate::versions::locked_version(runtime).unwrap_or("unknown");
-        RuntimeInfo { runtime, version, flavour, workers, timer }
+        RuntimeInfo { runtime, version, flavour, workers, timer, io }
     }
 }
 
@@ -355,8 +442,8 @@ impl fmt::Display for RuntimeInfo {
         let s = if self.workers.get() == 1 { "" } else { "s" };
         write!(
             f,
-            "{} {}, {}, {} worker{s}, timer: {}",
-            self.runtime, self.version, self.flavour, self.workers, self.timer
+            "{} {}, {}, {} worker{s}, timer: {}, I/O: {}",
+            self.runtime, self.version, self.flavour, self.workers, self.timer, self.io
         )
     }
 }

@@ -35,6 +35,13 @@ impl std::fmt::Display for Shape {
 /// Chains `user_ids` with the fan-out of `shape`, at most `limit` users in flight if
 /// a limit is given.
 ///
+/// On a runtime of several [shards](Runtime::shards) (thread-per-core), the users
+/// are dealt round-robin by request index (request `i` to shard `i % n`) among the
+/// `n` shards in use (no more than the limit or the users), and each shard runs its
+/// share with the same fan-out, on its own [`DataSource::for_shard`] copy of the
+/// source, within its part of the limit (the parts add up to it). The results come
+/// back in request order, as everywhere.
+///
 /// # Examples
 ///
 /// ```
@@ -62,7 +69,50 @@ pub async fn fan_out_shaped<R, S, I>(
 ) -> Vec<UserResult>
 where
     R: Runtime,
-    S: DataSource + Clone + 'static,
+    S: DataSource + 'static,
+    I: IntoIterator<Item = UserId>,
+{
+    if rt.shards().get() == 1 {
+        return on_this_shard(rt, source, user_ids, shape, limit).await;
+    }
+    let user_ids: Vec<UserId> = user_ids.into_iter().collect();
+    let in_use = [rt.shards().get(), limit.map_or(usize::MAX, NonZeroUsize::get), user_ids.len()];
+    let in_use =
+        NonZeroUsize::new(in_use.into_iter().min().unwrap_or(1)).unwrap_or(NonZeroUsize::MIN);
+    let n = in_use.get();
+    let tasks: Vec<_> = (0..n)
+        .map(|shard| {
+            let share: Vec<UserId> = user_ids.iter().skip(shard).step_by(n).copied().collect();
+            // Shard k's part of the limit: l / n, and one more for the first l % n.
+            let part = limit
+                .and_then(|l| NonZeroUsize::new(l.get() / n + usize::from(shard < l.get() % n)));
+            let (rt2, source) = (rt.clone(), source.for_shard(shard, in_use));
+            rt.spawn_on(
+                shard,
+                async move { on_this_shard(&rt2, &source, share, shape, part).await },
+            )
+        })
+        .collect();
+    let mut shares = Vec::with_capacity(n);
+    for task in tasks {
+        shares.push(task.await.unwrap_or_else(|e| e.resume_panic()).into_iter());
+    }
+    (0..user_ids.len())
+        .map(|i| shares[i % n].next().expect("a share returns each of its users"))
+        .collect()
+}
+
+/// The fan-out of `shape` on the calling task's runtime.
+async fn on_this_shard<R, S, I>(
+    rt: &R,
+    source: &S,
+    user_ids: I,
+    shape: Shape,
+    limit: Option<NonZeroUsize>,
+) -> Vec<UserResult>
+where
+    R: Runtime,
+    S: DataSource + 'static,
     I: IntoIterator<Item = UserId>,
 {
     match (shape, limit) {

@@ -1,7 +1,7 @@
 //! Where users and orders come from: the [`DataSource`] trait and the article's
 //! in-memory data behind a simulated latency.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, num::NonZeroUsize, time::Duration};
 
 use crate::{
     FetchError, Timer,
@@ -11,12 +11,13 @@ use crate::{
 /// The two fetches of the article, as an API client or a database would offer them.
 ///
 /// The futures are `Send` so that callers can spawn them on multi-threaded runtimes.
+/// A source is a cheap handle: clones share its data, connections and counters.
 ///
 /// # Cancel safety
 ///
 /// Implementations must be cancel safe: dropping a fetch part-way abandons it
 /// without affecting other fetches.
-pub trait DataSource: Send + Sync {
+pub trait DataSource: Clone + Send + Sync {
     /// The user with id `user_id` (the article's `fetch_user`).
     fn fetch_user(&self, user_id: UserId) -> impl Future<Output = Result<User, FetchError>> + Send;
 
@@ -26,6 +27,16 @@ pub trait DataSource: Send + Sync {
         &self,
         user_id: UserId,
     ) -> impl Future<Output = Result<Vec<OrderId>, FetchError>> + Send;
+
+    /// A copy for shard `shard` of a thread-per-core runtime's `shards`
+    /// ([`Runtime::shards`](crate::Runtime::shards)): the same data, faults and
+    /// counters, with what must stay on one thread (an HTTP source's connections) of
+    /// its own, and its part of any limit. A wrapper forwards it to the source it
+    /// wraps; by default, a clone.
+    fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
+        let _ = (shard, shards);
+        self.clone()
+    }
 }
 
 /// The article's data, held in memory, each fetch waiting a simulated latency first.

@@ -1,6 +1,6 @@
 //! [`TimeLimited`]: a time limit on every fetch of any [`DataSource`].
 
-use std::time::Duration;
+use std::{num::NonZeroUsize, time::Duration};
 
 use crate::{
     DataSource, Elapsed, FetchError, FetchErrorKind, Operation, Runtime,
@@ -65,5 +65,9 @@ impl<S: DataSource, R: Runtime> DataSource for TimeLimited<S, R> {
             }
             .into())
         })
+    }
+
+    fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
+        TimeLimited { inner: self.inner.for_shard(shard, shards), ..self.clone() }
     }
 }

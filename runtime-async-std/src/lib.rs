@@ -43,7 +43,8 @@ use std::{
 
 use async_global_executor::GlobalExecutorConfig;
 use chain_core::{
-    CancelOnDrop, JoinError, Launch, NativeTasks, Runtime, RuntimeInfo, Scheduling, Timer,
+    CancelOnDrop, IoDriver, JoinError, Launch, NativeTasks, Runtime, RuntimeInfo, Scheduling,
+    Timer, no_such_flavour,
 };
 use futures::FutureExt;
 
@@ -90,7 +91,13 @@ impl AsyncStdRuntime {
                  it cannot also run {workers}"
             )));
         }
-        let info = RuntimeInfo::new("async-std", Scheduling::MultiThread, workers, TIMER);
+        let info = RuntimeInfo::new(
+            "async-std",
+            Scheduling::MultiThread,
+            workers,
+            TIMER,
+            IoDriver::Readiness("polling"),
+        );
         Ok(AsyncStdRuntime { info })
     }
 }
@@ -141,9 +148,7 @@ impl Launch for AsyncStdRuntime {
     fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         match flavour {
             Scheduling::MultiThread => Self::new(workers),
-            Scheduling::CurrentThread => Err(io::Error::other(
-                "async-std has no current-thread flavour: its executor is a global pool",
-            )),
+            _ => Err(no_such_flavour("async-std", flavour, "its executor is a global pool")),
         }
     }
 

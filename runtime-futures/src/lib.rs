@@ -1,22 +1,19 @@
-//! The futures crate's own executor, [`ThreadPool`], behind chain-core's [`Runtime`]
-//! contract: the runtime-free baseline, and the proof that a runtime is a thin glue.
+//! The futures crate's own executors behind chain-core's [`Runtime`] contract: the
+//! runtime-free baseline, and the proof that a runtime is a thin glue.
 //!
-//! | contract | here |
-//! |---|---|
-//! | `block_on` | [`futures::executor::block_on`]: the calling thread polls the future; the pool's threads run the tasks |
-//! | `spawn` | [`ThreadPool::spawn_ok`] behind core's [`Task`], which adds what the pool lacks: cancel on drop, panics as values, `cancel().await` |
-//! | `connect` | [`async_io::Async`]`<std::net::TcpStream>`, `futures-io` already |
-//! | `timer` | [`AsyncIoTimer`]: [`async_io::Timer::after`] (a timerfd deadline, no rounding) and [`Instant::now`], the clock it uses |
+//! | contract | multi-thread | current-thread |
+//! |---|---|---|
+//! | event loop | [`futures::executor::block_on`]: the calling thread polls the future; the pool's threads run the tasks | [`LocalPool::run_until`] on the calling thread, through chain-per-core's [`PerCore`] |
+//! | `spawn` | [`ThreadPool::spawn_ok`] behind core's [`Task`], which adds what the pool lacks: cancel on drop, panics as values, `cancel().await` | [`LocalSpawner::spawn_local`](futures::task::LocalSpawnExt::spawn_local), behind [`Task`] too |
+//! | `connect` | [`async_io::Async`]`<std::net::TcpStream>`, `futures-io` already | the same |
+//! | `timer` | [`AsyncIoTimer`]: [`async_io::Timer::after`] (a timerfd deadline, no rounding) and [`Instant::now`], the clock it uses | the same |
 //!
-//! The pool has no reactor and no timer of its own, so both come from a
+//! The executors have no reactor and no timer of their own, so both come from a
 //! runtime-neutral crate: async-io, the one smol and async-std are built on, chosen
 //! over futures-timer because it also gives the TCP stream. Its reactor is driven by
 //! the `async-io` thread it starts on first use: every timer and every socket event
-//! wakes a pool thread from that thread, one hop more than a runtime whose workers
-//! poll their own reactor. That hop is part of what this row measures.
-//!
-//! One flavour: multi-thread, with an explicit thread count. The futures crate's
-//! `LocalPool` runs tasks that are not `Send`, which the contract does not admit yet.
+//! wakes an executor thread from that thread, one hop more than a runtime whose
+//! workers poll their own reactor. That hop is part of what these rows measure.
 //!
 //! # Examples
 //!
@@ -24,14 +21,16 @@
 //! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
 //! use runtime_futures::FuturesRuntime;
 //!
-//! let rt = FuturesRuntime::multi_thread(2.try_into().unwrap()).unwrap();
-//! let source = InMemorySource::new(rt.timer());
-//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
-//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! for rt in [FuturesRuntime::multi_thread(2.try_into().unwrap()).unwrap(), FuturesRuntime::current_thread()] {
+//!     let source = InMemorySource::new(rt.timer());
+//!     let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//!     assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! }
 //! ```
 #![warn(missing_docs)]
 
 use std::{
+    cell::RefCell,
     future::Future,
     io,
     net::{SocketAddr, TcpStream},
@@ -40,17 +39,30 @@ use std::{
 };
 
 use async_io::Async;
-use chain_core::{Launch, Runtime, RuntimeInfo, Scheduling, Task, Timer};
-use futures::executor::ThreadPool;
+use chain_core::{
+    IoDriver, Launch, Runtime, RuntimeInfo, Scheduling, Task, Timer, no_such_flavour,
+};
+use chain_per_core::{LocalLoop, PerCore};
+use futures::{
+    executor::{LocalPool, LocalSpawner, ThreadPool},
+    task::LocalSpawnExt,
+};
 
+const RUNTIME: &str = "futures-executor";
 const TIMER: &str = "async-io timerfd, no rounding";
+/// async-io's reactor: readiness through the polling crate.
+const IO: IoDriver = IoDriver::Readiness("polling");
 
-/// A futures `ThreadPool` of a fixed number of threads; clones share it, and its
-/// threads stop when the last clone is dropped.
+/// A futures `ThreadPool` of a fixed number of threads, or a `LocalPool` on the
+/// calling thread; clones share it, and a pool's threads stop when the last clone
+/// is dropped.
 #[derive(Clone, Debug)]
-pub struct FuturesRuntime {
-    pool: ThreadPool,
-    info: RuntimeInfo,
+pub struct FuturesRuntime(Executor);
+
+#[derive(Clone, Debug)]
+enum Executor {
+    Threads(ThreadPool, RuntimeInfo),
+    Local(PerCore<LocalPoolLoop>),
 }
 
 impl FuturesRuntime {
@@ -64,13 +76,24 @@ impl FuturesRuntime {
             .pool_size(workers.get())
             .name_prefix("futures-worker-")
             .create()?;
-        let info = RuntimeInfo::new("futures-executor", Scheduling::MultiThread, workers, TIMER);
-        Ok(FuturesRuntime { pool, info })
+        let info = RuntimeInfo::new(RUNTIME, Scheduling::MultiThread, workers, TIMER, IO);
+        Ok(FuturesRuntime(Executor::Threads(pool, info)))
     }
 
-    /// The futures crate's pool behind this runtime, for code that uses it directly.
-    pub fn pool(&self) -> &ThreadPool {
-        &self.pool
+    /// The futures crate's `ThreadPool` behind the multi-thread flavour, for code
+    /// that uses it directly; `None` for the current-thread one.
+    pub fn pool(&self) -> Option<&ThreadPool> {
+        match &self.0 {
+            Executor::Threads(pool, _) => Some(pool),
+            Executor::Local(_) => None,
+        }
+    }
+
+    /// A `LocalPool` on the thread in `block_on`, which runs every task.
+    pub fn current_thread() -> Self {
+        let local =
+            PerCore::current_thread(LocalPoolLoop).expect("a LocalPool starts without fail");
+        FuturesRuntime(Executor::Local(local))
     }
 }
 
@@ -80,7 +103,10 @@ impl Runtime for FuturesRuntime {
     type TcpStream = Async<TcpStream>;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        futures::executor::block_on(future)
+        match &self.0 {
+            Executor::Threads(..) => futures::executor::block_on(future),
+            Executor::Local(local) => local.block_on(future),
+        }
     }
 
     fn spawn<F>(&self, future: F) -> Task<F::Output>
@@ -88,9 +114,14 @@ impl Runtime for FuturesRuntime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, running) = Task::new(future);
-        self.pool.spawn_ok(running);
-        task
+        match &self.0 {
+            Executor::Threads(pool, _) => {
+                let (task, running) = Task::new(future);
+                pool.spawn_ok(running);
+                task
+            }
+            Executor::Local(local) => local.spawn(future),
+        }
     }
 
     fn timer(&self) -> AsyncIoTimer {
@@ -98,27 +129,84 @@ impl Runtime for FuturesRuntime {
     }
 
     fn info(&self) -> RuntimeInfo {
-        self.info.clone()
+        match &self.0 {
+            Executor::Threads(_, info) => info.clone(),
+            Executor::Local(local) => local.info(),
+        }
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn connect(
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
-        async move {
-            let stream = Async::<TcpStream>::connect(address).await?;
-            stream.get_ref().set_nodelay(true)?;
-            Ok(stream)
+        connect(address)
+    }
+}
+
+async fn connect(address: SocketAddr) -> io::Result<Async<TcpStream>> {
+    let stream = Async::<TcpStream>::connect(address).await?;
+    stream.get_ref().set_nodelay(true)?;
+    Ok(stream)
+}
+
+impl Launch for FuturesRuntime {
+    const FLAVOURS: &'static [Scheduling] = &[Scheduling::MultiThread, Scheduling::CurrentThread];
+
+    fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
+        match flavour {
+            Scheduling::MultiThread => Self::multi_thread(workers),
+            Scheduling::CurrentThread => Ok(Self::current_thread()),
+            Scheduling::ThreadPerCore => Err(no_such_flavour(
+                RUNTIME,
+                flavour,
+                "this glue offers the LocalPool on one thread",
+            )),
         }
     }
 }
 
-impl Launch for FuturesRuntime {
-    const FLAVOURS: &'static [Scheduling] = &[Scheduling::MultiThread];
+/// The futures crate's `LocalPool` as one thread's loop: each thread has its own.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LocalPoolLoop;
 
-    fn launch(_: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
-        Self::multi_thread(workers)
+thread_local! {
+    static POOL: RefCell<LocalPool> = RefCell::new(LocalPool::new());
+    static SPAWNER: LocalSpawner = POOL.with_borrow(LocalPool::spawner);
+}
+
+impl LocalLoop for LocalPoolLoop {
+    const RUNTIME: &'static str = RUNTIME;
+    const TIMER: &'static str = TIMER;
+
+    type Timer = AsyncIoTimer;
+    type TcpStream = Async<TcpStream>;
+
+    fn start(&self) -> io::Result<IoDriver> {
+        // Made now: later, inside `run_until`, the pool is borrowed.
+        SPAWNER.with(|_| ());
+        Ok(IO)
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        POOL.with_borrow_mut(|pool| pool.run_until(future))
+    }
+
+    fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F) {
+        // Only a pool that has been dropped refuses, and this thread's lives as long as it.
+        SPAWNER
+            .with(|spawner| spawner.spawn_local(task))
+            .expect("this thread's LocalPool is alive");
+    }
+
+    fn timer(&self) -> AsyncIoTimer {
+        AsyncIoTimer
+    }
+
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Async<TcpStream>>> + Send + 'static {
+        connect(address)
     }
 }
 

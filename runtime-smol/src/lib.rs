@@ -37,11 +37,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{JoinError, Launch, Runtime, RuntimeInfo, Scheduling, Timer};
+use chain_core::{
+    IoDriver, JoinError, Launch, Runtime, RuntimeInfo, Scheduling, Timer, no_such_flavour,
+};
 use futures::FutureExt;
 use smol::{Executor, channel};
 
 const TIMER: &str = "async-io timerfd, no rounding";
+/// async-io's reactor: readiness through the polling crate.
+const IO: IoDriver = IoDriver::Readiness("polling");
 
 /// A smol executor with its worker threads, if any; clones share it. The workers
 /// stop when the last clone is dropped, including clones held by tasks, so a task
@@ -62,7 +66,8 @@ struct Shared {
 impl SmolRuntime {
     /// A single-threaded executor: the thread inside `block_on` runs every task.
     pub fn current_thread() -> Self {
-        let info = RuntimeInfo::new("smol", Scheduling::CurrentThread, NonZeroUsize::MIN, TIMER);
+        let info =
+            RuntimeInfo::new("smol", Scheduling::CurrentThread, NonZeroUsize::MIN, TIMER, IO);
         let shared = Shared { executor: Arc::new(Executor::new()), info, _stop: None };
         SmolRuntime { shared: Arc::new(shared) }
     }
@@ -81,7 +86,7 @@ impl SmolRuntime {
                 .name(format!("smol-worker-{index}"))
                 .spawn(move || smol::block_on(executor.run(stopped.recv())))?;
         }
-        let info = RuntimeInfo::new("smol", Scheduling::MultiThread, workers, TIMER);
+        let info = RuntimeInfo::new("smol", Scheduling::MultiThread, workers, TIMER, IO);
         Ok(SmolRuntime { shared: Arc::new(Shared { executor, info, _stop: Some(stop) }) })
     }
 }
@@ -101,7 +106,7 @@ impl Runtime for SmolRuntime {
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.shared.info.flavour {
             Scheduling::CurrentThread => smol::block_on(self.shared.executor.run(future)),
-            Scheduling::MultiThread => smol::block_on(future),
+            _ => smol::block_on(future),
         }
     }
 
@@ -143,6 +148,9 @@ impl Launch for SmolRuntime {
         match flavour {
             Scheduling::CurrentThread => Ok(Self::current_thread()),
             Scheduling::MultiThread => Self::multi_thread(workers),
+            Scheduling::ThreadPerCore => {
+                Err(no_such_flavour("smol", flavour, "this glue runs one shared executor"))
+            }
         }
     }
 }

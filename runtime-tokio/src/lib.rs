@@ -35,8 +35,8 @@ use std::{
 };
 
 use chain_core::{
-    CancelOnDrop, JoinError, JoinedFanOut, Launch, NativeTasks, Runtime, RuntimeInfo, Scheduling,
-    SlowJoin, Timer,
+    CancelOnDrop, IoDriver, JoinError, JoinedFanOut, Launch, NativeTasks, Runtime, RuntimeInfo,
+    Scheduling, SlowJoin, Timer, no_such_flavour,
 };
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
@@ -84,7 +84,7 @@ impl TokioRuntime {
         workers: NonZeroUsize,
     ) -> io::Result<Self> {
         let runtime = builder.enable_all().build()?;
-        let info = RuntimeInfo::new("tokio", flavour, workers, TIMER);
+        let info = RuntimeInfo::new("tokio", flavour, workers, TIMER, IoDriver::Readiness("mio"));
         Ok(TokioRuntime { shared: Arc::new(Shared { runtime: Some(runtime), info }) })
     }
 
@@ -156,6 +156,9 @@ impl Launch for TokioRuntime {
         match flavour {
             Scheduling::CurrentThread => Self::current_thread(),
             Scheduling::MultiThread => Self::multi_thread(workers),
+            Scheduling::ThreadPerCore => {
+                Err(no_such_flavour("tokio", flavour, "its LocalRuntime is unstable"))
+            }
         }
     }
 
@@ -172,6 +175,7 @@ impl Launch for TokioRuntime {
         let measured = match flavour {
             Scheduling::CurrentThread => 5.4,
             Scheduling::MultiThread => 6.8,
+            Scheduling::ThreadPerCore => return None, // not a flavour of tokio's
         };
         let pairs = fan_out.users as f64 * fan_out.in_flight as f64;
         Some(SlowJoin {

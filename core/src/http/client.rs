@@ -21,7 +21,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::{
     Request, StatusCode,
     client::conn::http1::{self, SendRequest},
-    header::{HOST, HeaderValue},
+    header::{CONNECTION, HOST, HeaderValue},
 };
 use serde::de::DeserializeOwned;
 use smol_hyper::rt::FuturesIo;
@@ -118,13 +118,13 @@ impl<R: Runtime> HttpSource<R> {
             address,
             host,
             timeout: DEFAULT_TIMEOUT,
-            pool: Arc::new(Pool::new(connections)),
+            pool: Arc::new(Pool::new(connections, Arc::default())),
         }
     }
 
     /// At most `connections` open at once. Starts a new, empty pool.
     pub fn with_connections(self, connections: NonZeroUsize) -> Self {
-        HttpSource { pool: Arc::new(Pool::new(connections)), ..self }
+        HttpSource { pool: Arc::new(Pool::new(connections, Arc::default())), ..self }
     }
 
     /// Each request fails with [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) after `limit` from the moment
@@ -141,14 +141,14 @@ impl<R: Runtime> HttpSource<R> {
 
     /// How many connections this pool has opened so far.
     pub fn connections_opened(&self) -> u64 {
-        self.pool.opened.load(Relaxed)
+        self.pool.counts.opened.load(Relaxed)
     }
 
     /// How many GETs were sent a second time because the kept-alive connection they
     /// were sent on turned out closed. Against the record service, which never
     /// closes an idle connection, it stays 0 unless a closed connection was reused.
     pub fn requests_resent(&self) -> u64 {
-        self.pool.resent.load(Relaxed)
+        self.pool.counts.resent.load(Relaxed)
     }
 
     async fn get<T: DeserializeOwned>(&self, route: Route) -> Result<T, FetchError> {
@@ -194,7 +194,7 @@ impl<R: Runtime> HttpSource<R> {
         // A kept-alive connection may have been closed by the service since its last
         // use. A GET may be sent again: once, on a new connection.
         if reused && matches!(outcome, Err(HttpFailure::Closed { .. })) {
-            self.pool.resent.fetch_add(1, Relaxed);
+            self.pool.counts.resent.fetch_add(1, Relaxed);
             connection = self.connect().await?;
             outcome = connection.send(get()).await;
         }
@@ -220,7 +220,7 @@ impl<R: Runtime> HttpSource<R> {
         let (sender, driver) = http1::handshake(FuturesIo::new(stream))
             .await
             .map_err(|e| HttpFailure::Closed { reason: reason(&e) })?;
-        self.pool.opened.fetch_add(1, Relaxed);
+        self.pool.counts.opened.fetch_add(1, Relaxed);
         Ok(Connection { sender, driver, ended: false })
     }
 }
@@ -233,6 +233,17 @@ impl<R: Runtime> DataSource for HttpSource<R> {
     async fn fetch_orders(&self, user_id: UserId) -> Result<Vec<OrderId>, FetchError> {
         self.get(Route::new(Operation::FetchOrders, user_id)).await
     }
+
+    /// The same service and counters, with a pool of its own (a connection of a
+    /// thread-per-core runtime must not leave its thread) and its part of the
+    /// connection limit: the parts add up to the limit, but that each shard has at
+    /// least one.
+    fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
+        let (limit, n) = (self.pool.limit, shards.get());
+        let part = NonZeroUsize::new(limit / n + usize::from(shard < limit % n));
+        let pool = Pool::new(part.unwrap_or(NonZeroUsize::MIN), self.pool.counts.clone());
+        HttpSource { pool: Arc::new(pool), ..self.clone() }
+    }
 }
 
 /// Idle keep-alive connections, and permits that bound how many are open.
@@ -240,18 +251,24 @@ struct Pool<S: ByteStream> {
     permits: async_lock::Semaphore,
     limit: usize,
     idle: Mutex<Vec<Connection<S>>>,
+    /// Shared with the pools of the source's [`DataSource::for_shard`] copies.
+    counts: Arc<PoolCounts>,
+}
+
+/// What a source's pools have done, counted across them.
+#[derive(Default)]
+struct PoolCounts {
     opened: AtomicU64,
     resent: AtomicU64,
 }
 
 impl<S: ByteStream> Pool<S> {
-    fn new(limit: NonZeroUsize) -> Self {
+    fn new(limit: NonZeroUsize, counts: Arc<PoolCounts>) -> Self {
         Pool {
             permits: async_lock::Semaphore::new(limit.get()),
             limit: limit.get(),
             idle: Mutex::new(Vec::new()),
-            opened: AtomicU64::new(0),
-            resent: AtomicU64::new(0),
+            counts,
         }
     }
 
@@ -275,7 +292,8 @@ impl<S: ByteStream> Pool<S> {
 struct Connection<S: ByteStream> {
     sender: SendRequest<Empty<Bytes>>,
     driver: http1::Connection<FuturesIo<S>, Empty<Bytes>>,
-    /// The driver has completed: the connection is closed and must not be polled.
+    /// The driver has completed, or the service said it closes the connection
+    /// (`Connection: close`): it must not be used again.
     ended: bool,
 }
 
@@ -293,20 +311,26 @@ impl<S: ByteStream> Connection<S> {
         let exchange = async {
             sender.ready().await.map_err(closed)?;
             let response = sender.send_request(request).await.map_err(closed)?;
+            // Said, not only done: on a completion-based driver (io_uring) the
+            // close may not have been read when the connection goes back idle.
+            let closing = response.headers().get(CONNECTION).is_some_and(|v| v == "close");
             let status = response.status();
             let body = response.into_body().collect().await;
             let body = body.map_err(|e| HttpFailure::Truncated { reason: e.to_string() })?;
-            Ok((status, body.to_bytes()))
+            Ok((status, body.to_bytes(), closing))
         };
         match select(pin!(exchange), driver).await {
-            Either::Left((result, _)) => result,
+            Either::Left((result, _)) => result.map(|(status, body, closing)| {
+                *ended = closing;
+                (status, body)
+            }),
             // The connection ended first. If it ended just after delivering the whole
             // answer (a service that closes after each response), the exchange is
             // complete and its result stands; otherwise nothing can complete it now.
             Either::Right((outcome, exchange)) => {
                 *ended = true;
                 match exchange.now_or_never() {
-                    Some(result) => result,
+                    Some(result) => result.map(|(status, body, _)| (status, body)),
                     None => Err(match outcome {
                         Err(e) => closed(e),
                         Ok(()) => HttpFailure::Closed {

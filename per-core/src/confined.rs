@@ -1,0 +1,92 @@
+//! [`Confined`]: a thread-per-core runtime's stream, `Send` by a check.
+
+use std::{
+    io,
+    pin::Pin,
+    task::{Context, Poll},
+};
+
+use futures::io::{AsyncRead, AsyncWrite};
+use send_wrapper::SendWrapper;
+
+/// A stream that must stay on the thread that opened it (its runtime's driver is
+/// that thread's), made `Send` for the contract by a check: read, written or dropped
+/// on another thread, it panics instead of racing. A thread-per-core runtime's tasks
+/// never leave their thread, so neither does a stream they opened.
+///
+/// # Examples
+///
+/// ```
+/// use chain_per_core::Confined;
+/// use futures::{executor::block_on, io::{AsyncReadExt, Cursor}};
+///
+/// let mut stream = Confined::new(Cursor::new(b"ok".to_vec()));
+/// let mut read = String::new();
+/// block_on(stream.read_to_string(&mut read)).unwrap();
+/// assert_eq!(read, "ok");
+/// ```
+#[derive(Debug)]
+pub struct Confined<S>(SendWrapper<S>);
+
+impl<S> Confined<S> {
+    /// `stream`, confined to the calling thread.
+    pub fn new(stream: S) -> Self {
+        Confined(SendWrapper::new(stream))
+    }
+
+    /// The stream, on its thread.
+    ///
+    /// # Panics
+    ///
+    /// On any other thread.
+    fn get(self: Pin<&mut Self>) -> Pin<&mut S>
+    where
+        S: Unpin,
+    {
+        Pin::new(&mut *self.get_mut().0)
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Confined<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get().poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Confined<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get().poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get().poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get().poll_close(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_read_on_another_thread_panics_instead_of_racing() {
+        // A stream with nothing to drop: dropping one that has would panic too.
+        let mut stream = Confined::new(futures::io::Cursor::new(&b"1"[..]));
+        let elsewhere = std::thread::spawn(move || {
+            let mut byte = [0];
+            futures::executor::block_on(futures::io::AsyncReadExt::read(&mut stream, &mut byte))
+        });
+        assert!(elsewhere.join().is_err());
+    }
+}

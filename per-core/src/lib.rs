@@ -1,0 +1,86 @@
+//! Thread-per-core runtimes behind chain-core's [`Runtime`] contract, written once:
+//! a runtime's glue supplies its single-threaded event loop ([`LocalLoop`]), and
+//! [`PerCore`] runs it as the contract's flavours:
+//!
+//! - **current-thread**: the thread in [`Runtime::block_on`] is the only one;
+//! - **thread-per-core** with N workers: that thread and N − 1 threads of their own,
+//!   each running a loop of its own that its tasks never leave (N
+//!   [shards](Runtime::shards)).
+//!
+//! A task spawned on a shard stays there; one spawned from outside the runtime
+//! starts on shard 0, the thread in `block_on` (so that what a program opens outside
+//! its fan-outs is opened, and dropped, on the thread that runs it).
+//! [`Runtime::spawn_on`] starts a task on a shard of one's choosing, as
+//! [`fan_out_shaped`](chain_core::fan_out_shaped) does to split a fan-out.
+//!
+//! The loop's timers and streams are not `Send`; its glue wraps them in
+//! [`Confined`] (and a future in [`send_wrapper::SendWrapper`]), which the contract
+//! accepts, and which panics if touched from another thread. Tasks are core's
+//! [`Task`]: cancel on drop and panics as values whatever the runtime's own handle
+//! does.
+//!
+//! # Examples
+//!
+//! The futures crate's `LocalPool` as a loop:
+//!
+//! ```
+//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use runtime_futures::FuturesRuntime;
+//!
+//! let rt = FuturesRuntime::current_thread();
+//! let source = InMemorySource::new(rt.timer());
+//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! ```
+#![warn(missing_docs)]
+
+mod confined;
+mod per_core;
+mod shard;
+
+pub use confined::Confined;
+pub use per_core::PerCore;
+pub use send_wrapper::SendWrapper;
+
+use std::{future::Future, io, net::SocketAddr};
+
+use chain_core::{ByteStream, IoDriver, Timer};
+
+/// One thread's event loop of a thread-per-core runtime: what its glue supplies to
+/// [`PerCore`]. A value is the loop's configuration; each thread that uses it has a
+/// runtime of its own, built by [`LocalLoop::start`].
+pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
+    /// The runtime crate, as named in `Cargo.lock`.
+    const RUNTIME: &'static str;
+    /// Its timer's precision, as the runtime documents it.
+    const TIMER: &'static str;
+
+    /// The runtime's timer, its futures confined to the thread that polls them.
+    type Timer: Timer;
+    /// The runtime's TCP stream as futures-io, confined to the thread that opened it.
+    type TcpStream: ByteStream;
+
+    /// Builds the calling thread's runtime, if it has none yet.
+    ///
+    /// # Errors
+    ///
+    /// The runtime could not be built (its I/O driver, file descriptors).
+    fn start(&self) -> io::Result<IoDriver>;
+
+    /// Runs `future` to completion on the calling thread's runtime, which
+    /// [`LocalLoop::start`] has built.
+    fn block_on<F: Future>(&self, future: F) -> F::Output;
+
+    /// Starts `task` on the runtime that the calling thread is running, inside
+    /// [`LocalLoop::block_on`]; it stays on this thread.
+    fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F);
+
+    /// The runtime's timer.
+    fn timer(&self) -> Self::Timer;
+
+    /// Opens a TCP connection with `TCP_NODELAY` set, on the thread that polls it.
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static;
+}

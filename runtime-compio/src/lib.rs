@@ -1,0 +1,199 @@
+//! compio behind chain-core's [`Runtime`] contract: a thread-per-core runtime over
+//! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
+//!
+//! | contract | here |
+//! |---|---|
+//! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_core::RuntimeInfo::io) says which, and why |
+//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task) (compio's own handle cancels on drop too, but it is not the one the other thread-per-core runtimes can give) |
+//! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
+//! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
+//! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
+//!
+//! # Examples
+//!
+//! ```
+//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use runtime_compio::{CompioLoop, CompioRuntime};
+//!
+//! let rt = CompioRuntime::thread_per_core(CompioLoop::default(), 2.try_into().unwrap()).unwrap();
+//! let source = InMemorySource::new(rt.timer());
+//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! ```
+#![warn(missing_docs)]
+
+use std::{
+    cell::OnceCell,
+    future::Future,
+    io,
+    net::SocketAddr,
+    pin::Pin,
+    time::{Duration, Instant},
+};
+
+use chain_core::{IoDriver, Timer};
+use chain_per_core::{Confined, LocalLoop, PerCore, SendWrapper};
+use compio::{
+    driver::{DriverType, ProactorBuilder},
+    io::compat::AsyncStream,
+    net::TcpStream,
+    runtime::RuntimeBuilder,
+};
+
+/// compio as the contract's runtime: see [`PerCore`] for its flavours.
+pub type CompioRuntime = PerCore<CompioLoop>;
+
+/// compio's loop on one thread. By default its driver is io_uring where the kernel
+/// allows it, else epoll.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CompioLoop {
+    /// The driver asked for; `None` for io_uring with the epoll fallback.
+    driver: Option<DriverType>,
+}
+
+impl CompioLoop {
+    /// A loop on epoll even where io_uring is available: what the fallback measures.
+    pub fn epoll() -> Self {
+        CompioLoop { driver: Some(DriverType::Poll) }
+    }
+}
+
+thread_local! {
+    /// This thread's compio runtime, the loop it was built for, and its driver: a
+    /// loop is single-threaded, so each thread has one.
+    static RUNTIME: OnceCell<(compio::runtime::Runtime, CompioLoop, IoDriver)> =
+        const { OnceCell::new() };
+}
+
+/// Builds a runtime on `driver`.
+fn build(driver: DriverType) -> io::Result<compio::runtime::Runtime> {
+    RuntimeBuilder::new()
+        .with_proactor(ProactorBuilder::new().driver_type(driver).to_owned())
+        .build()
+}
+
+impl LocalLoop for CompioLoop {
+    const RUNTIME: &'static str = "compio";
+    const TIMER: &'static str = "deadlines in order (a BTreeMap), no rounding";
+
+    type Timer = CompioTimer;
+    type TcpStream = Confined<Pin<Box<AsyncStream<TcpStream>>>>;
+
+    fn start(&self) -> io::Result<IoDriver> {
+        RUNTIME.with(|runtime| {
+            if let Some((_, built_for, io)) = runtime.get() {
+                return match built_for.driver == self.driver {
+                    true => Ok(io.clone()),
+                    false => {
+                        Err(io::Error::other(format!("this thread already runs compio on {io}")))
+                    }
+                };
+            }
+            // io_uring asked for by name, so that its error is ours to report.
+            let (built, io) = match self.driver {
+                Some(driver) => (build(driver)?, IoDriver::Readiness("polling")),
+                None => match build(DriverType::IoUring) {
+                    Ok(built) => (built, IoDriver::IoUring),
+                    Err(e) => (build(DriverType::Poll)?, IoDriver::Fallback(e.to_string())),
+                },
+            };
+            Ok(runtime.get_or_init(|| (built, *self, io)).2.clone())
+        })
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        RUNTIME.with(|runtime| {
+            let (runtime, ..) =
+                runtime.get().expect("LocalLoop::start builds a thread's runtime first");
+            runtime.block_on(future)
+        })
+    }
+
+    fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F) {
+        compio::runtime::spawn(task).detach();
+    }
+
+    fn timer(&self) -> CompioTimer {
+        CompioTimer
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
+        // Made where it is first polled, and confined there with what it opens.
+        async move { SendWrapper::new(connect(address)).await }
+    }
+}
+
+async fn connect(address: SocketAddr) -> io::Result<<CompioLoop as LocalLoop>::TcpStream> {
+    let stream = TcpStream::connect(address).await?;
+    stream.set_nodelay(true)?;
+    Ok(Confined::new(Box::pin(AsyncStream::new(stream))))
+}
+
+/// compio's timer, on the loop of the thread that polls the sleep.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CompioTimer;
+
+impl Timer for CompioTimer {
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        // compio's sleep is made, and confined, where it is first polled.
+        async move { SendWrapper::new(compio::time::sleep(duration)).await }
+    }
+
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use chain_core::Runtime;
+
+    use super::*;
+
+    /// What the runtime reports, and the driver compio says it runs, on a thread of
+    /// its own (a thread keeps the runtime it built first).
+    fn reported_and_run(local: CompioLoop) -> (IoDriver, DriverType) {
+        let on_its_thread = move || {
+            let rt = CompioRuntime::current_thread(local).unwrap();
+            let run = rt.block_on(async {
+                compio::runtime::Runtime::with_current(compio::runtime::Runtime::driver_type)
+            });
+            (rt.info().io, run)
+        };
+        thread::spawn(on_its_thread).join().unwrap()
+    }
+
+    #[test]
+    fn the_driver_reported_is_the_one_compio_runs() {
+        match reported_and_run(CompioLoop::default()) {
+            (IoDriver::IoUring, run) => assert!(run.is_iouring()),
+            (IoDriver::Fallback(reason), run) => assert!(run.is_polling() && !reason.is_empty()),
+            other => panic!("io_uring, or epoll with a reason, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn epoll_asked_for_is_epoll_reported() {
+        let (reported, run) = reported_and_run(CompioLoop::epoll());
+        assert_eq!(reported, IoDriver::Readiness("polling"));
+        assert!(run.is_polling());
+    }
+
+    #[test]
+    fn a_thread_refuses_a_second_driver() {
+        thread::spawn(|| {
+            CompioRuntime::current_thread(CompioLoop::epoll()).unwrap();
+            let error = CompioRuntime::current_thread(CompioLoop::default()).unwrap_err();
+            assert!(error.to_string().contains("already runs compio on epoll"), "{error}");
+        })
+        .join()
+        .unwrap();
+    }
+}
