@@ -1,0 +1,191 @@
+//! monoio behind chain-core's [`Runtime`] contract: a thread-per-core runtime over
+//! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
+//!
+//! | contract | here |
+//! |---|---|
+//! | event loop | a [`monoio::FusionRuntime`] per thread with its timer enabled, built once and kept by the thread: io_uring, or epoll (its `legacy` driver, over mio) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_core::RuntimeInfo::io) says which, and why |
+//! | `spawn` | [`monoio::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): monoio's own handle detaches on drop and has no `JoinError` |
+//! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it |
+//! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
+//! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
+//!
+//! # Examples
+//!
+//! ```
+//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use runtime_monoio::{MonoioLoop, MonoioRuntime};
+//!
+//! let rt = MonoioRuntime::thread_per_core(MonoioLoop::default(), 2.try_into().unwrap()).unwrap();
+//! let source = InMemorySource::new(rt.timer());
+//! let joined = run_on_worker(&rt, async move { get_user_with_orders(&source, 1).await });
+//! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
+//! ```
+#![warn(missing_docs)]
+
+use std::{
+    cell::RefCell,
+    future::Future,
+    io,
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use chain_core::{IoDriver, Timer};
+use chain_per_core::{Confined, LocalLoop, PerCore, SendWrapper};
+use monoio::{
+    FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
+    net::tcp::stream_poll::TcpStreamPoll, time::TimeDriver,
+};
+use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
+
+/// monoio as the contract's runtime: see [`PerCore`] for its flavours.
+pub type MonoioRuntime = PerCore<MonoioLoop>;
+
+/// monoio's loop on one thread. By default its driver is io_uring where the kernel
+/// allows it, else epoll.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MonoioLoop {
+    /// Epoll even where io_uring is available.
+    epoll: bool,
+}
+
+impl MonoioLoop {
+    /// A loop on epoll even where io_uring is available: what the fallback measures.
+    pub fn epoll() -> Self {
+        MonoioLoop { epoll: true }
+    }
+}
+
+/// A thread's runtime: io_uring or the epoll fallback, each with its timer.
+type Fusion = FusionRuntime<TimeDriver<IoUringDriver>, TimeDriver<LegacyDriver>>;
+
+thread_local! {
+    /// This thread's monoio runtime, the loop it was built for, and its driver: a
+    /// loop is single-threaded, so each thread has one.
+    static RUNTIME: RefCell<Option<(Fusion, MonoioLoop, IoDriver)>> = const { RefCell::new(None) };
+}
+
+fn epoll() -> io::Result<Fusion> {
+    Ok(RuntimeBuilder::<LegacyDriver>::new().enable_timer().build()?.into())
+}
+
+impl LocalLoop for MonoioLoop {
+    const RUNTIME: &'static str = "monoio";
+    const TIMER: &'static str = "1 ms wheel";
+
+    type Timer = MonoioTimer;
+    type TcpStream = Confined<Compat<TcpStreamPoll>>;
+
+    fn start(&self) -> io::Result<IoDriver> {
+        RUNTIME.with_borrow_mut(|runtime| {
+            if let Some((_, built_for, io)) = runtime.as_ref() {
+                return match built_for == self {
+                    true => Ok(io.clone()),
+                    false => {
+                        Err(io::Error::other(format!("this thread already runs monoio on {io}")))
+                    }
+                };
+            }
+            // io_uring asked for by name, so that its error is ours to report.
+            let (built, io) = match self.epoll {
+                true => (epoll()?, IoDriver::Readiness("mio")),
+                false => match RuntimeBuilder::<IoUringDriver>::new().enable_timer().build() {
+                    Ok(built) => (built.into(), IoDriver::IoUring),
+                    Err(e) => (epoll()?, IoDriver::Fallback(e.to_string())),
+                },
+            };
+            *runtime = Some((built, *self, io.clone()));
+            Ok(io)
+        })
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        RUNTIME.with_borrow_mut(|runtime| {
+            let (runtime, ..) =
+                runtime.as_mut().expect("LocalLoop::start builds a thread's runtime first");
+            runtime.block_on(future)
+        })
+    }
+
+    fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F) {
+        drop(monoio::spawn(task)); // monoio's handle detaches when dropped
+    }
+
+    fn timer(&self) -> MonoioTimer {
+        MonoioTimer
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn connect(
+        &self,
+        address: SocketAddr,
+    ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
+        // Made where it is first polled, and confined there with what it opens.
+        async move { SendWrapper::new(connect(address)).await }
+    }
+}
+
+async fn connect(address: SocketAddr) -> io::Result<<MonoioLoop as LocalLoop>::TcpStream> {
+    let stream = monoio::net::TcpStream::connect_addr(address).await?;
+    stream.set_nodelay(true)?;
+    Ok(Confined::new(stream.into_poll_io()?.compat()))
+}
+
+/// monoio's timer, on the loop of the thread that polls the sleep.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MonoioTimer;
+
+impl Timer for MonoioTimer {
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        // Made, and confined, where it is first polled; boxed, because monoio's
+        // `Sleep` is 640 bytes aligned to 128: held inline, it made each user's
+        // future in a fan-out with faults and time limits some 60 KB.
+        async move { SendWrapper::new(Box::pin(monoio::time::sleep(duration))).await }
+    }
+
+    fn now(&self) -> Instant {
+        monoio::time::Instant::now().into_std()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use chain_core::Runtime;
+
+    use super::*;
+
+    /// What the runtime reports, on a thread of its own (a thread keeps the
+    /// runtime it built first).
+    fn reported(local: MonoioLoop) -> IoDriver {
+        let on_its_thread = move || MonoioRuntime::current_thread(local).unwrap().info().io;
+        thread::spawn(on_its_thread).join().unwrap()
+    }
+
+    #[test]
+    fn io_uring_or_epoll_with_a_reason_is_reported() {
+        match reported(MonoioLoop::default()) {
+            IoDriver::IoUring => {}
+            IoDriver::Fallback(reason) => assert!(!reason.is_empty()),
+            other => panic!("io_uring, or epoll with a reason, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn epoll_asked_for_is_epoll_reported() {
+        assert_eq!(reported(MonoioLoop::epoll()), IoDriver::Readiness("mio"));
+    }
+
+    #[test]
+    fn a_thread_refuses_a_second_driver() {
+        thread::spawn(|| {
+            MonoioRuntime::current_thread(MonoioLoop::epoll()).unwrap();
+            let error = MonoioRuntime::current_thread(MonoioLoop::default()).unwrap_err();
+            assert!(error.to_string().contains("already runs monoio on epoll"), "{error}");
+        })
+        .join()
+        .unwrap();
+    }
+}
