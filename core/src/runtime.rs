@@ -116,8 +116,8 @@ pub trait Runtime: Clone + Send + Sync + 'static {
         F: Future + Send + 'static,
         F::Output: Send + 'static;
 
-    /// The runtime's timer. Cheap to clone: the three runtimes here return a
-    /// zero-sized value, so sources that hold one cost nothing to share with tasks.
+    /// The runtime's timer. Cheap to clone: every runtime here returns a zero-sized
+    /// value, so sources that hold one cost nothing to share with tasks.
     fn timer(&self) -> Self::Timer;
 
     /// [`Timer::sleep`] on this runtime's timer: completes no earlier than

@@ -111,6 +111,9 @@ impl Runtime for AsyncStdRuntime {
         async_std::task::block_on(future)
     }
 
+    // Inlined into the caller, as the runtime's own spawn is: out of line, the
+    // future is moved once more (copied) on every spawn.
+    #[inline]
     fn spawn<F>(&self, future: F) -> AsyncStdJoinHandle<F::Output>
     where
         F: Future + Send + 'static,

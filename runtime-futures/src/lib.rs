@@ -109,6 +109,9 @@ impl Runtime for FuturesRuntime {
         }
     }
 
+    // Inlined into the caller, as the runtime's own spawn is: out of line, the
+    // future is moved once more (copied) on every spawn.
+    #[inline]
     fn spawn<F>(&self, future: F) -> Task<F::Output>
     where
         F: Future + Send + 'static,

@@ -110,6 +110,9 @@ impl Runtime for SmolRuntime {
         }
     }
 
+    // Inlined into the caller, as the runtime's own spawn is: out of line, the
+    // future is moved once more (copied) on every spawn.
+    #[inline]
     fn spawn<F>(&self, future: F) -> SmolJoinHandle<F::Output>
     where
         F: Future + Send + 'static,

@@ -118,6 +118,9 @@ impl Runtime for TokioRuntime {
         self.runtime().block_on(future)
     }
 
+    // Inlined into the caller, as the runtime's own spawn is: out of line, the
+    // future is moved once more (copied) on every spawn.
+    #[inline]
     fn spawn<F>(&self, future: F) -> TokioJoinHandle<F::Output>
     where
         F: Future + Send + 'static,
