@@ -95,6 +95,13 @@ pub struct Record {
     pub tally: Option<Tally>,
     /// Whether every run of the row accounted for its users the same way.
     pub tallies_agree: bool,
+    /// A Rust row's timer, as its runtime documents it.
+    #[serde(default)]
+    pub timer: Option<String>,
+    /// A Rust row's I/O driver, as its runtime reported it: io_uring, or epoll (and
+    /// why, where io_uring was refused).
+    #[serde(default)]
+    pub io_driver: Option<String>,
     /// How the row was measured.
     pub method: String,
 }

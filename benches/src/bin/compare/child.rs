@@ -31,6 +31,30 @@ pub struct Measurement {
     /// For the workloads that fetch: the last run's accounting of its users.
     #[serde(default)]
     pub tally: Option<Tally>,
+    /// For a runtime: its timer and the I/O driver it used, as it reports them.
+    #[serde(default)]
+    pub described: Option<Described>,
+}
+
+/// A runtime's timer and I/O driver, as its [`chain_core::RuntimeInfo`] says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Described {
+    /// The timer's precision, as the runtime documents it.
+    pub timer: String,
+    /// The I/O driver it used (io_uring, or epoll and why).
+    pub io: String,
+}
+
+/// Reads a runtime's description (built, like the measured one, on this thread).
+struct Describe;
+
+impl Visitor for Describe {
+    type Output = Described;
+
+    fn visit<R: Runtime>(self, rt: R) -> Described {
+        let info = rt.info();
+        Described { timer: info.timer.to_owned(), io: info.io.to_string() }
+    }
 }
 
 /// The measurement a measuring process (a child, or the Python script) printed, or
@@ -51,6 +75,15 @@ pub fn read(what: &str, output: std::io::Result<Output>) -> Result<Measurement, 
 /// The runtime could not be built, the threads baselines were asked for work they
 /// do not do, or the idle tasks did not all start.
 pub fn run(job: Job) -> io::Result<Measurement> {
+    let subject = job.subject;
+    let mut measurement = measured(job)?;
+    if let Measured::Rust { flavour, workers } = subject {
+        measurement.described = Some(flavour.visit(workers, Describe)?);
+    }
+    Ok(measurement)
+}
+
+fn measured(job: Job) -> io::Result<Measurement> {
     match (job.subject, job.task) {
         (Measured::Rust { flavour, workers }, Task::Idle { tasks }) => {
             let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks })??;
@@ -59,6 +92,7 @@ pub fn run(job: Job) -> io::Result<Measurement> {
                 peak_rss_bytes: memory("VmHWM:"),
                 bytes_per_task: Some(bytes_per_task),
                 tally: None,
+                described: None,
             })
         }
         (Measured::Rust { flavour, workers }, Task::Measure { spec, samples, repeat }) => {
@@ -105,7 +139,7 @@ fn sample(samples: usize, repeat: bool, mut measurer: Measurer) -> io::Result<Me
         .collect();
     drop(measurer);
     let peak_rss_bytes = memory("VmHWM:");
-    Ok(Measurement { samples_s, peak_rss_bytes, bytes_per_task: None, tally })
+    Ok(Measurement { samples_s, peak_rss_bytes, bytes_per_task: None, tally, described: None })
 }
 
 /// A line of `/proc/self/status` in bytes (Linux), e.g. `VmHWM:` or `VmRSS:`.

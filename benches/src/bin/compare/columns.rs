@@ -12,13 +12,13 @@ use crate::{
 /// The line above the accounting table.
 pub const ACCOUNTING: &str = "Every user accounted for (each row's last run):";
 
-/// What each runtime documents about its timer's precision.
-fn timer_precision(subject: &Subject) -> &'static str {
-    match subject {
-        Subject::Rust(flavour, _) if flavour.runtime() == "tokio" => "1 ms wheel, rounds up",
-        Subject::Rust(..) => "async-io timerfd, exact",
-        Subject::Python(_) => "selector timeout, about 1 ms steps",
-        Subject::Threads(_) => NONE,
+/// What each runtime documents about its timer's precision: a Rust runtime's, as
+/// it reported it.
+fn timer_precision(row: &Row) -> &str {
+    match (&row.subject, &row.described) {
+        (Subject::Rust(..), Some(described)) => &described.timer,
+        (Subject::Python(_), _) => "selector timeout, about 1 ms steps",
+        _ => NONE,
     }
 }
 
@@ -92,7 +92,7 @@ pub fn comparison(workload: &Workload, rows: &[Row]) -> Vec<Column> {
     let [first, third_heading, last] = headings(workload);
     let ranking = |row: &Row| match workload.is_ranked() {
         true => ratio(row),
-        false => timer_precision(&row.subject).to_owned(),
+        false => timer_precision(row).to_owned(),
     };
     vec![
         Column::text("flavour", cells(&|row| label(&row.subject))),

@@ -219,6 +219,7 @@ fn compare(args: &Args) -> Result<(), String> {
         .map(|(subject, runs)| Row::new(subject, &runs, &args.workload))
         .collect();
     let rows = row::with_ratios(rows, &args.workload);
+    notes.extend(report::io_drivers(&rows));
     report_all(args, &header, &rows, &notes, python_versions.as_deref().unwrap_or_default())
 }
 

@@ -62,6 +62,8 @@ fn record(workload: &Workload, row: &Row) -> Record {
         oversleep_p99_s: only(is_timer, (row.p99_s - sleep).max(0.0)),
         tally: row.tally.clone(),
         tallies_agree: row.tallies_agree,
+        timer: row.described.as_ref().map(|d| d.timer.clone()),
+        io_driver: row.described.as_ref().map(|d| d.io.clone()),
         method: match row.subject {
             Subject::Python(_) => PYTHON_METHOD.to_owned(),
             _ => method(workload),

@@ -193,10 +193,49 @@ pub fn markdown(args: &Args, header: &str, rows: &[Row], notes: &[String]) -> St
     )
 }
 
+/// Each runtime's I/O driver, as it reported it in its rows' last runs: the note
+/// that says whether io_uring ran, or epoll and why.
+pub fn io_drivers(rows: &[Row]) -> Option<String> {
+    let mut said: Vec<String> = Vec::new();
+    for row in rows {
+        if let (Subject::Rust(flavour, _), Some(described)) = (&row.subject, &row.described) {
+            let entry = format!("{} {}", flavour.runtime(), described.io);
+            if !said.contains(&entry) {
+                said.push(entry);
+            }
+        }
+    }
+    (!said.is_empty())
+        .then(|| format!("I/O drivers, as each runtime reported them: {}", said.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::workload;
+    use crate::{args::workload, child::Described, row::made_up};
+
+    #[test]
+    fn each_runtimes_reported_io_driver_is_noted_once() {
+        let one = std::num::NonZeroUsize::MIN;
+        let rust = |flavour| (Subject::Rust(flavour, one), vec![1e-3]);
+        let mut rows = made_up(
+            &workload(&["chain"]),
+            vec![
+                rust(benches::Flavour::SmolCurrentThread),
+                rust(benches::Flavour::SmolMultiThread),
+                rust(benches::Flavour::TokioCurrentThread),
+            ],
+        );
+        rows.iter_mut().for_each(|row| row.described = None);
+        assert_eq!(io_drivers(&rows), None, "nothing reported, nothing said");
+        for row in &mut rows {
+            let smol = matches!(row.subject, Subject::Rust(f, _) if f.runtime() == "smol");
+            let io = if smol { "epoll via polling" } else { "epoll via mio" };
+            row.described = Some(Described { timer: "t".into(), io: io.into() });
+        }
+        let note = io_drivers(&rows).unwrap();
+        assert!(note.ends_with(": smol epoll via polling; tokio epoll via mio"), "{note}");
+    }
 
     #[test]
     fn parameters_are_typed_numbers_and_durations_in_seconds() {

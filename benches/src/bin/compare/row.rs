@@ -8,7 +8,7 @@ use chain_core::Tally;
 use crate::{
     Subject,
     args::Workload,
-    child::Measurement,
+    child::{Described, Measurement},
     report,
     stats::{Ratio, Spread, median},
 };
@@ -43,6 +43,8 @@ pub struct Row {
     pub tally: Option<Tally>,
     /// Whether every run's accounting was the same.
     pub tallies_agree: bool,
+    /// A runtime's timer and I/O driver, as it reported them in its last run.
+    pub described: Option<Described>,
 }
 
 /// Seconds per user beyond the unavoidable waits `ideal`: `(median − ideal) / users`,
@@ -94,6 +96,7 @@ impl Row {
             baseline_noisy: false,
             tally: runs.last().and_then(|m| m.tally.clone()),
             tallies_agree: runs.windows(2).all(|pair| pair[0].tally == pair[1].tally),
+            described: runs.last().and_then(|m| m.described.clone()),
             time,
             figure,
         }
@@ -221,6 +224,7 @@ pub fn made_up(workload: &Workload, subjects: Vec<(Subject, Vec<f64>)>) -> Vec<R
         peak_rss_bytes: Some(1 << 20),
         bytes_per_task: idle.then_some(figure),
         tally: None,
+        described: Some(Described { timer: "made-up timer".into(), io: "made-up driver".into() }),
     };
     let rows = subjects.into_iter().map(|(subject, figures)| {
         let runs: Vec<Measurement> = figures.into_iter().map(run).collect();
@@ -244,7 +248,14 @@ mod tests {
     }
 
     fn run(tally: Option<Tally>) -> Measurement {
-        Measurement { samples_s: vec![1e-3], peak_rss_bytes: None, bytes_per_task: None, tally }
+        let described = None;
+        Measurement {
+            samples_s: vec![1e-3],
+            peak_rss_bytes: None,
+            bytes_per_task: None,
+            tally,
+            described,
+        }
     }
 
     #[test]
