@@ -4,7 +4,7 @@
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_core::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task) (compio's own handle cancels on drop too, but it is not the one the other thread-per-core runtimes can give) |
+//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
