@@ -45,6 +45,9 @@ pub use send_wrapper::SendWrapper;
 use std::{future::Future, io, net::SocketAddr};
 
 use chain_core::{ByteStream, IoDriver, Timer};
+// Named by the docs above.
+#[cfg(doc)]
+use chain_core::{Runtime, Task};
 
 /// One thread's event loop of a thread-per-core runtime: what its glue supplies to
 /// [`PerCore`]. A value is the loop's configuration; each thread that uses it has a

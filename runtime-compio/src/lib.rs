@@ -1,4 +1,4 @@
-//! compio behind chain-core's [`Runtime`] contract: a thread-per-core runtime over
+//! compio behind chain-core's [`Runtime`](chain_core::Runtime) contract: a thread-per-core runtime over
 //! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
 //!
 //! | contract | here |

@@ -1,4 +1,4 @@
-//! monoio behind chain-core's [`Runtime`] contract: a thread-per-core runtime over
+//! monoio behind chain-core's [`Runtime`](chain_core::Runtime) contract: a thread-per-core runtime over
 //! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
 //!
 //! | contract | here |
