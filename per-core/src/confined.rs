@@ -1,6 +1,7 @@
 //! [`Confined`]: a thread-per-core runtime's stream, `Send` by a check.
 
 use std::{
+    future::Future,
     io,
     pin::Pin,
     task::{Context, Poll},
@@ -73,6 +74,41 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Confined<S> {
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.get().poll_close(cx)
     }
+}
+
+/// The future that `make` builds, built where it is first polled and confined to
+/// that thread: how a thread-per-core glue hands out its runtime's `!Send` sleeps
+/// and connection attempts as the contract's `Send` futures. Made lazily, so that
+/// it lives on the thread of the task that awaits it, and no earlier than it starts
+/// (a sleep's clock starts at its first poll, as on every runtime here).
+///
+/// # Examples
+///
+/// ```
+/// use chain_per_core::confined;
+/// use std::rc::Rc;
+///
+/// fn is_send<T: Send>(_: &T) {}
+/// // A future that holds an Rc across an await is not Send; made and kept on the
+/// // thread that polls it, it is.
+/// let answer = confined(|| async {
+///     let seven = Rc::new(7);
+///     futures::future::ready(()).await;
+///     *seven
+/// });
+/// is_send(&answer);
+/// assert_eq!(futures::executor::block_on(answer), 7);
+/// ```
+///
+/// # Panics
+///
+/// The future panics if polled on another thread than its first poll's.
+pub async fn confined<F, M>(make: M) -> F::Output
+where
+    M: FnOnce() -> F,
+    F: Future,
+{
+    SendWrapper::new(make()).await
 }
 
 #[cfg(test)]

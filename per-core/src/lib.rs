@@ -14,7 +14,7 @@
 //! [`fan_out_shaped`](chain_core::fan_out_shaped) does to split a fan-out.
 //!
 //! The loop's timers and streams are not `Send`; its glue wraps them in
-//! [`Confined`] (and a future in [`send_wrapper::SendWrapper`]), which the contract
+//! [`Confined`] (and a future made by [`confined`]), which the contract
 //! accepts, and which panics if touched from another thread. Tasks are core's
 //! [`Task`]: cancel on drop and panics as values whatever the runtime's own handle
 //! does.
@@ -38,7 +38,7 @@ mod confined;
 mod per_core;
 mod shard;
 
-pub use confined::Confined;
+pub use confined::{Confined, confined};
 pub use per_core::PerCore;
 pub use send_wrapper::SendWrapper;
 

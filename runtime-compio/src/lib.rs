@@ -32,7 +32,7 @@ use std::{
 };
 
 use chain_core::{IoDriver, Timer};
-use chain_per_core::{Confined, LocalLoop, PerCore, SendWrapper};
+use chain_per_core::{Confined, LocalLoop, PerCore, confined};
 use compio::{
     driver::{DriverType, ProactorBuilder},
     io::compat::AsyncStream,
@@ -117,13 +117,11 @@ impl LocalLoop for CompioLoop {
         CompioTimer
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn connect(
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
-        // Made where it is first polled, and confined there with what it opens.
-        async move { SendWrapper::new(connect(address)).await }
+        confined(move || connect(address))
     }
 }
 
@@ -138,10 +136,8 @@ async fn connect(address: SocketAddr) -> io::Result<<CompioLoop as LocalLoop>::T
 pub struct CompioTimer;
 
 impl Timer for CompioTimer {
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        // compio's sleep is made, and confined, where it is first polled.
-        async move { SendWrapper::new(compio::time::sleep(duration)).await }
+        confined(move || compio::time::sleep(duration))
     }
 
     fn now(&self) -> Instant {

@@ -31,7 +31,7 @@ use std::{
 };
 
 use chain_core::{IoDriver, Timer};
-use chain_per_core::{Confined, LocalLoop, PerCore, SendWrapper};
+use chain_per_core::{Confined, LocalLoop, PerCore, confined};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
     net::tcp::stream_poll::TcpStreamPoll, time::TimeDriver,
@@ -115,13 +115,11 @@ impl LocalLoop for MonoioLoop {
         MonoioTimer
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn connect(
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
-        // Made where it is first polled, and confined there with what it opens.
-        async move { SendWrapper::new(connect(address)).await }
+        confined(move || connect(address))
     }
 }
 
@@ -136,12 +134,11 @@ async fn connect(address: SocketAddr) -> io::Result<<MonoioLoop as LocalLoop>::T
 pub struct MonoioTimer;
 
 impl Timer for MonoioTimer {
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        // Made, and confined, where it is first polled; boxed, because monoio's
-        // `Sleep` is 640 bytes aligned to 128: held inline, it made each user's
-        // future in a fan-out with faults and time limits some 60 KB.
-        async move { SendWrapper::new(Box::pin(monoio::time::sleep(duration))).await }
+        // Boxed, because monoio's `Sleep` is 640 bytes aligned to 128: held inline,
+        // it made each user's future in a fan-out with faults and time limits
+        // some 60 KB.
+        confined(move || Box::pin(monoio::time::sleep(duration)))
     }
 
     fn now(&self) -> Instant {
