@@ -72,10 +72,25 @@ where
     S: DataSource + 'static,
     I: IntoIterator<Item = UserId>,
 {
-    if rt.shards().get() == 1 {
-        return on_this_shard(rt, source, user_ids, shape, limit).await;
+    match rt.shards().get() {
+        1 => on_this_shard(rt, source, user_ids, shape, limit).await,
+        _ => dealt_among_shards(rt, source, user_ids.into_iter().collect(), shape, limit).await,
     }
-    let user_ids: Vec<UserId> = user_ids.into_iter().collect();
+}
+
+/// [`fan_out_shaped`] on a runtime of several shards: `user_ids` dealt round-robin,
+/// each share run on its own shard, the results put back in request order.
+async fn dealt_among_shards<R, S>(
+    rt: &R,
+    source: &S,
+    user_ids: Vec<UserId>,
+    shape: Shape,
+    limit: Option<NonZeroUsize>,
+) -> Vec<UserResult>
+where
+    R: Runtime,
+    S: DataSource + 'static,
+{
     let in_use = [rt.shards().get(), limit.map_or(usize::MAX, NonZeroUsize::get), user_ids.len()];
     let in_use =
         NonZeroUsize::new(in_use.into_iter().min().unwrap_or(1)).unwrap_or(NonZeroUsize::MIN);

@@ -40,7 +40,6 @@ mod shard;
 
 pub use confined::{Confined, confined};
 pub use per_core::PerCore;
-pub use send_wrapper::SendWrapper;
 
 use std::{future::Future, io, net::SocketAddr};
 
