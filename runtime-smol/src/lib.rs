@@ -29,10 +29,10 @@ use std::{
     io,
     net::SocketAddr,
     num::NonZeroUsize,
-    panic::AssertUnwindSafe,
+    panic::{self, AssertUnwindSafe},
     pin::Pin,
     sync::Arc,
-    task::{Context, Poll, ready},
+    task::{Context, Poll},
     thread,
     time::{Duration, Instant},
 };
@@ -118,9 +118,7 @@ impl Runtime for SmolRuntime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        // Caught here so that a panic arrives as a value, not re-raised at the await.
-        let task = self.shared.executor.spawn(AssertUnwindSafe(future).catch_unwind());
-        SmolJoinHandle(task.fallible())
+        SmolJoinHandle(self.shared.executor.spawn(future).fallible())
     }
 
     fn timer(&self) -> AsyncIoTimer {
@@ -177,20 +175,26 @@ impl Timer for AsyncIoTimer {
     }
 }
 
-type Caught<T> = thread::Result<T>;
-
 /// A smol task's handle; dropping it cancels the task (smol's own behaviour).
+///
+/// async-executor already catches a task's panic (async-task's `propagate_panic`)
+/// and raises it again where the task is awaited; the handle catches it there and
+/// returns it as a value. Catching it inside the task as well would cost a move of
+/// every spawned future, for nothing.
 #[derive(Debug)]
-pub struct SmolJoinHandle<T>(async_task::FallibleTask<Caught<T>>);
+pub struct SmolJoinHandle<T>(async_task::FallibleTask<T>);
 
 impl<T: Send + 'static> Future for SmolJoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Poll::Ready(match ready!(Pin::new(&mut self.0).poll(cx)) {
-            Some(Ok(output)) => Ok(output),
-            Some(Err(payload)) => Err(JoinError::Panicked(payload)),
-            None => Err(JoinError::Cancelled),
+        let task = &mut self.0;
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| Pin::new(task).poll(cx)));
+        Poll::Ready(match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Some(output))) => Ok(output),
+            Ok(Poll::Ready(None)) => Err(JoinError::Cancelled),
+            Err(payload) => Err(JoinError::Panicked(payload)),
         })
     }
 }
@@ -201,6 +205,7 @@ impl<T: Send + 'static> chain_core::JoinHandle<T> for SmolJoinHandle<T> {
     }
 
     async fn cancel(self) {
-        self.0.cancel().await;
+        // A task that panicked raises its panic here too; cancelling discards it.
+        let _ = AssertUnwindSafe(self.0.cancel()).catch_unwind().await;
     }
 }
