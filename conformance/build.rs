@@ -1,23 +1,26 @@
-//! Lists the conformance cases from their definitions, so that a case is declared
-//! once, where its body is, and cannot be left out of the suite: every `pub fn` of
-//! `src/cases.rs` and `src/over_http.rs` is a case (anything else is `pub(super)`
-//! or private), and the build fails on one whose signature is not a case's.
+//! Lists the conformance cases and the binary checks from their definitions, so
+//! that each is declared once, where its body is, and cannot be left out of the
+//! suite: every `pub fn` of `src/cases.rs`, `src/over_http.rs` and `src/binary.rs`
+//! is one (anything else is `pub(super)` or private), and the build fails on one
+//! whose signature is not a case's or a check's.
 //!
-//! The list is the `__with_every_case!` macro, which `conformance_tests!` expands.
+//! The lists are the `__with_every_case!` macro, which `conformance_tests!`
+//! expands, and `__with_every_binary_check!`, which `binary_tests!` expands.
 
 use std::{env, fs, path::Path};
 
 /// The signatures a case may have (without whitespace, `{name}` for its name), and
 /// the kind of case each one is.
-const KINDS: [(&str, &str, &str); 3] = [
+const KINDS: [(&str, &str, &str); 4] = [
     ("cases.rs", "pubfn{name}<R:Runtime>(rt:R)", "plain"),
     ("cases.rs", "pubfn{name}<R:Runtime>(rt:R,built:Configured)", "configured"),
     ("over_http.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "over_http"),
+    ("binary.rs", "pubfn{name}(binary:&str)", "binary"),
 ];
 
 fn main() {
     let mut lists: Vec<(&str, Vec<String>)> = KINDS.iter().map(|k| (k.2, Vec::new())).collect();
-    for file in ["cases.rs", "over_http.rs"] {
+    for file in ["cases.rs", "over_http.rs", "binary.rs"] {
         let path = Path::new("src").join(file);
         println!("cargo::rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path).expect("the case files are readable");
@@ -35,18 +38,27 @@ fn main() {
             lists.iter_mut().find(|(k, _)| k == kind).unwrap().1.push(name);
         }
     }
-    let lists: Vec<String> =
-        lists.iter().map(|(kind, names)| format!("{kind}: [{}]", names.join(", "))).collect();
-    let generated = format!(
-        "/// Expands `$crate::$callback! {{ $args... }}` followed by every case, by kind,\n\
-         /// as the build script found them in the case files.\n\
-         #[doc(hidden)]\n#[macro_export]\nmacro_rules! __with_every_case {{\n    \
-         ($callback:ident! {{ $($args:tt)* }}) => {{\n        \
-         $crate::$callback! {{ $($args)* {} }}\n    }};\n}}\n",
-        lists.join("; "),
-    );
+    let (checks, cases): (Vec<_>, Vec<_>) = lists.iter().partition(|(kind, _)| *kind == "binary");
+    let listed = |lists: Vec<&(&str, Vec<String>)>| -> String {
+        let lists: Vec<String> =
+            lists.iter().map(|(kind, names)| format!("{kind}: [{}]", names.join(", "))).collect();
+        lists.join("; ")
+    };
+    let generated = with_every("__with_every_case", &listed(cases))
+        + &with_every("__with_every_binary_check", &listed(checks));
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("every_case.rs");
     fs::write(out, generated).expect("OUT_DIR is writable");
+}
+
+/// A macro `name` that expands `$crate::$callback! { $args... }` followed by `lists`.
+fn with_every(name: &str, lists: &str) -> String {
+    format!(
+        "/// Expands `$crate::$callback! {{ $args... }}` followed by every case, by kind,\n\
+         /// as the build script found them in the case files.\n\
+         #[doc(hidden)]\n#[macro_export]\nmacro_rules! {name} {{\n    \
+         ($callback:ident! {{ $($args:tt)* }}) => {{\n        \
+         $crate::$callback! {{ $($args)* {lists} }}\n    }};\n}}\n"
+    )
 }
 
 /// Each `pub fn` at the start of a line: its name, and its signature up to the

@@ -169,11 +169,7 @@ pub fn terminate_ends_a_long_run_promptly_with_status_143(binary: &str) {
 /// Sends `signal` (`kill -<signal>`) during a 60 s fan-out and expects `status`
 /// within 10 s.
 fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
-    use std::{
-        io::{BufRead, BufReader},
-        process::Stdio,
-        time::Duration,
-    };
+    use std::{process::Stdio, time::Duration};
     let mut child = Command::new(binary)
         .args(["fanout", "--users", "1000", "--latency", "60s"])
         .stdout(Stdio::piped())
@@ -182,9 +178,7 @@ fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
     // The header is printed just before the fan-out starts.
     // The reader stays open until the end: a closed stdout would end the program
     // quietly on its next line, and that is not what is tested.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
+    let (first, stdout) = super::line_within(&mut child, |_| true, TIME_LIMIT);
     assert!(first.starts_with("runtime: "), "{first}");
     let mut kill = Command::new("kill");
     kill.args([&format!("-{signal}"), &child.id().to_string()]);
@@ -198,20 +192,15 @@ fn signal_ends_a_long_run(binary: &str, signal: &str, status: i32) {
 /// A reader that goes away early (`| head -3`) ends the program quietly, status 0:
 /// the default program writes `... World!` a second after `Hello ...`.
 pub fn closed_stdout_ends_the_run_quietly(binary: &str) {
-    use std::{
-        io::{BufRead, BufReader},
-        process::Stdio,
-    };
+    use std::process::Stdio;
     let mut child = Command::new(binary)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
     // Read up to `Hello ...`, then drop the reader: `... World!` meets a closed pipe.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let hello = lines.find(|line| line.as_ref().is_ok_and(|l| l == "Hello ..."));
-    assert!(hello.is_some(), "no `Hello ...` line");
-    drop(lines);
+    let (_, stdout) = super::line_within(&mut child, |line| line == "Hello ...", TIME_LIMIT);
+    drop(stdout);
     let status = super::exit_within(&mut child, TIME_LIMIT)
         .unwrap_or_else(|| panic!("still running {TIME_LIMIT:?} after its reader went away"));
     let mut stderr = String::new();
@@ -305,34 +294,20 @@ pub fn limits_the_process_cannot_meet_exit_2_with_a_one_line_message(binary: &st
     }
 }
 
-/// Expands to a `#[test]` per check of this module for the binary at `path`
+/// Expands to a `#[test]` per check of this module (every `pub fn` here, as the
+/// build script lists them) for the binary at `path`
 /// (`env!("CARGO_BIN_EXE_<name>")`).
 #[macro_export]
 macro_rules! binary_tests {
     ($path:expr) => {
-        $crate::__binary_cases! { $path;
-            default_run_shows_the_articles_two_programs,
-            every_run_prints_runtime_version_and_machine,
-            fanout_summary_accounts_for_every_user,
-            http_source_runs_against_an_in_process_service,
-            unreachable_service_is_an_error_naming_the_user,
-            fan_out_failing_without_injected_faults_exits_1,
-            injected_faults_are_counted_and_no_user_is_lost,
-            interrupt_ends_a_long_run_promptly,
-            terminate_ends_a_long_run_promptly_with_status_143,
-            closed_stdout_ends_the_run_quietly,
-            piped_output_carries_no_progress,
-            a_terminal_shows_progress_during_a_long_run,
-            bad_arguments_exit_2_with_a_one_line_message,
-            limits_the_process_cannot_meet_exit_2_with_a_one_line_message,
-        }
+        $crate::__with_every_binary_check! { __binary_cases! { $path; } }
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __binary_cases {
-    ($path:expr; $($case:ident),+ $(,)?) => {
+    ($path:expr; binary: [$($case:ident),+ $(,)?]) => {
         $(
             #[test]
             fn $case() {

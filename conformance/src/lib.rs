@@ -37,7 +37,7 @@ use std::{
 };
 
 pub use holding::HoldingUsers;
-pub use process::{exit_within, output_within};
+pub use process::{exit_within, line_within, output_within};
 pub use scripted::Scripted;
 pub use threads_seen::ThreadsSeen;
 

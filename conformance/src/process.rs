@@ -2,8 +2,9 @@
 //! hangs fails its test instead of hanging the suite.
 
 use std::{
-    io::Read,
-    process::{Child, Command, ExitStatus, Output, Stdio},
+    io::{BufRead, BufReader, Read},
+    process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio},
+    sync::mpsc,
     thread,
     time::{Duration, Instant},
 };
@@ -58,4 +59,43 @@ pub fn output_within(command: &mut Command, limit: Duration) -> Output {
         bytes.expect("the pipe can be read")
     };
     Output { status, stdout: read(stdout), stderr: read(stderr) }
+}
+
+/// Reads `child`'s piped stdout until a line for which `wanted` holds, and returns
+/// that line (without its newline) and the stdout, still open; or fails the test,
+/// the child killed, if no such line came within `limit` or the output ended first.
+///
+/// # Panics
+///
+/// `child`'s stdout is not piped, or no wanted line came within `limit`.
+pub fn line_within(
+    child: &mut Child,
+    wanted: impl Fn(&str) -> bool + Send + 'static,
+    limit: Duration,
+) -> (String, BufReader<ChildStdout>) {
+    let mut stdout = BufReader::new(child.stdout.take().expect("a piped stdout"));
+    let (found, receive) = mpsc::channel();
+    // Read on a thread of its own: a program that writes nothing would block a read.
+    thread::spawn(move || {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match stdout.read_line(&mut line) {
+                Ok(0) | Err(_) => return drop(found.send(None)),
+                Ok(_) if wanted(line.trim_end_matches('\n')) => break,
+                Ok(_) => {}
+            }
+        }
+        let _ = found.send(Some((line.trim_end_matches('\n').to_owned(), stdout)));
+    });
+    let outcome = receive.recv_timeout(limit);
+    if let Ok(Some(found)) = outcome {
+        return found;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    match outcome {
+        Ok(_) => panic!("the output ended without the line looked for"),
+        Err(_) => panic!("the line looked for was not written within {limit:?}; killed"),
+    }
 }

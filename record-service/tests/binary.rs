@@ -1,8 +1,8 @@
 //! The `record-service` binary, run as a user runs it: signals and a closed stdout.
 
-use chain_conformance::{exit_within, output_within};
+use chain_conformance::{exit_within, line_within, output_within};
 use std::{
-    io::{BufRead, BufReader, Read},
+    io::{BufReader, Read},
     process::{Child, Command, ExitStatus, Stdio},
     time::Duration,
 };
@@ -16,9 +16,7 @@ fn started() -> (Child, BufReader<std::process::ChildStdout>) {
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
+    let (first, stdout) = line_within(&mut child, |_| true, TIME_LIMIT);
     assert!(first.starts_with("record service on http://"), "{first}");
     (child, stdout)
 }
