@@ -2,7 +2,7 @@
 
 use std::{io, num::NonZeroUsize};
 
-use chain_core::{Launch, Runtime};
+use chain_core::{Launch, Runtime, Scheduling};
 use runtime_async_std::AsyncStdRuntime;
 use runtime_futures::FuturesRuntime;
 use runtime_smol::SmolRuntime;
@@ -81,9 +81,20 @@ impl Flavour {
         }
     }
 
-    /// Whether it runs tasks on a pool of workers (compared only with its kind).
+    /// How it schedules tasks: a match that a new flavour cannot pass unnoticed.
+    pub fn scheduling(self) -> Scheduling {
+        use Flavour::*;
+        match self {
+            TokioCurrentThread | SmolCurrentThread => Scheduling::CurrentThread,
+            TokioMultiThread | SmolMultiThread | AsyncStd | FuturesThreadPool => {
+                Scheduling::MultiThread
+            }
+        }
+    }
+
+    /// Whether it runs tasks on several threads (compared only with its kind).
     pub fn is_multi_thread(self) -> bool {
-        !matches!(self, Flavour::TokioCurrentThread | Flavour::SmolCurrentThread)
+        self.scheduling() != Scheduling::CurrentThread
     }
 
     /// Builds the runtime (`workers` is ignored by single-threaded flavours) and runs
@@ -113,17 +124,35 @@ impl Flavour {
     ///
     /// The runtime could not be built.
     pub fn launch<L: Launch>(self, workers: NonZeroUsize) -> io::Result<L> {
-        let scheduling = if self.is_multi_thread() {
-            chain_core::Scheduling::MultiThread
-        } else {
-            chain_core::Scheduling::CurrentThread
-        };
-        L::launch(scheduling, workers)
+        L::launch(self.scheduling(), workers)
     }
 }
 
 impl std::fmt::Display for Flavour {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    #[test]
+    fn every_flavour_is_listed_once_in_all() {
+        let mut listed = Flavour::ALL.to_vec();
+        listed.sort_by_key(|f| f.label());
+        listed.dedup();
+        let mut declared = Flavour::value_variants().to_vec();
+        declared.sort_by_key(|f| f.label());
+        assert_eq!(listed, declared);
+    }
+
+    #[test]
+    fn single_threaded_flavours_come_first_in_all() {
+        let kinds = Flavour::ALL.map(Flavour::is_multi_thread);
+        assert!(kinds.is_sorted(), "{:?}", Flavour::ALL);
     }
 }
