@@ -57,8 +57,9 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
     /// Its timer's precision, as the runtime documents it.
     const TIMER: &'static str;
 
-    /// The runtime's timer, its futures confined to the thread that polls them.
-    type Timer: Timer;
+    /// The runtime's timer, its futures confined to the thread that polls them; a
+    /// handle with nothing in it, since each thread's runtime owns its timers.
+    type Timer: Timer + Default;
     /// The runtime's TCP stream as futures-io, confined to the thread that opened it.
     type TcpStream: ByteStream;
 
@@ -76,9 +77,6 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
     /// Starts `task` on the runtime that the calling thread is running, inside
     /// [`LocalLoop::block_on`]; it stays on this thread.
     fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F);
-
-    /// The runtime's timer.
-    fn timer(&self) -> Self::Timer;
 
     /// Opens a TCP connection with `TCP_NODELAY` set, on the thread that polls it.
     fn connect(

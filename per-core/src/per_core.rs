@@ -194,7 +194,7 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
     }
 
     fn timer(&self) -> L::Timer {
-        self.shared.local.timer()
+        L::Timer::default()
     }
 
     fn connect(

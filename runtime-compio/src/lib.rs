@@ -113,10 +113,6 @@ impl LocalLoop for CompioLoop {
         compio::runtime::spawn(task).detach();
     }
 
-    fn timer(&self) -> CompioTimer {
-        CompioTimer
-    }
-
     fn connect(
         &self,
         address: SocketAddr,

@@ -83,10 +83,7 @@ impl FuturesRuntime {
     /// The futures crate's `ThreadPool` behind the multi-thread flavour, for code
     /// that uses it directly; `None` for the current-thread one.
     pub fn pool(&self) -> Option<&ThreadPool> {
-        match &self.0 {
-            Executor::Threads(pool, _) => Some(pool),
-            Executor::Local(_) => None,
-        }
+        if let Executor::Threads(pool, _) = &self.0 { Some(pool) } else { None }
     }
 
     /// A `LocalPool` on the thread in `block_on`, which runs every task.
@@ -199,10 +196,6 @@ impl LocalLoop for LocalPoolLoop {
         SPAWNER
             .with(|spawner| spawner.spawn_local(task))
             .expect("this thread's LocalPool is alive");
-    }
-
-    fn timer(&self) -> AsyncIoTimer {
-        AsyncIoTimer
     }
 
     fn connect(

@@ -111,10 +111,6 @@ impl LocalLoop for MonoioLoop {
         drop(monoio::spawn(task)); // monoio's handle detaches when dropped
     }
 
-    fn timer(&self) -> MonoioTimer {
-        MonoioTimer
-    }
-
     fn connect(
         &self,
         address: SocketAddr,
