@@ -40,8 +40,21 @@ pub fn choice<T>(choices: &'static [(T, &'static str)]) -> impl TypedValueParser
 where
     T: Copy + Display + Send + Sync + 'static,
 {
-    let values =
-        choices.iter().map(|(value, help)| PossibleValue::new(value.to_string()).help(*help));
+    choice_shown(choices, |_| true)
+}
+
+/// [`choice`], with the help listing only the values for which `shown` holds: the
+/// others are still parsed, so that a check can say why they are refused here.
+pub fn choice_shown<T>(
+    choices: &'static [(T, &'static str)],
+    shown: impl Fn(&T) -> bool,
+) -> impl TypedValueParser<Value = T>
+where
+    T: Copy + Display + Send + Sync + 'static,
+{
+    let values = choices
+        .iter()
+        .map(|(value, help)| PossibleValue::new(value.to_string()).help(*help).hide(!shown(value)));
     PossibleValuesParser::new(values).map(move |name| {
         let chosen = choices.iter().find(|(value, _)| value.to_string() == name);
         chosen.expect("clap accepts only the possible values").0

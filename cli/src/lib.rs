@@ -70,8 +70,10 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
             several_workers::<L>(),
         ),
     };
-    let command =
-        Cli::command().name(program_name()).mut_arg("flavour", |arg| arg.help(flavour_help));
+    let offered_only = choice::choice_shown(FLAVOURS, |flavour| L::FLAVOURS.contains(flavour));
+    let command = Cli::command()
+        .name(program_name())
+        .mut_arg("flavour", |arg| arg.help(flavour_help).value_parser(offered_only));
     let Checked { cli, flavour, workers } =
         check::<L>(command, std::env::args_os()).unwrap_or_else(|e| exit_with(e));
     if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref(), flavour) {
