@@ -215,6 +215,32 @@ pub fn answers_on_closing_connections_are_kept<R: Runtime, S: Service>(rt: R) {
     assert_eq!(service.connections_accepted(), opened);
 }
 
+/// A GET whose kept-alive connection turns out closed is sent once more, on a new
+/// connection, and counted: over one connection, fetched one after another, each
+/// dropped request that follows an answered one (so that it reused that connection)
+/// is resent exactly once, and no other is.
+pub fn a_get_on_a_closed_kept_alive_connection_is_sent_once_more<R: Runtime, S: Service>(rt: R) {
+    let faults = WireFaultPlan::new(0.3, 7, &[WireFault::Drop]).unwrap();
+    let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
+    let source = HttpSource::new(&rt, service.address()).with_connections(NonZeroUsize::MIN);
+    let counted = source.clone();
+    let results = run_on_worker(&rt, async move {
+        let mut results = Vec::new();
+        for user in 1..=USERS {
+            results.push(counted.fetch_user(user).await.is_ok());
+        }
+        results
+    });
+    let dropped: Vec<bool> = (1..=USERS)
+        .map(|user| faults.for_request(Route::new(Operation::FetchUser, user)).is_some())
+        .collect();
+    assert_eq!(results, dropped.iter().map(|d| !d).collect::<Vec<_>>());
+    // A connection is idle after an answer, and gone after a drop.
+    let resent = dropped.windows(2).filter(|pair| pair == &[false, true]).count() as u64;
+    assert!(resent > 0, "the case proves nothing");
+    assert_eq!(source.requests_resent(), resent);
+}
+
 /// A service slower than the source's time limit: every fetch fails with a timeout
 /// naming its user, and the fan-out returns instead of waiting for the service.
 pub fn slow_service_times_out_naming_the_user<R: Runtime, S: Service>(rt: R) {
