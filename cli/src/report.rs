@@ -9,7 +9,7 @@ use std::{
 
 use chain_core::RuntimeInfo;
 /// Every duration the binaries print, in one format ([`chain_core::readable::duration`]).
-pub use chain_core::readable::duration;
+pub use chain_core::readable::{duration, seconds};
 
 /// Writes a line to stdout. When the reader has gone (`| head`), the program ends
 /// quietly, as on a SIGPIPE, instead of panicking as `println!` would.

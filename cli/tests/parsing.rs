@@ -125,7 +125,12 @@ fn micros_near_the_bounds() -> impl Strategy<Value = u64> {
 /// or any number at all (infinities and NaN included).
 fn rate_near_the_bounds() -> impl Strategy<Value = f64> {
     let edges = vec![0.0, 1.0, -0.0, f64::MIN_POSITIVE, -f64::MIN_POSITIVE, 1.0 + f64::EPSILON];
-    prop_oneof![prop::sample::select(edges), Just(1.0 - f64::EPSILON / 2.0), 0.0..=1.0, any::<f64>()]
+    prop_oneof![
+        prop::sample::select(edges),
+        Just(1.0 - f64::EPSILON / 2.0),
+        0.0..=1.0,
+        any::<f64>()
+    ]
 }
 
 /// A jitter: none, or up to a second.

@@ -35,6 +35,32 @@ pub fn duration(d: Duration) -> String {
     format!("{whole}.{fraction:0decimals$} {name}")
 }
 
+/// [`duration`] of a measured figure in seconds (a median, a mean), which may hold
+/// fractions of a nanosecond that a `Duration` cannot: below 1 us it keeps one real
+/// decimal, `57.4 ns`, where a `Duration` would print the truncated `57.0 ns`;
+/// `None` for a figure that is no duration (negative, infinite, NaN).
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::readable::seconds;
+///
+/// assert_eq!(seconds(57.35e-9).as_deref(), Some("57.4 ns"));
+/// assert_eq!(seconds(999.96e-9).as_deref(), Some("1.00 us"));
+/// assert_eq!(seconds(0.0200004).as_deref(), Some("20.00 ms"));
+/// assert_eq!(seconds(-1.0), None);
+/// ```
+pub fn seconds(seconds: f64) -> Option<String> {
+    let nanos = seconds * 1e9;
+    if !(nanos.is_finite() && nanos >= 0.0) {
+        return None;
+    }
+    if nanos > 0.0 && (nanos * 10.0).round() < 10_000.0 {
+        return Some(format!("{nanos:.1} ns"));
+    }
+    Some(duration(Duration::from_nanos(nanos.round() as u64)))
+}
+
 /// A unit of [`duration`], largest first.
 const UNITS: [Unit; 3] = [
     Unit { size: 1_000_000_000, decimals: 3, name: "s" },

@@ -85,9 +85,9 @@ pub fn parameters_shown(workload: &Workload) -> String {
     shown.collect::<Vec<_>>().join(", ")
 }
 
-/// A figure in seconds as printed, rounded to the nanosecond (`-` if it is none).
+/// A figure in seconds as printed (`-` if it is none).
 pub fn seconds(value: f64) -> String {
-    Duration::try_from_secs_f64(value).map_or(NONE.to_owned(), duration)
+    chain_cli::report::seconds(value).unwrap_or_else(|| NONE.to_owned())
 }
 
 /// How every Rust measurement was taken, printed with the results.

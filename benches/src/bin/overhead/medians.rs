@@ -11,7 +11,7 @@ use benches::{
     Flavour,
     overhead::{CASES, Side},
 };
-use chain_cli::report::{duration, say};
+use chain_cli::report::say;
 
 /// Where criterion's results are.
 #[derive(clap::Args)]
@@ -68,5 +68,5 @@ pub fn main(options: &Options) -> ExitCode {
 }
 
 fn nanos(ns: f64) -> String {
-    duration(std::time::Duration::from_secs_f64(ns / 1e9))
+    chain_cli::report::seconds(ns / 1e9).unwrap_or_else(|| "-".into())
 }

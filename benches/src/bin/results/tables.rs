@@ -1,13 +1,10 @@
 //! The README's tables, as Markdown, from compare's documents and criterion's export.
 
-use std::time::Duration;
-
 use benches::{
     Flavour,
     overhead::{CASES, Side},
     threads::Threads,
 };
-use chain_cli::report::duration;
 
 use crate::{
     compared::{ASYNCIO, Pair, Row, Stated},
@@ -20,7 +17,7 @@ pub fn mib(bytes: Option<u64>) -> String {
 }
 
 fn time(seconds: f64) -> String {
-    duration(Duration::from_secs_f64(seconds))
+    chain_cli::report::seconds(seconds).unwrap_or_else(|| "-".into())
 }
 
 /// A compare table: each row's median, its runs' range, its memory, its ratio to the
@@ -124,7 +121,7 @@ pub fn overhead(first: &Export, second: &Export) -> Result<String, String> {
 }
 
 fn nanos(ns: f64) -> String {
-    duration(Duration::from_secs_f64(ns / 1e9))
+    time(ns / 1e9)
 }
 
 /// The HTTP groups' medians in the published run: the chain and each fan-out size,
