@@ -48,6 +48,7 @@ pub fn duration(d: Duration) -> String {
 /// assert_eq!(seconds(57.35e-9).as_deref(), Some("57.4 ns"));
 /// assert_eq!(seconds(999.96e-9).as_deref(), Some("1.00 us"));
 /// assert_eq!(seconds(0.0200004).as_deref(), Some("20.00 ms"));
+/// assert_eq!(seconds(0.0).as_deref(), Some("0 s"));
 /// assert_eq!(seconds(-1.0), None);
 /// ```
 pub fn seconds(seconds: f64) -> Option<String> {
@@ -55,10 +56,17 @@ pub fn seconds(seconds: f64) -> Option<String> {
     if !(nanos.is_finite() && nanos >= 0.0) {
         return None;
     }
-    if nanos > 0.0 && (nanos * 10.0).round() < 10_000.0 {
+    if nanos == 0.0 {
+        return Some(duration(Duration::ZERO));
+    }
+    // Below what rounds to 1 us, in tenths of a nanosecond.
+    if nanos < 999.95 {
         return Some(format!("{nanos:.1} ns"));
     }
-    Some(duration(Duration::from_nanos(nanos.round() as u64)))
+    // Whole nanoseconds, floored: every rounding boundary of the larger units is a
+    // whole number of nanoseconds, so flooring first never moves a figure across
+    // one, where rounding first would (1234.6 ns would round to 1235, then 1.24 us).
+    Some(duration(Duration::from_nanos((nanos as u64).max(1_000))))
 }
 
 /// A unit of [`duration`], largest first.
