@@ -318,6 +318,12 @@ impl Workload {
         !matches!(self, Workload::Timer { .. })
     }
 
+    /// Whether rows are compared by the time they took (not a timer's oversleep, nor
+    /// idle's memory).
+    pub fn is_timed(&self) -> bool {
+        !matches!(self, Workload::Timer { .. } | Workload::Idle { .. })
+    }
+
     /// The least a run can take: the simulated waits it cannot avoid.
     pub fn ideal(&self) -> Duration {
         match self {

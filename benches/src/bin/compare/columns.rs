@@ -3,9 +3,10 @@
 use crate::{
     Subject,
     args::Workload,
+    python::ASYNCIO,
     report::{label, seconds},
     row::Row,
-    stats::Spread,
+    stats::{Ratio, Spread},
     table::{Column, NONE},
 };
 
@@ -94,7 +95,7 @@ pub fn comparison(workload: &Workload, rows: &[Row]) -> Vec<Column> {
         true => ratio(row),
         false => timer_precision(row).to_owned(),
     };
-    vec![
+    let mut columns = vec![
         Column::text("flavour", cells(&|row| label(&row.subject))),
         Column::figures("workers", cells(&|row| row.workers().to_string())),
         Column::figures(first, cells(&|row| figure(workload, row.figure.median))),
@@ -102,7 +103,30 @@ pub fn comparison(workload: &Workload, rows: &[Row]) -> Vec<Column> {
         Column::figures(third_heading, cells(&|row| third(workload, row))),
         Column::figures("peak RSS", cells(&|row| mib(row.peak_rss_bytes))),
         Column::text(last, cells(&ranking)),
-    ]
+    ];
+    let asyncio = rows.iter().find(|row| row.subject == Subject::Python(ASYNCIO));
+    if let (Some(asyncio), true) = (asyncio, workload.is_timed()) {
+        columns.push(Column::text(FASTER_THAN_ASYNCIO, cells(&|row| faster_than(asyncio, row))));
+    }
+    columns
+}
+
+/// The heading of the column that says how each row compares with asyncio.
+pub const FASTER_THAN_ASYNCIO: &str = "times faster than asyncio";
+
+/// How many times faster than `asyncio` `row` ran: its median against asyncio's, or,
+/// when either is noisy, the range from the row's slowest run against asyncio's
+/// fastest to its fastest against asyncio's slowest.
+fn faster_than(asyncio: &Row, row: &Row) -> String {
+    if std::ptr::eq(asyncio, row) {
+        return "(itself)".into();
+    }
+    let times = Ratio::between(&asyncio.figure, &row.figure);
+    if (asyncio.figure.is_noisy() || row.figure.is_noisy()) && times.low != times.high {
+        format!("{:.2}–{:.2}x", times.low, times.high)
+    } else {
+        format!("{:.2}x", times.point)
+    }
 }
 
 /// The accounting of every row's users: requested, results, errors by cause, and
@@ -209,6 +233,30 @@ mod tests {
         let rows = made_up(&fanout, vec![(rust(Flavour::SmolCurrentThread), vec![764.94e-6])]);
         let overhead = cell(&comparison(&fanout, &rows), "per-user overhead", 0);
         assert_eq!(overhead, "764.9 ns");
+    }
+
+    #[test]
+    fn every_timed_table_with_asyncio_says_how_many_times_faster_each_row_is() {
+        let mut subjects = vec![(Subject::Python(ASYNCIO), vec![40.0e-3, 40.0e-3, 40.0e-3])];
+        subjects.push((rust(Flavour::SmolCurrentThread), vec![1.0e-3, 1.02e-3, 0.98e-3]));
+        subjects.push((rust(Flavour::TokioCurrentThread), vec![2.4e-3, 1.8e-3, 2.0e-3]));
+        let bounded = ["bounded", "--users", "10", "--concurrency", "2"];
+        let fanout = ["fanout", "--users", "10"];
+        for words in [&["chain"][..], &bounded, &fanout, &["spawn-many"]] {
+            let workload = workload(words);
+            let columns = comparison(&workload, &made_up(&workload, subjects.clone()));
+            let faster = |row| cell(&columns, FASTER_THAN_ASYNCIO, row);
+            // Sorted by median: smol, tokio (noisy: 40 / 2.4 to 40 / 1.8), asyncio.
+            assert_eq!([faster(0), faster(1), faster(2)], ["40.00x", "16.67–22.22x", "(itself)"]);
+        }
+        for words in [&["timer"][..], &["idle"]] {
+            let workload = workload(words);
+            let text =
+                table::terminal(comparison(&workload, &made_up(&workload, subjects.clone())));
+            assert!(!text.contains(FASTER_THAN_ASYNCIO), "{text}");
+        }
+        let without = table::terminal(comparison(&workload(&["chain"]), &rows(&["chain"])));
+        assert!(!without.contains(FASTER_THAN_ASYNCIO), "{without}");
     }
 
     #[test]

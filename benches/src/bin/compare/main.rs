@@ -195,6 +195,12 @@ fn compare(args: &Args) -> Result<(), String> {
                     "reference rows: {}, the article's program (benches/python/article.py), timed inside its event loop",
                     said.join(", ")
                 ));
+                if args.workload.is_timed() {
+                    notes.push(format!(
+                        "{}: asyncio's median over the row's; a range, from asyncio's least run over the row's most to its most over the row's least, when either is noisy",
+                        columns::FASTER_THAN_ASYNCIO
+                    ));
+                }
                 python_versions = Some(versions);
                 subjects.extend(loops.into_iter().map(Subject::Python));
                 if subjects.iter().all(|s| *s != Subject::Python("uvloop")) {

@@ -11,6 +11,9 @@ use crate::{
 /// The script, shipped in the repository beside this tool.
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/python/article.py");
 
+/// Python's own event loop, the reference every timed table compares with.
+pub const ASYNCIO: &str = "asyncio";
+
 /// Versions of the reference's software: `("python", "3.11.7")`, `("uvloop", ...)`.
 pub type Versions = Vec<(&'static str, String)>;
 
@@ -25,7 +28,7 @@ pub fn loops() -> Result<(Vec<&'static str>, Versions), String> {
         return Err("python3 is not on the PATH: the asyncio reference rows are skipped".into());
     };
     let mut versions = vec![("python", python)];
-    let mut loops = vec!["asyncio"];
+    let mut loops = vec![ASYNCIO];
     if let Some(uvloop) = probe("import uvloop; print(uvloop.__version__)") {
         loops.push("uvloop");
         versions.push(("uvloop", uvloop));
