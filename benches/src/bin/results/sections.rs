@@ -80,8 +80,8 @@ impl<'a> Sources<'a> {
                 ))
             }
             "http-criterion" => {
-                let (first, _) = self.criterion()?;
-                tables::http(&first)
+                let (first, second) = self.criterion()?;
+                tables::http(&first, &second)
             }
             "http-compare" => Ok(tables::compared(&self.pair("http-fanout-10k")?)?),
             "http-summary" => self.http_summary(),
@@ -171,9 +171,9 @@ impl<'a> Sources<'a> {
         Ok(format!(
             "What they show: with a task per user, every Rust flavour finishes 100,000 chained \
              fetches in {} to {} ({} to {} per user beyond the 10 ms wait), {} times faster than \
-             asyncio doing the same; joined inside one task, smol and async-std are about as fast, \
-             and tokio takes {} (current-thread) and {} (multi-thread) the time of the fastest of \
-             its kind (explained below): {} and {} times as fast as asyncio. The futures crate's \
+             asyncio doing the same; joined inside one task, async-std takes {} the time of the \
+             fastest of its kind, and tokio {} (current-thread) and {} (multi-thread) (explained \
+             below): {} and {} times as fast as asyncio. The futures crate's \
              `ThreadPool` takes {} (joined) and {} (a task per user) the time of the fastest \
              multi-threaded flavour.",
             duration(secs(fast.median_s)),
@@ -181,6 +181,7 @@ impl<'a> Sources<'a> {
             duration(secs((fast.median_s - 0.010) / 1e5)),
             duration(secs((slow.median_s - 0.010) / 1e5)),
             span(&faster),
+            join.ratio(Flavour::AsyncStd.label())?.shown(),
             tokio[0].shown(),
             tokio[1].shown(),
             tokio_faster[0].bare(),

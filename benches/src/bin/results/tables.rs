@@ -7,7 +7,7 @@ use benches::{
 };
 
 use crate::{
-    compared::{ASYNCIO, Pair, Row, Stated},
+    compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated},
     criterion::Export,
 };
 
@@ -124,9 +124,10 @@ fn nanos(ns: f64) -> String {
     time(ns / 1e9)
 }
 
-/// The HTTP groups' medians in the published run: the chain and each fan-out size,
-/// every flavour and both thread baselines.
-pub fn http(first: &Export) -> Result<String, String> {
+/// The HTTP groups' medians: the chain and each fan-out size, every flavour and
+/// both thread baselines; the published run's median, or the range covering both
+/// runs' medians where they are more than [`AGREEMENT`] apart.
+pub fn http(first: &Export, second: &Export) -> Result<String, String> {
     let labels: Vec<String> = Flavour::ALL
         .iter()
         .map(|f| f.label().to_owned())
@@ -137,7 +138,7 @@ pub fn http(first: &Export) -> Result<String, String> {
     let cells = |ids: Vec<String>| -> Result<String, String> {
         let medians: Vec<String> = ids
             .iter()
-            .map(|id| Ok(nanos(first.median(id)?.median_ns)))
+            .map(|id| Ok(both_runs(first.median(id)?.median_ns, second.median(id)?.median_ns)))
             .collect::<Result<_, String>>()?;
         Ok(medians.join(" | "))
     };
@@ -150,4 +151,15 @@ pub fn http(first: &Export) -> Result<String, String> {
         out += &format!("| {users} | {} |\n", cells(ids)?);
     }
     Ok(out)
+}
+
+/// A median in nanoseconds from the published run, or `low – high` over both runs
+/// when they are more than [`AGREEMENT`] apart.
+fn both_runs(published: f64, again: f64) -> String {
+    let stated = Stated::point(published).with(Stated::point(again));
+    if stated.apart() > AGREEMENT {
+        format!("{} – {}", nanos(stated.low), nanos(stated.high))
+    } else {
+        nanos(published)
+    }
 }
