@@ -19,6 +19,8 @@ out=$1
 mkdir -p "$out"
 started=$(date +%s)
 cargo build --release --locked -p benches --bins --examples
+# What was measured: the commit (and whether the tree had changes) and the compiler.
+echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with changes'), $(rustc -V)" > "$out/built.txt"
 compare() {
   local name=$1; shift
   ./target/release/compare "$@" \
@@ -43,7 +45,9 @@ compare faults-bounded-100k bounded --users 100000 --concurrency 1000 --fail-rat
 # criterion: the contract's cost beside native code, and the HTTP groups.
 cargo bench --locked -p benches --bench runtimes -- '^(overhead_|http_)'
 ./target/release/results criterion --groups overhead_,http_ --out "$out/criterion.json"
-./target/release/overhead instructions > "$out/overhead-instructions.md"
+# A ratio above its limit is published too (CI is what fails on it), and said here.
+./target/release/overhead instructions > "$out/overhead-instructions.md" ||
+  echo "run.sh: overhead instructions found a ratio above its limit; see $out/overhead-instructions.md" >&2
 # The two explanations' own measurements.
 ./target/release/examples/tokio_coop > "$out/tokio-coop.txt"
 ./target/release/examples/block_on_entry > "$out/block-on-entry.txt"

@@ -97,7 +97,7 @@ impl<'a> Sources<'a> {
             first.first.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let apart = self.agreement()?;
         Ok(format!(
-            "Published run: {}, {} (UTC; the second run {}); versions {}; release build; \
+            "Published run: {}, {} (UTC; the second run {}); versions {}; release build of {}; \
              `run.sh` took {} and {}. \
              Across the ratios of every table (each row against the fastest of its kind), the two runs \
              differed by {} at the median and {} at most; {} of {} differed by more than {:.0} %, and \
@@ -106,6 +106,7 @@ impl<'a> Sources<'a> {
             first.first.date,
             first.second.date,
             versions.join(", "),
+            self.built()?,
             self.took(self.results)?,
             self.took(self.rerun)?,
             percent(apart.median),
@@ -115,6 +116,15 @@ impl<'a> Sources<'a> {
             AGREEMENT * 100.0,
             criterion.date,
         ))
+    }
+
+    /// The commit and compiler both runs were built from, as `run.sh` recorded them.
+    fn built(&self) -> Result<String, String> {
+        let (first, second) = (read(self.results, "built.txt")?, read(self.rerun, "built.txt")?);
+        if first != second {
+            return Err(format!("the two runs were built differently: {first} and {second}"));
+        }
+        Ok(first.trim().to_owned())
     }
 
     /// How long `run.sh` took to fill `folder`, as it recorded.
