@@ -268,7 +268,7 @@ fn overhead(c: &mut Criterion) {
         if !matches!(case.generic, Spec::Chain { .. }) {
             long_running(&mut group);
         }
-        for flavour in rotated() {
+        for flavour in rotated().filter(|flavour| flavour.has_native_twin()) {
             for side in [Side::Generic, Side::Native] {
                 let measurer = case.prepare(side, flavour, workers()).expect("the runtime starts");
                 bench(&mut group, BenchmarkId::new(side.label(), flavour), measurer);

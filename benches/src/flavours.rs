@@ -4,7 +4,9 @@ use std::{io, num::NonZeroUsize};
 
 use chain_core::{Launch, Runtime, Scheduling};
 use runtime_async_std::AsyncStdRuntime;
+use runtime_compio::CompioRuntime;
 use runtime_futures::FuturesRuntime;
+use runtime_monoio::MonoioRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
 
@@ -26,6 +28,16 @@ pub enum Flavour {
     AsyncStd,
     /// The futures crate's `ThreadPool`, with async-io's timer and reactor.
     FuturesThreadPool,
+    /// The futures crate's `LocalPool` on the thread in `block_on`.
+    FuturesLocalPool,
+    /// compio on the thread in `block_on`.
+    CompioCurrentThread,
+    /// compio, one runtime per thread on N threads.
+    CompioThreadPerCore,
+    /// monoio on the thread in `block_on`.
+    MonoioCurrentThread,
+    /// monoio, one runtime per thread on N threads.
+    MonoioThreadPerCore,
 }
 
 /// Generic code to run on whichever runtime a [`Flavour`] names.
@@ -38,13 +50,18 @@ pub trait Visitor {
 
 impl Flavour {
     /// Every flavour, single-threaded ones first.
-    pub const ALL: [Flavour; 6] = [
+    pub const ALL: [Flavour; 11] = [
         Flavour::TokioCurrentThread,
         Flavour::SmolCurrentThread,
+        Flavour::FuturesLocalPool,
+        Flavour::CompioCurrentThread,
+        Flavour::MonoioCurrentThread,
         Flavour::TokioMultiThread,
         Flavour::SmolMultiThread,
         Flavour::AsyncStd,
         Flavour::FuturesThreadPool,
+        Flavour::CompioThreadPerCore,
+        Flavour::MonoioThreadPerCore,
     ];
 
     /// Every runtime crate, once, in the order of [`Flavour::ALL`]: the versions
@@ -68,6 +85,11 @@ impl Flavour {
             Flavour::SmolMultiThread => "smol-multi-thread",
             Flavour::AsyncStd => "async-std",
             Flavour::FuturesThreadPool => "futures-thread-pool",
+            Flavour::FuturesLocalPool => "futures-local-pool",
+            Flavour::CompioCurrentThread => "compio-current-thread",
+            Flavour::CompioThreadPerCore => "compio-thread-per-core",
+            Flavour::MonoioCurrentThread => "monoio-current-thread",
+            Flavour::MonoioThreadPerCore => "monoio-thread-per-core",
         }
     }
 
@@ -77,7 +99,9 @@ impl Flavour {
             Flavour::TokioCurrentThread | Flavour::TokioMultiThread => "tokio",
             Flavour::SmolCurrentThread | Flavour::SmolMultiThread => "smol",
             Flavour::AsyncStd => "async-std",
-            Flavour::FuturesThreadPool => "futures-executor",
+            Flavour::FuturesThreadPool | Flavour::FuturesLocalPool => "futures-executor",
+            Flavour::CompioCurrentThread | Flavour::CompioThreadPerCore => "compio",
+            Flavour::MonoioCurrentThread | Flavour::MonoioThreadPerCore => "monoio",
         }
     }
 
@@ -85,16 +109,27 @@ impl Flavour {
     pub fn scheduling(self) -> Scheduling {
         use Flavour::*;
         match self {
-            TokioCurrentThread | SmolCurrentThread => Scheduling::CurrentThread,
+            TokioCurrentThread | SmolCurrentThread | FuturesLocalPool | CompioCurrentThread
+            | MonoioCurrentThread => Scheduling::CurrentThread,
             TokioMultiThread | SmolMultiThread | AsyncStd | FuturesThreadPool => {
                 Scheduling::MultiThread
             }
+            CompioThreadPerCore | MonoioThreadPerCore => Scheduling::ThreadPerCore,
         }
     }
 
-    /// Whether it runs tasks on several threads (compared only with its kind).
+    /// Whether it runs tasks on several threads: a pool of workers, or a runtime
+    /// per thread. Compared only with its kind, at equal workers: thread-per-core
+    /// and multi-thread are two answers to one question, how to use N cores.
     pub fn is_multi_thread(self) -> bool {
         self.scheduling() != Scheduling::CurrentThread
+    }
+
+    /// Whether the overhead cases have a native twin for it: not for thread-per-core,
+    /// whose fan-out deals users among shards, which neither runtime's own API does;
+    /// the contract's cost on one of its shards is its current-thread flavour's.
+    pub fn has_native_twin(self) -> bool {
+        self.scheduling() != Scheduling::ThreadPerCore
     }
 
     /// Builds the runtime (`workers` is ignored by single-threaded flavours) and runs
@@ -113,17 +148,26 @@ impl Flavour {
                 visitor.visit(self.launch::<SmolRuntime>(workers)?)
             }
             AsyncStd => visitor.visit(self.launch::<AsyncStdRuntime>(workers)?),
-            FuturesThreadPool => visitor.visit(self.launch::<FuturesRuntime>(workers)?),
+            FuturesThreadPool | FuturesLocalPool => {
+                visitor.visit(self.launch::<FuturesRuntime>(workers)?)
+            }
+            CompioCurrentThread | CompioThreadPerCore => {
+                visitor.visit(self.launch::<CompioRuntime>(workers)?)
+            }
+            MonoioCurrentThread | MonoioThreadPerCore => {
+                visitor.visit(self.launch::<MonoioRuntime>(workers)?)
+            }
         })
     }
 
     /// Starts runtime `L` in this flavour's scheduling (`workers` only counts for a
-    /// multi-thread flavour). `L` must be this flavour's runtime crate.
+    /// flavour with several threads). `L` must be this flavour's runtime crate.
     ///
     /// # Errors
     ///
     /// The runtime could not be built.
     pub fn launch<L: Launch>(self, workers: NonZeroUsize) -> io::Result<L> {
+        let workers = if self.is_multi_thread() { workers } else { NonZeroUsize::MIN };
         L::launch(self.scheduling(), workers)
     }
 }

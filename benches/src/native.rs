@@ -5,19 +5,32 @@
 //! The repetition across runtimes is the point: each is what a user of that runtime
 //! alone would write.
 
-use std::{convert::Infallible, hint::black_box, io, num::NonZeroUsize, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::Future,
+    hint::black_box,
+    io,
+    num::NonZeroUsize,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
-use chain_core::{Tally, User, UserId, UserWithOrders, model::article_orders};
-use futures::{executor::ThreadPool, task::SpawnExt};
+use chain_core::{Runtime, Tally, User, UserId, UserWithOrders, model::article_orders};
+use futures::{
+    executor::ThreadPool,
+    task::{LocalSpawnExt, SpawnExt},
+};
 use runtime_async_std::AsyncStdRuntime;
+use runtime_compio::CompioRuntime;
 use runtime_futures::FuturesRuntime;
+use runtime_monoio::MonoioRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
 
 use crate::{
     Flavour, Measurable, Measurer,
     spec::measurer,
-    workloads::{Expect, check_fan_out, check_spawned_sum, check_user},
+    workloads::{Expect, Sample, check_fan_out, check_spawned_sum, check_user},
 };
 
 /// What a baseline computes, the same as its generic counterpart.
@@ -67,11 +80,16 @@ fetches!(tokio_chain, tokio::time::sleep, |a, b| tokio::try_join!(a, b));
 fetches!(smol_chain, smol::Timer::after, |a, b| smol::future::try_zip(a, b).await);
 fetches!(async_std_chain, async_std::task::sleep, |a, b| futures::try_join!(a, b));
 fetches!(futures_chain, async_io::Timer::after, |a, b| futures::try_join!(a, b));
+fetches!(compio_chain, compio::time::sleep, |a, b| futures::try_join!(a, b));
+fetches!(monoio_chain, monoio::time::sleep, |a, b| futures::try_join!(a, b));
 
 struct TokioNative(tokio::runtime::Handle, Native);
 struct SmolNative(Arc<smol::Executor<'static>>, Native);
 struct AsyncStdNative(Native);
 struct FuturesNative(ThreadPool, Native);
+struct LocalPoolNative(Native);
+struct CompioNative(Native);
+struct MonoioNative(Native);
 
 impl Measurable for TokioNative {
     async fn run_once(&self) -> Option<Tally> {
@@ -182,6 +200,114 @@ impl Measurable for FuturesNative {
     }
 }
 
+/// A baseline whose futures are not `Send` (they hold the runtime's own timers and
+/// handles, as its users' code does): run by [`local_measurer`].
+trait LocalMeasurable: 'static {
+    /// One run, on the calling thread's runtime, checked.
+    fn run_once(&self) -> impl Future<Output = Option<Tally>>;
+}
+
+/// Times `iterations` runs of `baseline` inside `rt`'s `block_on`: on a
+/// current-thread flavour, the runtime's one worker (where the generic workload's
+/// task runs too); neither building the runtime nor entering it is counted.
+fn local_measurer<R: Runtime, B: LocalMeasurable>(rt: R, baseline: B) -> Measurer {
+    Box::new(move |iterations| {
+        rt.block_on(async {
+            let start = Instant::now();
+            let mut tally = None;
+            for _ in 0..iterations {
+                tally = baseline.run_once().await;
+            }
+            Sample { took: start.elapsed(), tally }
+        })
+    })
+}
+
+impl LocalMeasurable for LocalPoolNative {
+    async fn run_once(&self) -> Option<Tally> {
+        // The pool of the thread this runs on (a current-thread flavour's only one).
+        let pool = runtime_futures::LocalPoolLoop::spawner();
+        let spawn = |future| pool.spawn_local_with_handle(future).expect("the pool runs");
+        match self.0 {
+            Native::Chain => check_user(1, &futures_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> =
+                    (1..=users as UserId).map(|id| spawn(futures_chain(id))).collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.unwrap()));
+                }
+                return Some(check_fan_out(users, &results, Expect::Results));
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> = (0..tasks)
+                    .map(|i| pool.spawn_local_with_handle(async move { i }).unwrap())
+                    .collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await;
+                }
+                check_spawned_sum(tasks, sum);
+            }
+        }
+        None
+    }
+}
+
+impl LocalMeasurable for CompioNative {
+    async fn run_once(&self) -> Option<Tally> {
+        match self.0 {
+            Native::Chain => check_user(1, &compio_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> = (1..=users as UserId)
+                    .map(|id| compio::runtime::spawn(compio_chain(id)))
+                    .collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.expect("no panic").unwrap()));
+                }
+                return Some(check_fan_out(users, &results, Expect::Results));
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> =
+                    (0..tasks).map(|i| compio::runtime::spawn(async move { i })).collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await.expect("no panic");
+                }
+                check_spawned_sum(tasks, sum);
+            }
+        }
+        None
+    }
+}
+
+impl LocalMeasurable for MonoioNative {
+    async fn run_once(&self) -> Option<Tally> {
+        match self.0 {
+            Native::Chain => check_user(1, &monoio_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> =
+                    (1..=users as UserId).map(|id| monoio::spawn(monoio_chain(id))).collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.unwrap()));
+                }
+                return Some(check_fan_out(users, &results, Expect::Results));
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> = (0..tasks).map(|i| monoio::spawn(async move { i })).collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await;
+                }
+                check_spawned_sum(tasks, sum);
+            }
+        }
+        None
+    }
+}
+
 /// Builds `flavour`'s runtime and returns a function that times `iterations` runs of
 /// the native baseline `what` on it (inside a task on its workers, like the generic
 /// workloads).
@@ -208,5 +334,28 @@ pub fn prepare(flavour: Flavour, workers: NonZeroUsize, what: Native) -> io::Res
             let native = FuturesNative(rt.pool().expect("the multi-thread flavour").clone(), what);
             measurer(rt, native)
         }
+        FuturesLocalPool => {
+            local_measurer(flavour.launch::<FuturesRuntime>(workers)?, LocalPoolNative(what))
+        }
+        CompioCurrentThread => {
+            local_measurer(flavour.launch::<CompioRuntime>(workers)?, CompioNative(what))
+        }
+        MonoioCurrentThread => {
+            local_measurer(flavour.launch::<MonoioRuntime>(workers)?, MonoioNative(what))
+        }
+        CompioThreadPerCore | MonoioThreadPerCore => return Err(no_native_twin(flavour)),
     })
+}
+
+/// Why a thread-per-core flavour has no native twin: its fan-out deals users among
+/// its shards, which neither runtime's own API does (monoio has no dispatcher), so
+/// the contract's cost there is its current-thread flavour's, one shard's.
+fn no_native_twin(flavour: Flavour) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "{flavour} has no native twin: the contract's cost per shard is its current-thread \
+             flavour's"
+        ),
+    )
 }

@@ -169,6 +169,14 @@ impl Launch for FuturesRuntime {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LocalPoolLoop;
 
+impl LocalPoolLoop {
+    /// The spawner of the calling thread's `LocalPool`, for code that uses it
+    /// directly (its tasks run while the thread is in `block_on`).
+    pub fn spawner() -> LocalSpawner {
+        SPAWNER.with(LocalSpawner::clone)
+    }
+}
+
 thread_local! {
     static POOL: RefCell<LocalPool> = RefCell::new(LocalPool::new());
     static SPAWNER: LocalSpawner = POOL.with_borrow(LocalPool::spawner);
