@@ -240,23 +240,23 @@ fn assert_each_user_in_request_order(
 
 /// At most K users in flight, and the limit is used.
 pub fn bounded_fan_out_never_exceeds_its_limit<R: Runtime>(rt: R) {
+    // Odd, so that a runtime of several shards splits it unevenly.
     const LIMIT: usize = 7;
-    for spawned in [false, true] {
+    for shape in Shape::ALL {
         // No user finishes before LIMIT have started: the limit is reached for certain,
         // and a fan-out that admitted fewer would fail at the gate.
         let gated =
             Scripted::new(rt.clone(), |_, _| SHORT).holding_users_until_users_started(LIMIT);
         let source = Instrumented::new(gated);
         let (rt2, counted) = (rt.clone(), source.clone());
+        // Through `fan_out_shaped`, which deals the users and the limit among the
+        // shards of a thread-per-core runtime, and runs the bounded shapes elsewhere.
         let results = run_on_worker(&rt, async move {
-            let limit = NonZeroUsize::new(LIMIT).unwrap();
-            match spawned {
-                false => fan_out_bounded(&counted, 1..=200, limit).await,
-                true => fan_out_bounded_spawned(&rt2, &counted, 1..=200, limit).await,
-            }
+            let limit = NonZeroUsize::new(LIMIT);
+            fan_out_shaped(&rt2, &counted, 1..=200, shape, limit).await
         });
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 200);
-        assert_eq!(source.users().peak(), LIMIT, "spawned: {spawned}");
+        assert_eq!(source.users().peak(), LIMIT, "{shape}");
         assert_eq!(source.users().completed(), 200);
     }
 }
