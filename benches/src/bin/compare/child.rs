@@ -14,7 +14,7 @@ use benches::{Measurer, Spec, Via, Visitor, threads};
 use chain_core::{Runtime, Tally, run_on_worker};
 use serde::{Deserialize, Serialize};
 
-use crate::job::{Job, Measured, Task};
+use crate::job::{Action, Job, Measured};
 
 /// How long a sample of a short workload lasts: its runs repeated back to back.
 const SAMPLE_TIME: Duration = Duration::from_millis(10);
@@ -84,8 +84,8 @@ pub fn run(job: Job) -> io::Result<Measurement> {
 }
 
 fn measured(job: Job) -> io::Result<Measurement> {
-    match (job.subject, job.task) {
-        (Measured::Rust { flavour, workers }, Task::Idle { tasks }) => {
+    match (job.subject, job.action) {
+        (Measured::Rust { flavour, workers }, Action::Idle { tasks }) => {
             let (took, bytes_per_task) = flavour.visit(workers, Idle { tasks })??;
             Ok(Measurement {
                 samples_s: vec![took.as_secs_f64()],
@@ -95,10 +95,10 @@ fn measured(job: Job) -> io::Result<Measurement> {
                 described: None,
             })
         }
-        (Measured::Rust { flavour, workers }, Task::Measure { spec, samples, repeat }) => {
+        (Measured::Rust { flavour, workers }, Action::Measure { spec, samples, repeat }) => {
             sample(samples, repeat, spec.prepare(flavour, workers)?)
         }
-        (Measured::Threads(threads), Task::Measure { spec, .. }) => {
+        (Measured::Threads(threads), Action::Measure { spec, .. }) => {
             let (users, via) = match spec {
                 Spec::Chain { via, faults: None } => (1, via),
                 Spec::FanOut { users, via, limit: None, faults: None, .. } => (users, via),
@@ -109,7 +109,7 @@ fn measured(job: Job) -> io::Result<Measurement> {
             };
             sample(1, true, threads::measurer(address, connections, timeout, threads, users))
         }
-        (Measured::Threads(_), Task::Idle { .. }) => Err(unsupported()),
+        (Measured::Threads(_), Action::Idle { .. }) => Err(unsupported()),
     }
 }
 

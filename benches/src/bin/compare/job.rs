@@ -18,7 +18,7 @@ pub struct Job {
     /// What runs the work.
     pub subject: Measured,
     /// The work.
-    pub task: Task,
+    pub action: Action,
 }
 
 /// What runs the work of a [`Job`].
@@ -32,7 +32,7 @@ pub enum Measured {
 
 /// The work of a [`Job`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Task {
+pub enum Action {
     /// `samples` samples of `spec`, each repeated back to back to about 10 ms when
     /// `repeat` (never for sleeps, each its own sample).
     Measure { spec: Spec, samples: usize, repeat: bool },
@@ -52,16 +52,16 @@ impl Job {
         workload: &Workload,
         service: Option<SocketAddr>,
     ) -> io::Result<Self> {
-        let task = match *workload {
-            Workload::Idle { users } => Task::Idle { tasks: users.get() },
-            Workload::Timer { samples, .. } => Task::Measure {
+        let action = match *workload {
+            Workload::Idle { users } => Action::Idle { tasks: users.get() },
+            Workload::Timer { samples, .. } => Action::Measure {
                 spec: spec(workload, service)?,
                 samples: samples.get(),
                 repeat: false,
             },
-            _ => Task::Measure { spec: spec(workload, service)?, samples: 1, repeat: true },
+            _ => Action::Measure { spec: spec(workload, service)?, samples: 1, repeat: true },
         };
-        Ok(Job { subject, task })
+        Ok(Job { subject, action })
     }
 
     /// As JSON, for the child's command line.
@@ -106,7 +106,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
         }
         Workload::PingPong { rounds } => Spec::PingPong { rounds: rounds.get() as u64 },
         Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
-        Workload::Idle { .. } => unreachable!("idle is measured by Task::Idle"),
+        Workload::Idle { .. } => unreachable!("idle is measured by Action::Idle"),
     })
 }
 
@@ -132,7 +132,8 @@ mod tests {
         let subject =
             Measured::Rust { flavour: Flavour::SmolMultiThread, workers: NonZeroUsize::MIN };
         let job = Job::new(subject, &args.workload, None).unwrap();
-        let Task::Measure { spec: Spec::FanOut { users, limit, faults, .. }, .. } = job.task else {
+        let Action::Measure { spec: Spec::FanOut { users, limit, faults, .. }, .. } = job.action
+        else {
             panic!("{job:?}")
         };
         assert_eq!((users, limit.map(NonZeroUsize::get)), (300, Some(7)));
