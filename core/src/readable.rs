@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 /// `d` in the largest unit in which it is at least 1 once rounded, with three or
-/// four significant digits: `0 s`, `1.500 s`, `100.30 ms`, `12.34 us`, `66.0 ns`.
+/// four significant digits: `0 s`, `1.500 s`, `100.30 ms`, `12.34 us`, `66.0 ns`;
+/// from 100 s, in minutes and whole seconds: `13 min 24 s`.
 /// Rounded to the nearest last digit (halves up), never truncated, and the unit
 /// chosen after rounding, so 999.9996 ms is `1.000 s`.
 ///
@@ -21,6 +22,11 @@ pub fn duration(d: Duration) -> String {
     let nanos = d.as_nanos();
     if nanos == 0 {
         return "0 s".to_owned();
+    }
+    // From 100 s, whole seconds, in minutes and seconds: `9 min 0 s`, not `540.000 s`.
+    let seconds = (nanos + 500_000_000) / 1_000_000_000;
+    if seconds >= 100 {
+        return format!("{} min {} s", seconds / 60, seconds % 60);
     }
     if nanos < 1_000 {
         return format!("{nanos}.0 ns");
@@ -107,6 +113,9 @@ mod tests {
         assert_eq!(duration(Duration::ZERO), "0 s");
         assert_eq!(duration(Duration::from_nanos(66)), "66.0 ns");
         assert_eq!(duration(Duration::from_secs(60)), "60.000 s");
+        assert_eq!(duration(Duration::from_millis(99_499)), "99.499 s");
+        assert_eq!(duration(Duration::from_millis(99_500)), "1 min 40 s");
+        assert_eq!(duration(Duration::from_secs(804)), "13 min 24 s");
     }
 
     #[test]

@@ -132,7 +132,7 @@ impl<'a> Sources<'a> {
         let text = read(folder, "seconds.txt")?;
         let seconds: u64 =
             text.trim().parse().map_err(|e| format!("{}/seconds.txt: {e}", folder.display()))?;
-        Ok(format!("{} min {} s", seconds / 60, seconds % 60))
+        Ok(duration(Duration::from_secs(seconds)))
     }
 
     /// How far apart the two runs' ratios are, over every ranked row of every table.
