@@ -19,8 +19,10 @@ out=$1
 mkdir -p "$out"
 started=$(date +%s)
 cargo build --release --locked -p benches --bins --examples
-# What was measured: the commit (and whether the tree had changes) and the compiler.
-echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with changes'), $(rustc -V)" > "$out/built.txt"
+# What was measured: the commit (and whether the code had changes; the results
+# that a first run just wrote do not count) and the compiler.
+changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
+echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/built.txt"
 compare() {
   local name=$1; shift
   ./target/release/compare "$@" \

@@ -185,7 +185,10 @@ impl<'a> Sources<'a> {
              fastest of its kind, and tokio {} (current-thread) and {} (multi-thread) (explained \
              below): {} and {} times as fast as asyncio. The futures crate's \
              `ThreadPool` takes {} (joined) and {} (a task per user) the time of the fastest \
-             multi-threaded flavour.",
+             multi-threaded flavour. The thread-per-core flavours, compared with the \
+             multi-threaded ones at the same 2 threads, take {} (compio) and {} (monoio) with a \
+             task per user, {} and {} joined; on one thread, compio, monoio and the futures \
+             `LocalPool` take {}, {} and {} with a task per user.",
             duration(secs(fast.median_s)),
             duration(secs(slow.median_s)),
             duration(secs((fast.median_s - 0.010) / 1e5)),
@@ -198,6 +201,13 @@ impl<'a> Sources<'a> {
             tokio_faster[1].bare(),
             futures_joined.shown(),
             futures_spawned.shown(),
+            spawn.ratio(Flavour::CompioThreadPerCore.label())?.shown(),
+            spawn.ratio(Flavour::MonoioThreadPerCore.label())?.shown(),
+            join.ratio(Flavour::CompioThreadPerCore.label())?.shown(),
+            join.ratio(Flavour::MonoioThreadPerCore.label())?.shown(),
+            spawn.ratio(Flavour::CompioCurrentThread.label())?.shown(),
+            spawn.ratio(Flavour::MonoioCurrentThread.label())?.shown(),
+            spawn.ratio(Flavour::FuturesLocalPool.label())?.shown(),
         ))
     }
 
