@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, default_value = "5", value_parser = parse_runs, global = true, allow_negative_numbers = true)]
     pub runs: NonZeroUsize,
 
-    /// Worker counts for the multi-thread flavours, e.g. 1,2,4 [default: the machine's cores]
+    /// Worker counts for the flavours of several threads (multi-thread and thread-per-core), e.g. 1,2,4 [default: the machine's cores]
     #[arg(long, value_delimiter = ',', value_parser = parse_workers, global = true, allow_negative_numbers = true)]
     pub workers: Vec<NonZeroUsize>,
 
