@@ -29,10 +29,10 @@ fn main() {
                 *in_file == file && pattern.replace("{name}", &name) == signature
             });
             let Some((_, _, kind)) = kind else {
+                let here: Vec<&str> = KINDS.iter().filter(|k| k.0 == file).map(|k| k.1).collect();
                 panic!(
-                    "src/{file}: `pub fn {name}` is not a case; a case is one of {:?}, \
-                     and a helper is `pub(super)` or private",
-                    KINDS.map(|k| k.1)
+                    "src/{file}: `pub fn {name}` is not a case; a case here is one of {here:?}, \
+                     and a helper is `pub(super)` or private"
                 );
             };
             lists.iter_mut().find(|(k, _)| k == kind).unwrap().1.push(name);

@@ -53,11 +53,8 @@ pub fn spread(workload: &Workload, spread: &Spread) -> String {
 
 /// `1.25x (single)`, or `1.10–1.40x (single)` when the ratio is uncertain.
 pub fn ratio(row: &Row) -> String {
-    let ratio = row.ratio;
-    match row.ratio_is_a_range() {
-        true => format!("{:.2}–{:.2}x ({})", ratio.low, ratio.high, row.versus),
-        false => format!("{:.2}x ({})", ratio.point, row.versus),
-    }
+    let noisy = row.figure.is_noisy() || row.baseline_noisy;
+    format!("{} ({})", row.ratio.shown(noisy), row.versus)
 }
 
 /// The headings of the figure, of its third column, and of the ranking.
@@ -121,12 +118,8 @@ fn faster_than(asyncio: &Row, row: &Row) -> String {
     if std::ptr::eq(asyncio, row) {
         return "(itself)".into();
     }
-    let times = Ratio::between(&asyncio.figure, &row.figure);
-    if (asyncio.figure.is_noisy() || row.figure.is_noisy()) && times.low != times.high {
-        format!("{:.2}–{:.2}x", times.low, times.high)
-    } else {
-        format!("{:.2}x", times.point)
-    }
+    let noisy = asyncio.figure.is_noisy() || row.figure.is_noisy();
+    Ratio::between(&asyncio.figure, &row.figure).shown(noisy)
 }
 
 /// The accounting of every row's users: requested, results, errors by cause, and

@@ -121,11 +121,6 @@ impl Row {
         if self.is_multi_thread() { "multi" } else { "single" }
     }
 
-    /// Whether the ratio is uncertain: this row or its baseline is noisy.
-    pub fn ratio_is_a_range(&self) -> bool {
-        (self.figure.is_noisy() || self.baseline_noisy) && self.ratio.low != self.ratio.high
-    }
-
     /// Threads that run the work: for the threads baselines, the threads that make
     /// requests (one per request, or the pool's).
     pub fn workers(&self) -> usize {

@@ -88,6 +88,14 @@ impl Ratio {
             high: over(row.max, baseline.min),
         }
     }
+
+    /// `2.00x`, or `1.76–2.45x` when either side is `noisy` and the ends differ.
+    pub fn shown(&self, noisy: bool) -> String {
+        match noisy && self.low != self.high {
+            true => format!("{:.2}–{:.2}x", self.low, self.high),
+            false => format!("{:.2}x", self.point),
+        }
+    }
 }
 
 #[cfg(test)]
