@@ -101,8 +101,14 @@ fn fan_outs(c: &mut Criterion) {
     for users in [1_000, 10_000, 100_000] {
         for flavour in rotated() {
             for (shape, shape_name) in shapes {
-                let spec =
-                    Spec::FanOut { users, via: Via::MEMORY, shape, limit: None, faults: None };
+                let spec = Spec::FanOut {
+                    users,
+                    via: Via::MEMORY,
+                    shape,
+                    limit: None,
+                    faults: None,
+                    work: None,
+                };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
                 bench(&mut group, id, prepare(spec, flavour));
             }
@@ -121,7 +127,8 @@ fn fan_outs(c: &mut Criterion) {
         long_running(&mut group);
         for flavour in rotated() {
             for (shape, shape_name) in shapes {
-                let spec = Spec::FanOut { users, via, shape, limit: None, faults: None };
+                let spec =
+                    Spec::FanOut { users, via, shape, limit: None, faults: None, work: None };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
                 bench(&mut group, id, prepare(spec, flavour));
             }
@@ -134,7 +141,8 @@ fn fan_outs(c: &mut Criterion) {
     let limit = NonZeroUsize::new(1_000);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
-            let spec = Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit, faults: None };
+            let spec =
+                Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit, faults: None, work: None };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), "10000/k1000");
             bench(&mut group, id, prepare(spec, flavour));
         }
@@ -171,7 +179,14 @@ fn http(c: &mut Criterion) {
     long_running(&mut group);
     for users in [100, 1_000, 10_000] {
         for flavour in rotated() {
-            let spec = Spec::FanOut { users, via, shape: Shape::Join, limit: None, faults: None };
+            let spec = Spec::FanOut {
+                users,
+                via,
+                shape: Shape::Join,
+                limit: None,
+                faults: None,
+                work: None,
+            };
             bench(&mut group, BenchmarkId::new(flavour.label(), users), prepare(spec, flavour));
         }
         for kind in Threads::ALL {

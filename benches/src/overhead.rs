@@ -97,6 +97,7 @@ pub const CASES: [Case; 3] = [
             shape: Shape::Spawn,
             limit: None,
             faults: None,
+            work: None,
         },
         native: Native::FanOut { users: 10_000 },
         counted_iterations: (1, 4),

@@ -4,7 +4,7 @@
 use std::{io, num::NonZeroUsize, sync::Arc, time::Duration};
 
 pub use chain_core::Via;
-use chain_core::{DataSource, FaultPlan, Runtime, Shape, SourceVisitor};
+use chain_core::{DataSource, FaultPlan, Runtime, Shape, SourceVisitor, Work, WorkDone, Working};
 
 use crate::{
     Flavour, Measurable, Visitor, measure,
@@ -39,6 +39,8 @@ pub enum Spec {
         limit: Option<NonZeroUsize>,
         /// Faults injected into every fetch, and the time limit on each.
         faults: Option<(FaultPlan, Duration)>,
+        /// CPU work added to each user; `None` for none.
+        work: Option<Work>,
     },
     /// [`SpawnMany`].
     SpawnMany {
@@ -94,8 +96,8 @@ impl Visitor for Spec {
     fn visit<R: Runtime>(self, rt: R) -> Measurer {
         match self {
             Spec::Chain { via, faults } => on_source(rt, via, faults, Fetching::Chain),
-            Spec::FanOut { users, via, shape, limit, faults } => {
-                let fetching = Fetching::FanOut { users, shape, limit };
+            Spec::FanOut { users, via, shape, limit, faults, work } => {
+                let fetching = Fetching::FanOut { users, shape, limit, work };
                 on_source(rt, via, faults, fetching)
             }
             Spec::SpawnMany { tasks } => measurer(rt.clone(), SpawnMany { rt, tasks }),
@@ -114,7 +116,7 @@ impl Visitor for Spec {
 #[derive(Clone, Copy)]
 enum Fetching {
     Chain,
-    FanOut { users: usize, shape: Shape, limit: Option<NonZeroUsize> },
+    FanOut { users: usize, shape: Shape, limit: Option<NonZeroUsize>, work: Option<Work> },
 }
 
 /// A [`Fetching`] workload's measurer on `via`'s source, with `faults` injected.
@@ -142,8 +144,14 @@ impl<R: Runtime> SourceVisitor for MeasureOn<R> {
         let MeasureOn { rt, fetching, expect } = self;
         match fetching {
             Fetching::Chain => measurer(rt, Chain { source, expect }),
-            Fetching::FanOut { users, shape, limit } => {
-                measurer(rt.clone(), FanOut { rt, source, users, shape, limit, expect })
+            Fetching::FanOut { users, shape, limit, work: None } => {
+                measurer(rt.clone(), FanOut { rt, source, users, shape, limit, expect, work: None })
+            }
+            Fetching::FanOut { users, shape, limit, work: Some(work) } => {
+                let done = WorkDone::new(rt.shards());
+                let source = Working::new(source, work, done.clone());
+                let work = Some((work, done));
+                measurer(rt.clone(), FanOut { rt, source, users, shape, limit, expect, work })
             }
         }
     }

@@ -14,8 +14,8 @@ use std::{
 
 use chain_core::{
     DataSource, Expected, Fault, FaultPlan, FetchErrorKind, JoinHandle, Operation, OrderId,
-    Runtime, Shape, Tally, User, UserId, UserResult, UserWithOrders, fan_out_shaped,
-    get_user_with_orders, model::article_orders, run_on_worker,
+    Runtime, Shape, Tally, User, UserId, UserResult, UserWithOrders, Work, WorkDone,
+    fan_out_shaped, get_user_with_orders, model::article_orders, run_on_worker,
 };
 use futures::{
     SinkExt, StreamExt,
@@ -230,14 +230,34 @@ pub struct FanOut<R, S> {
     pub limit: Option<NonZeroUsize>,
     /// Whether users may fail.
     pub expect: Expect,
+    /// The CPU work that `source` adds to each user, and where it counts it.
+    pub work: Option<(Work, Arc<WorkDone>)>,
 }
 
 impl<R: Runtime, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
     async fn run_once(&self) -> Option<Tally> {
         let ids = 1..=self.users as UserId;
+        let before = self.work.as_ref().map_or(0, |(_, done)| done.total());
         let results = fan_out_shaped(&self.rt, &self.source, ids, self.shape, self.limit).await;
+        if let Some((work, done)) = &self.work {
+            check_work(*work, done.total() - before, &results);
+        }
         Some(check_fan_out(self.users, &results, self.expect))
     }
+}
+
+/// Panics unless the users of `results` (users 1..=N, in order) did the rounds of
+/// CPU work that `work` asks of them, `done` in all: every returned user its own,
+/// and no more than all of them together (a user whose orders failed may have
+/// done its work).
+pub fn check_work(work: Work, done: u64, results: &[UserResult]) {
+    let ids = (1..).zip(results);
+    let returned: u64 = ids.filter(|(_, r)| r.is_ok()).map(|(id, _)| work.rounds_for(id)).sum();
+    let asked = work.rounds_for_users(results.len());
+    assert!(
+        (returned..=asked).contains(&done),
+        "the fan-out did {done} rounds of CPU work; its returned users ask for {returned}, all of them {asked}"
+    );
 }
 
 /// Spawns `tasks` trivial tasks, then awaits them all (tokio's `spawn_many`).
@@ -501,6 +521,29 @@ mod tests {
     }
 
     #[test]
+    fn a_fan_out_with_work_is_checked_for_all_of_it_on_every_flavour() {
+        let work = Work::new(50, std::num::NonZeroU32::new(3).unwrap());
+        let spec = |work| Spec::FanOut {
+            users: 30,
+            via: Via::MEMORY,
+            shape: Shape::Spawn,
+            limit: None,
+            faults: None,
+            work,
+        };
+        for flavour in Flavour::ALL {
+            let mut measurer = spec(Some(work)).prepare(flavour, NonZeroUsize::MIN).unwrap();
+            assert_eq!(measurer(2).tally.map(|t| t.results), Some(30), "{flavour:?}");
+        }
+        let results: Vec<UserResult> =
+            (1..=30).map(|id| Ok(article_user_with_orders(id))).collect();
+        check_work(work, work.rounds_for_users(30), &results);
+        let not_done = catch_unwind(|| check_work(work, 0, &results));
+        let done_twice = catch_unwind(|| check_work(work, 2 * work.rounds_for_users(30), &results));
+        assert!(not_done.is_err() && done_twice.is_err());
+    }
+
+    #[test]
     #[should_panic(expected = "a spawned task's output was lost")]
     fn check_spawned_sum_refuses_a_wrong_sum() {
         check_spawned_sum(10, 44);
@@ -515,8 +558,14 @@ mod tests {
         assert_eq!(check_fan_out(300, &results, Expect::Faults(plan())), expected);
         // Measured through the spec, as compare and criterion measure it.
         let faults = Some((plan(), LIMIT));
-        let spec =
-            Spec::FanOut { users: 300, via: Via::MEMORY, shape: Shape::Join, limit: None, faults };
+        let spec = Spec::FanOut {
+            users: 300,
+            via: Via::MEMORY,
+            shape: Shape::Join,
+            limit: None,
+            faults,
+            work: None,
+        };
         let mut measurer = spec.prepare(Flavour::SmolCurrentThread, NonZeroUsize::MIN).unwrap();
         assert_eq!(measurer(1).tally, Some(expected));
     }

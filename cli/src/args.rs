@@ -1,13 +1,16 @@
 //! The command line every runtime binary shares: one vocabulary for all runtimes.
 
-use std::{num::NonZeroUsize, time::Duration};
+use std::{
+    num::{NonZeroU32, NonZeroUsize},
+    time::Duration,
+};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::SourceArgs;
 use super::choice::{FLAVOURS, SHAPES, choice};
 use chain_core::readable::duration;
-use chain_core::{Scheduling, Shape, UserId};
+use chain_core::{Scheduling, Shape, UserId, Work};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
 /// while in flight, so this bounds a run to about 1.3 GB.
@@ -104,12 +107,36 @@ pub struct FanOutArgs {
     /// Each user as a future inside one task (join), or in a task of its own (spawn).
     #[arg(long, value_parser = choice(SHAPES), default_value_t = Shape::Join)]
     pub shape: Shape,
+    /// CPU work per user once its user is fetched: rounds of hashing, a few
+    /// nanoseconds each, 0 to 1000000 (0 for none).
+    #[arg(long, value_name = "ROUNDS", default_value_t = 0, value_parser = parse_rounds, allow_negative_numbers = true)]
+    pub work: u32,
+    /// Moves the --work of every K users onto one (ids divisible by K), the same total:
+    /// 1 spreads it evenly; K equal to a thread-per-core flavour's workers puts it all
+    /// on one of its threads.
+    #[arg(long, value_name = "K", default_value = "1", value_parser = parse_skew, allow_negative_numbers = true)]
+    pub skew: NonZeroU32,
     /// Where the fetches go.
     #[command(flatten)]
     pub source: SourceArgs,
 }
 
 impl FanOutArgs {
+    /// The CPU work asked for, if any.
+    pub fn work(&self) -> Option<Work> {
+        (self.work > 0).then(|| Work::new(self.work, self.skew))
+    }
+
+    /// The first option given on the command line (`given` says which were, by id)
+    /// that these options would ignore, and what it needs: a skew spreads work, and
+    /// the source's options as [`SourceArgs::ignored`] says.
+    pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        if given("skew") && self.work == 0 {
+            return Some("--skew moves the work of --work: it needs --work above 0".to_owned());
+        }
+        self.source.ignored(given)
+    }
+
     /// What this fan-out holds at its peak, with at most `limit` users in flight.
     pub fn footprint(&self, limit: Option<usize>) -> super::Footprint {
         let users = self.users.get();
@@ -164,6 +191,30 @@ pub fn parse_users(text: &str) -> Result<NonZeroUsize, String> {
 /// A message saying what is allowed.
 pub fn parse_concurrency(text: &str) -> Result<NonZeroUsize, String> {
     parse_count(text, MAX_USERS)
+}
+
+/// The most rounds of CPU work per user (a few milliseconds).
+pub const MAX_ROUNDS: u32 = 1_000_000;
+
+/// Parses rounds of CPU work per user: 0 to [`MAX_ROUNDS`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_rounds(text: &str) -> Result<u32, String> {
+    let allowed = || format!("must be a whole number from 0 to {MAX_ROUNDS}");
+    let n: u32 = text.trim().parse().map_err(|_| allowed())?;
+    if n <= MAX_ROUNDS { Ok(n) } else { Err(allowed()) }
+}
+
+/// Parses a skew: 1 to [`MAX_USERS`].
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_skew(text: &str) -> Result<NonZeroU32, String> {
+    let n = parse_count(text, MAX_USERS)?;
+    Ok(NonZeroU32::new(n.get() as u32).expect("a count is not zero"))
 }
 
 /// Parses a worker count: 1 to [`MAX_WORKERS`].

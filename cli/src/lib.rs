@@ -31,8 +31,9 @@ use std::{num::NonZeroUsize, path::Path, process::ExitCode};
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{
-    Cli, Command, FanOutArgs, MAX_DURATION, MAX_USERS, MAX_WORKERS, Mode, parse_concurrency,
-    parse_latency, parse_limit, parse_user, parse_users, parse_workers,
+    Cli, Command, FanOutArgs, MAX_DURATION, MAX_ROUNDS, MAX_USERS, MAX_WORKERS, Mode,
+    parse_concurrency, parse_latency, parse_limit, parse_rounds, parse_skew, parse_user,
+    parse_users, parse_workers,
 };
 pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
 pub use interrupt::exit_on_interrupt;
@@ -214,17 +215,18 @@ fn footprint(command: Option<&Command>) -> Option<Footprint> {
     Some(fanout.footprint(limit))
 }
 
-/// Why the `--source` options do not fit together, if they do not: options that
+/// Why the `--source` (and fan-out) options do not fit together, if they do not: options that
 /// conflict or that would be ignored (`given` says which options the command line
 /// gave, by id).
 fn source_conflict(command: Option<&Command>, given: impl Fn(&str) -> bool) -> Option<String> {
-    let source = match command? {
-        Command::Chain { source, .. } => source,
-        Command::FanOut(fanout) | Command::Bounded { fanout, .. } => &fanout.source,
+    let (source, fanout) = match command? {
+        Command::Chain { source, .. } => (source, None),
+        Command::FanOut(fanout) | Command::Bounded { fanout, .. } => (&fanout.source, Some(fanout)),
         _ => return None,
     };
     // Without --address, the service runs in this process.
-    source.conflict(source.address.is_none()).or_else(|| source.ignored(given))
+    let ignored = || fanout.map_or_else(|| source.ignored(&given), |f| f.ignored(&given));
+    source.conflict(source.address.is_none()).or_else(ignored)
 }
 
 /// Whether the option `id` of the subcommand in `matches` was on the command line,

@@ -14,8 +14,8 @@ use super::{
 };
 use chain_core::{
     DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, Source, SourceVisitor, UserId,
-    Via, fan_out_shaped, get_user_with_orders, get_user_with_orders_sequential,
-    get_user_with_orders_spawned, hello_world, timeout,
+    Via, Work, WorkDone, Working, fan_out_shaped, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, timeout,
 };
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
@@ -83,15 +83,24 @@ impl<R: Runtime> SourceVisitor for OnSource<R> {
 
     fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output {
         Box::pin(async move {
-            let (rt, source, latency) = (&self.rt, &Instrumented::new(source), self.latency);
-            let plan = self.plan.as_ref();
+            let (rt, latency, plan) = (&self.rt, self.latency, self.plan.as_ref());
             match self.work {
                 Fetching::Chain { user, mode } => {
+                    let source = &Instrumented::new(source);
                     chain(rt, source, user, mode, latency, plan).await.map(drop)
                 }
-                Fetching::FanOut { fanout, limit } => {
-                    fan_out_users(rt, source, &fanout, latency, limit, plan).await
-                }
+                Fetching::FanOut { fanout, limit } => match fanout.work() {
+                    None => {
+                        let source = &Instrumented::new(source);
+                        fan_out_users(rt, source, &fanout, latency, limit, plan).await
+                    }
+                    Some(work) => {
+                        let done = WorkDone::new(rt.shards());
+                        let source = &Instrumented::new(Working::new(source, work, done.clone()));
+                        fan_out_users(rt, source, &fanout, latency, limit, plan).await?;
+                        work_done(work, fanout.users.get(), &done, plan.is_some())
+                    }
+                },
             }
         })
     }
@@ -233,6 +242,27 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         count(source.users().peak(), "user", "users"),
     );
     unexplained(&results, plan).map_or(Ok(()), Err)
+}
+
+/// Says the CPU work `done` by a fan-out over `users` users asking for `work`, and
+/// fails unless it is all of it (with `faults`, a user that failed may have done
+/// none, so only too much fails).
+fn work_done(work: Work, users: usize, done: &WorkDone, faults: bool) -> Result<(), String> {
+    let (asked, by_shard, done) = (work.rounds_for_users(users), done.by_shard(), done.total());
+    let spread = match work.skew.get() {
+        1 => "spread evenly".to_owned(),
+        k => format!("moved onto one user in every {k}"),
+    };
+    say!("  CPU work: {done} rounds of hashing done of {asked}, {spread}");
+    if by_shard.len() > 1 {
+        let by_shard: Vec<_> = by_shard.iter().map(u64::to_string).collect();
+        say!("  rounds done on each shard: {}", by_shard.join(", "));
+    }
+    if done == asked || (faults && done < asked) {
+        Ok(())
+    } else {
+        Err(format!("the fan-out did {done} rounds of CPU work, and its users ask for {asked}"))
+    }
 }
 
 /// A fetch's latency: the simulated or in-process one, or a service's own.

@@ -6,9 +6,9 @@
 use std::{num::NonZeroUsize, time::Duration};
 
 use chain_cli::{
-    Cli, Command, FaultArgs, MAX_CONNECTIONS, MAX_DURATION, MAX_USERS, MAX_WORKERS, check,
-    one_line, parse_concurrency, parse_connections, parse_latency, parse_limit, parse_rate,
-    parse_users, parse_workers,
+    Cli, Command, FaultArgs, MAX_CONNECTIONS, MAX_DURATION, MAX_ROUNDS, MAX_USERS, MAX_WORKERS,
+    check, one_line, parse_concurrency, parse_connections, parse_latency, parse_limit, parse_rate,
+    parse_rounds, parse_skew, parse_users, parse_workers,
 };
 use chain_core::FaultPlan;
 use clap::{CommandFactory, Parser};
@@ -45,6 +45,8 @@ fn word() -> impl Strategy<Value = String> {
         "--hang-rate",
         "--jitter",
         "--seed",
+        "--work",
+        "--skew",
         "--flavour",
         "current-thread",
         "multi-thread",
@@ -163,6 +165,8 @@ proptest! {
         fail_rate in any::<bool>(),
         jitter in any::<bool>(),
         bounded in any::<bool>(),
+        work in any::<bool>(),
+        skew in any::<bool>(),
     ) {
         let mut words = vec!["runtime-x", "fanout", "--users", "3"];
         if bounded {
@@ -175,13 +179,16 @@ proptest! {
             (seed, &["--seed", "7"]),
             (fail_rate, &["--fail-rate", "0.5"]),
             (jitter, &["--jitter", "1ms"]),
+            (work, &["--work", "5"]),
+            (skew, &["--skew", "2"]),
         ] {
             if on {
                 words.extend_from_slice(option);
             }
         }
         let faults = fail_rate || jitter;
-        let ignored = (connections && !http) || (fetch_timeout && !http && !faults) || (seed && !faults);
+        let ignored = (connections && !http) || (fetch_timeout && !http && !faults) || (seed && !faults)
+            || (skew && !work);
         match check::<SmolRuntime>(Cli::command(), &words) {
             Ok(_) => prop_assert!(!ignored, "{:?} was accepted", words),
             Err(error) => {
@@ -204,6 +211,19 @@ proptest! {
                 prop_assert!(!(1..=max as i128).contains(&n), "{} refused {}: {}", name, n, message);
                 prop_assert!(message.contains(&format!("from 1 to {max}")), "{}", message);
             }
+        }
+    }
+
+    #[test]
+    fn work_and_skew_are_accepted_exactly_within_their_bounds(n in -2i128..=MAX_ROUNDS as i128 + 2) {
+        let within = |min: i128, max: i128| (min..=max).contains(&n);
+        match parse_rounds(&n.to_string()) {
+            Ok(rounds) => prop_assert!(within(0, MAX_ROUNDS.into()) && i128::from(rounds) == n),
+            Err(message) => prop_assert!(!within(0, MAX_ROUNDS.into()) && message.contains("from 0 to"), "{}", message),
+        }
+        match parse_skew(&n.to_string()) {
+            Ok(skew) => prop_assert!(within(1, MAX_USERS as i128) && i128::from(skew.get()) == n),
+            Err(message) => prop_assert!(!within(1, MAX_USERS as i128) && message.contains("from 1 to"), "{}", message),
         }
     }
 

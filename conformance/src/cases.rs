@@ -10,7 +10,7 @@ use std::{
     collections::HashSet,
     future::Future,
     io::{self, Write},
-    num::NonZeroUsize,
+    num::{NonZeroU32, NonZeroUsize},
     panic::{AssertUnwindSafe, catch_unwind},
     pin::pin,
     sync::{
@@ -31,10 +31,10 @@ use super::{Configured, Scripted, ThreadsSeen};
 use chain_core::{
     DataSource, Elapsed, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, InMemorySource,
     Instrumented, JoinError, JoinHandle, Operation, Runtime, Scheduling, Shape, TimeLimited, User,
-    UserId, UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned,
-    fan_out_shaped, fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
-    get_user_with_orders_spawned, hello_world, model::article_user_with_orders, run_on_worker,
-    timeout,
+    UserId, UserResult, UserWithOrders, Work, WorkDone, Working, fan_out, fan_out_bounded,
+    fan_out_bounded_spawned, fan_out_shaped, fan_out_spawned, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
+    model::article_user_with_orders, run_on_worker, timeout,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -548,6 +548,28 @@ pub fn a_fan_out_runs_on_every_shard<R: Runtime>(rt: R, built: Configured) {
             Scheduling::MultiThread => assert!(source.threads() <= built.workers.get(), "{shape}"),
             _ => assert_eq!(source.threads(), shards.get(), "{shape}"),
         }
+    }
+}
+
+/// A fan-out does the CPU work of each user it returns, once, on the shard the user
+/// was dealt to: with a skew equal to a thread-per-core runtime's shards (users dealt
+/// round-robin), every heavy user, and so all the work, lands on its last shard.
+pub fn skewed_work_is_done_once_on_the_shard_its_users_are_dealt_to<R: Runtime>(rt: R) {
+    let shards = rt.shards().get();
+    let skew = shards.max(2);
+    let work = Work::new(100, NonZeroU32::new(skew as u32).expect("at least 2"));
+    let users = 6 * skew;
+    for shape in Shape::ALL {
+        let done = WorkDone::new(rt.shards());
+        let source = Working::new(in_memory(&rt, Duration::ZERO), work, done.clone());
+        let rt2 = rt.clone();
+        let results = run_on_worker(&rt, async move {
+            fan_out_shaped(&rt2, &source, 1..=users as UserId, shape, None).await
+        });
+        assert!(results.iter().all(Result::is_ok), "{shape}");
+        let mut expected = vec![0; shards];
+        expected[(skew - 1) % shards] = work.rounds_for_users(users);
+        assert_eq!(done.by_shard(), expected, "{shape}");
     }
 }
 

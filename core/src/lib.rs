@@ -66,6 +66,7 @@ pub mod versions;
 #[cfg(feature = "http")]
 mod via;
 mod with_faults;
+mod work;
 
 #[cfg(feature = "http")]
 pub mod http;
@@ -93,3 +94,4 @@ pub use timeout::{Elapsed, timeout};
 #[cfg(feature = "http")]
 pub use via::{Source, Via};
 pub use with_faults::{SourceVisitor, with_faults};
+pub use work::{Work, WorkDone, Working, hash_rounds};

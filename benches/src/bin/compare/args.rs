@@ -8,6 +8,7 @@ use chain_cli::{
     FanOutArgs, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit, parse_users,
     parse_workers, report::duration,
 };
+use chain_core::Work;
 use clap::{
     CommandFactory, Parser, Subcommand,
     error::{ContextKind, Error, ErrorKind},
@@ -122,7 +123,10 @@ pub enum Workload {
 
 /// The options of a fan-out as command-line words.
 fn fan_out_args(fanout: &FanOutArgs) -> Vec<String> {
-    let words = vec![format!("--users={}", fanout.users), format!("--shape={}", fanout.shape)];
+    let mut words = vec![format!("--users={}", fanout.users), format!("--shape={}", fanout.shape)];
+    if let Some(work) = fanout.work() {
+        words.extend([format!("--work={}", work.rounds), format!("--skew={}", work.skew)]);
+    }
     [words, fetch_args(&fanout.latency, &fanout.source)].concat()
 }
 
@@ -223,6 +227,19 @@ impl Workload {
             Workload::FanOut(f) | Workload::Bounded { fanout: f, .. } => Some(&f.source),
             _ => None,
         }
+    }
+
+    /// The options of `fanout` and `bounded`.
+    pub fn fan_out(&self) -> Option<&FanOutArgs> {
+        match self {
+            Workload::FanOut(f) | Workload::Bounded { fanout: f, .. } => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The CPU work added to each user of a fan-out, if any.
+    pub fn work(&self) -> Option<Work> {
+        self.fan_out()?.work()
     }
 
     /// What a fan-out's measuring process holds at its peak.

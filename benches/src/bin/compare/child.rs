@@ -101,7 +101,9 @@ fn measured(job: Job) -> io::Result<Measurement> {
         (Measured::Threads(threads), Action::Measure { spec, .. }) => {
             let (users, via) = match spec {
                 Spec::Chain { via, faults: None } => (1, via),
-                Spec::FanOut { users, via, limit: None, faults: None, .. } => (users, via),
+                Spec::FanOut { users, via, limit: None, faults: None, work: None, .. } => {
+                    (users, via)
+                }
                 _ => return Err(unsupported()),
             };
             let Via::Http { address, connections, timeout } = via else {

@@ -90,7 +90,8 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
     Ok(match *workload {
         Workload::Chain { .. } => Spec::Chain { via, faults },
         Workload::FanOut(ref f) => {
-            Spec::FanOut { users: f.users.get(), via, shape: f.shape, limit: None, faults }
+            let (users, shape, work) = (f.users.get(), f.shape, f.work());
+            Spec::FanOut { users, via, shape, limit: None, faults, work }
         }
         Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {
             users: fanout.users.get(),
@@ -98,6 +99,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
             shape: fanout.shape,
             limit: Some(concurrency),
             faults,
+            work: fanout.work(),
         },
         Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
         Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },
@@ -127,16 +129,20 @@ mod tests {
             "--fail-rate=0.1",
             "--jitter=1ms",
             "--fetch-timeout=20ms",
+            "--work=50",
+            "--skew=3",
         ])
         .unwrap();
         let subject =
             Measured::Rust { flavour: Flavour::SmolMultiThread, workers: NonZeroUsize::MIN };
         let job = Job::new(subject, &args.workload, None).unwrap();
-        let Action::Measure { spec: Spec::FanOut { users, limit, faults, .. }, .. } = job.action
+        let Action::Measure { spec: Spec::FanOut { users, limit, faults, work, .. }, .. } =
+            job.action
         else {
             panic!("{job:?}")
         };
         assert_eq!((users, limit.map(NonZeroUsize::get)), (300, Some(7)));
+        assert_eq!(work.map(|w| (w.rounds, w.skew.get())), Some((50, 3)));
         assert!(faults.is_some());
         assert_eq!(serde_json::from_str::<Job>(&job.to_json()).unwrap(), job);
     }

@@ -63,7 +63,12 @@ fn main() -> ExitCode {
     // The service compare starts holds the other ends in this process, and each
     // measuring process its own: one descriptor a connection in each.
     let refused = args.workload.source().and_then(|source| {
-        source.conflict(false).or_else(|| source.ignored(|id| given(&matches, id)))
+        let given = |id: &str| given(&matches, id);
+        let ignored = || match args.workload.fan_out() {
+            Some(fanout) => fanout.ignored(given),
+            None => source.ignored(given),
+        };
+        source.conflict(false).or_else(ignored)
     });
     let refused = refused.or_else(|| args.workload.unplanned_timeouts());
     if let Some(conflict) = refused {
@@ -142,8 +147,9 @@ fn subjects(args: &Args) -> Vec<Subject> {
         }
     }
     // The article's claim, tested: the same HTTP fetches with threads (which take
-    // no injected faults).
-    let threads_fit = !matches!(args.workload, args::Workload::Bounded { .. });
+    // no injected faults and do no CPU work).
+    let threads_fit =
+        !matches!(args.workload, args::Workload::Bounded { .. }) && args.workload.work().is_none();
     if args.workload.is_http() && threads_fit && !args.workload.is_faulty() {
         subjects.push(Subject::Threads(Threads::Pool));
         if args.workload.users().is_some_and(|users| users <= MAX_THREADS_PER_REQUEST_USERS) {

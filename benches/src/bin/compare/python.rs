@@ -40,6 +40,7 @@ pub fn loops() -> Result<(Vec<&'static str>, Versions), String> {
 pub fn supports(workload: &Workload) -> bool {
     !workload.is_http()
         && !workload.is_faulty()
+        && workload.work().is_none()
         && matches!(
             workload,
             Workload::Chain { .. }
