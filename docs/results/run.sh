@@ -37,6 +37,12 @@ compare timer-100us timer --sleep 100us --runs 3
 compare timer-1ms timer --sleep 1ms --runs 3
 compare timer-20ms timer --sleep 20ms --samples 50 --runs 3
 compare idle-1m idle --users 1000000 --runs 3
+# CPU work instead of waiting: 10,000 users of 10,000 rounds of hashing each, a task
+# per user, on 2 threads (1 on the single-threaded flavours); then the same total with
+# every second user doing the work of two and the others none, which round-robin
+# dealing puts all on one of the two threads of a thread-per-core flavour.
+compare work-even-10k fanout --users 10000 --work 10000 --shape spawn --workers 2 --runs 5
+compare work-skew2-10k fanout --users 10000 --work 10000 --skew 2 --shape spawn --workers 2 --runs 5
 # Over loopback HTTP, to a record service started by compare (one thread of its own),
 # beside blocking std::net clients on OS threads.
 compare http-fanout-10k fanout --users 10000 --source http --runs 3

@@ -4,12 +4,17 @@ use std::{fs, path::Path, time::Duration};
 
 use benches::{Flavour, threads::Threads};
 use chain_cli::report::duration;
+use chain_core::Scheduling;
 
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},
     criterion::Export,
     tables,
 };
+
+/// The CPU-bound fan-out with its work spread evenly, and with it skewed.
+const WORK_EVEN: &str = "work-even-10k";
+const WORK_UNEVEN: &str = "work-skew2-10k";
 
 /// tokio's two flavours, whose joined fan-out the README explains.
 const TOKIO: [Flavour; 2] = [Flavour::TokioCurrentThread, Flavour::TokioMultiThread];
@@ -68,6 +73,7 @@ impl<'a> Sources<'a> {
                 &self.pair("faults-bounded-100k")?,
             ),
             "other-tables" => self.other_tables(),
+            "uneven" => self.uneven(),
             "tokio-coop" => self.both_runs("tokio-coop.txt"),
             "block-on" => self.both_runs("block-on-entry.txt"),
             "overhead" => {
@@ -208,6 +214,45 @@ impl<'a> Sources<'a> {
             spawn.ratio(Flavour::CompioCurrentThread.label())?.shown(),
             spawn.ratio(Flavour::MonoioCurrentThread.label())?.shown(),
             spawn.ratio(Flavour::FuturesLocalPool.label())?.shown(),
+        ))
+    }
+
+    /// The even and uneven CPU-bound fan-outs: the table, and what it shows by design.
+    fn uneven(&self) -> Result<String, String> {
+        let (even, uneven) = (self.pair(WORK_EVEN)?, self.pair(WORK_UNEVEN)?);
+        let by_design = |wanted: Scheduling| -> Result<String, String> {
+            let mut stated = Vec::new();
+            for row in even.rows() {
+                if tables::design(&row.flavour)? == wanted {
+                    stated.push(tables::uneven_over_even(&even, &uneven, &row.flavour)?);
+                }
+            }
+            Ok(span(&stated))
+        };
+        let stealing = even.rows().iter().filter(|r| {
+            tables::design(&r.flavour).is_ok_and(|design| design == Scheduling::MultiThread)
+        });
+        let fastest = stealing
+            .min_by(|a, b| a.median_s.total_cmp(&b.median_s))
+            .ok_or("no work-stealing row")?;
+        // How many times the fastest work-stealing flavour's time each one takes.
+        let tpc_even: Vec<Stated> = [Flavour::CompioThreadPerCore, Flavour::MonoioThreadPerCore]
+            .iter()
+            .map(|f| even.times_faster_than(&fastest.flavour, f.label()))
+            .collect::<Result<_, _>>()?;
+        Ok(format!(
+            "{}\n\nWhat it shows: on the uneven load the work-stealing flavours take {} times \
+             their even time, and the thread-per-core ones {}; the single-threaded flavours, \
+             doing the same total work, {}. On the even load, compio's and monoio's \
+             thread-per-core flavours take {} and {} the time of the fastest work-stealing \
+             flavour ({}).",
+            tables::uneven(&even, &uneven)?,
+            by_design(Scheduling::MultiThread)?,
+            by_design(Scheduling::ThreadPerCore)?,
+            by_design(Scheduling::CurrentThread)?,
+            tpc_even[0].shown(),
+            tpc_even[1].shown(),
+            fastest.flavour,
         ))
     }
 

@@ -6,6 +6,8 @@ use benches::{
     threads::Threads,
 };
 
+use chain_core::Scheduling;
+
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated},
     criterion::Export,
@@ -56,6 +58,44 @@ fn faster_than_asyncio(pair: &Pair, row: &Row) -> Result<String, String> {
     }
     let stated = pair.times_faster_than(&row.flavour, ASYNCIO)?;
     Ok(stated.shown())
+}
+
+/// How many times its `even` median a flavour's `uneven` one is, in each run.
+pub fn uneven_over_even(even: &Pair, uneven: &Pair, flavour: &str) -> Result<Stated, String> {
+    let first = uneven.row(flavour)?.median_s / even.row(flavour)?.median_s;
+    let second = uneven.again(flavour)?.median_s / even.again(flavour)?.median_s;
+    Ok(Stated::point(first).with(Stated::point(second)))
+}
+
+/// The scheduling design of the flavour labelled `label`.
+pub fn design(label: &str) -> Result<Scheduling, String> {
+    let flavour = Flavour::ALL.iter().find(|f| f.label() == label);
+    flavour.map(|f| f.scheduling()).ok_or_else(|| format!("no flavour labelled {label}"))
+}
+
+/// The same CPU work spread evenly and unevenly: each flavour's two medians and how
+/// many times the even one the uneven one is, in both runs.
+pub fn uneven(even: &Pair, uneven: &Pair) -> Result<String, String> {
+    let mut out = String::from(
+        "| flavour | design | workers | even: median (least – most) | uneven: median (least – most) | uneven / even |\n|---|---|---:|---:|---:|---:|\n",
+    );
+    for row in even.rows() {
+        let skewed = uneven.row(&row.flavour)?;
+        out += &format!(
+            "| {} | {} | {} | {} ({} – {}) | {} ({} – {}) | {} |\n",
+            row.flavour,
+            design(&row.flavour)?,
+            row.workers,
+            time(row.median_s),
+            time(row.min_s),
+            time(row.max_s),
+            time(skewed.median_s),
+            time(skewed.min_s),
+            time(skewed.max_s),
+            uneven_over_even(even, uneven, &row.flavour)?.shown(),
+        );
+    }
+    Ok(out + &format!("\n`{}`\n\n`{}`", even.command(), uneven.command()))
 }
 
 /// The faults table: each flavour's accounting, the same in every row, and its
