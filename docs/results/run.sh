@@ -56,7 +56,8 @@ cargo bench --locked -p benches --bench runtimes -- '^(overhead_|http_)'
 # A ratio above its limit is published too (CI is what fails on it), and said here.
 ./target/release/overhead instructions > "$out/overhead-instructions.md" ||
   echo "run.sh: overhead instructions found a ratio above its limit; see $out/overhead-instructions.md" >&2
-# The two explanations' own measurements.
+# The explanations' own measurements.
 ./target/release/examples/tokio_coop > "$out/tokio-coop.txt"
 ./target/release/examples/block_on_entry > "$out/block-on-entry.txt"
+./target/release/examples/adapter_cost > "$out/adapter-cost.txt"
 echo $(( $(date +%s) - started )) > "$out/seconds.txt"

@@ -76,6 +76,7 @@ impl<'a> Sources<'a> {
             "uneven" => self.uneven(),
             "tokio-coop" => self.both_runs("tokio-coop.txt"),
             "block-on" => self.both_runs("block-on-entry.txt"),
+            "adapter-cost" => self.both_runs("adapter-cost.txt"),
             "overhead" => {
                 let (first, second) = self.criterion()?;
                 let counted = blank_after_tables(&read(self.results, "overhead-instructions.md")?);
