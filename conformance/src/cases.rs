@@ -60,11 +60,14 @@ async fn until<T>(stop: impl Future<Output = ()>, work: impl Future<Output = T>)
     matches!(select(pin!(work), pin!(stop)).await, Either::Left(_))
 }
 
-/// Sets its flag when dropped: shows that a task's future was dropped.
-struct DropFlag(Arc<AtomicBool>);
+/// Sets its flag when dropped, after lingering that long first: shows that a task's
+/// future was dropped, and, lingering, that whoever waits for the drop waits for all
+/// of it (a handle told too early reads the flag still unset).
+struct DropFlag(Arc<AtomicBool>, Duration);
 
 impl Drop for DropFlag {
     fn drop(&mut self) {
+        thread::sleep(self.1);
         self.0.store(true, SeqCst);
     }
 }
@@ -452,7 +455,7 @@ pub fn dropping_a_handle_cancels_its_task<R: Runtime>(rt: R) {
     let rt2 = rt.clone();
     run_on_worker(&rt, async move {
         let dropped = Arc::new(AtomicBool::new(false));
-        let handle = spawn_running_forever(&rt2, &dropped).await;
+        let handle = spawn_running_forever(&rt2, &dropped, Duration::ZERO).await;
         drop(handle);
         eventually(&rt2, "the dropped handle's task is dropped", || dropped.load(SeqCst)).await;
     });
@@ -461,9 +464,13 @@ pub fn dropping_a_handle_cancels_its_task<R: Runtime>(rt: R) {
 /// Spawns a task that holds a [`DropFlag`] on `dropped`, signals that it runs, then
 /// waits forever, and returns its handle once the signal has come: only cancelling
 /// the task can set the flag, and only while the task is running.
-async fn spawn_running_forever<R: Runtime>(rt: &R, dropped: &Arc<AtomicBool>) -> R::JoinHandle<()> {
+async fn spawn_running_forever<R: Runtime>(
+    rt: &R,
+    dropped: &Arc<AtomicBool>,
+    linger: Duration,
+) -> R::JoinHandle<()> {
     let (running, has_run) = oneshot::channel();
-    let flag = DropFlag(dropped.clone());
+    let flag = DropFlag(dropped.clone(), linger);
     let handle = rt.spawn(async move {
         let _flag = flag;
         running.send(()).expect("the test awaits the signal");
@@ -495,7 +502,7 @@ pub fn cancel_returns_once_the_task_is_gone<R: Runtime>(rt: R) {
     let rt2 = rt.clone();
     let dropped = run_on_worker(&rt, async move {
         let dropped = Arc::new(AtomicBool::new(false));
-        spawn_running_forever(&rt2, &dropped).await.cancel().await;
+        spawn_running_forever(&rt2, &dropped, SHORT).await.cancel().await;
         dropped.load(SeqCst)
     });
     assert!(dropped, "cancel returned before the task's future was dropped");

@@ -6,7 +6,7 @@
 use std::{
     future::{Future, poll_fn},
     panic::AssertUnwindSafe,
-    pin::{Pin, pin},
+    pin::Pin,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -15,7 +15,7 @@ use std::{
     thread,
 };
 
-use futures::{FutureExt, task::AtomicWaker};
+use futures::{FutureExt, future::CatchUnwind, task::AtomicWaker};
 
 use crate::{JoinError, JoinHandle};
 
@@ -42,6 +42,39 @@ impl<T> Drop for Finish<T> {
     fn drop(&mut self) {
         self.0.done.store(true, Ordering::Release);
         self.0.handle.wake();
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future an executor runs in a task's place: the user's future, its panic
+    /// caught, until it finishes or the handle cancels it. A struct, not an `async`
+    /// block: a block holds the future it captured and the one it pins apart, twice
+    /// the bytes for every spawn to copy and allocate.
+    struct Running<F, T> {
+        // Declared first, so dropped first: `finish` says the future is gone.
+        #[pin]
+        work: CatchUnwind<AssertUnwindSafe<F>>,
+        finish: Finish<T>,
+    }
+}
+
+impl<F: Future<Output = T>, T> Future for Running<F, T> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let shared = &this.finish.0;
+        let cancelled = || shared.cancel.load(Ordering::Acquire);
+        if cancelled() {
+            return Poll::Ready(());
+        }
+        if let Poll::Ready(outcome) = this.work.poll(cx) {
+            *shared.output.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+            return Poll::Ready(());
+        }
+        // Checked again once registered: a cancel in between would be missed.
+        shared.runner.register(cx.waker());
+        if cancelled() { Poll::Ready(()) } else { Poll::Pending }
     }
 }
 
@@ -87,32 +120,8 @@ impl<T: Send + 'static> Task<T> {
             handle: AtomicWaker::new(),
             runner: AtomicWaker::new(),
         });
-        // One value, the future first: dropped unpolled, a tuple drops its fields in
-        // order, so the future goes before `Finish` says it has.
-        let parts = (future, Finish(shared.clone()));
-        let running = async move {
-            let parts = parts; // captured whole, not field by field
-            // Declared first, dropped last: after `work`, which holds the future.
-            let finish = parts.1;
-            let shared = &finish.0;
-            let mut work = pin!(AssertUnwindSafe(parts.0).catch_unwind());
-            let cancelled = || shared.cancel.load(Ordering::Acquire);
-            let outcome = poll_fn(|cx| {
-                if cancelled() {
-                    return Poll::Ready(None);
-                }
-                if let Poll::Ready(outcome) = work.as_mut().poll(cx) {
-                    return Poll::Ready(Some(outcome));
-                }
-                // Checked again once registered: a cancel in between would be missed.
-                shared.runner.register(cx.waker());
-                if cancelled() { Poll::Ready(None) } else { Poll::Pending }
-            })
-            .await;
-            if let Some(outcome) = outcome {
-                *shared.output.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-            }
-        };
+        let work = AssertUnwindSafe(future).catch_unwind();
+        let running = Running { work, finish: Finish(shared.clone()) };
         (Task { shared, detached: false }, running)
     }
 }
