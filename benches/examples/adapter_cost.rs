@@ -51,7 +51,7 @@ fn main() -> io::Result<()> {
     compare(&monoio, requests, |c| Box::pin(monoio_own(address, c)), address)
 }
 
-/// Connects `c` streams with the runtime's own I/O, and returns a batch runner.
+/// Connects the given number of streams with the runtime's own I/O.
 type Own = LocalBoxFuture<'static, io::Result<Vec<OwnStream>>>;
 
 /// A connection of the runtime's own kind.
