@@ -246,18 +246,12 @@ impl<R: Runtime, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
     }
 }
 
-/// Panics unless the users of `results` (users 1..=N, in order) did the rounds of
-/// CPU work that `work` asks of them, `done` in all: every returned user its own,
-/// and no more than all of them together (a user whose orders failed may have
-/// done its work).
+/// Panics unless `done` rounds can be the CPU work of the fan-out that returned
+/// `results` ([`Work::misdone`]).
 pub fn check_work(work: Work, done: u64, results: &[UserResult]) {
-    let ids = (1..).zip(results);
-    let returned: u64 = ids.filter(|(_, r)| r.is_ok()).map(|(id, _)| work.rounds_for(id)).sum();
-    let asked = work.rounds_for_users(results.len());
-    assert!(
-        (returned..=asked).contains(&done),
-        "the fan-out did {done} rounds of CPU work; its returned users ask for {returned}, all of them {asked}"
-    );
+    if let Some(wrong) = work.misdone(done, results) {
+        panic!("{wrong}");
+    }
 }
 
 /// Spawns `tasks` trivial tasks, then awaits them all (tokio's `spawn_many`).

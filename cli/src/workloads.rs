@@ -14,7 +14,7 @@ use super::{
 };
 use chain_core::{
     DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, Source, SourceVisitor, UserId,
-    Via, Work, WorkDone, Working, fan_out_shaped, get_user_with_orders,
+    UserResult, Via, Work, WorkDone, Working, fan_out_shaped, get_user_with_orders,
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, timeout,
 };
 
@@ -92,13 +92,14 @@ impl<R: Runtime> SourceVisitor for OnSource<R> {
                 Fetching::FanOut { fanout, limit } => match fanout.work() {
                     None => {
                         let source = &Instrumented::new(source);
-                        fan_out_users(rt, source, &fanout, latency, limit, plan).await
+                        fan_out_users(rt, source, &fanout, latency, limit, plan).await.map(drop)
                     }
                     Some(work) => {
                         let done = WorkDone::new(rt.shards());
                         let source = &Instrumented::new(Working::new(source, work, done.clone()));
-                        fan_out_users(rt, source, &fanout, latency, limit, plan).await?;
-                        work_done(work, fanout.users.get(), &done, plan.is_some())
+                        let results =
+                            fan_out_users(rt, source, &fanout, latency, limit, plan).await?;
+                        work_done(work, &results, &done)
                     }
                 },
             }
@@ -209,6 +210,8 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
     Ok(took)
 }
 
+/// Runs the fan-out `fanout` asks for and says how it went; its results, unless an
+/// error is not one `plan` explains.
 async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     rt: &R,
     source: &Instrumented<S>,
@@ -216,7 +219,7 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     latency: Option<Duration>,
     limit: Option<NonZeroUsize>,
     plan: Option<&FaultPlan>,
-) -> Result<(), String> {
+) -> Result<Vec<UserResult>, String> {
     let n = fanout.users.get();
     let ids = 1..=n as UserId;
     let progress = Progress::start(2 * n, source.counters());
@@ -241,14 +244,14 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         duration(took / n as u32),
         count(source.users().peak(), "user", "users"),
     );
-    unexplained(&results, plan).map_or(Ok(()), Err)
+    unexplained(&results, plan).map_or(Ok(results), Err)
 }
 
-/// Says the CPU work `done` by a fan-out over `users` users asking for `work`, and
-/// fails unless it is all of it (with `faults`, a user that failed may have done
-/// none, so only too much fails).
-fn work_done(work: Work, users: usize, done: &WorkDone, faults: bool) -> Result<(), String> {
-    let (asked, by_shard, done) = (work.rounds_for_users(users), done.by_shard(), done.total());
+/// Says the CPU work `done` by the fan-out that returned `results`, asking for
+/// `work`, and fails unless it can be ([`Work::misdone`]).
+fn work_done(work: Work, results: &[UserResult], done: &WorkDone) -> Result<(), String> {
+    let asked = work.rounds_for_users(results.len());
+    let (by_shard, done) = (done.by_shard(), done.total());
     let spread = match work.skew.get() {
         1 => "spread evenly".to_owned(),
         k => format!("moved onto one user in every {k}"),
@@ -258,11 +261,7 @@ fn work_done(work: Work, users: usize, done: &WorkDone, faults: bool) -> Result<
         let by_shard: Vec<_> = by_shard.iter().map(u64::to_string).collect();
         say!("  rounds done on each shard: {}", by_shard.join(", "));
     }
-    if done == asked || (faults && done < asked) {
-        Ok(())
-    } else {
-        Err(format!("the fan-out did {done} rounds of CPU work, and its users ask for {asked}"))
-    }
+    work.misdone(done, results).map_or(Ok(()), Err)
 }
 
 /// A fetch's latency: the simulated or in-process one, or a service's own.

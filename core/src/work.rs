@@ -14,7 +14,7 @@ use std::{
     },
 };
 
-use crate::{DataSource, FetchError, OrderId, User, UserId, seeded::splitmix64};
+use crate::{DataSource, FetchError, OrderId, User, UserId, UserResult, seeded::splitmix64};
 
 /// How much CPU work each user costs, and how unevenly it is spread among them.
 ///
@@ -54,6 +54,21 @@ impl Work {
     /// `users` is a multiple of it.
     pub fn rounds_for_users(self, users: usize) -> u64 {
         (1..=users as UserId).map(|id| self.rounds_for(id)).sum()
+    }
+
+    /// Why `done` rounds cannot be the work of a fan-out over users 1..=N that
+    /// returned `results` (in request order), if they cannot: each returned user did
+    /// its own, and no more than all of them together was done (a user whose orders
+    /// failed may have done its work).
+    pub fn misdone(self, done: u64, results: &[UserResult]) -> Option<String> {
+        let ids = (1..).zip(results);
+        let returned: u64 = ids.filter(|(_, r)| r.is_ok()).map(|(id, _)| self.rounds_for(id)).sum();
+        let asked = self.rounds_for_users(results.len());
+        (!(returned..=asked).contains(&done)).then(|| {
+            format!(
+                "the fan-out did {done} rounds of CPU work; its returned users ask for {returned}, all of them {asked}"
+            )
+        })
     }
 }
 
