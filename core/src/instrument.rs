@@ -158,7 +158,8 @@ impl Gauge {
         self.cancelled.load(Relaxed)
     }
 
-    fn enter(&self) -> InFlight<'_> {
+    /// Counts one more in flight until the guard is completed or dropped.
+    pub(crate) fn enter(&self) -> InFlight<'_> {
         self.started.fetch_add(1, Relaxed);
         let live = self.live.fetch_add(1, Relaxed) + 1;
         self.peak.fetch_max(live, Relaxed);
@@ -167,13 +168,13 @@ impl Gauge {
 }
 
 /// Leaves the gauge when dropped: at completion, or when the fetch is cancelled.
-struct InFlight<'a> {
+pub(crate) struct InFlight<'a> {
     gauge: &'a Gauge,
     completed: bool,
 }
 
 impl InFlight<'_> {
-    fn complete(mut self) {
+    pub(crate) fn complete(mut self) {
         self.gauge.completed.fetch_add(1, Relaxed);
         self.completed = true;
     }

@@ -51,6 +51,7 @@ mod fanout;
 mod faulty;
 mod hello;
 mod instrument;
+mod listener;
 pub mod model;
 pub mod readable;
 pub mod runtime;
@@ -80,6 +81,7 @@ pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, 
 pub use faulty::{Expected, Fault, FaultPlan, Faulty};
 pub use hello::hello_world;
 pub use instrument::{Counters, Gauge, Instrumented};
+pub use listener::Listener;
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use runtime::{
     ByteStream, IoDriver, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo,

@@ -33,6 +33,7 @@ impl User {
 
 /// A user together with their orders: what `get_user_with_orders` returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "http", derive(serde::Serialize, serde::Deserialize))]
 pub struct UserWithOrders {
     /// The user.
     pub user: User,

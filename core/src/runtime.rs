@@ -27,6 +27,9 @@
 //!   off (`TCP_NODELAY`) on every runtime, so that small requests leave at once
 //!   everywhere. The stream is the runtime's own, registered with its reactor, behind
 //!   the runtime-neutral `futures-io` traits.
+//! - **Listening** ([`Runtime::listen`]) registers a socket that the caller bound
+//!   and made listen; it accepts the runtime's own streams, with `TCP_NODELAY` on as
+//!   for connecting ([`Listener`]).
 //! - **Cancel safety**: every future returned here and by this crate can be dropped at
 //!   any await point; dropping it cancels the work it started (sleeps, fetches, and
 //!   through their handles, spawned tasks) and loses only that work's result.
@@ -50,6 +53,8 @@
 //!   [`fan_out_shaped`](crate::fan_out_shaped) splits a fan-out among them, each
 //!   share with its own [`DataSource::for_shard`](crate::DataSource::for_shard) copy
 //!   of the source, so that no connection leaves the thread that opened it.
+
+use crate::Listener;
 
 use std::{
     any::Any,
@@ -94,6 +99,9 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 
     /// A TCP stream driven by this runtime's reactor.
     type TcpStream: ByteStream;
+
+    /// A listening TCP socket driven by this runtime's reactor, accepting its streams.
+    type TcpListener: Listener<Stream = Self::TcpStream>;
 
     /// Runs `future` to completion on the calling thread, driving the runtime meanwhile.
     ///
@@ -151,6 +159,24 @@ pub trait Runtime: Clone + Send + Sync + 'static {
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static;
+
+    /// Hands `listener`, a socket bound and listening, to this runtime's reactor, on
+    /// the worker that polls the future (on a thread-per-core runtime, the thread
+    /// that accepts from it for good). Binding stays with the caller, so that every
+    /// runtime's listener has the same socket options (`SO_REUSEPORT`, the backlog).
+    ///
+    /// # Errors
+    ///
+    /// The reactor refused the socket (it is not a listening socket, or the reactor
+    /// is out of room).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping it closes the socket.
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<Self::TcpListener>> + Send + 'static;
 
     /// What this runtime is and how it was configured, to be printed with results.
     fn info(&self) -> RuntimeInfo;

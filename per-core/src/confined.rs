@@ -35,6 +35,15 @@ impl<S> Confined<S> {
         Confined(SendWrapper::new(stream))
     }
 
+    /// The value, on its thread: how a glue reaches a confined listener to accept.
+    ///
+    /// # Panics
+    ///
+    /// On any other thread.
+    pub fn get_ref(&self) -> &S {
+        &self.0
+    }
+
     /// The stream, on its thread.
     ///
     /// # Panics

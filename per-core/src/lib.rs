@@ -43,7 +43,7 @@ pub use per_core::PerCore;
 
 use std::{future::Future, io, net::SocketAddr};
 
-use chain_core::{ByteStream, IoDriver, Timer};
+use chain_core::{ByteStream, IoDriver, Listener, Timer};
 // Named by the docs above.
 #[cfg(doc)]
 use chain_core::{Runtime, Task};
@@ -62,6 +62,8 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
     type Timer: Timer + Default;
     /// The runtime's TCP stream as futures-io, confined to the thread that opened it.
     type TcpStream: ByteStream;
+    /// The runtime's listener, confined to the thread that registered it.
+    type TcpListener: Listener<Stream = Self::TcpStream>;
 
     /// Builds the calling thread's runtime, if it has none yet.
     ///
@@ -83,4 +85,10 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static;
+
+    /// Registers a bound, listening socket with the runtime of the thread that polls it.
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<Self::TcpListener>> + Send + 'static;
 }

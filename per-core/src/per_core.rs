@@ -146,6 +146,7 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
     type JoinHandle<T: Send + 'static> = Task<T>;
     type Timer = L::Timer;
     type TcpStream = L::TcpStream;
+    type TcpListener = L::TcpListener;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         let shared = &*self.shared;
@@ -202,6 +203,13 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<L::TcpStream>> + Send + 'static {
         self.shared.local.connect(address)
+    }
+
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<L::TcpListener>> + Send + 'static {
+        self.shared.local.listen(listener)
     }
 
     fn info(&self) -> RuntimeInfo {

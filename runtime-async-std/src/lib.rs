@@ -8,6 +8,7 @@
 //! | `block_on` | [`async_std::task::block_on`] |
 //! | `spawn` | [`async_std::task::spawn`], cancelled (its `cancel` polled once) when its handle is dropped |
 //! | `connect` | [`async_std::net::TcpStream`] (over async-io's reactor), `futures-io` already |
+//! | `listen` | [`async_std::net::TcpListener`] from the bound socket |
 //! | `timer` | [`AsyncStdTimer`]: [`async_std::task::sleep`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
 //! One flavour: a global pool of worker threads, sized once per process through
@@ -43,8 +44,8 @@ use std::{
 
 use async_global_executor::GlobalExecutorConfig;
 use chain_core::{
-    CancelOnDrop, IoDriver, JoinError, Launch, NativeTasks, Runtime, RuntimeInfo, Scheduling,
-    Timer, no_such_flavour,
+    CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
+    Scheduling, Timer, no_such_flavour,
 };
 use futures::FutureExt;
 
@@ -106,6 +107,7 @@ impl Runtime for AsyncStdRuntime {
     type JoinHandle<T: Send + 'static> = AsyncStdJoinHandle<T>;
     type Timer = AsyncStdTimer;
     type TcpStream = async_std::net::TcpStream;
+    type TcpListener = AsyncStdListener;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         async_std::task::block_on(future)
@@ -142,6 +144,35 @@ impl Runtime for AsyncStdRuntime {
             stream.set_nodelay(true)?;
             Ok(stream)
         }
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<AsyncStdListener>> + Send + 'static {
+        async move {
+            // async-std registers it with its reactor, and panics if that fails.
+            Ok(AsyncStdListener(async_std::net::TcpListener::from(listener)))
+        }
+    }
+}
+
+/// async-std's listener, accepting its streams with `TCP_NODELAY` set.
+#[derive(Debug)]
+pub struct AsyncStdListener(async_std::net::TcpListener);
+
+impl Listener for AsyncStdListener {
+    type Stream = async_std::net::TcpStream;
+
+    async fn accept(&self) -> io::Result<(async_std::net::TcpStream, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok((stream, peer))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
     }
 }
 

@@ -7,6 +7,7 @@
 //! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
+//! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there; its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
 //!
 //! # Examples
@@ -31,7 +32,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{IoDriver, Timer};
+use chain_core::{IoDriver, Listener, Timer};
 use chain_per_core::{Confined, LocalLoop, PerCore, confined};
 use compio::{
     driver::{DriverType, ProactorBuilder},
@@ -78,6 +79,7 @@ impl LocalLoop for CompioLoop {
 
     type Timer = CompioTimer;
     type TcpStream = Confined<Pin<Box<AsyncStream<TcpStream>>>>;
+    type TcpListener = CompioListener;
 
     fn start(&self) -> io::Result<IoDriver> {
         RUNTIME.with(|runtime| {
@@ -119,12 +121,52 @@ impl LocalLoop for CompioLoop {
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
         confined(move || connect(address))
     }
+
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<CompioListener>> + Send + 'static {
+        // compio makes the socket non-blocking itself where its driver needs it.
+        confined(move || async move {
+            let address = listener.local_addr()?;
+            let inner = compio::net::TcpListener::from_std(listener)?;
+            Ok(CompioListener { inner: Confined::new(inner), address })
+        })
+    }
 }
 
 async fn connect(address: SocketAddr) -> io::Result<<CompioLoop as LocalLoop>::TcpStream> {
     let stream = TcpStream::connect(address).await?;
     stream.set_nodelay(true)?;
-    Ok(Confined::new(Box::pin(AsyncStream::new(stream))))
+    Ok(stream_of(stream))
+}
+
+fn stream_of(stream: TcpStream) -> <CompioLoop as LocalLoop>::TcpStream {
+    Confined::new(Box::pin(AsyncStream::new(stream)))
+}
+
+/// compio's listener, confined to the thread that registered it, accepting
+/// [`CompioRuntime`]'s streams.
+#[derive(Debug)]
+pub struct CompioListener {
+    inner: Confined<compio::net::TcpListener>,
+    address: SocketAddr,
+}
+
+impl Listener for CompioListener {
+    type Stream = <CompioLoop as LocalLoop>::TcpStream;
+
+    fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_ {
+        confined(move || async move {
+            let (stream, peer) = self.inner.get_ref().accept().await?;
+            stream.set_nodelay(true)?;
+            Ok((stream_of(stream), peer))
+        })
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.address)
+    }
 }
 
 /// compio's timer, on the loop of the thread that polls the sleep.

@@ -6,6 +6,7 @@
 //! | event loop | [`futures::executor::block_on`]: the calling thread polls the future; the pool's threads run the tasks | [`LocalPool::run_until`] on the calling thread, through chain-per-core's [`PerCore`] |
 //! | `spawn` | [`ThreadPool::spawn_ok`] behind core's [`Task`], which adds what the pool lacks: cancel on drop, panics as values, `cancel().await` | [`LocalSpawner::spawn_local`](futures::task::LocalSpawnExt::spawn_local), behind [`Task`] too |
 //! | `connect` | [`async_io::Async`]`<std::net::TcpStream>`, `futures-io` already | the same |
+//! | `listen` | [`AsyncIoListener`]: [`async_io::Async`]`<std::net::TcpListener>` | the same |
 //! | `timer` | [`AsyncIoTimer`]: [`async_io::Timer::after`] (a timerfd deadline, no rounding) and [`Instant::now`], the clock it uses | the same |
 //!
 //! The executors have no reactor and no timer of their own, so both come from a
@@ -40,7 +41,7 @@ use std::{
 
 use async_io::Async;
 use chain_core::{
-    IoDriver, Launch, Runtime, RuntimeInfo, Scheduling, Task, Timer, no_such_flavour,
+    IoDriver, Launch, Listener, Runtime, RuntimeInfo, Scheduling, Task, Timer, no_such_flavour,
 };
 use chain_per_core::{LocalLoop, PerCore};
 use futures::{
@@ -98,6 +99,7 @@ impl Runtime for FuturesRuntime {
     type JoinHandle<T: Send + 'static> = Task<T>;
     type Timer = AsyncIoTimer;
     type TcpStream = Async<TcpStream>;
+    type TcpListener = AsyncIoListener;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match &self.0 {
@@ -141,12 +143,42 @@ impl Runtime for FuturesRuntime {
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
         connect(address)
     }
+
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<AsyncIoListener>> + Send + 'static {
+        listen(listener)
+    }
 }
 
 async fn connect(address: SocketAddr) -> io::Result<Async<TcpStream>> {
     let stream = Async::<TcpStream>::connect(address).await?;
     stream.get_ref().set_nodelay(true)?;
     Ok(stream)
+}
+
+async fn listen(listener: std::net::TcpListener) -> io::Result<AsyncIoListener> {
+    Ok(AsyncIoListener(Async::new(listener)?))
+}
+
+/// async-io's listener, on async-io's reactor thread, accepting its streams with
+/// `TCP_NODELAY` set: both flavours' listener.
+#[derive(Debug)]
+pub struct AsyncIoListener(Async<std::net::TcpListener>);
+
+impl Listener for AsyncIoListener {
+    type Stream = Async<TcpStream>;
+
+    async fn accept(&self) -> io::Result<(Async<TcpStream>, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        stream.get_ref().set_nodelay(true)?;
+        Ok((stream, peer))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.get_ref().local_addr()
+    }
 }
 
 impl Launch for FuturesRuntime {
@@ -188,6 +220,7 @@ impl LocalLoop for LocalPoolLoop {
 
     type Timer = AsyncIoTimer;
     type TcpStream = Async<TcpStream>;
+    type TcpListener = AsyncIoListener;
 
     fn start(&self) -> io::Result<IoDriver> {
         // Made now: later, inside `run_until`, the pool is borrowed.
@@ -211,6 +244,13 @@ impl LocalLoop for LocalPoolLoop {
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Async<TcpStream>>> + Send + 'static {
         connect(address)
+    }
+
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<AsyncIoListener>> + Send + 'static {
+        listen(listener)
     }
 }
 

@@ -7,6 +7,7 @@
 //! | `spawn` | [`monoio::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): monoio's own handle detaches on drop and has no `JoinError` |
 //! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it |
 //! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
+//! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there; its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
 //!
 //! # Examples
@@ -30,7 +31,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{IoDriver, Timer};
+use chain_core::{IoDriver, Listener, Timer};
 use chain_per_core::{Confined, LocalLoop, PerCore, confined};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
@@ -75,6 +76,7 @@ impl LocalLoop for MonoioLoop {
 
     type Timer = MonoioTimer;
     type TcpStream = Confined<Compat<TcpStreamPoll>>;
+    type TcpListener = MonoioListener;
 
     fn start(&self) -> io::Result<IoDriver> {
         RUNTIME.with_borrow_mut(|runtime| {
@@ -117,12 +119,53 @@ impl LocalLoop for MonoioLoop {
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
         confined(move || connect(address))
     }
+
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<MonoioListener>> + Send + 'static {
+        confined(move || async move {
+            let address = listener.local_addr()?;
+            // epoll needs a non-blocking socket; io_uring a blocking one, or its
+            // accept fails at once with EAGAIN instead of waiting.
+            let io_uring = RUNTIME.with_borrow(|runtime| {
+                matches!(runtime.as_ref().map(|(_, _, io)| io), Some(IoDriver::IoUring))
+            });
+            listener.set_nonblocking(!io_uring)?;
+            let inner = monoio::net::TcpListener::from_std(listener)?;
+            Ok(MonoioListener { inner: Confined::new(inner), address })
+        })
+    }
 }
 
 async fn connect(address: SocketAddr) -> io::Result<<MonoioLoop as LocalLoop>::TcpStream> {
     let stream = monoio::net::TcpStream::connect_addr(address).await?;
     stream.set_nodelay(true)?;
     Ok(Confined::new(stream.into_poll_io()?.compat()))
+}
+
+/// monoio's listener, confined to the thread that registered it, accepting
+/// [`MonoioRuntime`]'s streams.
+#[derive(Debug)]
+pub struct MonoioListener {
+    inner: Confined<monoio::net::TcpListener>,
+    address: SocketAddr,
+}
+
+impl Listener for MonoioListener {
+    type Stream = <MonoioLoop as LocalLoop>::TcpStream;
+
+    fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_ {
+        confined(move || async move {
+            let (stream, peer) = self.inner.get_ref().accept().await?;
+            stream.set_nodelay(true)?;
+            Ok((Confined::new(stream.into_poll_io()?.compat()), peer))
+        })
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.address)
+    }
 }
 
 /// monoio's timer, on the loop of the thread that polls the sleep.

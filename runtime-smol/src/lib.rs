@@ -5,6 +5,7 @@
 //! | `block_on` | [`smol::block_on`] (with [`smol::Executor::run`] on the current-thread flavour) |
 //! | `spawn` | [`smol::Executor::spawn`]; dropping the [`smol::Task`] cancels it, as the contract says |
 //! | `connect` | [`smol::net::TcpStream`] (async-net over async-io's reactor), `futures-io` already |
+//! | `listen` | [`smol::net::TcpListener`] from the bound socket, over async-io's reactor |
 //! | `timer` | [`AsyncIoTimer`]: [`smol::Timer::after`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
 //!
 //! Flavours: [`SmolRuntime::current_thread`] (an executor run only by the thread in
@@ -38,7 +39,7 @@ use std::{
 };
 
 use chain_core::{
-    IoDriver, JoinError, Launch, Runtime, RuntimeInfo, Scheduling, Timer, no_such_flavour,
+    IoDriver, JoinError, Launch, Listener, Runtime, RuntimeInfo, Scheduling, Timer, no_such_flavour,
 };
 use futures::FutureExt;
 use smol::{Executor, channel};
@@ -102,6 +103,7 @@ impl Runtime for SmolRuntime {
     type JoinHandle<T: Send + 'static> = SmolJoinHandle<T>;
     type Timer = AsyncIoTimer;
     type TcpStream = smol::net::TcpStream;
+    type TcpListener = SmolListener;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self.shared.info.flavour {
@@ -139,6 +141,32 @@ impl Runtime for SmolRuntime {
             stream.set_nodelay(true)?;
             Ok(stream)
         }
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<SmolListener>> + Send + 'static {
+        async move { Ok(SmolListener(smol::net::TcpListener::try_from(listener)?)) }
+    }
+}
+
+/// smol's listener, accepting its streams with `TCP_NODELAY` set.
+#[derive(Debug)]
+pub struct SmolListener(smol::net::TcpListener);
+
+impl Listener for SmolListener {
+    type Stream = smol::net::TcpStream;
+
+    async fn accept(&self) -> io::Result<(smol::net::TcpStream, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok((stream, peer))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
     }
 }
 

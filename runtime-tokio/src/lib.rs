@@ -6,6 +6,7 @@
 //! | `spawn` | [`tokio::runtime::Runtime::spawn`], aborted when its handle is dropped |
 //! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime, [`tokio::time::Instant::now`] |
 //! | `connect` | [`tokio::net::TcpStream`], as `futures-io` through [`tokio_util::compat`] |
+//! | `listen` | [`tokio::net::TcpListener::from_std`]; its streams as `connect`'s |
 //!
 //! Flavours: [`TokioRuntime::current_thread`] (one thread, the one in `block_on`) and
 //! [`TokioRuntime::multi_thread`] (a fixed number of workers).
@@ -35,8 +36,8 @@ use std::{
 };
 
 use chain_core::{
-    CancelOnDrop, IoDriver, JoinError, JoinedFanOut, Launch, NativeTasks, Runtime, RuntimeInfo,
-    Scheduling, SlowJoin, Timer, no_such_flavour,
+    CancelOnDrop, IoDriver, JoinError, JoinedFanOut, Launch, Listener, NativeTasks, Runtime,
+    RuntimeInfo, Scheduling, SlowJoin, Timer, no_such_flavour,
 };
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
@@ -113,6 +114,7 @@ impl Runtime for TokioRuntime {
     type JoinHandle<T: Send + 'static> = TokioJoinHandle<T>;
     type Timer = TokioTimer;
     type TcpStream = Compat<tokio::net::TcpStream>;
+    type TcpListener = TokioListener;
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime().block_on(future)
@@ -149,6 +151,36 @@ impl Runtime for TokioRuntime {
             stream.set_nodelay(true)?;
             Ok(stream.compat())
         }
+    }
+
+    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
+    fn listen(
+        &self,
+        listener: std::net::TcpListener,
+    ) -> impl Future<Output = io::Result<TokioListener>> + Send + 'static {
+        // Registered with the reactor of the runtime that polls it, as a stream is.
+        async move {
+            listener.set_nonblocking(true)?;
+            Ok(TokioListener(tokio::net::TcpListener::from_std(listener)?))
+        }
+    }
+}
+
+/// tokio's listener, accepting [`TokioRuntime`]'s streams.
+#[derive(Debug)]
+pub struct TokioListener(tokio::net::TcpListener);
+
+impl Listener for TokioListener {
+    type Stream = Compat<tokio::net::TcpStream>;
+
+    async fn accept(&self) -> io::Result<(Self::Stream, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok((stream.compat(), peer))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
     }
 }
 

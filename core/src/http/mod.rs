@@ -1,6 +1,7 @@
 //! The fetches over HTTP (feature `http`): the record [protocol](Route), the
 //! [`HttpSource`] client, the [`WireFaultPlan`] a service injects, and the [`Service`] trait
-//! that the workspace's `record-service` crate implements.
+//! that the workspace's `record-service` crate implements; and the [`gateway`] that
+//! serves the chain itself over HTTP.
 //!
 //! The client is hyper 1.x's HTTP/1.1 connection API over [`Runtime::connect`]'s
 //! stream, so it runs on every runtime through the same code. hyper depends on the
@@ -11,6 +12,7 @@
 
 mod client;
 mod faults;
+pub mod gateway;
 mod protocol;
 mod service;
 

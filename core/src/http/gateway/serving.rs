@@ -1,0 +1,85 @@
+//! A shard's accept loop and its connections: one task per connection, each served
+//! by hyper's HTTP/1.1 server with keep-alive, all told to finish when the gateway
+//! stops, and cut off when the grace period runs out.
+
+use std::{convert::Infallible, future::Future, pin::Pin, pin::pin, sync::Arc, time::Duration};
+
+use futures::{
+    FutureExt, StreamExt,
+    future::{Either, Shared, select},
+    select_biased,
+    stream::FuturesUnordered,
+};
+use hyper::{server::conn::http1, service::service_fn};
+use smol_hyper::rt::FuturesIo;
+
+use super::{GatewayConfig, answer::Handler, hyper_timer::HyperTimer};
+use crate::{DataSource, Listener, Runtime, timeout};
+
+/// Completes when the gateway is to stop: every shard and connection awaits a clone.
+pub(super) type Stop = Shared<Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+/// How long the accept loop pauses after the system refuses a connection (out of file
+/// descriptors): long enough not to spin, short enough to resume at once.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+
+/// Accepts connections from `listener` (registered here, on this shard) until `stop`,
+/// then lets them finish within the grace period and cuts off the rest.
+pub(super) async fn shard<R: Runtime, S: DataSource + 'static>(
+    handler: Handler<R, S>,
+    listener: std::net::TcpListener,
+    config: GatewayConfig,
+    stop: Stop,
+) -> std::io::Result<()> {
+    let rt = handler.rt.clone();
+    let listener = rt.listen(listener).await?;
+    let handler = Arc::new(handler);
+    let mut connections = FuturesUnordered::new();
+    let mut stopping = stop.clone();
+    loop {
+        select_biased! {
+            () = stopping => break,
+            _ = connections.select_next_some() => {}
+            accepted = listener.accept().fuse() => match accepted {
+                Ok((stream, _)) => {
+                    let serving = connection(stream, handler.clone(), config.header_timeout, stop.clone());
+                    connections.push(rt.spawn(serving));
+                }
+                Err(_) => rt.sleep(ACCEPT_PAUSE).await,
+            },
+        }
+    }
+    // Refuse new connections at once; finish the open ones, within the grace period.
+    drop(listener);
+    let drained = async { while connections.next().await.is_some() {} };
+    let _ = timeout(&rt, config.grace, drained).await;
+    drop(connections); // cancels those still open
+    Ok(())
+}
+
+/// Serves one connection until the client closes it, it fails, or the gateway stops
+/// (then it finishes the request in progress, if any, and closes).
+async fn connection<R: Runtime, S: DataSource + 'static>(
+    stream: R::TcpStream,
+    handler: Arc<Handler<R, S>>,
+    header_timeout: Duration,
+    stop: Stop,
+) {
+    let stats = handler.stats.clone();
+    let open = stats.connections.enter();
+    let timer = HyperTimer(handler.rt.timer());
+    let service = service_fn(move |request| {
+        let handler = handler.clone();
+        async move { Ok::<_, Infallible>(handler.answer(request).await) }
+    });
+    let mut builder = http1::Builder::new();
+    builder.timer(timer).header_read_timeout(header_timeout);
+    let mut serving = pin!(builder.serve_connection(FuturesIo::new(stream), service));
+    // An error (a malformed request, answered 400 by hyper; a client gone; the
+    // header timeout) ends this connection only.
+    if let Either::Right(((), _)) = select(serving.as_mut(), stop).await {
+        serving.as_mut().graceful_shutdown();
+        let _ = serving.await;
+    }
+    open.complete();
+}

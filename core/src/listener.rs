@@ -1,0 +1,37 @@
+//! [`Listener`]: the contract's server side, a runtime's own listening socket.
+
+use std::{future::Future, io, net::SocketAddr};
+
+use crate::ByteStream;
+
+/// A listening TCP socket registered with a runtime's reactor
+/// ([`Runtime::listen`](crate::Runtime::listen)), which accepts that runtime's own
+/// streams, each with `TCP_NODELAY` set (as [`Runtime::connect`](crate::Runtime::connect)'s).
+///
+/// On a thread-per-core runtime the listener stays on the thread that registered it,
+/// as its streams do: a server there runs one listener per thread, each bound to the
+/// same port with `SO_REUSEPORT`, and the kernel deals the connections among them.
+pub trait Listener: Send + Sync + 'static {
+    /// The stream an accepted connection is.
+    type Stream: ByteStream;
+
+    /// Waits for the next connection and returns it with the peer's address.
+    ///
+    /// # Errors
+    ///
+    /// The operating system's error: out of file descriptors, a connection reset
+    /// while it waited in the queue. The listener itself stays usable.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping it accepts nothing, and a connection waiting in the
+    /// queue stays there for the next call.
+    fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_;
+
+    /// The address it listens on (with the port the system chose, for port 0).
+    ///
+    /// # Errors
+    ///
+    /// The operating system's error.
+    fn local_addr(&self) -> io::Result<SocketAddr>;
+}
