@@ -1,6 +1,7 @@
 //! Lists the conformance cases and the binary checks from their definitions, so
 //! that each is declared once, where its body is, and cannot be left out of the
-//! suite: every `pub fn` of `src/cases.rs`, `src/over_http.rs` and `src/binary.rs`
+//! suite: every `pub fn` of `src/cases.rs`, `src/over_http.rs`, `src/serving.rs` and
+//! `src/binary.rs`
 //! is one (anything else is `pub(super)` or private), and the build fails on one
 //! whose signature is not a case's or a check's.
 //!
@@ -11,16 +12,17 @@ use std::{env, fs, path::Path};
 
 /// The signatures a case may have (without whitespace, `{name}` for its name), and
 /// the kind of case each one is.
-const KINDS: [(&str, &str, &str); 4] = [
+const KINDS: [(&str, &str, &str); 5] = [
     ("cases.rs", "pubfn{name}<R:Runtime>(rt:R)", "plain"),
     ("cases.rs", "pubfn{name}<R:Runtime>(rt:R,built:Configured)", "configured"),
     ("over_http.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "over_http"),
+    ("serving.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "serving"),
     ("binary.rs", "pubfn{name}(binary:&str)", "binary"),
 ];
 
 fn main() {
     let mut lists: Vec<(&str, Vec<String>)> = KINDS.iter().map(|k| (k.2, Vec::new())).collect();
-    for file in ["cases.rs", "over_http.rs", "binary.rs"] {
+    for file in ["cases.rs", "over_http.rs", "serving.rs", "binary.rs"] {
         let path = Path::new("src").join(file);
         println!("cargo::rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path).expect("the case files are readable");
@@ -62,14 +64,14 @@ fn with_every(name: &str, lists: &str) -> String {
 }
 
 /// Each `pub fn` at the start of a line: its name, and its signature up to the
-/// body with whitespace and a trailing comma in the parameters removed.
+/// body with whitespace and trailing commas in the parameter lists removed.
 fn public_functions(text: &str) -> Vec<(String, String)> {
     text.split("\npub fn ")
         .skip(1)
         .map(|rest| {
             let head = &rest[..rest.find('{').expect("a function has a body")];
             let mut signature: String = format!("pub fn {head}").split_whitespace().collect();
-            signature = signature.replace(",)", ")");
+            signature = signature.replace(",)", ")").replace(",>", ">");
             let name = head[..head.find(['<', '(']).unwrap()].trim().to_owned();
             (name, signature)
         })

@@ -9,8 +9,9 @@
 //! }
 //! ```
 //!
-//! expands to a module per flavour with one `#[test]` per case of [`cases`] and of
-//! [`over_http`] (against the given record service), named by the behaviour it proves.
+//! expands to a module per flavour with one `#[test]` per case of [`cases`], of
+//! [`over_http`] (against the given record service) and of [`serving`] (the
+//! gateway), named by the behaviour it proves.
 //! Each flavour names the [`Scheduling`] and the worker count it builds (bound to the
 //! name given, here `workers`, for the expression to use); the cases that concern
 //! the configuration check the runtime against them. Each case builds its runtime on a thread of its own (for
@@ -24,8 +25,10 @@ pub mod binary;
 pub mod cases;
 mod holding;
 pub mod over_http;
+mod plain_http;
 mod process;
 mod scripted;
+pub mod serving;
 mod threads_seen;
 
 use std::{
@@ -93,7 +96,7 @@ pub fn run_case<R: Runtime>(
 /// Expands to a `#[test]` for every conformance case, for each runtime flavour given
 /// as `module_name(Scheduling, workers = N) => expression building the runtime`, where
 /// the expression may use `workers` (a `NonZeroUsize`). The cases are every `pub fn`
-/// of [`cases`] and [`over_http`], listed by the build script: a case written there
+/// of [`cases`], [`over_http`] and [`serving`], listed by the build script: a case written there
 /// runs under every flavour of every runtime, with nothing else to edit.
 #[macro_export]
 macro_rules! conformance_tests {
@@ -114,7 +117,7 @@ macro_rules! __conformance_module {
     (
         $flavour:ident, $kind:ident, $workers:ident, $n:literal, $make:expr, $service:ty;
         plain: [$($plain:ident),*]; configured: [$($configured:ident),*];
-        over_http: [$($http:ident),*]
+        over_http: [$($http:ident),*]; serving: [$($serving:ident),*]
     ) => {
         mod $flavour {
             #[allow(unused_imports)]
@@ -135,6 +138,11 @@ macro_rules! __conformance_module {
                 { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
                 over_http::<$service>;
                 $($http,)*
+            }
+            $crate::__conformance_cases! {
+                { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
+                serving::<$service>;
+                $($serving,)*
             }
         }
     };
@@ -167,14 +175,14 @@ macro_rules! __conformance_cases {
             }
         )+
     };
-    ($make:expr; over_http::<$service:ty>; $($case:ident),+ $(,)?) => {
+    ($make:expr; $module:ident::<$service:ty>; $($case:ident),+ $(,)?) => {
         $(
             #[test]
             fn $case() {
                 $crate::run_case(
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
-                    $crate::over_http::$case::<_, $service>,
+                    $crate::$module::$case::<_, $service>,
                 );
             }
         )+

@@ -24,7 +24,7 @@
 #![warn(missing_docs)]
 
 use std::{
-    cell::RefCell,
+    cell::{Cell, RefCell},
     future::Future,
     io,
     net::SocketAddr,
@@ -64,6 +64,9 @@ thread_local! {
     /// This thread's monoio runtime, the loop it was built for, and its driver: a
     /// loop is single-threaded, so each thread has one.
     static RUNTIME: RefCell<Option<(Fusion, MonoioLoop, IoDriver)>> = const { RefCell::new(None) };
+    /// Whether this thread's runtime runs on io_uring: readable inside its `block_on`,
+    /// which holds `RUNTIME` borrowed.
+    static ON_IO_URING: Cell<bool> = const { Cell::new(false) };
 }
 
 fn epoll() -> io::Result<Fusion> {
@@ -96,6 +99,7 @@ impl LocalLoop for MonoioLoop {
                     Err(e) => (epoll()?, IoDriver::Fallback(e.to_string())),
                 },
             };
+            ON_IO_URING.set(io == IoDriver::IoUring);
             *runtime = Some((built, *self, io.clone()));
             Ok(io)
         })
@@ -128,10 +132,7 @@ impl LocalLoop for MonoioLoop {
             let address = listener.local_addr()?;
             // epoll needs a non-blocking socket; io_uring a blocking one, or its
             // accept fails at once with EAGAIN instead of waiting.
-            let io_uring = RUNTIME.with_borrow(|runtime| {
-                matches!(runtime.as_ref().map(|(_, _, io)| io), Some(IoDriver::IoUring))
-            });
-            listener.set_nonblocking(!io_uring)?;
+            listener.set_nonblocking(!ON_IO_URING.get())?;
             let inner = monoio::net::TcpListener::from_std(listener)?;
             Ok(MonoioListener { inner: Confined::new(inner), address })
         })

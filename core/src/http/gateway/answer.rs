@@ -38,7 +38,7 @@ impl<R: Runtime, S: DataSource> Handler<R, S> {
     pub(super) async fn answer<B>(&self, request: Request<B>) -> Response<Full<Bytes>> {
         let counted = self.stats.requests.enter();
         let response = self.respond(request.method(), request.uri().path()).await;
-        self.stats.answer(response.status());
+        self.stats.answer(response.status().as_u16());
         counted.complete();
         response
     }

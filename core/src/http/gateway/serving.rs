@@ -6,7 +6,7 @@ use std::{convert::Infallible, future::Future, pin::Pin, pin::pin, sync::Arc, ti
 
 use futures::{
     FutureExt, StreamExt,
-    future::{Either, Shared, select},
+    future::{Either, Shared, join_all, select},
     select_biased,
     stream::FuturesUnordered,
 };
@@ -14,7 +14,7 @@ use hyper::{server::conn::http1, service::service_fn};
 use smol_hyper::rt::FuturesIo;
 
 use super::{GatewayConfig, answer::Handler, hyper_timer::HyperTimer};
-use crate::{DataSource, Listener, Runtime, timeout};
+use crate::{DataSource, JoinHandle, Listener, Runtime, timeout};
 
 /// Completes when the gateway is to stop: every shard and connection awaits a clone.
 pub(super) type Stop = Shared<Pin<Box<dyn Future<Output = ()> + Send>>>;
@@ -52,8 +52,10 @@ pub(super) async fn shard<R: Runtime, S: DataSource + 'static>(
     // Refuse new connections at once; finish the open ones, within the grace period.
     drop(listener);
     let drained = async { while connections.next().await.is_some() {} };
-    let _ = timeout(&rt, config.grace, drained).await;
-    drop(connections); // cancels those still open
+    if timeout(&rt, config.grace, drained).await.is_err() {
+        // Cut off, and gone (their sockets closed) before the gateway returns.
+        join_all(connections.into_iter().map(JoinHandle::cancel)).await;
+    }
     Ok(())
 }
 

@@ -6,21 +6,12 @@ use std::sync::{
     atomic::{AtomicU64, Ordering::Relaxed},
 };
 
-use hyper::StatusCode;
-
 use crate::{Counters, Gauge};
 
 /// The statuses the gateway's handler answers with, in the order
 /// [`GatewayStats::answered`] lists them. (A request hyper cannot parse gets its
 /// 400 or 431 from hyper, before any handler runs.)
-pub const STATUSES: [StatusCode; 6] = [
-    StatusCode::OK,
-    StatusCode::NOT_FOUND,
-    StatusCode::METHOD_NOT_ALLOWED,
-    StatusCode::BAD_GATEWAY,
-    StatusCode::SERVICE_UNAVAILABLE,
-    StatusCode::GATEWAY_TIMEOUT,
-];
+pub const STATUSES: [u16; 6] = [200, 404, 405, 502, 503, 504];
 
 /// Live counts of a gateway: its connections, its requests and their fetches, and
 /// its answers by status. Shared by every shard of a thread-per-core runtime.
@@ -63,16 +54,16 @@ impl GatewayStats {
     }
 
     /// How many answers had each status of [`STATUSES`], in that order.
-    pub fn answered(&self) -> [(StatusCode, u64); STATUSES.len()] {
+    pub fn answered(&self) -> [(u16, u64); STATUSES.len()] {
         std::array::from_fn(|i| (STATUSES[i], self.answered[i].load(Relaxed)))
     }
 
     /// How many answers had `status` (0 for one the handler never gives).
-    pub fn answered_with(&self, status: StatusCode) -> u64 {
+    pub fn answered_with(&self, status: u16) -> u64 {
         STATUSES.iter().position(|s| *s == status).map_or(0, |i| self.answered[i].load(Relaxed))
     }
 
-    pub(super) fn answer(&self, status: StatusCode) {
+    pub(super) fn answer(&self, status: u16) {
         if let Some(i) = STATUSES.iter().position(|s| *s == status) {
             self.answered[i].fetch_add(1, Relaxed);
         }
