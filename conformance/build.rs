@@ -1,7 +1,7 @@
 //! Lists the conformance cases and the binary checks from their definitions, so
 //! that each is declared once, where its body is, and cannot be left out of the
-//! suite: every `pub fn` of `src/cases.rs`, `src/over_http.rs`, `src/serving.rs` and
-//! `src/binary.rs`
+//! suite: every `pub fn` of `src/cases.rs`, `src/over_http.rs`, `src/serving.rs`,
+//! `src/binary.rs` and `src/serve_binary.rs`
 //! is one (anything else is `pub(super)` or private), and the build fails on one
 //! whose signature is not a case's or a check's.
 //!
@@ -12,17 +12,18 @@ use std::{env, fs, path::Path};
 
 /// The signatures a case may have (without whitespace, `{name}` for its name), and
 /// the kind of case each one is.
-const KINDS: [(&str, &str, &str); 5] = [
+const KINDS: [(&str, &str, &str); 6] = [
     ("cases.rs", "pubfn{name}<R:Runtime>(rt:R)", "plain"),
     ("cases.rs", "pubfn{name}<R:Runtime>(rt:R,built:Configured)", "configured"),
     ("over_http.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "over_http"),
     ("serving.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "serving"),
     ("binary.rs", "pubfn{name}(binary:&str)", "binary"),
+    ("serve_binary.rs", "pubfn{name}(binary:&str)", "serve_binary"),
 ];
 
 fn main() {
     let mut lists: Vec<(&str, Vec<String>)> = KINDS.iter().map(|k| (k.2, Vec::new())).collect();
-    for file in ["cases.rs", "over_http.rs", "serving.rs", "binary.rs"] {
+    for file in ["cases.rs", "over_http.rs", "serving.rs", "binary.rs", "serve_binary.rs"] {
         let path = Path::new("src").join(file);
         println!("cargo::rerun-if-changed={}", path.display());
         let text = fs::read_to_string(&path).expect("the case files are readable");
@@ -40,7 +41,8 @@ fn main() {
             lists.iter_mut().find(|(k, _)| k == kind).unwrap().1.push(name);
         }
     }
-    let (checks, cases): (Vec<_>, Vec<_>) = lists.iter().partition(|(kind, _)| *kind == "binary");
+    let (checks, cases): (Vec<_>, Vec<_>) =
+        lists.iter().partition(|(kind, _)| kind.ends_with("binary"));
     let listed = |lists: Vec<&(&str, Vec<String>)>| -> String {
         let lists: Vec<String> =
             lists.iter().map(|(kind, names)| format!("{kind}: [{}]", names.join(", "))).collect();

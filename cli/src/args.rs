@@ -7,8 +7,8 @@ use std::{
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::SourceArgs;
 use super::choice::{FLAVOURS, SHAPES, choice};
+use super::{ServeArgs, SourceArgs};
 use chain_core::readable::duration;
 use chain_core::{Scheduling, Shape, UserId, Work};
 
@@ -81,6 +81,9 @@ pub enum Command {
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
     },
+    /// Serve get_user_with_orders over HTTP: GET /users/{id}/with-orders, until
+    /// Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
     /// Fetch a user under a time limit (asyncio.wait_for) and show the cancellation.
     Timeout {
         /// The user to fetch.

@@ -1,7 +1,7 @@
 //! The command line of the `runtime-*` binaries, written once for every runtime.
 //!
 //! A runtime crate implements [`Launch`] and its `main` calls [`main`]; the
-//! vocabulary (`demo`, `hello`, `chain`, `fanout`, `bounded`, `timeout`, `--flavour`,
+//! vocabulary (`demo`, `hello`, `chain`, `fanout`, `bounded`, `timeout`, `serve`, `--flavour`,
 //! `--workers`, `--source`) is the same for all of them. Every workload runs inside a task
 //! spawned on the runtime ([`run_on_worker`]), and every run prints the runtime, its
 //! version and configuration, and the machine before its figures.
@@ -21,6 +21,8 @@ mod memory;
 mod outcome;
 mod progress;
 pub mod report;
+mod serve;
+mod serve_args;
 mod slow_join;
 mod source_args;
 mod usage;
@@ -38,6 +40,7 @@ pub use args::{
 pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
 pub use interrupt::exit_on_interrupt;
 pub use memory::Footprint;
+pub use serve_args::{DEFAULT_PORT, ServeArgs};
 pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
     parse_connections, parse_rate,
@@ -80,7 +83,9 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
     if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref(), flavour) {
         eprintln!("{warning}");
     }
-    if let Err(e) = exit_on_interrupt() {
+    // A server stops gracefully instead, once it listens.
+    let serving = matches!(cli.command, Some(Command::Serve(_)));
+    if let Err(e) = if serving { Ok(()) } else { exit_on_interrupt() } {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
@@ -222,6 +227,12 @@ fn source_conflict(command: Option<&Command>, given: impl Fn(&str) -> bool) -> O
     let (source, fanout) = match command? {
         Command::Chain { source, .. } => (source, None),
         Command::FanOut(fanout) | Command::Bounded { fanout, .. } => (&fanout.source, Some(fanout)),
+        Command::Serve(serve) => {
+            return serve
+                .source
+                .conflict(serve.source.address.is_none())
+                .or_else(|| serve.ignored(&given));
+        }
         _ => return None,
     };
     // Without --address, the service runs in this process.

@@ -32,6 +32,7 @@ pub(super) fn in_process_service(command: &Command) -> Option<Duration> {
     let (source, latency) = match command {
         Command::Chain { source, latency, .. } => (source, *latency),
         Command::FanOut(f) | Command::Bounded { fanout: f, .. } => (&f.source, f.latency),
+        Command::Serve(serve) => (&serve.source, serve.latency),
         _ => return None,
     };
     (source.kind == SourceKind::Http && source.address.is_none()).then_some(latency)
@@ -60,6 +61,7 @@ pub(super) async fn run<R: Runtime>(
             fetching(rt, &source, latency, service, work).await
         }
         Command::Timeout { user, latency, limit } => time_limited(&rt, user, latency, limit).await,
+        Command::Serve(args) => super::serve::serve(rt, args, service).await,
     }
 }
 
@@ -115,19 +117,9 @@ async fn fetching<R: Runtime>(
     service: Option<SocketAddr>,
     work: Fetching,
 ) -> Result<(), String> {
-    let plan = args.faults.plan()?;
-    if let Some(plan) = &plan {
-        say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
-    }
+    let plan = planned_faults(args)?;
     let faults = plan.map(|plan| (plan, args.fetch_timeout));
-    let via = match (&args.kind, args.address.or(service)) {
-        (SourceKind::Http, Some(address)) => {
-            say_http_source(args, address);
-            let (connections, timeout) = (args.connections, args.fetch_timeout);
-            Via::Http { address, connections, timeout }
-        }
-        _ => Via::Memory { latency },
-    };
+    let via = via(args, latency, service);
     // A service at --address waits as long as it was told to: unknown here.
     let latency = args.address.is_none().then_some(latency);
     let on_source = OnSource { rt: rt.clone(), work, latency, plan };
@@ -138,6 +130,28 @@ async fn fetching<R: Runtime>(
         say!("  connections opened: {}", http.connections_opened());
     }
     Ok(())
+}
+
+/// The faults `args` ask for, said if there are any.
+pub(super) fn planned_faults(args: &SourceArgs) -> Result<Option<FaultPlan>, String> {
+    let plan = args.faults.plan()?;
+    if let Some(plan) = &plan {
+        say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
+    }
+    Ok(plan)
+}
+
+/// Where `args` send the fetches: to a record service at `--address` or started
+/// in-process at `service`, said; else to memory, each fetch waiting `latency`.
+pub(super) fn via(args: &SourceArgs, latency: Duration, service: Option<SocketAddr>) -> Via {
+    match (&args.kind, args.address.or(service)) {
+        (SourceKind::Http, Some(address)) => {
+            say_http_source(args, address);
+            let (connections, timeout) = (args.connections, args.fetch_timeout);
+            Via::Http { address, connections, timeout }
+        }
+        _ => Via::Memory { latency },
+    }
 }
 
 fn say_http_source(args: &SourceArgs, address: SocketAddr) {

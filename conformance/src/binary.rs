@@ -307,11 +307,17 @@ macro_rules! binary_tests {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __binary_cases {
-    ($path:expr; binary: [$($case:ident),+ $(,)?]) => {
+    ($path:expr; binary: [$($case:ident),+ $(,)?]; serve_binary: [$($serve:ident),+ $(,)?]) => {
         $(
             #[test]
             fn $case() {
                 $crate::binary::$case($path);
+            }
+        )+
+        $(
+            #[test]
+            fn $serve() {
+                $crate::serve_binary::$serve($path);
             }
         )+
     };

@@ -28,6 +28,7 @@ pub mod over_http;
 mod plain_http;
 mod process;
 mod scripted;
+pub mod serve_binary;
 pub mod serving;
 mod threads_seen;
 

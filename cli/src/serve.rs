@@ -1,0 +1,104 @@
+//! `serve`: the gateway on this binary's runtime, until Ctrl-C or SIGTERM, then a
+//! graceful stop and what it served.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use futures::future::BoxFuture;
+
+use super::{
+    ServeArgs,
+    interrupt::stop_on_interrupt,
+    report::duration,
+    workloads::{planned_faults, via},
+};
+use chain_core::{
+    DataSource, Runtime, SourceVisitor,
+    http::gateway::{Gateway, GatewayStats, PATH},
+};
+
+/// Serves the gateway on `rt` as `args` say, the source started in-process at
+/// `service` if there is one, until the first signal; its error says what failed.
+pub(super) async fn serve<R: Runtime>(
+    rt: R,
+    args: ServeArgs,
+    service: Option<SocketAddr>,
+) -> Result<(), String> {
+    let stop = stop_on_interrupt()?;
+    let plan = planned_faults(&args.source)?;
+    let faults = plan.map(|plan| (plan, args.source.fetch_timeout));
+    let via = via(&args.source, args.latency, service);
+    if args.source.address.is_none() {
+        say!("source: each fetch waits {}", duration(args.latency));
+    }
+    let serving = Serving { rt: rt.clone(), args, stop: Box::pin(stop) };
+    via.source(&rt).visit(&rt, faults, serving).await
+}
+
+/// The gateway, once the source is built.
+struct Serving<R> {
+    rt: R,
+    args: ServeArgs,
+    stop: BoxFuture<'static, &'static str>,
+}
+
+impl<R: Runtime> SourceVisitor for Serving<R> {
+    type Output = BoxFuture<'static, Result<(), String>>;
+
+    fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output {
+        Box::pin(async move {
+            let Serving { rt, args, stop } = self;
+            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+            let shards = rt.shards();
+            let gateway = Gateway::bind(address, shards, source, args.config())
+                .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+            let address = gateway.address();
+            let stats = gateway.stats();
+            say_listening(address, shards.get(), &args);
+            let grace = args.grace;
+            let stopping = async move {
+                let signal = stop.await;
+                say!(
+                    "{signal}: no new connections; finishing requests in flight, for at most {}",
+                    duration(grace)
+                );
+            };
+            gateway.serve(rt, stopping).await.map_err(|e| e.to_string())?;
+            say_served(&stats);
+            Ok(())
+        })
+    }
+}
+
+fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs) {
+    let listeners = match shards {
+        1 => "one listener".to_owned(),
+        n => format!("{n} listeners on the same port (SO_REUSEPORT), one per thread"),
+    };
+    say!("gateway on http://{address}{PATH}, {listeners}, a task per connection");
+    say!(
+        "  at most {} requests in flight (then 503), each chain within {} (then 504), header timeout {}",
+        args.max_in_flight,
+        duration(args.source.fetch_timeout),
+        duration(args.header_timeout),
+    );
+    say!("  try: curl http://{address}/users/1/with-orders");
+    say!("  Ctrl-C or SIGTERM stops it, letting requests in flight finish");
+}
+
+fn say_served(stats: &GatewayStats) {
+    let answered: Vec<String> = stats
+        .answered()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(status, n)| format!("{n} × {status}"))
+        .collect();
+    let answered = if answered.is_empty() { "none".to_owned() } else { answered.join(", ") };
+    let connections = stats.connections();
+    say!("stopped: {} connections served, answers: {answered}", connections.started());
+    let cut_off = connections.cancelled();
+    if cut_off > 0 {
+        say!(
+            "  {cut_off} connections were still busy when the grace period ended, and were cut off"
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The options of `serve`: where the gateway listens, its limits, and its source.
+
+use std::{num::NonZeroUsize, time::Duration};
+
+use clap::Args;
+
+use super::{
+    SourceArgs,
+    args::{parse_concurrency, parse_latency, parse_limit},
+};
+use chain_core::http::gateway::GatewayConfig;
+
+/// The port `serve` listens on unless told: the one the README's `curl` lines use.
+pub const DEFAULT_PORT: u16 = 8080;
+
+/// The options of `serve`.
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1 to listen on; 0 picks a free one, printed at start.
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Simulated latency of each fetch from memory; with --source http and no
+    /// --address, the in-process record service's delay instead.
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
+    pub latency: Duration,
+    /// The most requests answered at once, on every thread together; beyond it, the
+    /// answer is 503 at once (1 to 1000000).
+    #[arg(long, value_name = "N", default_value_t = GatewayConfig::default().max_in_flight, value_parser = parse_concurrency, allow_negative_numbers = true)]
+    pub max_in_flight: NonZeroUsize,
+    /// How long a client may take to send a request's head, or sit idle between
+    /// requests, before its connection is closed (more than 0, at most 60s).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_limit, allow_hyphen_values = true)]
+    pub header_timeout: Duration,
+    /// At Ctrl-C or SIGTERM, how long the requests in flight may take to finish
+    /// before their connections are cut off (0 to 60s). A second signal stops at once.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_latency, allow_hyphen_values = true)]
+    pub grace: Duration,
+    /// Where each request's two fetches go. --fetch-timeout limits each request's
+    /// chain: past it, the answer is 504.
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+impl ServeArgs {
+    /// The gateway's configuration.
+    pub fn config(&self) -> GatewayConfig {
+        GatewayConfig {
+            fetch_timeout: self.source.fetch_timeout,
+            max_in_flight: self.max_in_flight,
+            header_timeout: self.header_timeout,
+            grace: self.grace,
+        }
+    }
+
+    /// The first option given (`given` says which were, by id) that `serve` would
+    /// ignore: as [`SourceArgs::ignored`] says, except that --fetch-timeout always
+    /// limits a request's chain.
+    pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        self.source.ignored(|id| id != "fetch_timeout" && given(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Cli;
+    use clap::Parser;
+
+    fn serve(args: &[&str]) -> ServeArgs {
+        let cli = Cli::try_parse_from(["runtime", "serve"].iter().chain(args)).unwrap();
+        match cli.command {
+            Some(crate::Command::Serve(serve)) => serve,
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_defaults_are_the_gateways() {
+        let args = serve(&[]);
+        assert_eq!(args.port, DEFAULT_PORT);
+        assert_eq!(args.config(), GatewayConfig::default());
+    }
+
+    #[test]
+    fn a_fetch_timeout_is_never_ignored_but_connections_in_memory_are() {
+        let args = serve(&["--fetch-timeout", "1s"]);
+        assert_eq!(args.config().fetch_timeout, Duration::from_secs(1));
+        assert_eq!(args.ignored(|id| id == "fetch_timeout"), None);
+        let message = args.ignored(|id| id == "connections").unwrap();
+        assert!(message.contains("--source http"), "{message}");
+    }
+
+    #[test]
+    fn limits_out_of_range_are_refused() {
+        for bad in [["--max-in-flight", "0"], ["--header-timeout", "0s"], ["--grace", "61s"]] {
+            let parsed = Cli::try_parse_from(["runtime", "serve"].iter().chain(&bad));
+            assert!(parsed.is_err(), "{bad:?} was accepted");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Checks of a runtime binary's `serve`, run as a user runs it, with `curl` as the
+//! client (a client nobody here wrote): answers, a graceful stop at SIGTERM, and
+//! command lines it refuses. [`binary_tests!`](crate::binary_tests) runs them beside
+//! the [`binary`](crate::binary) checks.
+
+use std::{
+    net::TcpListener,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use super::{exit_within, line_within, output_within};
+
+/// The longest any step here may take before it counts as hung.
+const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// `curl` with `args`: its stdout. Fails, saying how to get it, where curl is missing.
+fn curl(args: &[&str]) -> String {
+    let found = Command::new("curl").arg("--version").stdout(Stdio::null()).status();
+    assert!(found.is_ok(), "curl is not on the PATH: install it (`.ci/install` does)");
+    let mut command = Command::new("curl");
+    command.args(["--silent", "--show-error", "--max-time", "30"]).args(args);
+    let output = output_within(&mut command, TIME_LIMIT);
+    assert!(output.status.success(), "curl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `serve --port 0` answers curl with the article's JSON and a 404 for another path;
+/// SIGTERM then stops it with status 0, saying what it answered.
+pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
+    let mut server = Command::new(binary)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (listening, mut stdout) =
+        line_within(&mut server, |line| line.starts_with("gateway on http://"), TIME_LIMIT);
+    let root = listening
+        .strip_prefix("gateway on ")
+        .and_then(|rest| rest.split("/users/").next())
+        .unwrap_or_else(|| panic!("no address in {listening:?}"));
+    let chained = curl(&["--include", &format!("{root}/users/1/with-orders")]);
+    assert!(chained.starts_with("HTTP/1.1 200 OK"), "{chained}");
+    assert!(
+        chained.ends_with(r#"{"user":{"user_id":1,"user_name":"user-1"},"orders":[1,3,10,11]}"#),
+        "{chained}"
+    );
+    let missing =
+        curl(&["--output", "/dev/null", "--write-out", "%{http_code}", &format!("{root}/x")]);
+    assert_eq!(missing, "404");
+    let mut kill = Command::new("kill");
+    kill.args(["-TERM", &server.id().to_string()]);
+    assert!(output_within(&mut kill, TIME_LIMIT).status.success(), "kill -TERM failed");
+    let exited = exit_within(&mut server, TIME_LIMIT).expect("it stops after SIGTERM");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(exited.code(), Some(0), "{rest}");
+    assert!(rest.contains("SIGTERM: no new connections"), "{rest}");
+    assert!(rest.contains("stopped: 2 connections served, answers: 1 × 200, 1 × 404"), "{rest}");
+}
+
+/// Options `serve` would ignore, and values out of range, are usage errors (status
+/// 2, one line), before anything listens.
+pub fn serve_refuses_options_it_would_ignore(binary: &str) {
+    for (args, says) in [
+        (&["--connections", "5"][..], "--connections limits the connections"),
+        (&["--seed", "3"], "--seed picks which fetches are faulted"),
+        (&["--address", "127.0.0.1:1"], "--address names a record service"),
+        (&["--port", "65536"], "--port"),
+        (&["--max-in-flight", "0"], "--max-in-flight"),
+    ] {
+        let output = output_within(Command::new(binary).arg("serve").args(args), TIME_LIMIT);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+/// A port already taken fails the start with one line naming it, status 1.
+pub fn serve_on_a_taken_port_fails_naming_it(binary: &str) {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = output_within(Command::new(binary).args(["serve", "--port", &port]), TIME_LIMIT);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
