@@ -1,0 +1,166 @@
+//! `load`: the project's HTTP load generator, the same for every server it measures.
+//!
+//! ```console
+//! $ cargo run --release -p benches --bin load -- --address 127.0.0.1:8080 --rate 5000 --connections 50 --duration 10s
+//! ```
+//!
+//! Open loop by default: `--rate` requests a second leave on a fixed schedule, spread
+//! over `--connections` kept-alive connections, whatever the server's pace; each
+//! latency counts from the request's due time, so a server that stalls is charged
+//! for every request that should have left meanwhile (no coordinated omission).
+//! `--closed` sends each connection's next request when its last answer arrives, as
+//! wrk does, for comparison. Latencies go into an HDR histogram (p50 to max); every
+//! answer is checked against the article's data, and a wrong one fails the run.
+//! The generator reports its own CPU time and how late it sent requests, so that a
+//! run where the generator, not the server, was the limit says so.
+
+mod report;
+mod schedule;
+mod wire;
+
+use std::{
+    net::SocketAddr,
+    num::NonZeroUsize,
+    process::ExitCode,
+    sync::Arc,
+    thread,
+    time::{Duration, Instant},
+};
+
+use chain_cli::{exit_with, parse_address};
+use clap::Parser;
+use futures::future::join_all;
+
+use crate::{
+    report::Report,
+    schedule::{Pace, Plan, Recorded, Requests, drive},
+};
+
+/// Drives an HTTP server's `GET /users/{id}/with-orders` at a fixed rate (open loop)
+/// or as fast as it answers (closed loop), and reports latencies from an HDR
+/// histogram, throughput, errors by status, and its own CPU time.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// The server's HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_address)]
+    address: SocketAddr,
+    /// Requests a second in all, on a fixed schedule (1 to 10000000).
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate, required_unless_present = "closed", conflicts_with = "closed")]
+    rate: Option<f64>,
+    /// Closed loop instead: each connection sends when its last answer arrives.
+    #[arg(long)]
+    closed: bool,
+    /// Kept-alive connections (1 to 100000).
+    #[arg(long, value_name = "N", default_value = "50", value_parser = parse_connections)]
+    connections: NonZeroUsize,
+    /// The measured window (at least 100ms, at most 10m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_window)]
+    duration: Duration,
+    /// Sent before the measured window, not recorded (0 to 10m).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_warmup)]
+    warmup: Duration,
+    /// How long answers still owed at the end are waited for; those still missing
+    /// then count as unanswered, with the latency they had reached (0 to 10m).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_warmup)]
+    drain: Duration,
+    /// Requests ask for users 1 to N in turn (1 to 1000000).
+    #[arg(long, value_name = "N", default_value = "1000", value_parser = chain_cli::parse_users)]
+    users: NonZeroUsize,
+    /// Threads that run the connections (1 to 256).
+    #[arg(long, value_name = "N", default_value = "1", value_parser = chain_cli::parse_workers)]
+    threads: NonZeroUsize,
+    /// Print the report as JSON (for compare) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::try_parse().unwrap_or_else(|e| exit_with(e));
+    let pace = cli.rate.map_or(Pace::Closed, |rate| Pace::Open { rate });
+    let plan = Plan {
+        address: cli.address,
+        pace,
+        connections: cli.connections.get(),
+        warmup: cli.warmup,
+        duration: cli.duration,
+        drain: cli.drain,
+        users: cli.users.get() as u64,
+    };
+    let cpu_before = report::cpu_time();
+    let recorded = run(&plan, cli.threads.get());
+    let report = Report::new(&plan, cli.threads.get(), &recorded, report::cpu_time() - cpu_before);
+    if cli.json {
+        println!("{}", serde_json::to_string(&report).expect("a report serialises"));
+    } else {
+        report.print();
+    }
+    match report.failure() {
+        None => ExitCode::SUCCESS,
+        Some(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs every connection of `plan` on `threads` threads and merges what they saw.
+fn run(plan: &Plan, threads: usize) -> Recorded {
+    let executor = Arc::new(smol::Executor::new());
+    let requests = Arc::new(Requests::new(plan.users));
+    // Connections start together, a moment after they are all spawned.
+    let start = Instant::now() + Duration::from_millis(20);
+    let tasks: Vec<_> = (0..plan.connections)
+        .map(|index| {
+            let (plan, requests) = (plan.clone(), requests.clone());
+            executor.spawn(async move { drive(&plan, index, start, &requests).await })
+        })
+        .collect();
+    let (stop, stopped) = smol::channel::bounded::<()>(1);
+    let helpers: Vec<_> = (1..threads)
+        .map(|_| {
+            let (executor, stopped) = (executor.clone(), stopped.clone());
+            thread::spawn(move || smol::block_on(executor.run(stopped.recv())))
+        })
+        .collect();
+    let recorded = smol::block_on(executor.run(join_all(tasks)));
+    drop(stop);
+    for helper in helpers {
+        let _ = helper.join();
+    }
+    recorded.into_iter().reduce(Recorded::merge).expect("at least one connection")
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 =
+        text.parse().map_err(|_| format!("{text:?} is not a number of requests a second"))?;
+    if (1.0..=10_000_000.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{text} requests a second is out of range: 1 to 10000000"))
+    }
+}
+
+fn parse_connections(text: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = text.parse().map_err(|_| format!("{text:?} is not a whole number"))?;
+    NonZeroUsize::new(n)
+        .filter(|n| n.get() <= 100_000)
+        .ok_or_else(|| format!("{n} connections is out of range: 1 to 100000"))
+}
+
+fn parse_duration(text: &str, min: Duration) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("{text:?} is not a duration such as 10s or 500ms: {e}"))?;
+    if duration < min || duration > Duration::from_secs(600) {
+        return Err(format!("{text} is out of range: {min:?} to 10m"));
+    }
+    Ok(duration)
+}
+
+fn parse_window(text: &str) -> Result<Duration, String> {
+    parse_duration(text, Duration::from_millis(100))
+}
+
+fn parse_warmup(text: &str) -> Result<Duration, String> {
+    parse_duration(text, Duration::ZERO)
+}

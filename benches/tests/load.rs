@@ -1,0 +1,127 @@
+//! The load generator run as a user runs it, against the gateway and against servers
+//! that misbehave: it counts what it was asked to send, checks every answer, and
+//! charges a server for answers it never gave.
+
+use std::{
+    io::{Read, Write},
+    net::{SocketAddr, TcpListener},
+    process::{Command, Output},
+    thread,
+    time::Duration,
+};
+
+use chain_conformance::output_within;
+use chain_core::{
+    InMemorySource, Runtime,
+    http::gateway::{Gateway, GatewayConfig},
+};
+use runtime_smol::SmolRuntime;
+
+const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+fn load(address: SocketAddr, args: &[&str]) -> (Output, serde_json::Value) {
+    let address = address.to_string();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_load"));
+    command.args(["--address", &address, "--json"]).args(args);
+    let output = output_within(&mut command, TIME_LIMIT);
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("not a JSON report ({e}): {}", String::from_utf8_lossy(&output.stderr))
+    });
+    (output, report)
+}
+
+/// The gateway on smol's current-thread flavour, on a thread of its own, for as long
+/// as the process lives.
+fn gateway() -> SocketAddr {
+    let rt = SmolRuntime::current_thread();
+    let source = InMemorySource::new(rt.timer());
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let gateway = Gateway::bind(any, rt.shards(), source, GatewayConfig::default()).unwrap();
+    let address = gateway.address();
+    thread::spawn(move || rt.block_on(gateway.serve(rt.clone(), futures::future::pending())));
+    address
+}
+
+/// A server that answers every request on every connection with `answer`, or
+/// (`None`) reads requests and never answers.
+fn scripted(answer: Option<&'static [u8]>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            thread::spawn(move || {
+                let mut buffer = [0; 4096];
+                while matches!(stream.read(&mut buffer), Ok(n) if n > 0) {
+                    if let Some(answer) = answer {
+                        let _ = stream.write_all(answer);
+                    }
+                }
+            });
+        }
+    });
+    address
+}
+
+#[test]
+fn open_loop_sends_exactly_the_requests_due_in_the_window_and_checks_each_answer() {
+    let args = ["--rate", "200", "--connections", "4", "--warmup", "100ms", "--duration", "500ms"];
+    let (output, report) = load(gateway(), &args);
+    assert!(output.status.success(), "{report}");
+    // Due at n / 200 s for n = 0, 1, ...: n from 20 to 119 fall in [0.1 s, 0.6 s).
+    assert_eq!(report["sent"], 100, "{report}");
+    assert_eq!(report["answered"], 100, "{report}");
+    assert_eq!(report["statuses"]["200"], 100, "{report}");
+    assert_eq!(report["wrong_answers"], 0, "{report}");
+    assert_eq!(report["pace"], "open");
+}
+
+#[test]
+fn a_wrong_answer_fails_the_run() {
+    let wrong: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+    let args = ["--rate", "100", "--connections", "2", "--warmup", "0s", "--duration", "200ms"];
+    let (output, report) = load(scripted(Some(wrong)), &args);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert_eq!(report["wrong_answers"], 20, "{report}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("20 answers were not the article's data"), "{stderr}");
+}
+
+#[test]
+fn a_server_that_never_answers_is_charged_for_every_request_due() {
+    let args = [
+        "--rate",
+        "100",
+        "--connections",
+        "2",
+        "--warmup",
+        "0s",
+        "--duration",
+        "200ms",
+        "--drain",
+        "100ms",
+    ];
+    let (output, report) = load(scripted(None), &args);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    // Each connection's first request hangs; the others on it are never sent, and
+    // both hung ones are charged up to the drain's end: at least the window.
+    assert_eq!((report["sent"].as_u64(), report["unanswered"].as_u64()), (Some(2), Some(2)));
+    assert!(report["latency_us"]["max"].as_u64().unwrap() >= 200_000, "{report}");
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    let address = "127.0.0.1:9";
+    for args in [
+        &["--rate", "0"][..],
+        &["--rate", "5", "--closed"],
+        &[],
+        &["--closed", "--connections", "0"],
+        &["--closed", "--duration", "1ms"],
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_load"));
+        let output = output_within(command.args(["--address", address]).args(args), TIME_LIMIT);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
