@@ -13,7 +13,7 @@ use super::{
 };
 use chain_core::{
     DataSource, Runtime, SourceVisitor,
-    http::gateway::{Gateway, GatewayStats, PATH},
+    http::gateway::{Gateway, GatewayStats, PATH, Stall},
 };
 
 /// Serves the gateway on `rt` as `args` say, the source started in-process at
@@ -49,11 +49,13 @@ impl<R: Runtime> SourceVisitor for Serving<R> {
             let Serving { rt, args, stop } = self;
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
             let shards = rt.shards();
-            let gateway = Gateway::bind(address, shards, source, args.config())
+            let config = args.config();
+            let stall = config.stall.clone();
+            let gateway = Gateway::bind(address, shards, source, config)
                 .map_err(|e| format!("cannot listen on {address}: {e}"))?;
             let address = gateway.address();
             let stats = gateway.stats();
-            say_listening(address, shards.get(), &args);
+            say_listening(address, shards.get(), &args, stall.as_deref());
             let grace = args.grace;
             let stopping = async move {
                 let signal = stop.await;
@@ -63,13 +65,13 @@ impl<R: Runtime> SourceVisitor for Serving<R> {
                 );
             };
             gateway.serve(rt, stopping).await.map_err(|e| e.to_string())?;
-            say_served(&stats);
+            say_served(&stats, stall.as_deref());
             Ok(())
         })
     }
 }
 
-fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs) {
+fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs, stall: Option<&Stall>) {
     let listeners = match shards {
         1 => "one listener".to_owned(),
         n => format!("{n} listeners on the same port (SO_REUSEPORT), one per thread"),
@@ -81,11 +83,19 @@ fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs) {
         duration(args.source.fetch_timeout),
         duration(args.header_timeout),
     );
+    if let Some(stall) = stall {
+        let (pause, every) = stall.pause_and_period();
+        say!(
+            "  injected stall: the first request in every {} blocks its thread for {}",
+            duration(every),
+            duration(pause)
+        );
+    }
     say!("  try: curl http://{address}/users/1/with-orders");
     say!("  Ctrl-C or SIGTERM stops it, letting requests in flight finish");
 }
 
-fn say_served(stats: &GatewayStats) {
+fn say_served(stats: &GatewayStats, stall: Option<&Stall>) {
     let answered: Vec<String> = stats
         .answered()
         .iter()
@@ -95,6 +105,9 @@ fn say_served(stats: &GatewayStats) {
     let answered = if answered.is_empty() { "none".to_owned() } else { answered.join(", ") };
     let connections = stats.connections();
     say!("stopped: {} connections served, answers: {answered}", connections.started());
+    if let Some(stall) = stall {
+        say!("  injected stalls taken: {}", stall.taken());
+    }
     let cut_off = connections.cancelled();
     if cut_off > 0 {
         say!(

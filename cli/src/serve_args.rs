@@ -1,6 +1,6 @@
 //! The options of `serve`: where the gateway listens, its limits, and its source.
 
-use std::{num::NonZeroUsize, time::Duration};
+use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
 use clap::Args;
 
@@ -8,7 +8,7 @@ use super::{
     SourceArgs,
     args::{parse_concurrency, parse_latency, parse_limit},
 };
-use chain_core::http::gateway::GatewayConfig;
+use chain_core::http::gateway::{GatewayConfig, Stall};
 
 /// The port `serve` listens on unless told: the one the README's `curl` lines use.
 pub const DEFAULT_PORT: u16 = 8080;
@@ -35,6 +35,13 @@ pub struct ServeArgs {
     /// before their connections are cut off (0 to 60s). A second signal stops at once.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_latency, allow_hyphen_values = true)]
     pub grace: Duration,
+    /// Inject a stall: the first request in each --stall-every blocks its thread this
+    /// long, as a blocking call would (0 for none; at most 60s).
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
+    pub stall: Duration,
+    /// How often the --stall comes (more than 0, at most 60s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_limit, allow_hyphen_values = true)]
+    pub stall_every: Duration,
     /// Where each request's two fetches go. --fetch-timeout limits each request's
     /// chain: past it, the answer is 504.
     #[command(flatten)]
@@ -49,6 +56,8 @@ impl ServeArgs {
             max_in_flight: self.max_in_flight,
             header_timeout: self.header_timeout,
             grace: self.grace,
+            stall: (!self.stall.is_zero())
+                .then(|| Arc::new(Stall::new(self.stall, self.stall_every))),
         }
     }
 
@@ -56,6 +65,11 @@ impl ServeArgs {
     /// ignore: as [`SourceArgs::ignored`] says, except that --fetch-timeout always
     /// limits a request's chain.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        if given("stall_every") && self.stall.is_zero() {
+            return Some(
+                "--stall-every says how often --stall comes: it needs --stall above 0".to_owned(),
+            );
+        }
         self.source.ignored(|id| id != "fetch_timeout" && given(id))
     }
 }
@@ -76,9 +90,14 @@ mod tests {
 
     #[test]
     fn the_defaults_are_the_gateways() {
-        let args = serve(&[]);
+        let (args, default) = (serve(&[]), GatewayConfig::default());
         assert_eq!(args.port, DEFAULT_PORT);
-        assert_eq!(args.config(), GatewayConfig::default());
+        let config = args.config();
+        assert_eq!(config.fetch_timeout, default.fetch_timeout);
+        assert_eq!(config.max_in_flight, default.max_in_flight);
+        assert_eq!(config.header_timeout, default.header_timeout);
+        assert_eq!(config.grace, default.grace);
+        assert!(config.stall.is_none() && default.stall.is_none());
     }
 
     #[test]
@@ -91,8 +110,21 @@ mod tests {
     }
 
     #[test]
+    fn a_stall_comes_as_asked_and_its_period_alone_is_refused() {
+        let stall = serve(&["--stall", "100ms", "--stall-every", "2s"]).config().stall.unwrap();
+        assert_eq!(stall.pause_and_period(), (Duration::from_millis(100), Duration::from_secs(2)));
+        let message = serve(&["--stall-every", "2s"]).ignored(|id| id == "stall_every").unwrap();
+        assert!(message.contains("needs --stall"), "{message}");
+    }
+
+    #[test]
     fn limits_out_of_range_are_refused() {
-        for bad in [["--max-in-flight", "0"], ["--header-timeout", "0s"], ["--grace", "61s"]] {
+        for bad in [
+            ["--max-in-flight", "0"],
+            ["--header-timeout", "0s"],
+            ["--grace", "61s"],
+            ["--stall-every", "0s"],
+        ] {
             let parsed = Cli::try_parse_from(["runtime", "serve"].iter().chain(&bad));
             assert!(parsed.is_err(), "{bad:?} was accepted");
         }

@@ -16,7 +16,7 @@ use hyper::{
     header::{ALLOW, CONTENT_TYPE, HeaderValue},
 };
 
-use super::{GatewayStats, PATH};
+use super::{GatewayStats, PATH, Stall};
 use crate::{
     DataSource, FetchErrorKind, HttpFailure, Instrumented, Runtime, UserId, get_user_with_orders,
     http::error_body, readable::duration, timeout,
@@ -28,6 +28,7 @@ pub(super) struct Handler<R, S> {
     pub(super) source: Instrumented<S>,
     pub(super) fetch_timeout: Duration,
     pub(super) max_in_flight: usize,
+    pub(super) stall: Option<Arc<Stall>>,
     /// Requests being answered, on every shard: what the limit counts.
     pub(super) in_flight: Arc<AtomicUsize>,
     pub(super) stats: Arc<GatewayStats>,
@@ -37,6 +38,9 @@ impl<R: Runtime, S: DataSource> Handler<R, S> {
     /// The answer to `request`, counted in the stats.
     pub(super) async fn answer<B>(&self, request: Request<B>) -> Response<Full<Bytes>> {
         let counted = self.stats.requests.enter();
+        if let Some(stall) = &self.stall {
+            stall.maybe_pause();
+        }
         let response = self.respond(request.method(), request.uri().path()).await;
         self.stats.answer(response.status().as_u16());
         counted.complete();

@@ -65,9 +65,11 @@ mod answer;
 mod bind;
 mod hyper_timer;
 mod serving;
+mod stall;
 mod stats;
 
 pub use bind::bind;
+pub use stall::Stall;
 pub use stats::{GatewayStats, STATUSES};
 
 use std::{
@@ -92,7 +94,7 @@ pub const PATH: &str = "/users/{id}/with-orders";
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 1_000;
 
 /// How the gateway serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct GatewayConfig {
     /// The time limit of a request's chain; past it, the answer is 504.
     pub fetch_timeout: Duration,
@@ -104,17 +106,21 @@ pub struct GatewayConfig {
     /// How long the requests in flight at a stop may take to finish before their
     /// connections are cut off.
     pub grace: Duration,
+    /// A pause injected now and then ([`Stall`]), to show what a load generator
+    /// makes of it; none by default.
+    pub stall: Option<Arc<Stall>>,
 }
 
 impl Default for GatewayConfig {
     /// A fetch timeout of 10 s (the HTTP source's), at most 1,000 requests in flight,
-    /// a header timeout of 30 s (hyper's), a grace period of 10 s.
+    /// a header timeout of 30 s (hyper's), a grace period of 10 s, no stall.
     fn default() -> Self {
         GatewayConfig {
             fetch_timeout: DEFAULT_TIMEOUT,
             max_in_flight: NonZeroUsize::new(DEFAULT_MAX_IN_FLIGHT).expect("not zero"),
             header_timeout: Duration::from_secs(30),
             grace: Duration::from_secs(10),
+            stall: None,
         }
     }
 }
@@ -186,10 +192,11 @@ impl<S: DataSource + 'static> Gateway<S> {
                 source: self.source.for_shard(shard, shards),
                 fetch_timeout: self.config.fetch_timeout,
                 max_in_flight: self.config.max_in_flight.get(),
+                stall: self.config.stall.clone(),
                 in_flight: in_flight.clone(),
                 stats: self.stats.clone(),
             };
-            let serving = serving::shard(handler, listener, self.config, stop.clone());
+            let serving = serving::shard(handler, listener, self.config.clone(), stop.clone());
             rt.spawn_on(shard, serving).map(|ended| ended.unwrap_or_else(|e| Err(joined(e))))
         });
         try_join_all(running).await.map(drop)
