@@ -200,6 +200,19 @@ fn http(c: &mut Criterion) {
     group.finish();
 }
 
+/// The gateway served by each flavour (`chain_core::http::gateway`), asked one
+/// request at a time over one kept-alive connection by a blocking client: the
+/// unloaded latency of a request, before any load (that is `compare serve`'s).
+fn http_serve(c: &mut Criterion) {
+    let mut group = c.benchmark_group("http_serve");
+    for flavour in rotated() {
+        let measurer = benches::serving::measurer(flavour, workers())
+            .unwrap_or_else(|e| panic!("{flavour} could not serve: {e}"));
+        bench(&mut group, BenchmarkId::from_parameter(flavour), measurer);
+    }
+    group.finish();
+}
+
 fn scheduler(c: &mut Criterion) {
     group_per_flavour(c, "spawn_many", Spec::SpawnMany { tasks: 10_000 }, true);
     group_per_flavour(c, "spawn_chain", Spec::SpawnChain { depth: 1_000 }, true);
@@ -306,7 +319,7 @@ criterion_group! {
         .nresamples(10_000)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    targets = chain, fan_outs, http, scheduler, timer, block_on, overhead
+    targets = chain, fan_outs, http, http_serve, scheduler, timer, block_on, overhead
 }
 fn main() {
     benches::heap::keep_freed_memory();

@@ -9,10 +9,12 @@
 #![warn(missing_docs)]
 
 pub mod flavours;
+pub mod gateway_wire;
 pub mod heap;
 pub mod native;
 pub mod overhead;
 pub mod record;
+pub mod serving;
 pub mod spec;
 pub mod threads;
 pub mod workloads;

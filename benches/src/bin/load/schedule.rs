@@ -10,6 +10,7 @@ use std::{
 };
 
 use async_io::Timer;
+use benches::gateway_wire::{expected_body, request};
 use futures::future::{Either, select};
 use hdrhistogram::Histogram;
 
@@ -110,31 +111,15 @@ pub struct Requests {
 
 impl Requests {
     pub fn new(users: u64) -> Self {
-        let requests = (1..=users)
-            .map(|user| {
-                let request =
-                    format!("GET /users/{user}/with-orders HTTP/1.1\r\nHost: gateway\r\n\r\n");
-                (request.into_bytes(), expected_body(user).into_bytes())
-            })
-            .collect();
-        Requests { requests }
+        Requests {
+            requests: (1..=users).map(|user| (request(user), expected_body(user))).collect(),
+        }
     }
 
     fn nth(&self, n: u64) -> (&[u8], &[u8]) {
         let (request, body) = &self.requests[(n % self.requests.len() as u64) as usize];
         (request, body)
     }
-}
-
-/// The article's answer for `user`, written out here rather than taken from the
-/// gateway's code, so that a wrong answer cannot agree with itself.
-fn expected_body(user: u64) -> String {
-    let orders = match user {
-        1 => "1,3,10,11",
-        2 => "23,34",
-        _ => "",
-    };
-    format!(r#"{{"user":{{"user_id":{user},"user_name":"user-{user}"}},"orders":[{orders}]}}"#)
 }
 
 /// Drives connection `index` of `plan` from `start`, and returns what it recorded.

@@ -1,6 +1,5 @@
-//! One kept-alive HTTP/1.1 connection to the gateway, written and read by hand: a
-//! fixed GET out, the answer's status and body in, parsed with httparse. Nothing of
-//! the gateway's own code, so that it cannot agree with a wrong answer.
+//! One kept-alive HTTP/1.1 connection to the gateway over async-io: a fixed GET out,
+//! the answer's status and body in, read as `benches::gateway_wire` says.
 
 use std::{
     io,
@@ -8,10 +7,8 @@ use std::{
 };
 
 use async_io::Async;
+use benches::gateway_wire::parse_head;
 use futures::{AsyncReadExt, AsyncWriteExt};
-
-/// The largest answer head read: the gateway's are about 150 bytes.
-const HEAD_LIMIT: usize = 8 * 1024;
 
 /// An answer: its status, and whether its body was the one expected.
 #[derive(Debug)]
@@ -37,39 +34,23 @@ impl Connection {
     /// `expected` when the status is 200.
     pub async fn exchange(&mut self, request: &[u8], expected: &[u8]) -> io::Result<Answer> {
         self.stream.write_all(request).await?;
-        let (status, head, length) = self.read_head().await?;
-        while self.buffer.len() < head + length {
+        let head = loop {
+            if let Some(head) = parse_head(&self.buffer)? {
+                break head;
+            }
+            self.fill().await?;
+        };
+        let end = head.length + head.body;
+        while self.buffer.len() < end {
             self.fill().await?;
         }
-        let body = &self.buffer[head..head + length];
-        let answer = Answer { status, body_as_expected: status != 200 || body == expected };
-        self.buffer.drain(..head + length);
+        let body = &self.buffer[head.length..end];
+        let answer = Answer {
+            status: head.status,
+            body_as_expected: head.status != 200 || body == expected,
+        };
+        self.buffer.drain(..end);
         Ok(answer)
-    }
-
-    /// The status, the head's length and the body's (its `content-length`).
-    async fn read_head(&mut self) -> io::Result<(u16, usize, usize)> {
-        loop {
-            let mut headers = [httparse::EMPTY_HEADER; 16];
-            let mut response = httparse::Response::new(&mut headers);
-            match response.parse(&self.buffer) {
-                Ok(httparse::Status::Complete(head)) => {
-                    let status = response.code.unwrap_or(0);
-                    let length = response
-                        .headers
-                        .iter()
-                        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-                        .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse().ok())
-                        .ok_or_else(|| invalid("an answer without a content-length"))?;
-                    return Ok((status, head, length));
-                }
-                Ok(httparse::Status::Partial) if self.buffer.len() < HEAD_LIMIT => {
-                    self.fill().await?
-                }
-                Ok(httparse::Status::Partial) => return Err(invalid("an answer head over 8 KiB")),
-                Err(e) => return Err(invalid(&format!("not an HTTP answer: {e}"))),
-            }
-        }
     }
 
     async fn fill(&mut self) -> io::Result<()> {
@@ -82,8 +63,4 @@ impl Connection {
             _ => Ok(()),
         }
     }
-}
-
-fn invalid(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
 }
