@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use futures::future::BoxFuture;
 
 use super::{
-    ServeArgs,
+    ServeArgs, SourceKind,
     interrupt::stop_on_interrupt,
     report::duration,
     workloads::{planned_faults, via},
@@ -27,8 +27,12 @@ pub(super) async fn serve<R: Runtime>(
     let plan = planned_faults(&args.source)?;
     let faults = plan.map(|plan| (plan, args.source.fetch_timeout));
     let via = via(&args.source, args.latency, service);
-    if args.source.address.is_none() {
-        say!("source: each fetch waits {}", duration(args.latency));
+    match (args.source.kind, args.source.address) {
+        (SourceKind::Memory, _) => {
+            say!("source: in memory, each fetch waits {}", duration(args.latency))
+        }
+        (SourceKind::Http, None) => say!("  the service answers after {}", duration(args.latency)),
+        (SourceKind::Http, Some(_)) => {}
     }
     let serving = Serving { rt: rt.clone(), args, stop: Box::pin(stop) };
     via.source(&rt).visit(&rt, faults, serving).await
