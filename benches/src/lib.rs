@@ -11,6 +11,7 @@
 pub mod flavours;
 pub mod gateway_wire;
 pub mod heap;
+pub mod load;
 pub mod native;
 pub mod overhead;
 pub mod record;

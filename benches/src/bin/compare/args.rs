@@ -9,6 +9,8 @@ use chain_cli::{
     parse_workers, report::duration,
 };
 use chain_core::Work;
+
+use crate::serve_load::ServeLoad;
 use clap::{
     CommandFactory, Parser, Subcommand,
     error::{ContextKind, Error, ErrorKind},
@@ -55,6 +57,9 @@ pub struct Args {
 /// What to measure.
 #[derive(Clone, Debug, Subcommand)]
 pub enum Workload {
+    /// The gateway (`serve`) under load: latency percentiles, throughput, errors, CPU
+    /// and memory at each offered rate.
+    Serve(ServeLoad),
     /// The article's chain for user 1.
     Chain {
         /// Simulated latency of each fetch.
@@ -216,6 +221,7 @@ impl Workload {
                 format!("--samples={samples}"),
             ],
             Workload::Idle { users } => vec!["idle".into(), format!("--users={users}")],
+            Workload::Serve(load) => load.to_args(),
         };
         words
     }
@@ -309,6 +315,7 @@ impl Workload {
             Workload::PingPong { .. } => "ping_pong",
             Workload::Timer { .. } => "timer",
             Workload::Idle { .. } => "idle",
+            Workload::Serve(_) => "serve",
         }
     }
 

@@ -3,13 +3,14 @@
 
 use std::{
     io,
-    process::{Command, Output, Stdio},
+    process::{Child, Command, Output, Stdio},
     sync::{Mutex, PoisonError},
 };
 
-/// The process id of the measuring child now running. Held while a child starts,
-/// so that an interrupt arriving meanwhile waits for its id, and kills it.
-static RUNNING: Mutex<Option<u32>> = Mutex::new(None);
+/// The process ids of the measuring children now running (a measuring process, or
+/// a server and its load). Held while a child starts, so that an interrupt arriving
+/// meanwhile waits for its id, and kills it.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
 /// From now on, SIGINT (Ctrl-C) or SIGTERM kills the running child and exits with
 /// 128 + the signal's number: 130 or 143, as a shell reports a program they killed.
@@ -20,7 +21,7 @@ pub fn stop_children_when_interrupted() -> Result<(), String> {
     // The signal is handled on a thread of its own, not in the signal's context.
     let on_signal = move || {
         let Some(signal) = signals.forever().next() else { return };
-        if let Some(pid) = *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) {
+        for &pid in RUNNING.lock().unwrap_or_else(PoisonError::into_inner).iter() {
             // SAFETY: kill(2) touches no memory of this process.
             unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
         }
@@ -41,10 +42,25 @@ pub fn output(command: &mut Command) -> io::Result<Output> {
     let child = {
         let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
         let child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-        *running = Some(child.id());
+        running.push(child.id());
         child
     };
+    let id = child.id();
     let output = child.wait_with_output();
-    *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    ended(id);
     output
+}
+
+/// Starts `command` as a child an interrupt stops, until [`ended`] says it was waited
+/// for.
+pub fn spawn(command: &mut Command) -> io::Result<Child> {
+    let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+    let child = command.spawn()?;
+    running.push(child.id());
+    Ok(child)
+}
+
+/// `pid` has been waited for: an interrupt leaves it alone.
+pub fn ended(pid: u32) {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner).retain(|p| *p != pid);
 }

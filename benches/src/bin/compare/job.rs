@@ -109,6 +109,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
         Workload::PingPong { rounds } => Spec::PingPong { rounds: rounds.get() as u64 },
         Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
         Workload::Idle { .. } => unreachable!("idle is measured by Action::Idle"),
+        Workload::Serve(_) => unreachable!("serve is measured by serving::compare, not by a job"),
     })
 }
 

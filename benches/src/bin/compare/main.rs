@@ -16,6 +16,11 @@ mod python;
 mod record;
 mod report;
 mod row;
+mod serve_chart;
+mod serve_load;
+mod serve_report;
+mod server_process;
+mod serving;
 mod stats;
 mod table;
 
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         source.conflict(false).or_else(ignored)
     });
     let refused = refused.or_else(|| args.workload.unplanned_timeouts());
+    let refused = refused.or_else(|| serving::refused(&args, |id| given(&matches, id)));
     if let Some(conflict) = refused {
         exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
     }
@@ -176,6 +182,9 @@ fn in_process_service(args: &Args) -> Result<Option<RecordService>, String> {
 }
 
 fn compare(args: &Args) -> Result<(), String> {
+    if let args::Workload::Serve(load) = &args.workload {
+        return serving::compare(args, load);
+    }
     let service = in_process_service(args)?;
     let service_address = service.as_ref().map(RecordService::address);
     let mut subjects = subjects(args);

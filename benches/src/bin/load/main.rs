@@ -27,14 +27,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use benches::load::{parse_connections, parse_rate, parse_warmup, parse_window};
 use chain_cli::{exit_with, parse_address};
 use clap::Parser;
 use futures::future::join_all;
 
-use crate::{
-    report::Report,
-    schedule::{Pace, Plan, Recorded, Requests, drive},
-};
+use crate::schedule::{Pace, Plan, Recorded, Requests, drive};
 
 /// Drives an HTTP server's `GET /users/{id}/with-orders` at a fixed rate (open loop)
 /// or as fast as it answers (closed loop), and reports latencies from an HDR
@@ -89,11 +87,12 @@ fn main() -> ExitCode {
     };
     let cpu_before = report::cpu_time();
     let recorded = run(&plan, cli.threads.get());
-    let report = Report::new(&plan, cli.threads.get(), &recorded, report::cpu_time() - cpu_before);
+    let report =
+        report::report(&plan, cli.threads.get(), &recorded, report::cpu_time() - cpu_before);
     if cli.json {
         println!("{}", serde_json::to_string(&report).expect("a report serialises"));
     } else {
-        report.print();
+        report::print(&report);
     }
     match report.failure() {
         None => ExitCode::SUCCESS,
@@ -129,38 +128,4 @@ fn run(plan: &Plan, threads: usize) -> Recorded {
         let _ = helper.join();
     }
     recorded.into_iter().reduce(Recorded::merge).expect("at least one connection")
-}
-
-fn parse_rate(text: &str) -> Result<f64, String> {
-    let rate: f64 =
-        text.parse().map_err(|_| format!("{text:?} is not a number of requests a second"))?;
-    if (1.0..=10_000_000.0).contains(&rate) {
-        Ok(rate)
-    } else {
-        Err(format!("{text} requests a second is out of range: 1 to 10000000"))
-    }
-}
-
-fn parse_connections(text: &str) -> Result<NonZeroUsize, String> {
-    let n: usize = text.parse().map_err(|_| format!("{text:?} is not a whole number"))?;
-    NonZeroUsize::new(n)
-        .filter(|n| n.get() <= 100_000)
-        .ok_or_else(|| format!("{n} connections is out of range: 1 to 100000"))
-}
-
-fn parse_duration(text: &str, min: Duration) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(text)
-        .map_err(|e| format!("{text:?} is not a duration such as 10s or 500ms: {e}"))?;
-    if duration < min || duration > Duration::from_secs(600) {
-        return Err(format!("{text} is out of range: {min:?} to 10m"));
-    }
-    Ok(duration)
-}
-
-fn parse_window(text: &str) -> Result<Duration, String> {
-    parse_duration(text, Duration::from_millis(100))
-}
-
-fn parse_warmup(text: &str) -> Result<Duration, String> {
-    parse_duration(text, Duration::ZERO)
 }

@@ -51,6 +51,8 @@ pub struct Recorded {
     /// it was due, or from when the connection was free if that was later.
     pub lag: Histogram<u64>,
     pub sent: u64,
+    /// Every answer, warm-up and drain included.
+    pub answered_in_all: u64,
     pub statuses: BTreeMap<u16, u64>,
     /// Answers 200 whose body was not the article's data for the user asked.
     pub wrong: u64,
@@ -74,6 +76,7 @@ impl Recorded {
             latency: histogram(),
             lag: histogram(),
             sent: 0,
+            answered_in_all: 0,
             statuses: BTreeMap::new(),
             wrong: 0,
             connection_errors: 0,
@@ -85,6 +88,7 @@ impl Recorded {
         self.latency.add(&other.latency).expect("same bounds");
         self.lag.add(&other.lag).expect("same bounds");
         self.sent += other.sent;
+        self.answered_in_all += other.answered_in_all;
         for (status, n) in other.statuses {
             *self.statuses.entry(status).or_default() += n;
         }
@@ -170,6 +174,7 @@ pub async fn drive(plan: &Plan, index: usize, start: Instant, requests: &Request
         };
         free_at = Instant::now();
         let from = if plan.pace == Pace::Closed { sent } else { due };
+        recorded.answered_in_all += u64::from(answered.is_ok());
         match answered {
             Ok(answer) if measured => {
                 recorded.latency.saturating_record(micros(free_at - from));

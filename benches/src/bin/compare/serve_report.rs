@@ -1,0 +1,183 @@
+//! `compare serve`'s report: a table per offered rate (medians, with the spread of
+//! the runs beside the p99), notes, and the JSON, Markdown and chart asked for.
+
+use std::num::NonZeroUsize;
+
+use benches::{Flavour, load::us};
+use chain_cli::report::{machine, say};
+use chain_core::versions;
+
+use crate::{
+    args::Args,
+    outputs, serve_chart,
+    serve_load::ServeLoad,
+    serving::{Cores, Point},
+    stats::Spread,
+    table::{self, Column},
+};
+
+/// The header: what ran, on what machine, with which versions, how the cores were
+/// shared.
+pub fn header(args: &Args, load: &ServeLoad, cores: &Cores, workers: NonZeroUsize) -> String {
+    let s = if workers.get() == 1 { "" } else { "s" };
+    format!(
+        "workload: serve ({})\nversions: {}\nmachine: {}; {}\nmethod: each measurement a fresh server process (`runtime-* serve`) and a fresh load process (`load`, open loop: each latency from the request's due time), {}; multi-thread and thread-per-core flavours with {workers} worker{s}; runs per rate: {}",
+        load.to_args()[1..].join(" "),
+        versions::summary(&Flavour::runtimes()),
+        machine(),
+        crate::report::profile(),
+        cores.described(),
+        args.runs,
+    )
+}
+
+/// `points[flavour][rate][run]`, one figure of each run.
+fn spread(points: &[Point], figure: impl Fn(&Point) -> f64) -> Spread {
+    Spread::of(points.iter().map(figure).collect())
+}
+
+/// The table of every flavour at rate number `r`.
+fn columns(
+    flavours: &[Flavour],
+    workers: NonZeroUsize,
+    points: &[Vec<Vec<Point>>],
+    r: usize,
+) -> Vec<Column> {
+    let at = |f: usize| &points[f][r];
+    let cells =
+        |figure: &dyn Fn(&[Point]) -> String| (0..flavours.len()).map(|f| figure(at(f))).collect();
+    let micros = |pick: fn(&Point) -> u64| {
+        move |runs: &[Point]| us(spread(runs, |p| pick(p) as f64).median as u64)
+    };
+    vec![
+        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
+        Column::figures(
+            "workers",
+            flavours
+                .iter()
+                .map(|f| if f.is_multi_thread() { workers.to_string() } else { "1".into() })
+                .collect(),
+        ),
+        Column::figures(
+            "achieved /s",
+            cells(&|runs| format!("{:.0}", spread(runs, |p| p.load.achieved_rate).median)),
+        ),
+        Column::figures("p50", cells(&micros(|p| p.load.latency_us.p50))),
+        Column::figures("p90", cells(&micros(|p| p.load.latency_us.p90))),
+        Column::figures(
+            "p99 (runs' range)",
+            cells(&|runs| {
+                let p99 = spread(runs, |p| p.load.latency_us.p99 as f64);
+                format!(
+                    "{} ({} to {})",
+                    us(p99.median as u64),
+                    us(p99.min as u64),
+                    us(p99.max as u64)
+                )
+            }),
+        ),
+        Column::figures("p99.9", cells(&micros(|p| p.load.latency_us.p999))),
+        Column::figures(
+            "max",
+            cells(&|runs| us(runs.iter().map(|p| p.load.latency_us.max).max().unwrap_or(0))),
+        ),
+        Column::figures(
+            "errors",
+            cells(&|runs| runs.iter().map(|p| p.load.errors()).sum::<u64>().to_string()),
+        ),
+        Column::figures(
+            "server CPU / 1,000",
+            cells(&|runs| format!("{:.1} ms", spread(runs, Point::cpu_ms_per_thousand).median)),
+        ),
+        Column::figures(
+            "peak memory",
+            cells(&|runs| {
+                format!(
+                    "{:.1} MiB",
+                    spread(runs, |p| p.peak_memory_bytes as f64).median / 1048576.0
+                )
+            }),
+        ),
+        Column::text(
+            "load kept pace",
+            cells(
+                &|runs| match runs.iter().filter(|p| p.load.generator_warning().is_some()).count() {
+                    0 => "yes".to_owned(),
+                    behind => format!("no, in {behind} of {}", runs.len()),
+                },
+            ),
+        ),
+    ]
+}
+
+/// Prints a table per rate and the notes, and writes the files asked for.
+pub fn report(
+    args: &Args,
+    load: &ServeLoad,
+    header: &str,
+    flavours: &[Flavour],
+    workers: NonZeroUsize,
+    points: &[Vec<Vec<Point>>],
+) -> Result<(), String> {
+    let mut markdown = format!("```text\n{header}\n```\n");
+    for (r, rate) in load.rates.iter().enumerate() {
+        let title = format!("offered {rate} requests/s over {} connections", load.connections);
+        say(format_args!("\n{title}\n{}", table::terminal(columns(flavours, workers, points, r))));
+        markdown += &format!(
+            "\n**{title}**\n\n{}\n",
+            table::markdown(columns(flavours, workers, points, r))
+        );
+    }
+    let notes = [
+        "latencies are medians over the runs of each run's percentile, from each request's due time, in an HDR histogram; max is the largest of any run",
+        "errors: answers other than 200, failed connections, and requests unanswered 5 s after the window",
+        "server CPU / 1,000: the server process's CPU time over the whole load (warm-up included) per 1,000 answers; peak memory: its VmHWM",
+        "load kept pace: the generator sent 99 % of its requests within 1 ms of their time and was under 90 % busy; where not, the figures are the generator's limit as much as the server's",
+    ];
+    for note in notes {
+        say(format_args!("note: {note}"));
+        markdown += &format!("\n- {note}");
+    }
+    if let Some(path) = &args.json {
+        outputs::write(path, &json(args, load, header, flavours, workers, points))?;
+    }
+    if let Some(path) = &args.svg {
+        outputs::write(path, &serve_chart::latency_against_throughput(load, flavours, points))?;
+    }
+    if let Some(path) = &args.markdown {
+        outputs::write(path, &(markdown + "\n"))?;
+    }
+    Ok(())
+}
+
+fn json(
+    args: &Args,
+    load: &ServeLoad,
+    header: &str,
+    flavours: &[Flavour],
+    workers: NonZeroUsize,
+    points: &[Vec<Vec<Point>>],
+) -> String {
+    let rows: Vec<_> = flavours
+        .iter()
+        .zip(points)
+        .map(|(flavour, by_rate)| {
+            let rates: Vec<_> = load
+                .rates
+                .iter()
+                .zip(by_rate)
+                .map(|(rate, runs)| serde_json::json!({ "offered_rate": rate, "runs": runs }))
+                .collect();
+            let workers = if flavour.is_multi_thread() { workers.get() } else { 1 };
+            serde_json::json!({ "flavour": flavour.label(), "workers": workers, "rates": rates })
+        })
+        .collect();
+    let record = serde_json::json!({
+        "workload": "serve",
+        "command": format!("compare {}", load.to_args().join(" ")),
+        "runs": args.runs.get(),
+        "header": header,
+        "rows": rows,
+    });
+    serde_json::to_string_pretty(&record).expect("plain data serialises")
+}

@@ -1,0 +1,67 @@
+//! `compare serve`, run as a user runs it: the gateway under two flavours (one of
+//! them thread-per-core), each measurement counted exactly, and the options it would
+//! ignore refused. It needs the runtime binaries beside compare, which
+//! `cargo test --workspace` builds.
+
+use std::{
+    process::{Command, Output},
+    time::Duration,
+};
+
+use chain_conformance::output_within;
+
+const TIME_LIMIT: Duration = Duration::from_secs(300);
+
+fn compare(args: &[&str]) -> Output {
+    output_within(Command::new(env!("CARGO_BIN_EXE_compare")).args(args), TIME_LIMIT)
+}
+
+#[test]
+fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
+    let json = std::env::temp_dir().join(format!("compare-serve-{}.json", std::process::id()));
+    let output = compare(&[
+        "serve",
+        "--rates=200",
+        "--connections=4",
+        "--duration=300ms",
+        "--warmup=0s",
+        "--runs=1",
+        "--flavours=smol-current-thread,compio-thread-per-core",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("offered 200 requests/s over 4 connections"), "{stdout}");
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    let rows = record["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{record}");
+    for row in rows {
+        let run = &row["rates"][0]["runs"][0];
+        // Due at n / 200 s: n from 0 to 59 fall in the 300 ms window.
+        assert_eq!(run["load"]["sent"], 60, "{row}");
+        assert_eq!(run["load"]["statuses"]["200"], 60, "{row}");
+        assert_eq!(run["load"]["wrong_answers"], 0, "{row}");
+        assert!(run["server_cpu_seconds"].as_f64().unwrap() >= 0.0, "{row}");
+        assert!(
+            run["peak_memory_bytes"].as_u64().unwrap() > 1 << 20,
+            "a server holds a MiB: {row}"
+        );
+    }
+}
+
+#[test]
+fn options_serve_would_ignore_are_usage_errors() {
+    for args in [
+        &["serve"][..],
+        &["serve", "--rates=0"],
+        &["serve", "--rates=100", "--workers=1,2"],
+        &["serve", "--rates=100", "--no-python"],
+    ] {
+        let output = compare(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    }
+}
