@@ -39,7 +39,7 @@ fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
     let rows = record["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{record}");
     for row in rows {
-        let run = &row["rates"][0]["runs"][0];
+        let run = &row["loads"][0]["runs"][0];
         // Due at n / 200 s: n from 0 to 59 fall in the 300 ms window.
         assert_eq!(run["load"]["sent"], 60, "{row}");
         assert_eq!(run["load"]["statuses"]["200"], 60, "{row}");
@@ -59,6 +59,10 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve", "--rates=0"],
         &["serve", "--rates=100", "--workers=1,2"],
         &["serve", "--rates=100", "--no-python"],
+        &["serve", "--rates=100", "--search=10ms"],
+        &["serve", "--rates=100", "--sweep=0.5"],
+        &["serve", "--search=10ms", "--sweep=1.5"],
+        &["serve", "--search=10ms", "--search-from=0"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -3,16 +3,29 @@
 use std::{num::NonZeroUsize, time::Duration};
 
 use benches::load::{parse_connections, parse_rate, parse_warmup, parse_window};
-use chain_cli::parse_latency;
-use clap::Args;
+use chain_cli::{parse_latency, parse_limit};
+use clap::{ArgGroup, Args};
 
 /// The gateway under each flavour, each in a process of its own, driven by the
 /// project's open-loop load generator (`load`) in another.
 #[derive(Clone, Debug, Args)]
+#[command(group(ArgGroup::new("levels").required(true).args(["rates", "search"])))]
 pub struct ServeLoad {
     /// Offered rates, requests a second, each measured in turn (e.g. 2000,8000).
-    #[arg(long, value_name = "PER_SECOND,...", value_delimiter = ',', required = true, value_parser = parse_rate)]
+    #[arg(long, value_name = "PER_SECOND,...", value_delimiter = ',', value_parser = parse_rate, conflicts_with = "search")]
     pub rates: Vec<f64>,
+    /// Instead of --rates: find each flavour's saturation rate, the highest offered
+    /// rate it answers in full, without an error, with p99 within this bound (e.g.
+    /// 10ms); then measure the --sweep fractions of it.
+    #[arg(long, value_name = "P99_BOUND", value_parser = parse_limit, allow_hyphen_values = true)]
+    pub search: Option<Duration>,
+    /// With --search: the rate the search starts from, doubling from there.
+    #[arg(long, value_name = "PER_SECOND", default_value = "1000", value_parser = parse_rate)]
+    pub search_from: f64,
+    /// With --search: the fractions of each flavour's saturation rate measured after
+    /// the search (each above 0, at most 1).
+    #[arg(long, value_name = "FRACTION,...", value_delimiter = ',', default_value = "0.25,0.5,0.75,0.9", value_parser = parse_fraction)]
+    pub sweep: Vec<f64>,
     /// Kept-alive connections the load is spread over (1 to 100000).
     #[arg(long, value_name = "N", default_value = "50", value_parser = parse_connections)]
     pub connections: NonZeroUsize,
@@ -30,14 +43,31 @@ pub struct ServeLoad {
 impl ServeLoad {
     /// The options as command-line words, as the results show them.
     pub fn to_args(&self) -> Vec<String> {
-        let rates: Vec<String> = self.rates.iter().map(|r| r.to_string()).collect();
-        vec![
-            "serve".into(),
-            format!("--rates={}", rates.join(",")),
+        let listed =
+            |values: &[f64]| values.iter().map(f64::to_string).collect::<Vec<_>>().join(",");
+        let levels = match self.search {
+            None => vec![format!("--rates={}", listed(&self.rates))],
+            Some(bound) => vec![
+                format!("--search={}", humantime::format_duration(bound)),
+                format!("--search-from={}", self.search_from),
+                format!("--sweep={}", listed(&self.sweep)),
+            ],
+        };
+        let mut words = vec!["serve".into()];
+        words.extend(levels);
+        words.extend([
             format!("--connections={}", self.connections),
             format!("--duration={}", humantime::format_duration(self.duration)),
             format!("--warmup={}", humantime::format_duration(self.warmup)),
             format!("--latency={}", humantime::format_duration(self.latency)),
-        ]
+        ]);
+        words
+    }
+}
+
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(fraction) if fraction > 0.0 && fraction <= 1.0 => Ok(fraction),
+        _ => Err(format!("{text:?} is not a fraction above 0 and at most 1")),
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     args::Args,
     outputs, serve_chart,
     serve_load::ServeLoad,
-    serving::{Cores, Point},
+    serving::{Cores, Levels, Point},
     stats::Spread,
     table::{self, Column},
 };
@@ -36,7 +36,36 @@ fn spread(points: &[Point], figure: impl Fn(&Point) -> f64) -> Spread {
     Spread::of(points.iter().map(figure).collect())
 }
 
-/// The table of every flavour at rate number `r`.
+/// The saturation rate found for each flavour, and the measurement at it.
+fn saturation_columns(flavours: &[Flavour], levels: &Levels) -> Option<Vec<Column>> {
+    let Levels::Fractions { saturation, .. } = levels else { return None };
+    Some(vec![
+        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
+        Column::figures(
+            "saturation /s",
+            saturation.iter().map(|s| format!("{:.0}", s.rate)).collect(),
+        ),
+        Column::figures(
+            "p50 there",
+            saturation.iter().map(|s| us(s.at.load.latency_us.p50)).collect(),
+        ),
+        Column::figures(
+            "p99 there",
+            saturation.iter().map(|s| us(s.at.load.latency_us.p99)).collect(),
+        ),
+        Column::text(
+            "limited by",
+            saturation
+                .iter()
+                .map(|s| {
+                    if s.generator_limited { "the load generator" } else { "the server" }.to_owned()
+                })
+                .collect(),
+        ),
+    ])
+}
+
+/// The table of every flavour at load number `r`.
 fn columns(
     flavours: &[Flavour],
     workers: NonZeroUsize,
@@ -49,6 +78,10 @@ fn columns(
     let micros = |pick: fn(&Point) -> u64| {
         move |runs: &[Point]| us(spread(runs, |p| pick(p) as f64).median as u64)
     };
+    let offered = cells(&|runs| {
+        let rate = runs.first().and_then(|p| p.load.offered_rate);
+        rate.map_or_else(String::new, |r| format!("{r:.0}"))
+    });
     vec![
         Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
         Column::figures(
@@ -58,6 +91,7 @@ fn columns(
                 .map(|f| if f.is_multi_thread() { workers.to_string() } else { "1".into() })
                 .collect(),
         ),
+        Column::figures("offered /s", offered),
         Column::figures(
             "achieved /s",
             cells(&|runs| format!("{:.0}", spread(runs, |p| p.load.achieved_rate).median)),
@@ -117,11 +151,20 @@ pub fn report(
     header: &str,
     flavours: &[Flavour],
     workers: NonZeroUsize,
+    levels: &Levels,
     points: &[Vec<Vec<Point>>],
 ) -> Result<(), String> {
     let mut markdown = format!("```text\n{header}\n```\n");
-    for (r, rate) in load.rates.iter().enumerate() {
-        let title = format!("offered {rate} requests/s over {} connections", load.connections);
+    if let (Some(columns), Some(bound)) = (saturation_columns(flavours, levels), load.search) {
+        let title = format!(
+            "saturation: the highest offered rate answered in full, without an error, with p99 within {}",
+            us(bound.as_micros() as u64)
+        );
+        say(format_args!("\n{title}\n{}", table::terminal(columns.clone())));
+        markdown += &format!("\n**{title}**\n\n{}\n", table::markdown(columns));
+    }
+    for r in 0..levels.count() {
+        let title = format!("{} over {} connections", levels.described(r), load.connections);
         say(format_args!("\n{title}\n{}", table::terminal(columns(flavours, workers, points, r))));
         markdown += &format!(
             "\n**{title}**\n\n{}\n",
@@ -139,7 +182,7 @@ pub fn report(
         markdown += &format!("\n- {note}");
     }
     if let Some(path) = &args.json {
-        outputs::write(path, &json(args, load, header, flavours, workers, points))?;
+        outputs::write(path, &json(args, load, header, flavours, workers, levels, points))?;
     }
     if let Some(path) = &args.svg {
         outputs::write(path, &serve_chart::latency_against_throughput(load, flavours, points))?;
@@ -156,20 +199,27 @@ fn json(
     header: &str,
     flavours: &[Flavour],
     workers: NonZeroUsize,
+    levels: &Levels,
     points: &[Vec<Vec<Point>>],
 ) -> String {
     let rows: Vec<_> = flavours
         .iter()
         .zip(points)
-        .map(|(flavour, by_rate)| {
-            let rates: Vec<_> = load
-                .rates
+        .enumerate()
+        .map(|(f, (flavour, by_level))| {
+            let loads: Vec<_> = by_level
                 .iter()
-                .zip(by_rate)
-                .map(|(rate, runs)| serde_json::json!({ "offered_rate": rate, "runs": runs }))
+                .enumerate()
+                .map(|(r, runs)| serde_json::json!({ "offered_rate": levels.rate(f, r), "runs": runs }))
                 .collect();
             let workers = if flavour.is_multi_thread() { workers.get() } else { 1 };
-            serde_json::json!({ "flavour": flavour.label(), "workers": workers, "rates": rates })
+            let saturation = match levels {
+                Levels::Fractions { saturation, .. } => serde_json::to_value(&saturation[f]).ok(),
+                Levels::Rates(_) => None,
+            };
+            serde_json::json!({
+                "flavour": flavour.label(), "workers": workers, "loads": loads, "saturation": saturation,
+            })
         })
         .collect();
     let record = serde_json::json!({

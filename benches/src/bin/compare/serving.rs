@@ -6,6 +6,7 @@ use std::{
     num::NonZeroUsize,
     path::{Path, PathBuf},
     process::Command,
+    time::Duration,
 };
 
 use benches::{Flavour, load::Report};
@@ -110,6 +111,65 @@ fn binaries(flavours: &[Flavour]) -> Result<PathBuf, String> {
     Ok(folder)
 }
 
+/// The loads measured for every flavour: the same offered rates, or fractions of
+/// each flavour's own saturation rate.
+pub enum Levels {
+    /// Requests a second, the same for every flavour.
+    Rates(Vec<f64>),
+    /// Fractions of each flavour's saturation rate, found first.
+    Fractions { fractions: Vec<f64>, saturation: Vec<Saturation> },
+}
+
+impl Levels {
+    /// How many loads each flavour is measured at.
+    pub fn count(&self) -> usize {
+        match self {
+            Levels::Rates(rates) => rates.len(),
+            Levels::Fractions { fractions, .. } => fractions.len(),
+        }
+    }
+
+    /// The rate offered to flavour number `f` at load number `level`.
+    pub fn rate(&self, f: usize, level: usize) -> f64 {
+        match self {
+            Levels::Rates(rates) => rates[level],
+            Levels::Fractions { fractions, saturation } => {
+                (saturation[f].rate * fractions[level]).max(1.0).round()
+            }
+        }
+    }
+
+    /// Load number `level` in words.
+    pub fn described(&self, level: usize) -> String {
+        match self {
+            Levels::Rates(rates) => format!("offered {} requests/s", rates[level]),
+            Levels::Fractions { fractions, .. } => {
+                format!(
+                    "offered {:.0} % of each flavour's saturation rate",
+                    fractions[level] * 100.0
+                )
+            }
+        }
+    }
+}
+
+/// A flavour's saturation rate: the highest offered rate it sustained, and how.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Saturation {
+    /// Requests a second.
+    pub rate: f64,
+    /// The measurement at that rate.
+    pub at: Point,
+    /// Whether the first rate it did not sustain was one the load generator could
+    /// not keep pace with: then the server's limit may lie higher.
+    pub generator_limited: bool,
+}
+
+/// How many times the search halves the gap between a rate sustained and one not.
+const BISECTIONS: usize = 4;
+/// A rate is sustained when at least this share of its requests is answered.
+const ANSWERED_SHARE: f64 = 0.97;
+
 /// What every measurement shares.
 struct Setup<'a> {
     folder: PathBuf,
@@ -168,8 +228,13 @@ impl Setup<'_> {
 /// Why `args` do not fit `compare serve`, if they do not: options it would ignore
 /// (`given` says which were on the command line).
 pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
-    if !matches!(args.workload, crate::args::Workload::Serve(_)) {
-        return None;
+    let crate::args::Workload::Serve(load) = &args.workload else { return None };
+    if load.search.is_none() {
+        let searching = ["sweep", "search_from"].into_iter().find(|id| given(id));
+        if let Some(id) = searching {
+            let option = id.replace('_', "-");
+            return Some(format!("--{option} belongs to the saturation search: it needs --search"));
+        }
     }
     if args.workers.len() > 1 {
         return Some("compare serve measures one worker count: give --workers once".to_owned());
@@ -188,30 +253,113 @@ pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
     let setup = Setup { folder: binaries(&flavours)?, load, cores, workers };
     let header = serve_report::header(args, load, &setup.cores, workers);
     say(format_args!("{header}"));
-    let points = measure_all(&setup, &flavours, args.runs)?;
-    serve_report::report(args, load, &header, &flavours, workers, &points)
+    let levels = match load.search {
+        None => Levels::Rates(load.rates.clone()),
+        Some(bound) => {
+            let saturation = search_all(&setup, &flavours, bound)?;
+            Levels::Fractions { fractions: load.sweep.clone(), saturation }
+        }
+    };
+    let points = measure_all(&setup, &flavours, &levels, args.runs)?;
+    serve_report::report(args, load, &header, &flavours, workers, &levels, &points)
 }
 
-/// Every run: `points[flavour][rate]` holds each run's measurement. Each round
-/// measures every rate, each with the flavours in an order rotated by one.
+/// Each flavour's saturation rate, in turn.
+fn search_all(
+    setup: &Setup,
+    flavours: &[Flavour],
+    bound: Duration,
+) -> Result<Vec<Saturation>, String> {
+    let progress = ProgressBar::new_spinner();
+    progress.enable_steady_tick(Duration::from_millis(200));
+    let found = flavours
+        .iter()
+        .map(|&flavour| {
+            let measure = |rate: f64| {
+                progress.set_message(format!("searching: {flavour} at {rate:.0}/s"));
+                setup.measure(flavour, rate).map_err(|e| format!("{flavour}: {e}"))
+            };
+            search(measure, setup.load.search_from, bound).map_err(|e| format!("{flavour}: {e}"))
+        })
+        .collect();
+    progress.finish_and_clear();
+    found
+}
+
+/// Whether `point`, measured at `rate`, sustained it: nearly every request
+/// answered, none in error, p99 within `bound`.
+fn sustained(point: &Point, rate: f64, bound: Duration) -> bool {
+    point.load.achieved_rate >= ANSWERED_SHARE * rate
+        && point.load.errors() == 0
+        && point.load.latency_us.p99 as u128 <= bound.as_micros()
+}
+
+/// The highest rate `measure` sustains: doubling from `from` (halving first if even
+/// that is too much) until one is not sustained, then halving the gap
+/// [`BISECTIONS`] times.
+fn search(
+    mut measure: impl FnMut(f64) -> Result<Point, String>,
+    from: f64,
+    bound: Duration,
+) -> Result<Saturation, String> {
+    let mut rate = from;
+    let mut good: Option<(f64, Point)> = None;
+    let (mut bad, mut generator_limited) = (None, false);
+    while bad.is_none() {
+        let point = measure(rate)?;
+        if sustained(&point, rate, bound) {
+            good = Some((rate, point));
+            rate *= 2.0;
+            if rate > benches::load::MAX_RATE {
+                break;
+            }
+        } else if good.is_none() && rate > 2.0 {
+            rate = (rate / 2.0).floor();
+        } else {
+            generator_limited = point.load.generator_warning().is_some();
+            bad = Some(rate);
+        }
+    }
+    let Some((mut low, mut at)) = good else {
+        return Err(format!("not even {rate} requests/s was sustained"));
+    };
+    if let Some(mut high) = bad {
+        for _ in 0..BISECTIONS {
+            let middle = ((low + high) / 2.0).round();
+            let point = measure(middle)?;
+            if sustained(&point, middle, bound) {
+                (low, at) = (middle, point);
+            } else {
+                generator_limited = point.load.generator_warning().is_some();
+                high = middle;
+            }
+        }
+    }
+    Ok(Saturation { rate: low, at, generator_limited })
+}
+
+/// Every run: `points[flavour][level]` holds each run's measurement. Each round
+/// measures every level, each with the flavours in an order rotated by one.
 fn measure_all(
     setup: &Setup,
     flavours: &[Flavour],
+    levels: &Levels,
     runs: NonZeroUsize,
 ) -> Result<Vec<Vec<Vec<Point>>>, String> {
-    let rates = &setup.load.rates;
-    let total = (flavours.len() * rates.len() * runs.get()) as u64;
+    let total = (flavours.len() * levels.count() * runs.get()) as u64;
     let progress = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
             "{bar:40} {pos}/{len} runs, {elapsed} elapsed, ~{eta} left: {msg}",
         )
         .expect("a valid template"),
     );
-    let mut points = vec![vec![Vec::new(); rates.len()]; flavours.len()];
+    let mut points = vec![vec![Vec::new(); levels.count()]; flavours.len()];
     for round in 0..runs.get() {
-        for (r, &rate) in rates.iter().enumerate() {
+        #[allow(clippy::needless_range_loop, reason = "the level also rotates the flavours")]
+        for r in 0..levels.count() {
             for offset in 0..flavours.len() {
                 let f = (offset + round + r) % flavours.len();
+                let rate = levels.rate(f, r);
                 progress.set_message(format!("{} at {rate}/s", flavours[f]));
                 let point = setup
                     .measure(flavours[f], rate)
@@ -227,7 +375,71 @@ fn measure_all(
 
 #[cfg(test)]
 mod tests {
+    use benches::load::{Generator, Percentiles};
+
     use super::*;
+
+    /// A measurement of a server that answers at most `capacity` requests a second,
+    /// with p99 of 1 ms below it.
+    fn point(rate: f64, capacity: f64) -> Point {
+        let p99 = if rate <= capacity { 1_000 } else { 50_000 };
+        let latency = Percentiles { p50: 100, p90: 500, p99, p999: p99, max: p99 };
+        let load = Report {
+            pace: "open".into(),
+            offered_rate: Some(rate),
+            connections: 50,
+            window_seconds: 1.0,
+            sent: rate as u64,
+            answered: rate.min(capacity) as u64,
+            answered_in_all: rate.min(capacity) as u64,
+            achieved_rate: rate.min(capacity),
+            latency_us: latency,
+            statuses: [(200, rate.min(capacity) as u64)].into(),
+            connection_errors: 0,
+            unanswered: 0,
+            wrong_answers: 0,
+            generator: Generator {
+                threads: 1,
+                cpu_seconds: 0.1,
+                cpu_share: 0.1,
+                lag_us: Percentiles { p50: 1, p90: 1, p99: 1, p999: 1, max: 1 },
+                kept_schedule: true,
+            },
+        };
+        Point { load, server_cpu_seconds: 0.1, peak_memory_bytes: 1 << 22 }
+    }
+
+    fn searched(from: f64, capacity: f64) -> (Saturation, Vec<f64>) {
+        let mut asked = Vec::new();
+        let measure = |rate: f64| {
+            asked.push(rate);
+            Ok(point(rate, capacity))
+        };
+        let found = search(measure, from, Duration::from_millis(10)).unwrap();
+        (found, asked)
+    }
+
+    #[test]
+    fn the_search_doubles_then_halves_the_gap_four_times() {
+        let (found, asked) = searched(1000.0, 3000.0);
+        assert_eq!(asked, [1000.0, 2000.0, 4000.0, 3000.0, 3500.0, 3250.0, 3125.0]);
+        assert_eq!(found.rate, 3000.0);
+        assert!(!found.generator_limited);
+    }
+
+    #[test]
+    fn a_start_above_the_capacity_halves_until_one_is_sustained() {
+        let (found, asked) = searched(16000.0, 3000.0);
+        assert_eq!(&asked[..4], [16000.0, 8000.0, 4000.0, 2000.0]);
+        assert_eq!(found.rate, 3000.0);
+    }
+
+    #[test]
+    fn nothing_sustained_is_an_error() {
+        let never = |_| Ok(point(1.0, 0.0));
+        let error = search(never, 8.0, Duration::from_millis(10)).err().unwrap();
+        assert!(error.contains("not even"), "{error}");
+    }
 
     #[test]
     fn cores_are_split_in_two_and_a_single_one_is_shared() {
