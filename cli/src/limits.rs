@@ -2,7 +2,7 @@
 
 /// The soft limit named `name` (`Max open files`, `Max address space`); `None` when
 /// unlimited or unreadable (not Linux).
-pub(crate) fn soft_limit(name: &str) -> Option<u64> {
+pub fn soft_limit(name: &str) -> Option<u64> {
     parse(&std::fs::read_to_string("/proc/self/limits").ok()?, name)
 }
 

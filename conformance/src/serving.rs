@@ -286,6 +286,25 @@ pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Runtime, 
     );
 }
 
+/// A stop reaches every connection, however many are open: 200 idle kept-alive
+/// connections are all closed and the gateway returns. (Woken from the stopping
+/// thread all at once, they once deadlocked compio, whose queue for wakes from
+/// other threads holds 64.)
+pub fn stop_closes_every_one_of_many_idle_connections<R: Runtime, S: Service>(rt: R) {
+    const OPEN: usize = 200;
+    serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, stop| {
+        let mut open: Vec<Connection> = (0..OPEN).map(|_| Connection::open(address)).collect();
+        for connection in &mut open {
+            assert_eq!(connection.request("GET", &path(1)).status, 200);
+        }
+        until("every connection is open", || stats.connections().live() == OPEN);
+        stop.now();
+        for connection in &mut open {
+            assert!(connection.closed().0, "an idle connection is closed at the stop");
+        }
+    });
+}
+
 /// A request still in flight when the grace period runs out is cut off with its
 /// connection, and its fetches with it; the gateway returns.
 pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Runtime, S: Service>(

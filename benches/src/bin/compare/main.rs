@@ -9,6 +9,7 @@ mod args;
 mod chart;
 mod child;
 mod columns;
+mod holding;
 mod interrupt;
 mod job;
 mod outputs;

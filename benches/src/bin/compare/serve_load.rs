@@ -9,16 +9,20 @@ use clap::{ArgGroup, Args};
 /// The gateway under each flavour, each in a process of its own, driven by the
 /// project's open-loop load generator (`load`) in another.
 #[derive(Clone, Debug, Args)]
-#[command(group(ArgGroup::new("levels").required(true).args(["rates", "search"])))]
+#[command(group(ArgGroup::new("levels").required(true).args(["rates", "search", "hold"])))]
 pub struct ServeLoad {
     /// Offered rates, requests a second, each measured in turn (e.g. 2000,8000).
-    #[arg(long, value_name = "PER_SECOND,...", value_delimiter = ',', value_parser = parse_rate, conflicts_with = "search")]
+    #[arg(long, value_name = "PER_SECOND,...", value_delimiter = ',', value_parser = parse_rate, conflicts_with_all = ["search", "hold"])]
     pub rates: Vec<f64>,
     /// Instead of --rates: find each flavour's saturation rate, the highest offered
     /// rate it answers in full, without an error, with p99 within this bound (e.g.
     /// 10ms); then measure the --sweep fractions of it.
-    #[arg(long, value_name = "P99_BOUND", value_parser = parse_limit, allow_hyphen_values = true)]
+    #[arg(long, value_name = "P99_BOUND", value_parser = parse_limit, allow_hyphen_values = true, conflicts_with = "hold")]
     pub search: Option<Duration>,
+    /// Instead: hold N kept-alive connections open, each after one request, and
+    /// report the server's memory per open connection (1 to 100000).
+    #[arg(long, value_name = "N", value_parser = parse_connections)]
+    pub hold: Option<NonZeroUsize>,
     /// With --search: the rate the search starts from, doubling from there.
     #[arg(long, value_name = "PER_SECOND", default_value = "1000", value_parser = parse_rate)]
     pub search_from: f64,
@@ -45,9 +49,10 @@ impl ServeLoad {
     pub fn to_args(&self) -> Vec<String> {
         let listed =
             |values: &[f64]| values.iter().map(f64::to_string).collect::<Vec<_>>().join(",");
-        let levels = match self.search {
-            None => vec![format!("--rates={}", listed(&self.rates))],
-            Some(bound) => vec![
+        let levels = match (self.search, self.hold) {
+            (_, Some(n)) => return vec!["serve".into(), format!("--hold={n}")],
+            (None, None) => vec![format!("--rates={}", listed(&self.rates))],
+            (Some(bound), None) => vec![
                 format!("--search={}", humantime::format_duration(bound)),
                 format!("--search-from={}", self.search_from),
                 format!("--sweep={}", listed(&self.sweep)),

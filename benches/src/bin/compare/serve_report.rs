@@ -9,6 +9,7 @@ use chain_core::versions;
 
 use crate::{
     args::Args,
+    holding::Held,
     outputs, serve_chart,
     serve_load::ServeLoad,
     serving::{Cores, Levels, Point},
@@ -20,13 +21,22 @@ use crate::{
 /// shared.
 pub fn header(args: &Args, load: &ServeLoad, cores: &Cores, workers: NonZeroUsize) -> String {
     let s = if workers.get() == 1 { "" } else { "s" };
+    let client = match load.hold {
+        Some(_) => {
+            "compare itself opening the connections (blocking std::net), one request on each"
+                .to_owned()
+        }
+        None => format!(
+            "a fresh load process (`load`, open loop: each latency from the request's due time), {}",
+            cores.described()
+        ),
+    };
     format!(
-        "workload: serve ({})\nversions: {}\nmachine: {}; {}\nmethod: each measurement a fresh server process (`runtime-* serve`) and a fresh load process (`load`, open loop: each latency from the request's due time), {}; multi-thread and thread-per-core flavours with {workers} worker{s}; runs per rate: {}",
+        "workload: serve ({})\nversions: {}\nmachine: {}; {}\nmethod: each measurement a fresh server process (`runtime-* serve`) and {client}; multi-thread and thread-per-core flavours with {workers} worker{s}; runs: {}",
         load.to_args()[1..].join(" "),
         versions::summary(&Flavour::runtimes()),
         machine(),
         crate::report::profile(),
-        cores.described(),
         args.runs,
     )
 }
@@ -230,4 +240,72 @@ fn json(
         "rows": rows,
     });
     serde_json::to_string_pretty(&record).expect("plain data serialises")
+}
+
+/// `compare serve --hold`'s report: the memory each open connection adds.
+pub fn report_held(
+    args: &Args,
+    header: &str,
+    flavours: &[Flavour],
+    workers: NonZeroUsize,
+    held: &[Vec<Held>],
+) -> Result<(), String> {
+    let n = held.iter().flatten().next().map_or(0, |h| h.connections);
+    let mib = |bytes: f64| format!("{:.1} MiB", bytes / 1048576.0);
+    let median =
+        |runs: &[Held], figure: fn(&Held) -> f64| Spread::of(runs.iter().map(figure).collect());
+    let columns = vec![
+        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
+        Column::figures(
+            "workers",
+            flavours
+                .iter()
+                .map(|f| if f.is_multi_thread() { workers.to_string() } else { "1".into() })
+                .collect(),
+        ),
+        Column::figures(
+            "resident before",
+            held.iter()
+                .map(|r| mib(median(r, |h| h.resident_before_bytes as f64).median))
+                .collect(),
+        ),
+        Column::figures(
+            &format!("with {n} open"),
+            held.iter()
+                .map(|r| mib(median(r, |h| h.resident_holding_bytes as f64).median))
+                .collect(),
+        ),
+        Column::figures(
+            "per connection (runs' range)",
+            held.iter()
+                .map(|r| {
+                    let per = median(r, Held::bytes_per_connection);
+                    format!("{:.0} B ({:.0} to {:.0})", per.median, per.min, per.max)
+                })
+                .collect(),
+        ),
+    ];
+    let title =
+        format!("memory per open connection: {n} kept-alive connections, each after one request");
+    say(format_args!("\n{title}\n{}", table::terminal(columns.clone())));
+    if let Some(path) = &args.json {
+        let rows: Vec<_> = flavours
+            .iter()
+            .zip(held)
+            .map(|(f, runs)| serde_json::json!({ "flavour": f.label(), "runs": runs }))
+            .collect();
+        let record =
+            serde_json::json!({ "workload": "serve", "hold": n, "header": header, "rows": rows });
+        outputs::write(
+            path,
+            &serde_json::to_string_pretty(&record).expect("plain data serialises"),
+        )?;
+    }
+    if let Some(path) = &args.markdown {
+        outputs::write(
+            path,
+            &format!("```text\n{header}\n```\n\n**{title}**\n\n{}\n", table::markdown(columns)),
+        )?;
+    }
+    Ok(())
 }

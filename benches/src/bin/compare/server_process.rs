@@ -86,11 +86,20 @@ impl Server {
 
     /// Its peak resident memory in bytes, from `/proc/PID/status` (`VmHWM`).
     pub fn peak_memory(&self) -> Result<u64, String> {
+        self.memory("VmHWM")
+    }
+
+    /// Its resident memory now, in bytes (`VmRSS`).
+    pub fn resident_memory(&self) -> Result<u64, String> {
+        self.memory("VmRSS")
+    }
+
+    fn memory(&self, field: &str) -> Result<u64, String> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .map_err(|e| format!("cannot read the server's memory: {e}"))?;
-        let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
+        let line = status.lines().find_map(|l| l.strip_prefix(field)?.strip_prefix(':'));
         let kib = line.and_then(|l| l.trim().strip_suffix("kB")?.trim().parse::<u64>().ok());
-        kib.map(|kib| kib * 1024).ok_or_else(|| format!("no VmHWM in /proc status: {status}"))
+        kib.map(|kib| kib * 1024).ok_or_else(|| format!("no {field} in /proc status: {status}"))
     }
 
     /// Stops it with SIGTERM, as a user would, and waits; SIGKILL past [`PATIENCE`].

@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     args::Args,
+    holding::{self, Held},
     interrupt,
     serve_load::ServeLoad,
     serve_report,
@@ -179,8 +180,8 @@ struct Setup<'a> {
 }
 
 impl Setup<'_> {
-    /// One measurement of `flavour` at `rate`, in fresh processes.
-    fn measure(&self, flavour: Flavour, rate: f64) -> Result<Point, String> {
+    /// `flavour` serving, in a fresh process pinned to the server's cores.
+    fn server(&self, flavour: Flavour) -> Result<Server, String> {
         let mut serve = Command::new(self.folder.join(binary(flavour)));
         serve.args(["--flavour", flavour.scheduling().name()]);
         if flavour.is_multi_thread() {
@@ -189,7 +190,12 @@ impl Setup<'_> {
         let in_flight = self.load.connections.get().max(1_000).to_string();
         let latency = format!("{}ns", self.load.latency.as_nanos());
         serve.args(["serve", "--port", "0", "--latency", &latency, "--max-in-flight", &in_flight]);
-        let server = Server::start(pinned(&mut serve, &self.cores.server))?;
+        Server::start(pinned(&mut serve, &self.cores.server))
+    }
+
+    /// One measurement of `flavour` at `rate`, in fresh processes.
+    fn measure(&self, flavour: Flavour, rate: f64) -> Result<Point, String> {
+        let server = self.server(flavour)?;
         let before = server.cpu_time()?;
         let report = self.load_on(&server, rate)?;
         let server_cpu_seconds = (server.cpu_time()? - before).as_secs_f64();
@@ -236,6 +242,16 @@ pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
             return Some(format!("--{option} belongs to the saturation search: it needs --search"));
         }
     }
+    if let Some(n) = load.hold {
+        let loading =
+            ["connections", "duration", "warmup", "latency"].into_iter().find(|id| given(id));
+        if let Some(id) = loading {
+            return Some(format!("--{id} shapes the load, which --hold sends none of"));
+        }
+        if let Some(shortage) = holding::descriptor_shortage(n) {
+            return Some(shortage);
+        }
+    }
     if args.workers.len() > 1 {
         return Some("compare serve measures one worker count: give --workers once".to_owned());
     }
@@ -253,6 +269,10 @@ pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
     let setup = Setup { folder: binaries(&flavours)?, load, cores, workers };
     let header = serve_report::header(args, load, &setup.cores, workers);
     say(format_args!("{header}"));
+    if let Some(n) = load.hold {
+        let held = hold_all(&setup, &flavours, n, args.runs)?;
+        return serve_report::report_held(args, &header, &flavours, workers, &held);
+    }
     let levels = match load.search {
         None => Levels::Rates(load.rates.clone()),
         Some(bound) => {
@@ -262,6 +282,30 @@ pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
     };
     let points = measure_all(&setup, &flavours, &levels, args.runs)?;
     serve_report::report(args, load, &header, &flavours, workers, &levels, &points)
+}
+
+/// Each flavour's memory per open connection, each run in a fresh server, the
+/// flavours in an order rotated by one each round.
+fn hold_all(
+    setup: &Setup,
+    flavours: &[Flavour],
+    n: NonZeroUsize,
+    runs: NonZeroUsize,
+) -> Result<Vec<Vec<Held>>, String> {
+    let progress = ProgressBar::new((flavours.len() * runs.get()) as u64);
+    let mut held = vec![Vec::new(); flavours.len()];
+    for round in 0..runs.get() {
+        for offset in 0..flavours.len() {
+            let f = (offset + round) % flavours.len();
+            progress.set_message(format!("{} holding {n}", flavours[f]));
+            let server = setup.server(flavours[f]).map_err(|e| format!("{}: {e}", flavours[f]))?;
+            held[f].push(holding::hold(&server, flavours[f], n)?);
+            server.stop()?;
+            progress.inc(1);
+        }
+    }
+    progress.finish_and_clear();
+    Ok(held)
 }
 
 /// Each flavour's saturation rate, in turn.

@@ -6,6 +6,7 @@ use std::{convert::Infallible, future::Future, pin::Pin, pin::pin, sync::Arc, ti
 
 use futures::{
     FutureExt, StreamExt,
+    channel::oneshot,
     future::{Either, Shared, join_all, select},
     select_biased,
     stream::FuturesUnordered,
@@ -35,14 +36,20 @@ pub(super) async fn shard<R: Runtime, S: DataSource + 'static>(
     let listener = rt.listen(listener).await?;
     let handler = Arc::new(handler);
     let mut connections = FuturesUnordered::new();
-    let mut stopping = stop.clone();
+    // The connections learn of the stop from this task, on their own shard, not
+    // from the thread that stops the gateway: thousands of wakes from another thread
+    // at once, each holding `Shared`'s lock, deadlocked compio, whose queue for them
+    // holds 64 and makes the waking thread wait for room.
+    let (tell, told) = oneshot::channel::<()>();
+    let told: Stop = told.map(drop).boxed().shared();
+    let mut stopping = stop;
     loop {
         select_biased! {
             () = stopping => break,
             _ = connections.select_next_some() => {}
             accepted = listener.accept().fuse() => match accepted {
                 Ok((stream, _)) => {
-                    let serving = connection(stream, handler.clone(), config.header_timeout, stop.clone());
+                    let serving = connection(stream, handler.clone(), config.header_timeout, told.clone());
                     connections.push(rt.spawn(serving));
                 }
                 Err(_) => rt.sleep(ACCEPT_PAUSE).await,
@@ -50,7 +57,7 @@ pub(super) async fn shard<R: Runtime, S: DataSource + 'static>(
         }
     }
     // Refuse new connections at once; finish the open ones, within the grace period.
-    drop(listener);
+    drop((listener, tell));
     let drained = async { while connections.next().await.is_some() {} };
     if timeout(&rt, config.grace, drained).await.is_err() {
         // Cut off, and gone (their sockets closed) before the gateway returns.

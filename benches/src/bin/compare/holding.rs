@@ -1,0 +1,59 @@
+//! `compare serve --hold N`: the server's memory per open connection, each kept
+//! alive after one request, as a long-polling or idle-client load holds them.
+
+use std::num::NonZeroUsize;
+
+use benches::{
+    Flavour,
+    gateway_wire::{Blocking, expected_body, request},
+};
+
+use crate::server_process::Server;
+
+/// Descriptors this process keeps besides the connections it holds.
+const OTHERS: u64 = 64;
+
+/// One measurement: the server's resident memory before and with the connections.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Held {
+    pub connections: usize,
+    pub resident_before_bytes: u64,
+    pub resident_holding_bytes: u64,
+}
+
+impl Held {
+    /// The memory each open connection added, in bytes.
+    pub fn bytes_per_connection(&self) -> f64 {
+        self.resident_holding_bytes.saturating_sub(self.resident_before_bytes) as f64
+            / self.connections as f64
+    }
+}
+
+/// Why `n` connections cannot be held from this process, if they cannot.
+pub fn descriptor_shortage(n: NonZeroUsize) -> Option<String> {
+    let limit = chain_cli::soft_limit("Max open files")?;
+    let needed = n.get() as u64 + OTHERS;
+    (needed > limit).then(|| {
+        format!("--hold {n} needs about {needed} file descriptors and `ulimit -n` allows {limit}: raise `ulimit -n`, or hold fewer")
+    })
+}
+
+/// Opens `n` connections to `server`, one request answered on each, and reads its
+/// resident memory before and while they are all open.
+pub fn hold(server: &Server, flavour: Flavour, n: NonZeroUsize) -> Result<Held, String> {
+    let resident_before_bytes = server.resident_memory()?;
+    let (request, expected) = (request(1), expected_body(1));
+    let mut open = Vec::with_capacity(n.get());
+    for i in 0..n.get() {
+        let failed = |e: std::io::Error| format!("{flavour}: connection {i} of {n} failed: {e}");
+        let mut connection = Blocking::connect(server.address).map_err(failed)?;
+        match connection.exchange(&request).map_err(failed)? {
+            (200, body) if body == expected => {}
+            (status, _) => return Err(format!("{flavour}: connection {i} was answered {status}")),
+        }
+        open.push(connection);
+    }
+    let resident_holding_bytes = server.resident_memory()?;
+    drop(open);
+    Ok(Held { connections: n.get(), resident_before_bytes, resident_holding_bytes })
+}
