@@ -270,7 +270,7 @@ pub fn report_held(
                 .collect(),
         ),
         Column::figures(
-            &format!("with {n} open"),
+            format!("with {n} open"),
             held.iter()
                 .map(|r| mib(median(r, |h| h.resident_holding_bytes as f64).median))
                 .collect(),
