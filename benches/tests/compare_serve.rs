@@ -53,6 +53,21 @@ fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
 }
 
 #[test]
+fn holding_connections_reads_the_servers_memory_with_each_open() {
+    let json = std::env::temp_dir().join(format!("compare-hold-{}.json", std::process::id()));
+    let args = ["serve", "--hold=100", "--runs=1", "--flavours=monoio-current-thread", "--json"];
+    let output = compare(&[&args[..], &[json.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    let run = &record["rows"][0]["runs"][0];
+    assert_eq!(run["connections"], 100, "{record}");
+    let (before, holding) =
+        (run["resident_before_bytes"].as_u64(), run["resident_holding_bytes"].as_u64());
+    assert!(before.unwrap() > 0 && holding.unwrap() > before.unwrap(), "{record}");
+}
+
+#[test]
 fn options_serve_would_ignore_are_usage_errors() {
     for args in [
         &["serve"][..],
@@ -63,6 +78,8 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve", "--rates=100", "--sweep=0.5"],
         &["serve", "--search=10ms", "--sweep=1.5"],
         &["serve", "--search=10ms", "--search-from=0"],
+        &["serve", "--hold=10", "--connections=5"],
+        &["serve", "--hold=10", "--rates=100"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);
