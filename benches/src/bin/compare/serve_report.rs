@@ -41,6 +41,22 @@ pub fn header(args: &Args, load: &ServeLoad, cores: &Cores, workers: NonZeroUsiz
     )
 }
 
+/// The workers flavour `flavour` ran with.
+fn workers_of(flavour: Flavour, workers: NonZeroUsize) -> usize {
+    if flavour.is_multi_thread() { workers.get() } else { 1 }
+}
+
+/// The columns that name each row: its flavour and its workers.
+fn subject_columns(flavours: &[Flavour], workers: NonZeroUsize) -> [Column; 2] {
+    [
+        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
+        Column::figures(
+            "workers",
+            flavours.iter().map(|f| workers_of(*f, workers).to_string()).collect(),
+        ),
+    ]
+}
+
 /// `points[flavour][rate][run]`, one figure of each run.
 fn spread(points: &[Point], figure: impl Fn(&Point) -> f64) -> Spread {
     Spread::of(points.iter().map(figure).collect())
@@ -92,15 +108,10 @@ fn columns(
         let rate = runs.first().and_then(|p| p.load.offered_rate);
         rate.map_or_else(String::new, |r| format!("{r:.0}"))
     });
+    let [flavour, workers] = subject_columns(flavours, workers);
     vec![
-        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
-        Column::figures(
-            "workers",
-            flavours
-                .iter()
-                .map(|f| if f.is_multi_thread() { workers.to_string() } else { "1".into() })
-                .collect(),
-        ),
+        flavour,
+        workers,
         Column::figures("offered /s", offered),
         Column::figures(
             "achieved /s",
@@ -222,7 +233,7 @@ fn json(
                 .enumerate()
                 .map(|(r, runs)| serde_json::json!({ "offered_rate": levels.rate(f, r), "runs": runs }))
                 .collect();
-            let workers = if flavour.is_multi_thread() { workers.get() } else { 1 };
+            let workers = workers_of(*flavour, workers);
             let saturation = match levels {
                 Levels::Fractions { saturation, .. } => serde_json::to_value(&saturation[f]).ok(),
                 Levels::Rates(_) => None,
@@ -254,15 +265,10 @@ pub fn report_held(
     let mib = |bytes: f64| format!("{:.1} MiB", bytes / 1048576.0);
     let median =
         |runs: &[Held], figure: fn(&Held) -> f64| Spread::of(runs.iter().map(figure).collect());
+    let [flavour, workers] = subject_columns(flavours, workers);
     let columns = vec![
-        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
-        Column::figures(
-            "workers",
-            flavours
-                .iter()
-                .map(|f| if f.is_multi_thread() { workers.to_string() } else { "1".into() })
-                .collect(),
-        ),
+        flavour,
+        workers,
         Column::figures(
             "resident before",
             held.iter()
