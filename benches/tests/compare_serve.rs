@@ -36,6 +36,7 @@ fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
     assert!(stdout.contains("offered 200 requests/s over 4 connections"), "{stdout}");
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let _ = std::fs::remove_file(&json);
+    assert!(record["date"].as_str().is_some_and(|d| d.ends_with('Z')), "{record}");
     let rows = record["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{record}");
     for row in rows {

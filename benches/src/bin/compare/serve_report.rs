@@ -41,6 +41,11 @@ pub fn header(args: &Args, load: &ServeLoad, cores: &Cores, workers: NonZeroUsiz
     )
 }
 
+/// Now, in UTC, to the second: when the results were made.
+fn date() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
 /// The workers flavour `flavour` ran with.
 fn workers_of(flavour: Flavour, workers: NonZeroUsize) -> usize {
     if flavour.is_multi_thread() { workers.get() } else { 1 }
@@ -246,6 +251,7 @@ fn json(
     let record = serde_json::json!({
         "workload": "serve",
         "command": format!("compare {}", load.to_args().join(" ")),
+        "date": date(),
         "runs": args.runs.get(),
         "header": header,
         "rows": rows,
