@@ -32,6 +32,8 @@ use chain_core::{
 const WAIT_LIMIT: Duration = Duration::from_secs(20);
 /// A limit that only a hang reaches.
 const HANG_LIMIT: Duration = Duration::from_secs(60);
+/// A limit no case waits out.
+const FOREVER: Duration = Duration::from_secs(3600);
 
 /// Stops the gateway when dropped, or when told to.
 struct Stop(Option<oneshot::Sender<()>>);
@@ -292,7 +294,9 @@ pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Runtime, 
 /// other threads holds 64.)
 pub fn stop_closes_every_one_of_many_idle_connections<R: Runtime, S: Service>(rt: R) {
     const OPEN: usize = 200;
-    serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, stop| {
+    // Neither the grace period nor the header timeout may be what closes them.
+    let config = GatewayConfig { grace: HANG_LIMIT, header_timeout: FOREVER, ..Default::default() };
+    let stats = serving(&rt, memory(&rt, Duration::ZERO), config, |address, stats, stop| {
         let mut open: Vec<Connection> = (0..OPEN).map(|_| Connection::open(address)).collect();
         for connection in &mut open {
             assert_eq!(connection.request("GET", &path(1)).status, 200);
@@ -302,7 +306,9 @@ pub fn stop_closes_every_one_of_many_idle_connections<R: Runtime, S: Service>(rt
         for connection in &mut open {
             assert!(connection.closed().0, "an idle connection is closed at the stop");
         }
+        stats.clone()
     });
+    assert_eq!(stats.connections().cancelled(), 0, "closed by the stop, none cut off");
 }
 
 /// A request still in flight when the grace period runs out is cut off with its
