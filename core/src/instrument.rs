@@ -121,8 +121,9 @@ impl<S: DataSource> DataSource for Instrumented<S> {
     }
 }
 
-/// Counts of one kind of fetch. A fetch is in flight from its first poll until it
-/// completes or is dropped.
+/// Counts of one kind of work in flight: a kind of fetch (or the gateway's connections
+/// and requests). A fetch is in flight from its first poll until it completes or is
+/// dropped.
 #[derive(Debug, Default)]
 pub struct Gauge {
     live: AtomicUsize,

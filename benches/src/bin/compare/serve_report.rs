@@ -170,16 +170,23 @@ fn columns(
     ]
 }
 
-/// Prints a table per rate and the notes, and writes the files asked for.
+/// What `compare serve` measured: the flavours, their workers, the loads, and
+/// `points[flavour][load][run]`.
+pub struct ServeResults<'a> {
+    pub flavours: &'a [Flavour],
+    pub workers: NonZeroUsize,
+    pub levels: &'a Levels,
+    pub points: &'a [Vec<Vec<Point>>],
+}
+
+/// Prints a table per load and the notes, and writes the files asked for.
 pub fn report(
     args: &Args,
     load: &ServeLoad,
     header: &str,
-    flavours: &[Flavour],
-    workers: NonZeroUsize,
-    levels: &Levels,
-    points: &[Vec<Vec<Point>>],
+    measured: &ServeResults,
 ) -> Result<(), String> {
+    let ServeResults { flavours, workers, levels, points } = *measured;
     let mut markdown = format!("```text\n{header}\n```\n");
     if let (Some(columns), Some(bound)) = (saturation_columns(flavours, levels), load.search) {
         let title = format!(
@@ -208,7 +215,7 @@ pub fn report(
         markdown += &format!("\n- {note}");
     }
     if let Some(path) = &args.json {
-        outputs::write(path, &json(args, load, header, flavours, workers, levels, points))?;
+        outputs::write(path, &json(args, load, header, measured))?;
     }
     if let Some(path) = &args.svg {
         outputs::write(path, &serve_chart::latency_against_throughput(load, flavours, points))?;
@@ -219,15 +226,8 @@ pub fn report(
     Ok(())
 }
 
-fn json(
-    args: &Args,
-    load: &ServeLoad,
-    header: &str,
-    flavours: &[Flavour],
-    workers: NonZeroUsize,
-    levels: &Levels,
-    points: &[Vec<Vec<Point>>],
-) -> String {
+fn json(args: &Args, load: &ServeLoad, header: &str, measured: &ServeResults) -> String {
+    let ServeResults { flavours, workers, levels, points } = *measured;
     let rows: Vec<_> = flavours
         .iter()
         .zip(points)

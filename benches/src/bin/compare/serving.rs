@@ -281,7 +281,13 @@ pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
         }
     };
     let points = measure_all(&setup, &flavours, &levels, args.runs)?;
-    serve_report::report(args, load, &header, &flavours, workers, &levels, &points)
+    let measured = serve_report::ServeResults {
+        flavours: &flavours,
+        workers,
+        levels: &levels,
+        points: &points,
+    };
+    serve_report::report(args, load, &header, &measured)
 }
 
 /// Each flavour's memory per open connection, each run in a fresh server, the

@@ -17,7 +17,8 @@ use smol_hyper::rt::FuturesIo;
 use super::{GatewayConfig, answer::Handler, hyper_timer::HyperTimer};
 use crate::{DataSource, JoinHandle, Listener, Runtime, timeout};
 
-/// Completes when the gateway is to stop: every shard and connection awaits a clone.
+/// Completes when the gateway is to stop: each shard's accept loop awaits a clone of
+/// the gateway's, and each connection one of its shard's.
 pub(super) type Stop = Shared<Pin<Box<dyn Future<Output = ()> + Send>>>;
 
 /// How long the accept loop pauses after the system refuses a connection (out of file
