@@ -2,10 +2,7 @@
 //! error that says what went wrong, as JSON.
 
 use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering::Relaxed},
-    },
+    sync::{Arc, atomic::AtomicUsize},
     time::Duration,
 };
 
@@ -13,13 +10,16 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{
     Method, Request, Response, StatusCode,
-    header::{ALLOW, CONTENT_TYPE, HeaderValue},
+    header::{ALLOW, HeaderValue},
 };
 
-use super::{GatewayStats, PATH, Stall};
+use super::{
+    GatewayStats, PATH, Stall,
+    route::{Slot, error, json, user_of},
+};
 use crate::{
-    DataSource, FetchErrorKind, HttpFailure, Instrumented, Runtime, UserId, get_user_with_orders,
-    http::error_body, readable::duration, timeout,
+    DataSource, FetchErrorKind, HttpFailure, Instrumented, Runtime, get_user_with_orders,
+    readable::duration, timeout,
 };
 
 /// One shard's handler: its runtime, its copy of the source, and the limits.
@@ -84,71 +84,5 @@ impl<R: Runtime, S: DataSource> Handler<R, S> {
                 ),
             ),
         }
-    }
-}
-
-/// The user a path names, if it is the gateway's route ([`PATH`]).
-fn user_of(path: &str) -> Option<UserId> {
-    let id = path.strip_prefix("/users/")?.strip_suffix("/with-orders")?;
-    // `parse` alone would accept a leading `+`.
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    id.parse().ok()
-}
-
-/// A place among the requests in flight, given back when dropped.
-struct Slot<'a>(&'a AtomicUsize);
-
-impl<'a> Slot<'a> {
-    fn take(in_flight: &'a AtomicUsize, limit: usize) -> Option<Self> {
-        let before = in_flight.fetch_add(1, Relaxed);
-        let slot = Slot(in_flight);
-        (before < limit).then_some(slot)
-    }
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Relaxed);
-    }
-}
-
-fn error(status: StatusCode, reason: &str) -> Response<Full<Bytes>> {
-    json(status, Ok(error_body(reason)))
-}
-
-fn json(status: StatusCode, body: serde_json::Result<Vec<u8>>) -> Response<Full<Bytes>> {
-    let body = body.expect("the gateway's answers are plain data, which always serialise");
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_gateways_route_names_a_user() {
-        assert_eq!(user_of("/users/17/with-orders"), Some(17));
-        for other in
-            ["/users/17", "/users//with-orders", "/users/+1/with-orders", "/users/1/orders"]
-        {
-            assert_eq!(user_of(other), None, "{other}");
-        }
-        assert_eq!(user_of("/users/99999999999999999999999/with-orders"), None, "overflows");
-    }
-
-    #[test]
-    fn a_slot_beyond_the_limit_is_refused_and_given_back() {
-        let in_flight = AtomicUsize::new(0);
-        let first = Slot::take(&in_flight, 1);
-        assert!(first.is_some());
-        assert!(Slot::take(&in_flight, 1).is_none());
-        assert_eq!(in_flight.load(Relaxed), 1, "the refused one gave its place back");
-        drop(first);
-        assert!(Slot::take(&in_flight, 1).is_some());
     }
 }

@@ -64,6 +64,7 @@
 mod answer;
 mod bind;
 mod hyper_timer;
+pub mod route;
 mod serving;
 mod stall;
 mod stats;

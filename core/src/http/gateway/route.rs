@@ -1,0 +1,109 @@
+//! What the gateway's route means, with no runtime in it: the user a path names, the
+//! JSON answers, the limit on requests in flight. Public so that a server written
+//! without the contract (the benchmarks' native baselines) answers byte for byte the
+//! same, and differs from the gateway only in how it waits.
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{
+    Response, StatusCode,
+    header::{CONTENT_TYPE, HeaderValue},
+};
+
+use crate::{UserId, http::error_body};
+
+/// The user a path names, if it is the gateway's route ([`PATH`](super::PATH)).
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::http::gateway::route::user_of;
+///
+/// assert_eq!(user_of("/users/17/with-orders"), Some(17));
+/// assert_eq!(user_of("/users/17"), None);
+/// ```
+pub fn user_of(path: &str) -> Option<UserId> {
+    let id = path.strip_prefix("/users/")?.strip_suffix("/with-orders")?;
+    // `parse` alone would accept a leading `+`.
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    id.parse().ok()
+}
+
+/// A place among the requests in flight, given back when dropped.
+#[derive(Debug)]
+pub struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    /// A place, if fewer than `limit` are taken from `in_flight`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chain_core::http::gateway::route::Slot;
+    /// use std::sync::atomic::AtomicUsize;
+    ///
+    /// let in_flight = AtomicUsize::new(0);
+    /// let first = Slot::take(&in_flight, 1);
+    /// assert!(first.is_some() && Slot::take(&in_flight, 1).is_none());
+    /// ```
+    pub fn take(in_flight: &'a AtomicUsize, limit: usize) -> Option<Self> {
+        let before = in_flight.fetch_add(1, Relaxed);
+        let slot = Slot(in_flight);
+        (before < limit).then_some(slot)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
+}
+
+/// An error answer: `status`, and `{"error": reason}`.
+pub fn error(status: StatusCode, reason: &str) -> Response<Full<Bytes>> {
+    json(status, Ok(error_body(reason)))
+}
+
+/// An answer of `status` with a JSON body.
+///
+/// # Panics
+///
+/// `body` is an error: the gateway's answers are plain data, which always serialise.
+pub fn json(status: StatusCode, body: serde_json::Result<Vec<u8>>) -> Response<Full<Bytes>> {
+    let body = body.expect("the gateway's answers are plain data, which always serialise");
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_gateways_route_names_a_user() {
+        assert_eq!(user_of("/users/17/with-orders"), Some(17));
+        for other in
+            ["/users/17", "/users//with-orders", "/users/+1/with-orders", "/users/1/orders"]
+        {
+            assert_eq!(user_of(other), None, "{other}");
+        }
+        assert_eq!(user_of("/users/99999999999999999999999/with-orders"), None, "overflows");
+    }
+
+    #[test]
+    fn a_slot_beyond_the_limit_is_refused_and_given_back() {
+        let in_flight = AtomicUsize::new(0);
+        let first = Slot::take(&in_flight, 1);
+        assert!(first.is_some());
+        assert!(Slot::take(&in_flight, 1).is_none());
+        assert_eq!(in_flight.load(Relaxed), 1, "the refused one gave its place back");
+        drop(first);
+        assert!(Slot::take(&in_flight, 1).is_some());
+    }
+}
