@@ -132,6 +132,27 @@ impl Flavour {
         self.scheduling() != Scheduling::ThreadPerCore
     }
 
+    /// Whether `serve-baseline native` serves it: hyper on the runtime's own listener
+    /// exists for tokio, smol and async-std. The futures executors have no listener
+    /// of their own (theirs is async-io's, smol's), and compio's and monoio's hyper
+    /// glue would be a second adapter to measure rather than a baseline.
+    pub fn has_native_server(self) -> bool {
+        matches!(self.runtime(), "tokio" | "smol" | "async-std")
+    }
+
+    /// The package whose binary runs it (`runtime-tokio serve`, ...).
+    pub fn package(self) -> &'static str {
+        use Flavour::*;
+        match self {
+            TokioCurrentThread | TokioMultiThread => "runtime-tokio",
+            SmolCurrentThread | SmolMultiThread => "runtime-smol",
+            AsyncStd => "runtime-async-std",
+            FuturesThreadPool | FuturesLocalPool => "runtime-futures",
+            CompioCurrentThread | CompioThreadPerCore => "runtime-compio",
+            MonoioCurrentThread | MonoioThreadPerCore => "runtime-monoio",
+        }
+    }
+
     /// Builds the runtime (`workers` is ignored by single-threaded flavours) and runs
     /// `visitor` on it; the runtime is dropped when the visitor returns.
     ///

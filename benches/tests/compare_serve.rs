@@ -1,7 +1,7 @@
 //! `compare serve`, run as a user runs it: the gateway under two flavours (one of
-//! them thread-per-core), each measurement counted exactly, and the options it would
-//! ignore refused. It needs the runtime binaries beside compare, which
-//! `cargo test --workspace` builds.
+//! them thread-per-core) and every kind of baseline, each measurement counted
+//! exactly, and the options it would ignore refused. It needs the runtime binaries
+//! beside compare, which `cargo test --workspace` builds.
 
 use std::{
     process::{Command, Output},
@@ -17,7 +17,7 @@ fn compare(args: &[&str]) -> Output {
 }
 
 #[test]
-fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
+fn each_row_serves_exactly_the_requests_due_and_its_costs_are_read() {
     let json = std::env::temp_dir().join(format!("compare-serve-{}.json", std::process::id()));
     let output = compare(&[
         "serve",
@@ -38,7 +38,17 @@ fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
     let _ = std::fs::remove_file(&json);
     assert!(record["date"].as_str().is_some_and(|d| d.ends_with('Z')), "{record}");
     let rows = record["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 2, "{record}");
+    let servers: Vec<_> = rows.iter().map(|row| row["server"].as_str().unwrap()).collect();
+    let python =
+        Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    let mut expected = vec![
+        "smol-current-thread",
+        "compio-thread-per-core",
+        "smol-current-thread native",
+        "threads (tiny_http)",
+    ];
+    expected.extend(python.then_some("asyncio (Python)"));
+    assert_eq!(servers, expected, "{record}");
     for row in rows {
         let run = &row["loads"][0]["runs"][0];
         // Due at n / 200 s: n from 0 to 59 fall in the 300 ms window.
@@ -56,7 +66,14 @@ fn each_flavour_serves_exactly_the_requests_due_and_its_costs_are_read() {
 #[test]
 fn holding_connections_reads_the_servers_memory_with_each_open() {
     let json = std::env::temp_dir().join(format!("compare-hold-{}.json", std::process::id()));
-    let args = ["serve", "--hold=100", "--runs=1", "--flavours=monoio-current-thread", "--json"];
+    let args = [
+        "serve",
+        "--hold=100",
+        "--runs=1",
+        "--flavours=monoio-current-thread",
+        "--no-baselines",
+        "--json",
+    ];
     let output = compare(&[&args[..], &[json.to_str().unwrap()]].concat());
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
@@ -74,7 +91,8 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve"][..],
         &["serve", "--rates=0"],
         &["serve", "--rates=100", "--workers=1,2"],
-        &["serve", "--rates=100", "--no-python"],
+        &["serve", "--rates=100", "--no-baselines", "--no-python"],
+        &["chain", "--no-baselines"],
         &["serve", "--rates=100", "--search=10ms"],
         &["serve", "--rates=100", "--sweep=0.5"],
         &["serve", "--search=10ms", "--sweep=1.5"],

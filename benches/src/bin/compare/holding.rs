@@ -3,12 +3,9 @@
 
 use std::num::NonZeroUsize;
 
-use benches::{
-    Flavour,
-    gateway_wire::{Blocking, expected_body, request},
-};
+use benches::gateway_wire::{Blocking, expected_body, request};
 
-use crate::server_process::Server;
+use crate::{served::Served, server_process::Server};
 
 /// Descriptors this process keeps besides the connections it holds.
 const OTHERS: u64 = 64;
@@ -40,16 +37,16 @@ pub fn descriptor_shortage(n: NonZeroUsize) -> Option<String> {
 
 /// Opens `n` connections to `server`, one request answered on each, and reads its
 /// resident memory before and while they are all open.
-pub fn hold(server: &Server, flavour: Flavour, n: NonZeroUsize) -> Result<Held, String> {
+pub fn hold(server: &Server, served: &Served, n: NonZeroUsize) -> Result<Held, String> {
     let resident_before_bytes = server.resident_memory()?;
     let (request, expected) = (request(1), expected_body(1));
     let mut open = Vec::with_capacity(n.get());
     for i in 0..n.get() {
-        let failed = |e: std::io::Error| format!("{flavour}: connection {i} of {n} failed: {e}");
+        let failed = |e: std::io::Error| format!("{served}: connection {i} of {n} failed: {e}");
         let mut connection = Blocking::connect(server.address).map_err(failed)?;
         match connection.exchange(&request).map_err(failed)? {
             (200, body) if body == expected => {}
-            (status, _) => return Err(format!("{flavour}: connection {i} was answered {status}")),
+            (status, _) => return Err(format!("{served}: connection {i} was answered {status}")),
         }
         open.push(connection);
     }

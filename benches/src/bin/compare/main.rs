@@ -20,6 +20,7 @@ mod row;
 mod serve_chart;
 mod serve_load;
 mod serve_report;
+mod served;
 mod server_process;
 mod serving;
 mod stats;

@@ -1,15 +1,14 @@
 //! `compare serve`'s chart: p99 latency against the throughput achieved, a line per
-//! flavour through its offered rates, on a logarithmic latency axis.
+//! row through its offered rates, on a logarithmic latency axis.
 
-use benches::Flavour;
 use plotters::prelude::*;
 
-use crate::{serve_load::ServeLoad, serving::Point, stats::Spread};
+use crate::{serve_load::ServeLoad, served::Served, serving::Point, stats::Spread};
 
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 480;
 
-/// The median of each flavour's runs at each rate: (achieved requests/s, p99 in ms).
+/// The median of each row's runs at each rate: (achieved requests/s, p99 in ms).
 fn line(runs_by_rate: &[Vec<Point>]) -> Vec<(f64, f64)> {
     runs_by_rate
         .iter()
@@ -36,11 +35,11 @@ fn latency_label(ms: f64) -> String {
 /// The chart as SVG.
 pub fn latency_against_throughput(
     load: &ServeLoad,
-    flavours: &[Flavour],
+    rows: &[Served],
     points: &[Vec<Vec<Point>>],
 ) -> String {
-    let lines: Vec<(&str, Vec<(f64, f64)>)> =
-        flavours.iter().zip(points).map(|(f, by_rate)| (f.label(), line(by_rate))).collect();
+    let lines: Vec<(String, Vec<(f64, f64)>)> =
+        rows.iter().zip(points).map(|(row, by_rate)| (row.label(), line(by_rate))).collect();
     let all = lines.iter().flat_map(|(_, l)| l.iter());
     let most_rate = all.clone().map(|p| p.0).fold(1.0, f64::max);
     let (least_ms, most_ms) =

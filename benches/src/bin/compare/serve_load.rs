@@ -42,6 +42,10 @@ pub struct ServeLoad {
     /// Simulated latency of each fetch from the gateway's in-memory source.
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub latency: Duration,
+    /// Leave out the baselines: hyper on each runtime's own API, OS threads
+    /// (tiny_http), and Python's asyncio (also left out by --no-python).
+    #[arg(long)]
+    pub no_baselines: bool,
 }
 
 impl ServeLoad {
@@ -49,8 +53,11 @@ impl ServeLoad {
     pub fn to_args(&self) -> Vec<String> {
         let listed =
             |values: &[f64]| values.iter().map(f64::to_string).collect::<Vec<_>>().join(",");
+        let without = self.no_baselines.then(|| "--no-baselines".to_owned());
         let levels = match (self.search, self.hold) {
-            (_, Some(n)) => return vec!["serve".into(), format!("--hold={n}")],
+            (_, Some(n)) => {
+                return ["serve".into(), format!("--hold={n}")].into_iter().chain(without).collect();
+            }
             (None, None) => vec![format!("--rates={}", listed(&self.rates))],
             (Some(bound), None) => vec![
                 format!("--search={}", humantime::format_duration(bound)),
@@ -66,6 +73,7 @@ impl ServeLoad {
             format!("--warmup={}", humantime::format_duration(self.warmup)),
             format!("--latency={}", humantime::format_duration(self.latency)),
         ]);
+        words.extend(without);
         words
     }
 }

@@ -1,8 +1,6 @@
 //! `compare serve`'s report: a table per offered rate (medians, with the spread of
 //! the runs beside the p99), notes, and the JSON, Markdown and chart asked for.
 
-use std::num::NonZeroUsize;
-
 use benches::{Flavour, load::us};
 use chain_cli::report::{machine, say};
 use chain_core::versions;
@@ -10,16 +8,26 @@ use chain_core::versions;
 use crate::{
     args::Args,
     holding::Held,
-    outputs, serve_chart,
+    outputs,
+    python::Versions,
+    serve_chart,
     serve_load::ServeLoad,
-    serving::{Cores, Levels, Point},
+    served::Served,
+    serving::{Levels, Point, Setup},
     stats::Spread,
     table::{self, Column},
 };
 
 /// The header: what ran, on what machine, with which versions, how the cores were
-/// shared.
-pub fn header(args: &Args, load: &ServeLoad, cores: &Cores, workers: NonZeroUsize) -> String {
+/// shared, and the baselines.
+pub fn header(
+    args: &Args,
+    load: &ServeLoad,
+    setup: &Setup,
+    rows: &[Served],
+    python: &Versions,
+) -> String {
+    let workers = setup.workers;
     let s = if workers.get() == 1 { "" } else { "s" };
     let client = match load.hold {
         Some(_) => {
@@ -28,17 +36,39 @@ pub fn header(args: &Args, load: &ServeLoad, cores: &Cores, workers: NonZeroUsiz
         }
         None => format!(
             "a fresh load process (`load`, open loop: each latency from the request's due time), {}",
-            cores.described()
+            setup.cores.described()
         ),
     };
-    format!(
-        "workload: serve ({})\nversions: {}\nmachine: {}; {}\nmethod: each measurement a fresh server process (`runtime-* serve`) and {client}; multi-thread and thread-per-core flavours with {workers} worker{s}; runs: {}",
+    let mut header = format!(
+        "workload: serve ({})\nversions: {}\nmachine: {}; {}\nmethod: each measurement a fresh server process and {client}; multi-thread and thread-per-core flavours with {workers} worker{s}; runs: {}",
         load.to_args()[1..].join(" "),
         versions::summary(&Flavour::runtimes()),
         machine(),
         crate::report::profile(),
         args.runs,
-    )
+    );
+    let baselines = baselines(rows, python);
+    if !baselines.is_empty() {
+        header += &format!("\nbaselines: {}", baselines.join("; "));
+    }
+    header
+}
+
+/// The baselines among `rows`, each said once.
+fn baselines(rows: &[Served], python: &Versions) -> Vec<String> {
+    let mut said = Vec::new();
+    if rows.iter().any(|row| matches!(row, Served::Native(_))) {
+        said.push("`native`: hyper on the runtime's own listener, spawn, sleep and timer, the gateway's route without the contract (serve-baseline native)".to_owned());
+    }
+    if rows.contains(&Served::Threads) {
+        let tiny_http = versions::locked_version("tiny_http").unwrap_or("unknown");
+        said.push(format!("`threads`: tiny_http {tiny_http}, a thread per connection reading and a handler thread per connection of the load, blocking std::net (serve-baseline threads)"));
+    }
+    if rows.iter().any(|row| matches!(row, Served::Python(_))) {
+        let python: Vec<_> = python.iter().map(|(name, v)| format!("{name} {v}")).collect();
+        said.push(format!("`(Python)`: {}, asyncio's streams and the article's coroutines (benches/python/serve.py), one thread", python.join(", ")));
+    }
+    said
 }
 
 /// Now, in UTC, to the second: when the results were made.
@@ -46,18 +76,14 @@ fn date() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
-/// The workers flavour `flavour` ran with.
-fn workers_of(flavour: Flavour, workers: NonZeroUsize) -> usize {
-    if flavour.is_multi_thread() { workers.get() } else { 1 }
-}
-
-/// The columns that name each row: its flavour and its workers.
-fn subject_columns(flavours: &[Flavour], workers: NonZeroUsize) -> [Column; 2] {
+/// The columns that name each row: what serves, and its threads.
+fn subject_columns(rows: &[Served], setup: &Setup) -> [Column; 2] {
+    let connections = setup.load.connections.get();
     [
-        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
+        Column::text("server", rows.iter().map(Served::label).collect()),
         Column::figures(
             "workers",
-            flavours.iter().map(|f| workers_of(*f, workers).to_string()).collect(),
+            rows.iter().map(|row| row.workers(setup.workers, connections)).collect(),
         ),
     ]
 }
@@ -67,15 +93,29 @@ fn spread(points: &[Point], figure: impl Fn(&Point) -> f64) -> Spread {
     Spread::of(points.iter().map(figure).collect())
 }
 
-/// The saturation rate found for each flavour, and the measurement at it.
-fn saturation_columns(flavours: &[Flavour], levels: &Levels) -> Option<Vec<Column>> {
+/// The saturation rate found for each row, the measurement at it, and for a
+/// gateway with a native twin, the twin's rate over its own.
+fn saturation_columns(rows: &[Served], setup: &Setup, levels: &Levels) -> Option<Vec<Column>> {
     let Levels::Fractions { saturation, .. } = levels else { return None };
+    let rate_of =
+        |wanted: Served| rows.iter().position(|row| *row == wanted).map(|i| saturation[i].rate);
+    let native_over = rows
+        .iter()
+        .zip(saturation)
+        .map(|(row, s)| match (row, rate_of(native_twin(*row))) {
+            (Served::Gateway(_), Some(native)) => format!("{:.2}", native / s.rate),
+            _ => String::new(),
+        })
+        .collect();
+    let [server, workers] = subject_columns(rows, setup);
     Some(vec![
-        Column::text("flavour", flavours.iter().map(|f| f.label().to_owned()).collect()),
+        server,
+        workers,
         Column::figures(
             "saturation /s",
             saturation.iter().map(|s| format!("{:.0}", s.rate)).collect(),
         ),
+        Column::figures(NATIVE_OVER_GATEWAY, native_over),
         Column::figures(
             "p50 there",
             saturation.iter().map(|s| us(s.at.load.latency_us.p50)).collect(),
@@ -96,16 +136,22 @@ fn saturation_columns(flavours: &[Flavour], levels: &Levels) -> Option<Vec<Colum
     ])
 }
 
-/// The table of every flavour at load number `r`.
-fn columns(
-    flavours: &[Flavour],
-    workers: NonZeroUsize,
-    points: &[Vec<Vec<Point>>],
-    r: usize,
-) -> Vec<Column> {
+/// The column of the contract's cost at saturation.
+const NATIVE_OVER_GATEWAY: &str = "native ÷ gateway";
+
+/// The native twin of a gateway row (itself otherwise).
+fn native_twin(row: Served) -> Served {
+    match row {
+        Served::Gateway(flavour) => Served::Native(flavour),
+        other => other,
+    }
+}
+
+/// The table of every row at load number `r`.
+fn columns(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize) -> Vec<Column> {
     let at = |f: usize| &points[f][r];
     let cells =
-        |figure: &dyn Fn(&[Point]) -> String| (0..flavours.len()).map(|f| figure(at(f))).collect();
+        |figure: &dyn Fn(&[Point]) -> String| (0..rows.len()).map(|f| figure(at(f))).collect();
     let micros = |pick: fn(&Point) -> u64| {
         move |runs: &[Point]| us(spread(runs, |p| pick(p) as f64).median as u64)
     };
@@ -113,9 +159,9 @@ fn columns(
         let rate = runs.first().and_then(|p| p.load.offered_rate);
         rate.map_or_else(String::new, |r| format!("{r:.0}"))
     });
-    let [flavour, workers] = subject_columns(flavours, workers);
+    let [server, workers] = subject_columns(rows, setup);
     vec![
-        flavour,
+        server,
         workers,
         Column::figures("offered /s", offered),
         Column::figures(
@@ -170,11 +216,11 @@ fn columns(
     ]
 }
 
-/// What `compare serve` measured: the flavours, their workers, the loads, and
-/// `points[flavour][load][run]`.
+/// What `compare serve` measured: the rows, how, the loads, and
+/// `points[row][load][run]`.
 pub struct ServeResults<'a> {
-    pub flavours: &'a [Flavour],
-    pub workers: NonZeroUsize,
+    pub rows: &'a [Served],
+    pub setup: &'a Setup<'a>,
     pub levels: &'a Levels,
     pub points: &'a [Vec<Vec<Point>>],
 }
@@ -186,9 +232,9 @@ pub fn report(
     header: &str,
     measured: &ServeResults,
 ) -> Result<(), String> {
-    let ServeResults { flavours, workers, levels, points } = *measured;
+    let ServeResults { rows, setup, levels, points } = *measured;
     let mut markdown = format!("```text\n{header}\n```\n");
-    if let (Some(columns), Some(bound)) = (saturation_columns(flavours, levels), load.search) {
+    if let (Some(columns), Some(bound)) = (saturation_columns(rows, setup, levels), load.search) {
         let title = format!(
             "saturation: the highest offered rate answered in full, without an error, with p99 within {}",
             us(bound.as_micros() as u64)
@@ -198,11 +244,9 @@ pub fn report(
     }
     for r in 0..levels.count() {
         let title = format!("{} over {} connections", levels.described(r), load.connections);
-        say(format_args!("\n{title}\n{}", table::terminal(columns(flavours, workers, points, r))));
-        markdown += &format!(
-            "\n**{title}**\n\n{}\n",
-            table::markdown(columns(flavours, workers, points, r))
-        );
+        say(format_args!("\n{title}\n{}", table::terminal(columns(rows, setup, points, r))));
+        markdown +=
+            &format!("\n**{title}**\n\n{}\n", table::markdown(columns(rows, setup, points, r)));
     }
     let notes = [
         "latencies are medians over the runs of each run's percentile, from each request's due time, in an HDR histogram; max is the largest of any run",
@@ -218,7 +262,7 @@ pub fn report(
         outputs::write(path, &json(args, load, header, measured))?;
     }
     if let Some(path) = &args.svg {
-        outputs::write(path, &serve_chart::latency_against_throughput(load, flavours, points))?;
+        outputs::write(path, &serve_chart::latency_against_throughput(load, rows, points))?;
     }
     if let Some(path) = &args.markdown {
         outputs::write(path, &(markdown + "\n"))?;
@@ -227,24 +271,25 @@ pub fn report(
 }
 
 fn json(args: &Args, load: &ServeLoad, header: &str, measured: &ServeResults) -> String {
-    let ServeResults { flavours, workers, levels, points } = *measured;
-    let rows: Vec<_> = flavours
+    let ServeResults { rows, setup, levels, points } = *measured;
+    let connections = setup.load.connections.get();
+    let records: Vec<_> = rows
         .iter()
         .zip(points)
         .enumerate()
-        .map(|(f, (flavour, by_level))| {
+        .map(|(f, (row, by_level))| {
             let loads: Vec<_> = by_level
                 .iter()
                 .enumerate()
                 .map(|(r, runs)| serde_json::json!({ "offered_rate": levels.rate(f, r), "runs": runs }))
                 .collect();
-            let workers = workers_of(*flavour, workers);
+            let workers = row.workers(setup.workers, connections);
             let saturation = match levels {
                 Levels::Fractions { saturation, .. } => serde_json::to_value(&saturation[f]).ok(),
                 Levels::Rates(_) => None,
             };
             serde_json::json!({
-                "flavour": flavour.label(), "workers": workers, "loads": loads, "saturation": saturation,
+                "server": row.label(), "workers": workers, "loads": loads, "saturation": saturation,
             })
         })
         .collect();
@@ -254,7 +299,7 @@ fn json(args: &Args, load: &ServeLoad, header: &str, measured: &ServeResults) ->
         "date": date(),
         "runs": args.runs.get(),
         "header": header,
-        "rows": rows,
+        "rows": records,
     });
     serde_json::to_string_pretty(&record).expect("plain data serialises")
 }
@@ -263,17 +308,17 @@ fn json(args: &Args, load: &ServeLoad, header: &str, measured: &ServeResults) ->
 pub fn report_held(
     args: &Args,
     header: &str,
-    flavours: &[Flavour],
-    workers: NonZeroUsize,
+    rows: &[Served],
+    setup: &Setup,
     held: &[Vec<Held>],
 ) -> Result<(), String> {
     let n = held.iter().flatten().next().map_or(0, |h| h.connections);
     let mib = |bytes: f64| format!("{:.1} MiB", bytes / 1048576.0);
     let median =
         |runs: &[Held], figure: fn(&Held) -> f64| Spread::of(runs.iter().map(figure).collect());
-    let [flavour, workers] = subject_columns(flavours, workers);
+    let [server, workers] = subject_columns(rows, setup);
     let columns = vec![
-        flavour,
+        server,
         workers,
         Column::figures(
             "resident before",
@@ -301,13 +346,12 @@ pub fn report_held(
         format!("memory per open connection: {n} kept-alive connections, each after one request");
     say(format_args!("\n{title}\n{}", table::terminal(columns.clone())));
     if let Some(path) = &args.json {
-        let rows: Vec<_> = flavours
+        let records: Vec<_> = rows
             .iter()
             .zip(held)
-            .map(|(f, runs)| serde_json::json!({ "flavour": f.label(), "runs": runs }))
+            .map(|(row, runs)| serde_json::json!({ "server": row.label(), "runs": runs }))
             .collect();
-        let record =
-            serde_json::json!({ "workload": "serve", "hold": n, "header": header, "rows": rows });
+        let record = serde_json::json!({ "workload": "serve", "hold": n, "header": header, "rows": records });
         outputs::write(
             path,
             &serde_json::to_string_pretty(&record).expect("plain data serialises"),

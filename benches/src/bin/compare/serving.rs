@@ -16,9 +16,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::{
     args::Args,
     holding::{self, Held},
-    interrupt,
+    interrupt, python,
     serve_load::ServeLoad,
     serve_report,
+    served::{Launch, Served},
     server_process::{Server, pinned},
 };
 
@@ -83,24 +84,11 @@ fn allowed_cores() -> Vec<usize> {
     (0..libc::CPU_SETSIZE as usize).filter(|&core| unsafe { libc::CPU_ISSET(core, &set) }).collect()
 }
 
-/// The binary that serves `flavour`'s runtime, beside this one.
-fn binary(flavour: Flavour) -> &'static str {
-    match flavour.runtime() {
-        "tokio" => "runtime-tokio",
-        "smol" => "runtime-smol",
-        "async-std" => "runtime-async-std",
-        "futures-executor" => "runtime-futures",
-        "compio" => "runtime-compio",
-        "monoio" => "runtime-monoio",
-        other => unreachable!("a runtime without a binary: {other}"),
-    }
-}
-
 /// Where the binaries are: beside this one, checked before anything runs.
-fn binaries(flavours: &[Flavour]) -> Result<PathBuf, String> {
+fn binaries(rows: &[Served]) -> Result<PathBuf, String> {
     let me = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let folder = me.parent().map(Path::to_path_buf).unwrap_or_default();
-    let needed = flavours.iter().map(|f| binary(*f)).chain(["load"]);
+    let needed = rows.iter().filter_map(Served::binary).chain(["load"]);
     for name in needed {
         if !folder.join(name).is_file() {
             return Err(format!(
@@ -172,30 +160,31 @@ const BISECTIONS: usize = 4;
 const ANSWERED_SHARE: f64 = 0.97;
 
 /// What every measurement shares.
-struct Setup<'a> {
+pub struct Setup<'a> {
     folder: PathBuf,
-    load: &'a ServeLoad,
-    cores: Cores,
-    workers: NonZeroUsize,
+    pub load: &'a ServeLoad,
+    pub cores: Cores,
+    pub workers: NonZeroUsize,
 }
 
 impl Setup<'_> {
-    /// `flavour` serving, in a fresh process pinned to the server's cores.
-    fn server(&self, flavour: Flavour) -> Result<Server, String> {
-        let mut serve = Command::new(self.folder.join(binary(flavour)));
-        serve.args(["--flavour", flavour.scheduling().name()]);
-        if flavour.is_multi_thread() {
-            serve.args(["--workers", &self.workers.to_string()]);
-        }
+    /// `served` serving, in a fresh process pinned to the server's cores.
+    fn server(&self, served: Served) -> Result<Server, String> {
         let in_flight = self.load.connections.get().max(1_000).to_string();
         let latency = format!("{}ns", self.load.latency.as_nanos());
-        serve.args(["serve", "--port", "0", "--latency", &latency, "--max-in-flight", &in_flight]);
-        Server::start(pinned(&mut serve, &self.cores.server))
+        let common = ["--port", "0", "--latency", &latency, "--max-in-flight", &in_flight];
+        let launch = Launch {
+            folder: &self.folder,
+            workers: self.workers,
+            connections: self.load.connections.get(),
+            common: common.map(str::to_owned).to_vec(),
+        };
+        Server::start(pinned(&mut served.command(&launch), &self.cores.server))
     }
 
-    /// One measurement of `flavour` at `rate`, in fresh processes.
-    fn measure(&self, flavour: Flavour, rate: f64) -> Result<Point, String> {
-        let server = self.server(flavour)?;
+    /// One measurement of `served` at `rate`, in fresh processes.
+    fn measure(&self, served: Served, rate: f64) -> Result<Point, String> {
+        let server = self.server(served)?;
         let before = server.cpu_time()?;
         let report = self.load_on(&server, rate)?;
         let server_cpu_seconds = (server.cpu_time()? - before).as_secs_f64();
@@ -255,57 +244,63 @@ pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
     if args.workers.len() > 1 {
         return Some("compare serve measures one worker count: give --workers once".to_owned());
     }
-    given("no_python").then(|| "--no-python: compare serve has no Python row".to_owned())
+    (load.no_baselines && given("no_python"))
+        .then(|| "--no-python: --no-baselines leaves Python out already".to_owned())
 }
 
 /// Every measurement of `load` asked for by `args`, then the report.
 pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
     let flavours =
         if args.flavours.is_empty() { Flavour::ALL.to_vec() } else { args.flavours.clone() };
+    let (python, python_versions) = match (load.no_baselines || args.no_python, python::loops()) {
+        (true, _) => Default::default(),
+        (false, Ok(found)) => found,
+        (false, Err(note)) => {
+            say(format_args!("note: {note}"));
+            Default::default()
+        }
+    };
+    let rows = Served::rows(&flavours, !load.no_baselines, &python);
     let cores = Cores::split(&allowed_cores());
     let workers = args.workers.first().copied();
     let workers =
         workers.unwrap_or(NonZeroUsize::new(cores.server.len()).unwrap_or(NonZeroUsize::MIN));
-    let setup = Setup { folder: binaries(&flavours)?, load, cores, workers };
-    let header = serve_report::header(args, load, &setup.cores, workers);
+    let setup = Setup { folder: binaries(&rows)?, load, cores, workers };
+    let header = serve_report::header(args, load, &setup, &rows, &python_versions);
     say(format_args!("{header}"));
     if let Some(n) = load.hold {
-        let held = hold_all(&setup, &flavours, n, args.runs)?;
-        return serve_report::report_held(args, &header, &flavours, workers, &held);
+        let held = hold_all(&setup, &rows, n, args.runs)?;
+        return serve_report::report_held(args, &header, &rows, &setup, &held);
     }
     let levels = match load.search {
         None => Levels::Rates(load.rates.clone()),
         Some(bound) => {
-            let saturation = search_all(&setup, &flavours, bound)?;
+            let saturation = search_all(&setup, &rows, bound)?;
             Levels::Fractions { fractions: load.sweep.clone(), saturation }
         }
     };
-    let points = measure_all(&setup, &flavours, &levels, args.runs)?;
-    let measured = serve_report::ServeResults {
-        flavours: &flavours,
-        workers,
-        levels: &levels,
-        points: &points,
-    };
+    let points = measure_all(&setup, &rows, &levels, args.runs)?;
+    let measured =
+        serve_report::ServeResults { rows: &rows, setup: &setup, levels: &levels, points: &points };
     serve_report::report(args, load, &header, &measured)
 }
 
-/// Each flavour's memory per open connection, each run in a fresh server, the
-/// flavours in an order rotated by one each round.
+/// Each row's memory per open connection, each run in a fresh server, the
+/// rows in an order rotated by one each round.
 fn hold_all(
     setup: &Setup,
-    flavours: &[Flavour],
+    rows: &[Served],
     n: NonZeroUsize,
     runs: NonZeroUsize,
 ) -> Result<Vec<Vec<Held>>, String> {
-    let progress = ProgressBar::new((flavours.len() * runs.get()) as u64);
-    let mut held = vec![Vec::new(); flavours.len()];
+    let progress = ProgressBar::new((rows.len() * runs.get()) as u64);
+    let mut held = vec![Vec::new(); rows.len()];
     for round in 0..runs.get() {
-        for offset in 0..flavours.len() {
-            let f = (offset + round) % flavours.len();
-            progress.set_message(format!("{} holding {n}", flavours[f]));
-            let server = setup.server(flavours[f]).map_err(|e| format!("{}: {e}", flavours[f]))?;
-            held[f].push(holding::hold(&server, flavours[f], n)?);
+        for offset in 0..rows.len() {
+            let f = (offset + round) % rows.len();
+            progress.set_message(format!("{} holding {n}", rows[f]));
+            let server = setup.server(rows[f]).map_err(|e| format!("{}: {e}", rows[f]))?;
+            held[f].push(holding::hold(&server, &rows[f], n)?);
             server.stop()?;
             progress.inc(1);
         }
@@ -315,21 +310,17 @@ fn hold_all(
 }
 
 /// Each flavour's saturation rate, in turn.
-fn search_all(
-    setup: &Setup,
-    flavours: &[Flavour],
-    bound: Duration,
-) -> Result<Vec<Saturation>, String> {
+fn search_all(setup: &Setup, rows: &[Served], bound: Duration) -> Result<Vec<Saturation>, String> {
     let progress = ProgressBar::new_spinner();
     progress.enable_steady_tick(Duration::from_millis(200));
-    let found = flavours
+    let found = rows
         .iter()
-        .map(|&flavour| {
+        .map(|&served| {
             let measure = |rate: f64| {
-                progress.set_message(format!("searching: {flavour} at {rate:.0}/s"));
-                setup.measure(flavour, rate).map_err(|e| format!("{flavour}: {e}"))
+                progress.set_message(format!("searching: {served} at {rate:.0}/s"));
+                setup.measure(served, rate).map_err(|e| format!("{served}: {e}"))
             };
-            search(measure, setup.load.search_from, bound).map_err(|e| format!("{flavour}: {e}"))
+            search(measure, setup.load.search_from, bound).map_err(|e| format!("{served}: {e}"))
         })
         .collect();
     progress.finish_and_clear();
@@ -389,31 +380,30 @@ fn search(
 }
 
 /// Every run: `points[flavour][level]` holds each run's measurement. Each round
-/// measures every level, each with the flavours in an order rotated by one.
+/// measures every level, each with the rows in an order rotated by one.
 fn measure_all(
     setup: &Setup,
-    flavours: &[Flavour],
+    rows: &[Served],
     levels: &Levels,
     runs: NonZeroUsize,
 ) -> Result<Vec<Vec<Vec<Point>>>, String> {
-    let total = (flavours.len() * levels.count() * runs.get()) as u64;
+    let total = (rows.len() * levels.count() * runs.get()) as u64;
     let progress = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
             "{bar:40} {pos}/{len} runs, {elapsed} elapsed, ~{eta} left: {msg}",
         )
         .expect("a valid template"),
     );
-    let mut points = vec![vec![Vec::new(); levels.count()]; flavours.len()];
+    let mut points = vec![vec![Vec::new(); levels.count()]; rows.len()];
     for round in 0..runs.get() {
-        #[allow(clippy::needless_range_loop, reason = "the level also rotates the flavours")]
+        #[allow(clippy::needless_range_loop, reason = "the level also rotates the rows")]
         for r in 0..levels.count() {
-            for offset in 0..flavours.len() {
-                let f = (offset + round + r) % flavours.len();
+            for offset in 0..rows.len() {
+                let f = (offset + round + r) % rows.len();
                 let rate = levels.rate(f, r);
-                progress.set_message(format!("{} at {rate}/s", flavours[f]));
-                let point = setup
-                    .measure(flavours[f], rate)
-                    .map_err(|e| format!("{}: {e}", flavours[f]))?;
+                progress.set_message(format!("{} at {rate}/s", rows[f]));
+                let point =
+                    setup.measure(rows[f], rate).map_err(|e| format!("{}: {e}", rows[f]))?;
                 points[f][r].push(point);
                 progress.inc(1);
             }

@@ -23,7 +23,7 @@ use std::{
 };
 
 use benches::Flavour;
-use chain_cli::parse_latency;
+use chain_cli::{exit_with, parse_latency};
 use chain_core::http::gateway::{DEFAULT_MAX_IN_FLIGHT, PATH};
 use clap::{Parser, Subcommand};
 
@@ -76,7 +76,16 @@ pub const FETCH_TIMEOUT: Duration = chain_core::http::DEFAULT_TIMEOUT;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Args::try_parse().unwrap_or_else(|e| exit_with(e));
+    if let Kind::Native { flavour, .. } = args.kind {
+        if !flavour.has_native_server() {
+            eprintln!(
+                "error: {flavour} has no native baseline; those with one: {}",
+                natives().join(", ")
+            );
+            return ExitCode::from(2);
+        }
+    }
     let limits = Limits {
         latency: args.latency,
         max_in_flight: args.max_in_flight.get(),
@@ -98,6 +107,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The flavours with a native baseline, by the names `--flavour` takes.
+fn natives() -> Vec<String> {
+    use clap::ValueEnum;
+    let native = Flavour::ALL.into_iter().filter(|f| f.has_native_server());
+    native.filter_map(|f| Some(f.to_possible_value()?.get_name().to_owned())).collect()
 }
 
 /// Binds `address`, with the error a user can act on.

@@ -87,9 +87,7 @@ pub fn serve(
             announce(address, &what);
             async_std::task::block_on(async_std_accept(listener.into(), limits))
         }
-        other => Err(format!(
-            "{other} has no native baseline: a native one is written for tokio, smol and async-std"
-        )),
+        other => Err(format!("{other} has no native baseline")),
     }
 }
 
