@@ -99,6 +99,7 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve", "--search=10ms", "--search-from=0"],
         &["serve", "--hold=10", "--connections=5"],
         &["serve", "--hold=10", "--rates=100"],
+        &["serve", "--hold=10", "--svg=x.svg"],
     ] {
         let output = compare(args);
         let stderr = String::from_utf8_lossy(&output.stderr);

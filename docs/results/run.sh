@@ -18,7 +18,7 @@ fi
 out=$1
 mkdir -p "$out"
 started=$(date +%s)
-cargo build --release --locked -p benches --bins --examples
+cargo build --release --locked --workspace --bins --examples
 # What was measured: the commit (and whether the code had changes; the results
 # that a first run just wrote do not count) and the compiler.
 changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
@@ -56,6 +56,8 @@ cargo bench --locked -p benches --bench runtimes -- '^(overhead_|http_)'
 # A ratio above its limit is published too (CI is what fails on it), and said here.
 ./target/release/overhead instructions > "$out/overhead-instructions.md" ||
   echo "run.sh: overhead instructions found a ratio above its limit; see $out/overhead-instructions.md" >&2
+# The gateway under load, its memory per connection, and the clients compared.
+docs/results/serve.sh "$out"
 # The explanations' own measurements.
 ./target/release/examples/tokio_coop > "$out/tokio-coop.txt"
 ./target/release/examples/block_on_entry > "$out/block-on-entry.txt"

@@ -56,7 +56,10 @@ impl ServeLoad {
         let without = self.no_baselines.then(|| "--no-baselines".to_owned());
         let levels = match (self.search, self.hold) {
             (_, Some(n)) => {
-                return ["serve".into(), format!("--hold={n}")].into_iter().chain(without).collect();
+                return ["serve".into(), format!("--hold={n}")]
+                    .into_iter()
+                    .chain(without)
+                    .collect();
             }
             (None, None) => vec![format!("--rates={}", listed(&self.rates))],
             (Some(bound), None) => vec![

@@ -1,6 +1,8 @@
 //! `compare serve`'s report: a table per offered rate (medians, with the spread of
 //! the runs beside the p99), notes, and the JSON, Markdown and chart asked for.
 
+use std::num::NonZeroUsize;
+
 use benches::{Flavour, load::us};
 use chain_cli::report::{machine, say};
 use chain_core::versions;
@@ -13,7 +15,7 @@ use crate::{
     serve_chart,
     serve_load::ServeLoad,
     served::Served,
-    serving::{Levels, Point, Setup},
+    serving::{Levels, Point, Saturation, Setup},
     stats::Spread,
     table::{self, Column},
 };
@@ -97,16 +99,7 @@ fn spread(points: &[Point], figure: impl Fn(&Point) -> f64) -> Spread {
 /// gateway with a native twin, the twin's rate over its own.
 fn saturation_columns(rows: &[Served], setup: &Setup, levels: &Levels) -> Option<Vec<Column>> {
     let Levels::Fractions { saturation, .. } = levels else { return None };
-    let rate_of =
-        |wanted: Served| rows.iter().position(|row| *row == wanted).map(|i| saturation[i].rate);
-    let native_over = rows
-        .iter()
-        .zip(saturation)
-        .map(|(row, s)| match (row, rate_of(native_twin(*row))) {
-            (Served::Gateway(_), Some(native)) => format!("{:.2}", native / s.rate),
-            _ => String::new(),
-        })
-        .collect();
+    let (rate, cpu) = contract_cost(rows, saturation);
     let [server, workers] = subject_columns(rows, setup);
     Some(vec![
         server,
@@ -115,7 +108,12 @@ fn saturation_columns(rows: &[Served], setup: &Setup, levels: &Levels) -> Option
             "saturation /s",
             saturation.iter().map(|s| format!("{:.0}", s.rate)).collect(),
         ),
-        Column::figures(NATIVE_OVER_GATEWAY, native_over),
+        Column::figures(RATE_COST, rate),
+        Column::figures(CPU_COST, cpu),
+        Column::figures(
+            "CPU / 1,000 there",
+            saturation.iter().map(|s| format!("{:.1} ms", s.at.cpu_ms_per_thousand())).collect(),
+        ),
         Column::figures(
             "p50 there",
             saturation.iter().map(|s| us(s.at.load.latency_us.p50)).collect(),
@@ -136,15 +134,30 @@ fn saturation_columns(rows: &[Served], setup: &Setup, levels: &Levels) -> Option
     ])
 }
 
-/// The column of the contract's cost at saturation.
-const NATIVE_OVER_GATEWAY: &str = "native ÷ gateway";
+/// The contract's cost at saturation, as the native twin's rate over the gateway's.
+const RATE_COST: &str = "native ÷ gateway, rate";
+/// The contract's cost at saturation, as the gateway's CPU per answer over its twin's.
+const CPU_COST: &str = "gateway ÷ native, CPU";
 
-/// The native twin of a gateway row (itself otherwise).
-fn native_twin(row: Served) -> Served {
-    match row {
-        Served::Gateway(flavour) => Served::Native(flavour),
-        other => other,
-    }
+/// For each gateway row with a native twin: the twin's saturation rate over the
+/// gateway's (only where the server limited both: a rate the load generator
+/// limited says nothing of the server), and the gateway's CPU per answer over the
+/// twin's, each at its saturation rate. Empty for the other rows.
+fn contract_cost(rows: &[Served], saturation: &[Saturation]) -> (Vec<String>, Vec<String>) {
+    rows.iter()
+        .zip(saturation)
+        .map(|(row, gateway)| {
+            let Served::Gateway(flavour) = row else { return Default::default() };
+            let twin = rows.iter().position(|r| *r == Served::Native(*flavour));
+            let Some(native) = twin.map(|i| &saturation[i]) else { return Default::default() };
+            let rate = match gateway.generator_limited || native.generator_limited {
+                true => "generator-limited".to_owned(),
+                false => format!("{:.2}", native.rate / gateway.rate),
+            };
+            let cpu = gateway.at.cpu_ms_per_thousand() / native.at.cpu_ms_per_thousand();
+            (rate, format!("{cpu:.2}"))
+        })
+        .unzip()
 }
 
 /// The table of every row at load number `r`.
@@ -248,12 +261,15 @@ pub fn report(
         markdown +=
             &format!("\n**{title}**\n\n{}\n", table::markdown(columns(rows, setup, points, r)));
     }
-    let notes = [
+    let mut notes = vec![
         "latencies are medians over the runs of each run's percentile, from each request's due time, in an HDR histogram; max is the largest of any run",
         "errors: answers other than 200, failed connections, and requests unanswered 5 s after the window",
         "server CPU / 1,000: the server process's CPU time over the whole load (warm-up included) per 1,000 answers; peak memory: its VmHWM",
         "load kept pace: the generator sent 99 % of its requests within 1 ms of their time and was under 90 % busy; where not, the figures are the generator's limit as much as the server's",
     ];
+    if matches!(levels, Levels::Fractions { .. }) {
+        notes.push("the contract's cost, for each gateway with a native twin: `native ÷ gateway, rate`, the twin's saturation rate over the gateway's, where the server limited both (target: 1.10 or less); `gateway ÷ native, CPU`, the gateway's CPU per answer over the twin's, each at its own saturation rate, which holds where the load generator was the limit too");
+    }
     for note in notes {
         say(format_args!("note: {note}"));
         markdown += &format!("\n- {note}");
@@ -310,10 +326,16 @@ pub fn report_held(
     header: &str,
     rows: &[Served],
     setup: &Setup,
-    held: &[Vec<Held>],
+    held: &[Result<Vec<Held>, String>],
 ) -> Result<(), String> {
-    let n = held.iter().flatten().next().map_or(0, |h| h.connections);
+    let n = setup.load.hold.map_or(0, NonZeroUsize::get);
     let mib = |bytes: f64| format!("{:.1} MiB", bytes / 1048576.0);
+    // A row that failed shows `failed` in each figure, and why in a note.
+    let cells = |figure: &dyn Fn(&[Held]) -> String| -> Vec<String> {
+        held.iter()
+            .map(|r| r.as_ref().map_or_else(|_| "failed".to_owned(), |r| figure(r)))
+            .collect()
+    };
     let median =
         |runs: &[Held], figure: fn(&Held) -> f64| Spread::of(runs.iter().map(figure).collect());
     let [server, workers] = subject_columns(rows, setup);
@@ -322,34 +344,36 @@ pub fn report_held(
         workers,
         Column::figures(
             "resident before",
-            held.iter()
-                .map(|r| mib(median(r, |h| h.resident_before_bytes as f64).median))
-                .collect(),
+            cells(&|r| mib(median(r, |h| h.resident_before_bytes as f64).median)),
         ),
         Column::figures(
             format!("with {n} open"),
-            held.iter()
-                .map(|r| mib(median(r, |h| h.resident_holding_bytes as f64).median))
-                .collect(),
+            cells(&|r| mib(median(r, |h| h.resident_holding_bytes as f64).median)),
         ),
         Column::figures(
             "per connection (runs' range)",
-            held.iter()
-                .map(|r| {
-                    let per = median(r, Held::bytes_per_connection);
-                    format!("{:.0} B ({:.0} to {:.0})", per.median, per.min, per.max)
-                })
-                .collect(),
+            cells(&|r| {
+                let per = median(r, Held::bytes_per_connection);
+                format!("{:.0} B ({:.0} to {:.0})", per.median, per.min, per.max)
+            }),
         ),
     ];
     let title =
         format!("memory per open connection: {n} kept-alive connections, each after one request");
+    let failures: Vec<String> =
+        held.iter().filter_map(|r| r.as_ref().err()).map(|why| format!("failed: {why}")).collect();
     say(format_args!("\n{title}\n{}", table::terminal(columns.clone())));
+    for failure in &failures {
+        say(format_args!("note: {failure}"));
+    }
     if let Some(path) = &args.json {
         let records: Vec<_> = rows
             .iter()
             .zip(held)
-            .map(|(row, runs)| serde_json::json!({ "server": row.label(), "runs": runs }))
+            .map(|(row, runs)| match runs {
+                Ok(runs) => serde_json::json!({ "server": row.label(), "runs": runs }),
+                Err(why) => serde_json::json!({ "server": row.label(), "failure": why }),
+            })
             .collect();
         let record = serde_json::json!({ "workload": "serve", "hold": n, "header": header, "rows": records });
         outputs::write(
@@ -358,9 +382,13 @@ pub fn report_held(
         )?;
     }
     if let Some(path) = &args.markdown {
+        let notes: String = failures.iter().map(|f| format!("\n- {f}")).collect();
         outputs::write(
             path,
-            &format!("```text\n{header}\n```\n\n**{title}**\n\n{}\n", table::markdown(columns)),
+            &format!(
+                "```text\n{header}\n```\n\n**{title}**\n\n{}\n{notes}\n",
+                table::markdown(columns)
+            ),
         )?;
     }
     Ok(())

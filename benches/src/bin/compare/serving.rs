@@ -237,6 +237,9 @@ pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
         if let Some(id) = loading {
             return Some(format!("--{id} shapes the load, which --hold sends none of"));
         }
+        if given("svg") {
+            return Some("--svg: --hold's report is a table, with no chart".to_owned());
+        }
         if let Some(shortage) = holding::descriptor_shortage(n) {
             return Some(shortage);
         }
@@ -285,24 +288,32 @@ pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
     serve_report::report(args, load, &header, &measured)
 }
 
-/// Each row's memory per open connection, each run in a fresh server, the
-/// rows in an order rotated by one each round.
+/// Each row's memory per open connection, each run in a fresh server, the rows in
+/// an order rotated by one each round. A row that cannot hold them all (a server
+/// that stops accepting) keeps the reason, and is not run again.
 fn hold_all(
     setup: &Setup,
     rows: &[Served],
     n: NonZeroUsize,
     runs: NonZeroUsize,
-) -> Result<Vec<Vec<Held>>, String> {
+) -> Result<Vec<Result<Vec<Held>, String>>, String> {
     let progress = ProgressBar::new((rows.len() * runs.get()) as u64);
-    let mut held = vec![Vec::new(); rows.len()];
+    let mut held = vec![Ok(Vec::new()); rows.len()];
     for round in 0..runs.get() {
         for offset in 0..rows.len() {
             let f = (offset + round) % rows.len();
+            progress.inc(1);
+            let Ok(runs) = &mut held[f] else { continue };
             progress.set_message(format!("{} holding {n}", rows[f]));
             let server = setup.server(rows[f]).map_err(|e| format!("{}: {e}", rows[f]))?;
-            held[f].push(holding::hold(&server, &rows[f], n)?);
-            server.stop()?;
-            progress.inc(1);
+            match holding::hold(&server, &rows[f], n) {
+                Ok(one) => {
+                    runs.push(one);
+                    server.stop()?;
+                }
+                // Dropping the server kills it: it may have ended already.
+                Err(failure) => held[f] = Err(failure),
+            }
         }
     }
     progress.finish_and_clear();

@@ -8,7 +8,13 @@
 //! the connection's events, and a connection whose request arrives in between waits
 //! for ever, about one in fifty on this machine.)
 
-use std::{net::SocketAddr, num::NonZeroUsize, sync::Arc, thread, time::Duration};
+use std::{
+    net::SocketAddr,
+    num::NonZeroUsize,
+    sync::{Arc, mpsc},
+    thread,
+    time::Duration,
+};
 
 use chain_core::{
     User, UserId, UserWithOrders,
@@ -34,27 +40,28 @@ pub fn serve(address: SocketAddr, threads: NonZeroUsize, limits: Limits) -> Resu
     let what =
         format!("threads (tiny_http): a thread per connection reading, {threads} handler threads");
     announce(address, &what);
-    let handlers: Vec<_> = (0..threads.get())
-        .map(|_| {
-            let (server, limits) = (server.clone(), limits.clone());
-            thread::Builder::new().stack_size(HANDLER_STACK).spawn(move || handle(&server, &limits))
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("cannot start a handler thread: {e}"))?;
-    for handler in handlers {
-        handler.join().map_err(|_| "a handler thread panicked".to_owned())??;
+    // The first handler to fail says why; tiny_http then no longer accepts.
+    let (failed, failure) = mpsc::channel();
+    for _ in 0..threads.get() {
+        let (server, limits, failed) = (server.clone(), limits.clone(), failed.clone());
+        thread::Builder::new()
+            .stack_size(HANDLER_STACK)
+            .spawn(move || failed.send(handle(&server, &limits)))
+            .map_err(|e| format!("cannot start a handler thread: {e}"))?;
     }
-    Ok(())
+    failure.recv().unwrap_or_else(|_| Err("every handler thread ended".to_owned()))
 }
 
 /// A handler thread's stack: the handler needs little, and 10,000 connections with
 /// the default 2 MiB each would reserve 20 GiB of address space.
 const HANDLER_STACK: usize = 256 * 1024;
 
-/// Answers requests from the queue until the server fails.
+/// Answers requests from the queue until the server fails (tiny_http stops
+/// accepting at the first error, such as running out of descriptors: it takes two
+/// for each connection, a socket and its duplicate).
 fn handle(server: &Server, limits: &Limits) -> Result<(), String> {
     loop {
-        let request = server.recv().map_err(|e| format!("tiny_http: {e}"))?;
+        let request = server.recv().map_err(|e| format!("tiny_http stopped accepting: {e}"))?;
         let answer = respond(&request, limits);
         // A client gone is its connection's business, not the server's.
         let _ = request.respond(answer);
