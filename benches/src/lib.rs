@@ -15,6 +15,7 @@ pub mod load;
 pub mod native;
 pub mod overhead;
 pub mod record;
+pub mod serve_record;
 pub mod serving;
 pub mod spec;
 pub mod threads;

@@ -78,7 +78,7 @@ fn holding_connections_reads_the_servers_memory_with_each_open() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let _ = std::fs::remove_file(&json);
-    let run = &record["rows"][0]["runs"][0];
+    let run = &record["held"][0]["runs"][0];
     assert_eq!(run["connections"], 100, "{record}");
     let (before, holding) =
         (run["resident_before_bytes"].as_u64(), run["resident_holding_bytes"].as_u64());

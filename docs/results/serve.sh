@@ -26,7 +26,7 @@ echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/serve-b
 # duplicates each socket), and some in compare: more than the usual hard limit, which
 # only root may raise.
 ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)"
-"$bin/compare" serve --search 10ms --sweep 0.25,0.5,0.75,0.9 --duration 3s --warmup 1s --runs 3 \
+"$bin/compare" serve --search 10ms --sweep 0.25,0.5,0.75,0.9 --duration 2s --warmup 500ms --runs 3 \
   --markdown "$out/serve-saturation.md" --svg "$out/serve-saturation.svg" --json "$out/serve-saturation.json"
 "$bin/compare" serve --hold 10000 --runs 3 \
   --markdown "$out/serve-hold.md" --json "$out/serve-hold.json"

@@ -3,28 +3,15 @@
 
 use std::num::NonZeroUsize;
 
-use benches::gateway_wire::{Blocking, expected_body, request};
+use benches::{
+    gateway_wire::{Blocking, expected_body, request},
+    serve_record::Held,
+};
 
 use crate::{served::Served, server_process::Server};
 
 /// Descriptors this process keeps besides the connections it holds.
 const OTHERS: u64 = 64;
-
-/// One measurement: the server's resident memory before and with the connections.
-#[derive(Clone, Copy, Debug, serde::Serialize)]
-pub struct Held {
-    pub connections: usize,
-    pub resident_before_bytes: u64,
-    pub resident_holding_bytes: u64,
-}
-
-impl Held {
-    /// The memory each open connection added, in bytes.
-    pub fn bytes_per_connection(&self) -> f64 {
-        self.resident_holding_bytes.saturating_sub(self.resident_before_bytes) as f64
-            / self.connections as f64
-    }
-}
 
 /// Why `n` connections cannot be held from this process, if they cannot.
 pub fn descriptor_shortage(n: NonZeroUsize) -> Option<String> {

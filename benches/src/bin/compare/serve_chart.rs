@@ -3,7 +3,9 @@
 
 use plotters::prelude::*;
 
-use crate::{serve_load::ServeLoad, served::Served, serving::Point, stats::Spread};
+use benches::serve_record::Point;
+
+use crate::{serve_load::ServeLoad, served::Served, stats::Spread};
 
 const WIDTH: u32 = 760;
 const HEIGHT: u32 = 480;

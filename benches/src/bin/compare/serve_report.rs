@@ -3,19 +3,22 @@
 
 use std::num::NonZeroUsize;
 
-use benches::{Flavour, load::us};
+use benches::{
+    Flavour,
+    load::us,
+    serve_record::{Held, HeldRow, Loaded, Point, Saturation, ServeDocument, ServedRow},
+};
 use chain_cli::report::{machine, say};
 use chain_core::versions;
 
 use crate::{
     args::Args,
-    holding::Held,
     outputs,
     python::Versions,
     serve_chart,
     serve_load::ServeLoad,
     served::Served,
-    serving::{Levels, Point, Saturation, Setup},
+    serving::{Levels, Setup},
     stats::Spread,
     table::{self, Column},
 };
@@ -289,35 +292,44 @@ pub fn report(
 fn json(args: &Args, load: &ServeLoad, header: &str, measured: &ServeResults) -> String {
     let ServeResults { rows, setup, levels, points } = *measured;
     let connections = setup.load.connections.get();
-    let records: Vec<_> = rows
+    let rows = rows
         .iter()
         .zip(points)
         .enumerate()
-        .map(|(f, (row, by_level))| {
-            let loads: Vec<_> = by_level
+        .map(|(f, (row, by_level))| ServedRow {
+            server: row.label(),
+            workers: row.workers(setup.workers, connections),
+            loads: by_level
                 .iter()
                 .enumerate()
-                .map(|(r, runs)| serde_json::json!({ "offered_rate": levels.rate(f, r), "runs": runs }))
-                .collect();
-            let workers = row.workers(setup.workers, connections);
-            let saturation = match levels {
-                Levels::Fractions { saturation, .. } => serde_json::to_value(&saturation[f]).ok(),
+                .map(|(r, runs)| Loaded { offered_rate: levels.rate(f, r), runs: runs.clone() })
+                .collect(),
+            saturation: match levels {
+                Levels::Fractions { saturation, .. } => Some(saturation[f].clone()),
                 Levels::Rates(_) => None,
-            };
-            serde_json::json!({
-                "server": row.label(), "workers": workers, "loads": loads, "saturation": saturation,
-            })
+            },
         })
         .collect();
-    let record = serde_json::json!({
-        "workload": "serve",
-        "command": format!("compare {}", load.to_args().join(" ")),
-        "date": date(),
-        "runs": args.runs.get(),
-        "header": header,
-        "rows": records,
-    });
-    serde_json::to_string_pretty(&record).expect("plain data serialises")
+    document(args, load, header, rows, Vec::new())
+}
+
+/// The JSON document of a run of `compare serve`.
+fn document(
+    args: &Args,
+    load: &ServeLoad,
+    header: &str,
+    rows: Vec<ServedRow>,
+    held: Vec<HeldRow>,
+) -> String {
+    let document = ServeDocument {
+        command: format!("compare {}", load.to_args().join(" ")),
+        date: date(),
+        runs: args.runs.get(),
+        header: header.to_owned(),
+        rows,
+        held,
+    };
+    serde_json::to_string_pretty(&document).expect("plain data serialises")
 }
 
 /// `compare serve --hold`'s report: the memory each open connection adds.
@@ -367,19 +379,18 @@ pub fn report_held(
         say(format_args!("note: {failure}"));
     }
     if let Some(path) = &args.json {
-        let records: Vec<_> = rows
+        let connections = setup.load.connections.get();
+        let held = rows
             .iter()
             .zip(held)
-            .map(|(row, runs)| match runs {
-                Ok(runs) => serde_json::json!({ "server": row.label(), "runs": runs }),
-                Err(why) => serde_json::json!({ "server": row.label(), "failure": why }),
+            .map(|(row, runs)| HeldRow {
+                server: row.label(),
+                workers: row.workers(setup.workers, connections),
+                runs: runs.as_ref().map_or_else(|_| Vec::new(), Vec::clone),
+                failure: runs.as_ref().err().cloned(),
             })
             .collect();
-        let record = serde_json::json!({ "workload": "serve", "hold": n, "header": header, "rows": records });
-        outputs::write(
-            path,
-            &serde_json::to_string_pretty(&record).expect("plain data serialises"),
-        )?;
+        outputs::write(path, &document(args, setup.load, header, Vec::new(), held))?;
     }
     if let Some(path) = &args.markdown {
         let notes: String = failures.iter().map(|f| format!("\n- {f}")).collect();

@@ -9,37 +9,22 @@ use std::{
     time::Duration,
 };
 
-use benches::{Flavour, load::Report};
+use benches::{
+    Flavour,
+    load::Report,
+    serve_record::{Held, Point, Saturation},
+};
 use chain_cli::report::say;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     args::Args,
-    holding::{self, Held},
-    interrupt, python,
+    holding, interrupt, python,
     serve_load::ServeLoad,
     serve_report,
     served::{Launch, Served},
     server_process::{Server, pinned},
 };
-
-/// One measurement: what the load saw, and what the server spent.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Point {
-    /// The load generator's report.
-    pub load: Report,
-    /// The server's CPU time over the whole load, warm-up and drain included.
-    pub server_cpu_seconds: f64,
-    /// The server's peak resident memory.
-    pub peak_memory_bytes: u64,
-}
-
-impl Point {
-    /// The server's CPU time per 1,000 answers, in milliseconds.
-    pub fn cpu_ms_per_thousand(&self) -> f64 {
-        self.server_cpu_seconds * 1e6 / self.load.answered_in_all.max(1) as f64
-    }
-}
 
 /// The cores the server and the load generator run on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,18 +125,6 @@ impl Levels {
             }
         }
     }
-}
-
-/// A flavour's saturation rate: the highest offered rate it sustained, and how.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Saturation {
-    /// Requests a second.
-    pub rate: f64,
-    /// The measurement at that rate.
-    pub at: Point,
-    /// Whether the first rate it did not sustain was one the load generator could
-    /// not keep pace with: then the server's limit may lie higher.
-    pub generator_limited: bool,
 }
 
 /// How many times the search halves the gap between a rate sustained and one not.

@@ -15,6 +15,7 @@ mod compared;
 mod criterion;
 mod readme;
 mod sections;
+mod serving;
 mod tables;
 
 use std::{path::PathBuf, process::ExitCode};

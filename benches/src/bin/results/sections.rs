@@ -9,7 +9,7 @@ use chain_core::Scheduling;
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},
     criterion::Export,
-    tables,
+    serving, tables,
 };
 
 /// The CPU-bound fan-out with its work spread evenly, and with it skewed.
@@ -55,7 +55,8 @@ impl<'a> Sources<'a> {
             .filter_map(|entry| {
                 entry.file_name().to_str()?.strip_suffix(".json").map(str::to_owned)
             })
-            .filter(|name| name != "criterion")
+            // The gateway's documents are of another kind, read by `serving`.
+            .filter(|name| name != "criterion" && !name.starts_with("serve-"))
             .collect();
         names.sort();
         Ok(names)
@@ -92,6 +93,10 @@ impl<'a> Sources<'a> {
             }
             "http-compare" => Ok(tables::compared(&self.pair("http-fanout-10k")?)?),
             "http-summary" => self.http_summary(),
+            "serve-saturation" => serving::saturation(self.results, self.rerun),
+            "serve-summary" => serving::summary(self.results, self.rerun),
+            "serve-hold" => serving::hold(self.results, self.rerun),
+            "serve-clients" => serving::clients(self.results, self.rerun),
             other => Err(format!("no section called {other}")),
         }
     }

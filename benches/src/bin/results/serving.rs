@@ -1,0 +1,406 @@
+//! The README's sections on the gateway, from `docs/results/serve.sh`'s files in
+//! both committed runs: the saturation table, the memory per connection, and the
+//! clients compared (wrk beside the project's own load, with and without a stall).
+
+use std::{fs, path::Path};
+
+use benches::{
+    load::Report,
+    serve_record::{Point, ServeDocument, ServedRow},
+};
+
+use crate::compared::{Stated, figure};
+
+/// The gateway's saturation search and sweep.
+const SATURATION: &str = "serve-saturation";
+/// Its memory per connection held.
+const HOLD: &str = "serve-hold";
+/// The sweep's load whose figures the table shows, as a fraction of saturation.
+const SHOWN_FRACTION: f64 = 0.75;
+/// How far wrk and `load --closed` may be apart in throughput and still agree.
+const CLIENTS_AGREE: f64 = 0.20;
+
+/// A document of each run.
+struct Both {
+    first: ServeDocument,
+    second: ServeDocument,
+}
+
+impl Both {
+    fn read(results: &Path, rerun: &Path, name: &str) -> Result<Both, String> {
+        let read = |dir: &Path| -> Result<ServeDocument, String> {
+            let path = dir.join(format!("{name}.json"));
+            let text = fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        let both = Both { first: read(results)?, second: read(rerun)? };
+        if both.first.command != both.second.command {
+            return Err(format!("{name}: the two runs are of different commands"));
+        }
+        Ok(both)
+    }
+
+    /// `figure` of the row named `server` in each run, stated together.
+    fn stated(&self, server: &str, figure: impl Fn(&ServedRow) -> Option<f64>) -> Option<Stated> {
+        let of =
+            |doc: &ServeDocument| doc.rows.iter().find(|r| r.server == server).and_then(&figure);
+        Some(Stated::point(of(&self.first)?).with(Stated::point(of(&self.second)?)))
+    }
+}
+
+/// The median of `figure` over `runs`.
+fn median(runs: &[Point], figure: impl Fn(&Point) -> f64) -> f64 {
+    let mut values: Vec<f64> = runs.iter().map(figure).collect();
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The runs of the sweep's load nearest [`SHOWN_FRACTION`] of the row's saturation.
+fn shown_load(row: &ServedRow) -> Option<&[Point]> {
+    let rate = row.saturation.as_ref()?.rate;
+    let distance = |offered: f64| (offered / rate - SHOWN_FRACTION).abs();
+    let nearest = row
+        .loads
+        .iter()
+        .min_by(|a, b| distance(a.offered_rate).total_cmp(&distance(b.offered_rate)))?;
+    Some(&nearest.runs)
+}
+
+/// The native twin's label of a gateway row's, if the document has one.
+fn twin<'d>(doc: &'d ServeDocument, row: &ServedRow) -> Option<&'d ServedRow> {
+    let wanted = format!("{} native", row.server);
+    doc.rows.iter().find(|r| r.server == wanted)
+}
+
+/// For a gateway row with a twin in `doc`: (the twin's rate over its own where the
+/// server limited both, the row's CPU per answer over the twin's).
+fn cost(doc: &ServeDocument, server: &str) -> Option<(Option<f64>, f64)> {
+    let row = doc.rows.iter().find(|r| r.server == server)?;
+    let (own, native) = (row.saturation.as_ref()?, twin(doc, row)?.saturation.as_ref()?);
+    let limited = own.generator_limited || native.generator_limited;
+    let rate = (!limited).then(|| native.rate / own.rate);
+    Some((rate, own.at.cpu_ms_per_thousand() / native.at.cpu_ms_per_thousand()))
+}
+
+/// A document's command as a reader types it.
+fn typed(command: &str) -> String {
+    let words = command.strip_prefix("compare ").unwrap_or(command);
+    format!("`cargo run --release -p benches --bin compare -- {words}`")
+}
+
+/// The saturation table.
+pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
+    let both = Both::read(results, rerun, SATURATION)?;
+    let mut table = format!(
+        "| server | workers | saturation /s | limited by | native ÷ gateway, rate | gateway ÷ native, CPU | p50 at {pct} % | p99 at {pct} % | server CPU / 1,000 at {pct} % | peak memory at {pct} % |\n|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
+        pct = SHOWN_FRACTION * 100.0
+    );
+    for row in &both.first.rows {
+        let name = row.server.as_str();
+        let missing = || format!("{SATURATION}: {name} has no saturation in both runs");
+        let rate = both.stated(name, |r| Some(r.saturation.as_ref()?.rate)).ok_or_else(missing)?;
+        let limited = |doc: &ServeDocument| {
+            let row = doc.rows.iter().find(|r| r.server == name)?;
+            Some(if row.saturation.as_ref()?.generator_limited {
+                "load generator"
+            } else {
+                "server"
+            })
+        };
+        let limited = match (limited(&both.first), limited(&both.second)) {
+            (Some(a), Some(b)) if a == b => a.to_owned(),
+            (a, b) => format!("{} / {}", a.unwrap_or("?"), b.unwrap_or("?")),
+        };
+        let (rate_cost, cpu_cost) = match (cost(&both.first, name), cost(&both.second, name)) {
+            (Some((r1, c1)), Some((r2, c2))) => {
+                let rate_cost = match (r1, r2) {
+                    (Some(a), Some(b)) => Stated::point(a).with(Stated::point(b)).bare(),
+                    _ => "generator-limited".to_owned(),
+                };
+                (rate_cost, Stated::point(c1).with(Stated::point(c2)).bare())
+            }
+            _ => (String::new(), String::new()),
+        };
+        let at = |figure: fn(&Point) -> f64| {
+            both.stated(name, |r| Some(median(shown_load(r)?, figure))).ok_or_else(missing)
+        };
+        let p50 = at(|p| p.load.latency_us.p50 as f64 / 1000.0)?;
+        let p99 = at(|p| p.load.latency_us.p99 as f64 / 1000.0)?;
+        let cpu = at(Point::cpu_ms_per_thousand)?;
+        let memory = at(|p| p.peak_memory_bytes as f64 / 1048576.0)?;
+        table += &format!(
+            "| {name} | {} | {} | {limited} | {rate_cost} | {cpu_cost} | {} ms | {} ms | {} ms | {} MiB |\n",
+            row.workers,
+            rate.bare(),
+            p50.bare(),
+            p99.bare(),
+            cpu.bare(),
+            memory.bare(),
+        );
+    }
+    let built = |dir: &Path, file: &str| {
+        let path = dir.join(file);
+        fs::read_to_string(&path)
+            .map(|t| t.trim().to_owned())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let (built_first, built_second) =
+        (built(results, "serve-built.txt")?, built(rerun, "serve-built.txt")?);
+    if built_first != built_second {
+        return Err(format!(
+            "the two serve runs were built differently: {built_first} and {built_second}"
+        ));
+    }
+    let minutes = |dir: &Path| -> Result<String, String> {
+        let seconds: f64 = built(dir, "serve-seconds.txt")?
+            .parse()
+            .map_err(|e| format!("serve-seconds.txt: {e}"))?;
+        Ok(format!("{:.0} min", seconds / 60.0))
+    };
+    Ok(table
+        + &format!(
+            "\n{}, by `docs/results/serve.sh` on {} (UTC; the second run {}), release build of {built_first}; it took {} and {}.",
+            typed(&both.first.command),
+            both.first.date,
+            both.second.date,
+            minutes(results)?,
+            minutes(rerun)?,
+        ))
+}
+
+/// The memory per connection held.
+pub fn hold(results: &Path, rerun: &Path) -> Result<String, String> {
+    let both = Both::read(results, rerun, HOLD)?;
+    let per = |doc: &ServeDocument, name: &str| {
+        let row = doc.held.iter().find(|r| r.server == name)?;
+        let mut values: Vec<f64> = row.runs.iter().map(|h| h.bytes_per_connection()).collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).map(|bytes| bytes / 1024.0)
+    };
+    let mut table = "| server | workers | per open connection |\n|---|---:|---:|\n".to_owned();
+    for row in &both.first.held {
+        let cell =
+            match (&row.failure, per(&both.first, &row.server), per(&both.second, &row.server)) {
+                (Some(why), ..) => format!("failed: {why}"),
+                (None, Some(a), Some(b)) => {
+                    format!("{} KiB", Stated::point(a).with(Stated::point(b)).bare())
+                }
+                _ => return Err(format!("{HOLD}: {} was not held in both runs", row.server)),
+            };
+        table += &format!("| {} | {} | {cell} |\n", row.server, row.workers);
+    }
+    Ok(table + &format!("\n{}", typed(&both.first.command)))
+}
+
+/// One client's figures: requests a second, and p50, p99 and max in ms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Seen {
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+impl Seen {
+    fn of_load(report: &Report) -> Seen {
+        let ms = |us: u64| us as f64 / 1000.0;
+        let latency = &report.latency_us;
+        Seen {
+            rate: report.achieved_rate,
+            p50_ms: ms(latency.p50),
+            p99_ms: ms(latency.p99),
+            max_ms: ms(latency.max),
+        }
+    }
+
+    /// wrk's report (with `--latency`): its requests a second, its distribution's
+    /// 50 % and 99 %, and its maximum.
+    fn of_wrk(text: &str) -> Result<Seen, String> {
+        let value = |prefix: &str, field: usize| {
+            text.lines()
+                .map(str::trim)
+                .find(|line| line.starts_with(prefix))
+                .and_then(|line| line.split_whitespace().nth(field).map(str::to_owned))
+                .ok_or_else(|| format!("no `{prefix}` line in wrk's report"))
+        };
+        let rate = value("Requests/sec:", 1)?;
+        let rate = rate.parse().map_err(|_| format!("wrk's rate {rate:?} is not a number"))?;
+        Ok(Seen {
+            rate,
+            p50_ms: wrk_ms(&value("50%", 1)?)?,
+            p99_ms: wrk_ms(&value("99%", 1)?)?,
+            max_ms: wrk_ms(&value("Latency", 3)?)?,
+        })
+    }
+}
+
+/// A wrk duration (`412.00us`, `1.25ms`, `2.00s`, `1.00m`) in ms.
+fn wrk_ms(text: &str) -> Result<f64, String> {
+    // `ms` before `s`, and `us` before `s`: the first unit that ends the text.
+    let units = [("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)];
+    let (number, scale) = units
+        .iter()
+        .find_map(|(unit, scale)| Some((text.strip_suffix(unit)?, *scale)))
+        .ok_or_else(|| format!("wrk's duration {text:?} has no unit"))?;
+    let value: f64 =
+        number.parse().map_err(|_| format!("wrk's duration {text:?} is not a number"))?;
+    Ok(value * scale)
+}
+
+/// The clients compared, as (gateway, client, how it loads, file's name).
+const CLIENTS: [(&str, &str, &str, &str); 5] = [
+    (
+        "as it is",
+        "wrk -t1 -c50 -d5s",
+        "closed; its histogram corrected afterwards",
+        "plain-wrk.txt",
+    ),
+    ("as it is", "load --closed --connections 50", "closed", "plain-closed.json"),
+    ("stalls 100 ms once a second", "load --rate 5000 --connections 50", "open", "stall-open.json"),
+    (
+        "stalls 100 ms once a second",
+        "load --closed --connections 50",
+        "closed",
+        "stall-closed.json",
+    ),
+    (
+        "stalls 100 ms once a second",
+        "wrk -t1 -c50 -d5s",
+        "closed; its histogram corrected afterwards",
+        "stall-wrk.txt",
+    ),
+];
+
+fn seen(dir: &Path, file: &str) -> Result<Seen, String> {
+    let path = dir.join(format!("serve-clients-{file}"));
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if file.ends_with(".txt") {
+        return Seen::of_wrk(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let report: Report =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Seen::of_load(&report))
+}
+
+/// The clients' table, and what it shows.
+pub fn clients(results: &Path, rerun: &Path) -> Result<String, String> {
+    let mut table = "| gateway | client | loop | requests/s | p50 | p99 | max |\n|---|---|---|---:|---:|---:|---:|\n".to_owned();
+    let mut found = Vec::new();
+    for (gateway, client, pace, file) in CLIENTS {
+        let (a, b) = (seen(results, file)?, seen(rerun, file)?);
+        let both = |f: fn(&Seen) -> f64| Stated::point(f(&a)).with(Stated::point(f(&b))).bare();
+        table += &format!(
+            "| {gateway} | `{client}` | {pace} | {} | {} ms | {} ms | {} ms |\n",
+            both(|s| s.rate),
+            both(|s| s.p50_ms),
+            both(|s| s.p99_ms),
+            both(|s| s.max_ms),
+        );
+        found.push((a, b));
+    }
+    let apart = |wrk: &Seen, ours: &Seen| (wrk.rate - ours.rate).abs() / wrk.rate.min(ours.rate);
+    let (first, second) = (apart(&found[0].0, &found[1].0), apart(&found[0].1, &found[1].1));
+    let verdict = if first.max(second) <= CLIENTS_AGREE { "within" } else { "beyond" };
+    Ok(format!(
+        "{table}\nwrk and the project's closed loop are {} and {} apart in throughput in the two runs, {verdict} the {} % by which they must agree. With the stall, the open loop's p99 is {} ms, the closed loop's {} ms: each stalled connection waits, and sends nothing meanwhile, so the closed loop records one slow request per connection where the open loop records every request that fell due during the stall. wrk's p99 ({} ms) shows the stall too, because wrk corrects its histogram after the run (`stats_correct`: it adds the samples that requests due at its average interval would have given), an estimate rather than a measurement.",
+        percent(first),
+        percent(second),
+        CLIENTS_AGREE * 100.0,
+        figure(found[2].0.p99_ms),
+        figure(found[3].0.p99_ms),
+        figure(found[4].0.p99_ms),
+    ))
+}
+
+/// What the saturation table says, in sentences: the contract's cost, and the
+/// threads and Python beside the gateways.
+pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
+    let both = Both::read(results, rerun, SATURATION)?;
+    let costs: Vec<(Option<f64>, f64)> = [&both.first, &both.second]
+        .into_iter()
+        .flat_map(|doc| doc.rows.iter().filter_map(|row| cost(doc, &row.server)))
+        .collect();
+    let span = |values: &[f64]| -> Option<String> {
+        let least = values.iter().copied().reduce(f64::min)?;
+        let most = values.iter().copied().reduce(f64::max)?;
+        Some(if figure(least) == figure(most) {
+            figure(least)
+        } else {
+            format!("{}–{}", figure(least), figure(most))
+        })
+    };
+    let cpu: Vec<f64> = costs.iter().map(|c| c.1).collect();
+    let rates: Vec<f64> = costs.iter().filter_map(|c| c.0).collect();
+    let cpu = span(&cpu).ok_or(format!("{SATURATION}: no gateway has a native twin"))?;
+    let rate = match span(&rates) {
+        Some(span) => format!("where the server, not the load generator, limited both, the native twin sustained {span} times the gateway's rate"),
+        None => "the load generator, not the server, limited every gateway or its twin, so their rates say nothing of the contract here; the CPU per answer does".to_owned(),
+    };
+    let saturation = |server: &str| both.stated(server, |r| Some(r.saturation.as_ref()?.rate));
+    let best = both
+        .first
+        .rows
+        .iter()
+        // A gateway's label is its flavour's, one word; the baselines' have two.
+        .filter(|r| !r.server.contains(' '))
+        .max_by(|a, b| {
+            let rate = |r: &ServedRow| r.saturation.as_ref().map_or(0.0, |s| s.rate);
+            rate(a).total_cmp(&rate(b))
+        })
+        .ok_or(format!("{SATURATION}: no gateway rows"))?;
+    let mut said = format!(
+        "At saturation the gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract, both runs); {rate}. The best gateway, {}, sustained {}/s",
+        best.server,
+        saturation(&best.server).map_or_else(String::new, |s| s.bare()),
+    );
+    for (server, what) in [
+        ("threads (tiny_http)", "OS threads with blocking I/O"),
+        ("asyncio (Python)", "Python's asyncio"),
+    ] {
+        if let Some(rate) = saturation(server) {
+            said += &format!("; {what}, {}/s", rate.bare());
+        }
+    }
+    Ok(said + ".")
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:.1} %", fraction * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_durations_are_read_in_their_units() {
+        let near = |text: &str, ms: f64| (wrk_ms(text).unwrap() - ms).abs() < 1e-9;
+        assert!(near("412.00us", 0.412) && near("89.55ms", 89.55) && near("2.00s", 2000.0));
+        assert!(near("1.00m", 60_000.0));
+        assert!(wrk_ms("12").is_err());
+    }
+
+    #[test]
+    fn a_wrk_report_gives_its_rate_and_percentiles() {
+        let report = "Running 5s test @ http://127.0.0.1:1/users/1/with-orders
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.82ms   16.74ms 100.79ms   92.97%
+    Req/Sec   140.18k    43.43k  159.51k    90.20%
+  Latency Distribution
+     50%  314.00us
+     75%  326.00us
+     90%  413.00us
+     99%   89.55ms
+  710791 requests in 5.10s, 116.59MB read
+Requests/sec: 139376.41
+Transfer/sec:     22.86MB
+";
+        let seen = Seen::of_wrk(report).unwrap();
+        assert_eq!(seen.rate, 139376.41);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(near(seen.p50_ms, 0.314) && near(seen.p99_ms, 89.55) && near(seen.max_ms, 100.79));
+    }
+}
