@@ -6,6 +6,8 @@
 #
 # - serve-saturation: every flavour and baseline searched for its saturation rate
 #   (p99 within 10 ms), then measured at fractions of it, open loop;
+# - serve-cost: every server at one offered rate (serve-cost.sh), for the contract's
+#   cost as CPU per answer;
 # - serve-hold: the memory of each open connection, 10,000 kept alive;
 # - serve-clients-*: the same gateway (tokio, current thread) under wrk and under
 #   `load --closed`, 50 connections each; then, with a 100 ms stall once a second,
@@ -28,6 +30,7 @@ echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/serve-b
 ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)"
 "$bin/compare" serve --search 10ms --sweep 0.25,0.5,0.75,0.9 --duration 2s --warmup 500ms --runs 3 \
   --markdown "$out/serve-saturation.md" --svg "$out/serve-saturation.svg" --json "$out/serve-saturation.json"
+docs/results/serve-cost.sh "$out"
 "$bin/compare" serve --hold 10000 --runs 3 \
   --markdown "$out/serve-hold.md" --json "$out/serve-hold.json"
 

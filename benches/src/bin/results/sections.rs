@@ -95,6 +95,7 @@ impl<'a> Sources<'a> {
             "http-summary" => self.http_summary(),
             "serve-saturation" => serving::saturation(self.results, self.rerun),
             "serve-summary" => serving::summary(self.results, self.rerun),
+            "serve-cost" => serving::cost(self.results, self.rerun),
             "serve-hold" => serving::hold(self.results, self.rerun),
             "serve-clients" => serving::clients(self.results, self.rerun),
             other => Err(format!("no section called {other}")),

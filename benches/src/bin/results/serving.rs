@@ -13,6 +13,8 @@ use crate::compared::{Stated, figure};
 
 /// The gateway's saturation search and sweep.
 const SATURATION: &str = "serve-saturation";
+/// Every server at one offered rate: the contract's cost.
+const COST: &str = "serve-cost";
 /// Its memory per connection held.
 const HOLD: &str = "serve-hold";
 /// The sweep's load whose figures the table shows, as a fraction of saturation.
@@ -73,14 +75,37 @@ fn twin<'d>(doc: &'d ServeDocument, row: &ServedRow) -> Option<&'d ServedRow> {
     doc.rows.iter().find(|r| r.server == wanted)
 }
 
-/// For a gateway row with a twin in `doc`: (the twin's rate over its own where the
-/// server limited both, the row's CPU per answer over the twin's).
-fn cost(doc: &ServeDocument, server: &str) -> Option<(Option<f64>, f64)> {
+/// For a gateway row with a twin in `doc`: the twin's saturation rate over the
+/// row's, where the server limited both (a rate the load generator limited says
+/// nothing of the server).
+fn rate_cost(doc: &ServeDocument, server: &str) -> Option<Option<f64>> {
     let row = doc.rows.iter().find(|r| r.server == server)?;
     let (own, native) = (row.saturation.as_ref()?, twin(doc, row)?.saturation.as_ref()?);
     let limited = own.generator_limited || native.generator_limited;
-    let rate = (!limited).then(|| native.rate / own.rate);
-    Some((rate, own.at.cpu_ms_per_thousand() / native.at.cpu_ms_per_thousand()))
+    Some((!limited).then(|| native.rate / own.rate))
+}
+
+/// For a gateway row with a twin in `doc`: its CPU per answer over the twin's, at
+/// the document's one offered rate (medians of the runs).
+fn cpu_cost(doc: &ServeDocument, server: &str) -> Option<f64> {
+    let row = doc.rows.iter().find(|r| r.server == server)?;
+    let cpu = |r: &ServedRow| Some(median(&r.loads.first()?.runs, Point::cpu_ms_per_thousand));
+    Some(cpu(row)? / cpu(twin(doc, row)?)?)
+}
+
+/// What `file` in `results` and `rerun` says, the same in both (how a run was built).
+fn same_in_both(results: &Path, rerun: &Path, file: &str) -> Result<String, String> {
+    let read = |dir: &Path| {
+        let path = dir.join(file);
+        fs::read_to_string(&path)
+            .map(|t| t.trim().to_owned())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let (first, second) = (read(results)?, read(rerun)?);
+    if first != second {
+        return Err(format!("{file}: the two runs differ: {first} and {second}"));
+    }
+    Ok(first)
 }
 
 /// A document's command as a reader types it.
@@ -93,7 +118,7 @@ fn typed(command: &str) -> String {
 pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
     let both = Both::read(results, rerun, SATURATION)?;
     let mut table = format!(
-        "| server | workers | saturation /s | limited by | native ÷ gateway, rate | gateway ÷ native, CPU | p50 at {pct} % | p99 at {pct} % | server CPU / 1,000 at {pct} % | peak memory at {pct} % |\n|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
+        "| server | workers | saturation /s | limited by | native ÷ gateway, rate | p50 at {pct} % | p99 at {pct} % | server CPU / 1,000 at {pct} % | peak memory at {pct} % |\n|---|---:|---:|---|---:|---:|---:|---:|---:|\n",
         pct = SHOWN_FRACTION * 100.0
     );
     for row in &both.first.rows {
@@ -112,15 +137,10 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
             (Some(a), Some(b)) if a == b => a.to_owned(),
             (a, b) => format!("{} / {}", a.unwrap_or("?"), b.unwrap_or("?")),
         };
-        let (rate_cost, cpu_cost) = match (cost(&both.first, name), cost(&both.second, name)) {
-            (Some((r1, c1)), Some((r2, c2))) => {
-                let rate_cost = match (r1, r2) {
-                    (Some(a), Some(b)) => Stated::point(a).with(Stated::point(b)).bare(),
-                    _ => "generator-limited".to_owned(),
-                };
-                (rate_cost, Stated::point(c1).with(Stated::point(c2)).bare())
-            }
-            _ => (String::new(), String::new()),
+        let rate_cost = match (rate_cost(&both.first, name), rate_cost(&both.second, name)) {
+            (Some(Some(a)), Some(Some(b))) => Stated::point(a).with(Stated::point(b)).bare(),
+            (Some(_), Some(_)) => "generator-limited".to_owned(),
+            _ => String::new(),
         };
         let at = |figure: fn(&Point) -> f64| {
             both.stated(name, |r| Some(median(shown_load(r)?, figure))).ok_or_else(missing)
@@ -130,7 +150,7 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
         let cpu = at(Point::cpu_ms_per_thousand)?;
         let memory = at(|p| p.peak_memory_bytes as f64 / 1048576.0)?;
         table += &format!(
-            "| {name} | {} | {} | {limited} | {rate_cost} | {cpu_cost} | {} ms | {} ms | {} ms | {} MiB |\n",
+            "| {name} | {} | {} | {limited} | {rate_cost} | {} ms | {} ms | {} ms | {} MiB |\n",
             row.workers,
             rate.bare(),
             p50.bare(),
@@ -139,19 +159,13 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
             memory.bare(),
         );
     }
+    let built_first = same_in_both(results, rerun, "serve-built.txt")?;
     let built = |dir: &Path, file: &str| {
         let path = dir.join(file);
         fs::read_to_string(&path)
             .map(|t| t.trim().to_owned())
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
-    let (built_first, built_second) =
-        (built(results, "serve-built.txt")?, built(rerun, "serve-built.txt")?);
-    if built_first != built_second {
-        return Err(format!(
-            "the two serve runs were built differently: {built_first} and {built_second}"
-        ));
-    }
     let minutes = |dir: &Path| -> Result<String, String> {
         let seconds: f64 = built(dir, "serve-seconds.txt")?
             .parse()
@@ -166,6 +180,38 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
             both.second.date,
             minutes(results)?,
             minutes(rerun)?,
+        ))
+}
+
+/// Every server at one offered rate, and each gateway's CPU per answer over its
+/// native twin's: the contract's cost as a server.
+pub fn cost(results: &Path, rerun: &Path) -> Result<String, String> {
+    let both = Both::read(results, rerun, COST)?;
+    let mut table = "| server | workers | server CPU / 1,000 | gateway ÷ native, CPU | p50 | p99 | peak memory |\n|---|---:|---:|---:|---:|---:|---:|\n".to_owned();
+    for row in &both.first.rows {
+        let name = row.server.as_str();
+        let at = |figure: fn(&Point) -> f64| {
+            both.stated(name, |r| Some(median(&r.loads.first()?.runs, figure)))
+                .ok_or_else(|| format!("{COST}: {name} is not in both runs"))
+        };
+        let ratio = match (cpu_cost(&both.first, name), cpu_cost(&both.second, name)) {
+            (Some(a), Some(b)) => Stated::point(a).with(Stated::point(b)).bare(),
+            _ => String::new(),
+        };
+        table += &format!(
+            "| {name} | {} | {} ms | {ratio} | {} ms | {} ms | {} MiB |\n",
+            row.workers,
+            at(Point::cpu_ms_per_thousand)?.bare(),
+            at(|p| p.load.latency_us.p50 as f64 / 1000.0)?.bare(),
+            at(|p| p.load.latency_us.p99 as f64 / 1000.0)?.bare(),
+            at(|p| p.peak_memory_bytes as f64 / 1048576.0)?.bare(),
+        );
+    }
+    let built = same_in_both(results, rerun, "serve-cost-built.txt")?;
+    Ok(table
+        + &format!(
+            "\n{}, by `docs/results/serve-cost.sh`, release build of {built}.",
+            typed(&both.first.command)
         ))
 }
 
@@ -318,25 +364,27 @@ pub fn clients(results: &Path, rerun: &Path) -> Result<String, String> {
 /// threads and Python beside the gateways.
 pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
     let both = Both::read(results, rerun, SATURATION)?;
-    let costs: Vec<(Option<f64>, f64)> = [&both.first, &both.second]
-        .into_iter()
-        .flat_map(|doc| doc.rows.iter().filter_map(|row| cost(doc, &row.server)))
-        .collect();
+    let same = Both::read(results, rerun, COST)?;
     let span = |values: &[f64]| -> Option<String> {
         let least = values.iter().copied().reduce(f64::min)?;
         let most = values.iter().copied().reduce(f64::max)?;
-        Some(if figure(least) == figure(most) {
-            figure(least)
-        } else {
-            format!("{}–{}", figure(least), figure(most))
+        Some(match figure(least) == figure(most) {
+            true => figure(least),
+            false => format!("{}–{}", figure(least), figure(most)),
         })
     };
-    let cpu: Vec<f64> = costs.iter().map(|c| c.1).collect();
-    let rates: Vec<f64> = costs.iter().filter_map(|c| c.0).collect();
-    let cpu = span(&cpu).ok_or(format!("{SATURATION}: no gateway has a native twin"))?;
+    let of_both = |f: &dyn Fn(&ServeDocument, &str) -> Option<f64>, both: &Both| -> Vec<f64> {
+        [&both.first, &both.second]
+            .into_iter()
+            .flat_map(|doc| doc.rows.iter().filter_map(|row| f(doc, &row.server)))
+            .collect()
+    };
+    let cpu =
+        span(&of_both(&cpu_cost, &same)).ok_or(format!("{COST}: no gateway has a native twin"))?;
+    let rates = of_both(&|doc, server| rate_cost(doc, server).flatten(), &both);
     let rate = match span(&rates) {
-        Some(span) => format!("where the server, not the load generator, limited both, the native twin sustained {span} times the gateway's rate"),
-        None => "the load generator, not the server, limited every gateway or its twin, so their rates say nothing of the contract here; the CPU per answer does".to_owned(),
+        Some(span) => format!("where the server, not the load generator, limited both searches, the twin sustained {span} times the gateway's rate"),
+        None => "the load generator, not the server, limited every gateway's search or its twin's, so the saturation rates say nothing of the contract on this machine".to_owned(),
     };
     let saturation = |server: &str| both.stated(server, |r| Some(r.saturation.as_ref()?.rate));
     let best = both
@@ -351,7 +399,14 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
         })
         .ok_or(format!("{SATURATION}: no gateway rows"))?;
     let mut said = format!(
-        "At saturation the gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract, both runs); {rate}. The best gateway, {}, sustained {}/s",
+        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; medians of 5 runs, both published runs); {rate}. The best gateway, {}, sustained {}/s",
+        figure(
+            same.first
+                .rows
+                .first()
+                .and_then(|r| r.loads.first())
+                .map_or(f64::NAN, |l| l.offered_rate)
+        ),
         best.server,
         saturation(&best.server).map_or_else(String::new, |s| s.bare()),
     );
