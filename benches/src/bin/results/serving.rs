@@ -386,7 +386,15 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
         Some(span) => format!("where the server, not the load generator, limited both searches, the twin sustained {span} times the gateway's rate"),
         None => "the load generator, not the server, limited every gateway's search or its twin's, so the saturation rates say nothing of the contract on this machine".to_owned(),
     };
-    let saturation = |server: &str| both.stated(server, |r| Some(r.saturation.as_ref()?.rate));
+    // A rate found where the load generator was the limit is a floor, not the limit.
+    let saturation = |server: &str| {
+        let rate = both.stated(server, |r| Some(r.saturation.as_ref()?.rate))?;
+        let floor = [&both.first, &both.second].into_iter().any(|doc| {
+            let row = doc.rows.iter().find(|r| r.server == server);
+            row.and_then(|r| r.saturation.as_ref()).is_some_and(|s| s.generator_limited)
+        });
+        Some(format!("{}/s{}", rate.bare(), if floor { " or more" } else { "" }))
+    };
     let best = both
         .first
         .rows
@@ -399,7 +407,7 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
         })
         .ok_or(format!("{SATURATION}: no gateway rows"))?;
     let mut said = format!(
-        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; medians of 5 runs, both published runs); {rate}. The best gateway, {}, sustained {}/s",
+        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; medians of {} runs, both published runs); {rate}. The best gateway, {}, sustained {} (\"or more\": the load generator was the limit in a run)",
         figure(
             same.first
                 .rows
@@ -407,15 +415,16 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
                 .and_then(|r| r.loads.first())
                 .map_or(f64::NAN, |l| l.offered_rate)
         ),
+        same.first.runs,
         best.server,
-        saturation(&best.server).map_or_else(String::new, |s| s.bare()),
+        saturation(&best.server).unwrap_or_default(),
     );
     for (server, what) in [
         ("threads (tiny_http)", "OS threads with blocking I/O"),
         ("asyncio (Python)", "Python's asyncio"),
     ] {
         if let Some(rate) = saturation(server) {
-            said += &format!("; {what}, {}/s", rate.bare());
+            said += &format!("; {what}, {rate}");
         }
     }
     Ok(said + ".")
