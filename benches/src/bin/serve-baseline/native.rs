@@ -11,20 +11,12 @@ use benches::Flavour;
 use bytes::Bytes;
 use chain_core::{
     User, UserId, UserWithOrders,
-    http::gateway::{
-        PATH,
-        route::{Slot, error, json, user_of},
-    },
+    http::gateway::route::{error, json},
     model::article_orders,
 };
 use futures::future::{Either, select};
 use http_body_util::Full;
-use hyper::{
-    Method, Request, Response, StatusCode,
-    header::{ALLOW, HeaderValue},
-    server::conn::http1,
-    service::service_fn,
-};
+use hyper::{Request, Response, StatusCode, server::conn::http1, service::service_fn};
 
 use crate::{FETCH_TIMEOUT, HEADER_TIMEOUT, Limits, announce, listen};
 
@@ -169,20 +161,9 @@ where
     S: Fn(Duration) -> F,
     F: Future<Output = ()>,
 {
-    let path = request.uri().path();
-    let Some(user) = user_of(path) else {
-        return error(StatusCode::NOT_FOUND, &format!("no such path {path}; try {PATH}"));
-    };
-    let method = request.method();
-    if method != Method::GET && method != Method::HEAD {
-        let reason = format!("{method} is not allowed on {path}: GET or HEAD");
-        let mut refused = error(StatusCode::METHOD_NOT_ALLOWED, &reason);
-        refused.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return refused;
-    }
-    let Some(_slot) = Slot::take(&limits.in_flight, limits.max_in_flight) else {
-        let reason = format!("busy: {} requests in flight, the most allowed", limits.max_in_flight);
-        return error(StatusCode::SERVICE_UNAVAILABLE, &reason);
+    let (user, _slot) = match limits.admit(request.method().as_str(), request.uri().path()) {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
     };
     let chained = pin!(chain(user, limits.latency, &sleep));
     match select(chained, pin!(sleep(FETCH_TIMEOUT))).await {

@@ -16,18 +16,11 @@ use std::{
     time::Duration,
 };
 
-use chain_core::{
-    User, UserId, UserWithOrders,
-    http::gateway::{
-        PATH,
-        route::{Slot, error, json, user_of},
-    },
-    model::article_orders,
-};
+use chain_core::{User, UserId, UserWithOrders, http::gateway::route::json, model::article_orders};
 use futures::FutureExt;
 use http_body_util::{BodyExt, Full};
 use hyper::StatusCode;
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Header, Request, Response, Server};
 
 use crate::{Limits, announce, listen};
 
@@ -70,22 +63,9 @@ fn handle(server: &Server, limits: &Limits) -> Result<(), String> {
 
 fn respond(request: &Request, limits: &Limits) -> Response<std::io::Cursor<Vec<u8>>> {
     let path = request.url().split('?').next().unwrap_or_default();
-    let answer = match user_of(path) {
-        None => error(StatusCode::NOT_FOUND, &format!("no such path {path}; try {PATH}")),
-        Some(_) if !matches!(request.method(), Method::Get | Method::Head) => {
-            let reason = format!("{} is not allowed on {path}: GET or HEAD", request.method());
-            let mut refused = error(StatusCode::METHOD_NOT_ALLOWED, &reason);
-            refused.headers_mut().insert(hyper::header::ALLOW, "GET, HEAD".parse().expect("ascii"));
-            refused
-        }
-        Some(user) => match Slot::take(&limits.in_flight, limits.max_in_flight) {
-            None => {
-                let reason =
-                    format!("busy: {} requests in flight, the most allowed", limits.max_in_flight);
-                error(StatusCode::SERVICE_UNAVAILABLE, &reason)
-            }
-            Some(_slot) => json(StatusCode::OK, serde_json::to_vec(&chain(user, limits.latency))),
-        },
+    let answer = match limits.admit(&request.method().to_string(), path) {
+        Ok((user, _slot)) => json(StatusCode::OK, serde_json::to_vec(&chain(user, limits.latency))),
+        Err(refused) => refused,
     };
     tiny(answer)
 }
