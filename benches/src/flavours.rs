@@ -132,12 +132,12 @@ impl Flavour {
         self.scheduling() != Scheduling::ThreadPerCore
     }
 
-    /// Whether `serve-baseline native` serves it: hyper on the runtime's own listener
-    /// exists for tokio, smol and async-std. The futures executors have no listener
-    /// of their own (theirs is async-io's, smol's), and compio's and monoio's hyper
-    /// glue would be a second adapter to measure rather than a baseline.
+    /// Whether `serve-baseline native` serves it: hyper on the runtime's own listener,
+    /// through its own project's hyper glue where it needs one (compio's cyper-core,
+    /// monoio's monoio-compat). Not the futures executors: they have no listener of
+    /// their own (theirs is async-io's, smol's).
     pub fn has_native_server(self) -> bool {
-        matches!(self.runtime(), "tokio" | "smol" | "async-std")
+        !matches!(self.runtime(), "futures-executor")
     }
 
     /// The package whose binary runs it (`runtime-tokio serve`, ...).

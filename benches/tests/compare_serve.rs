@@ -45,6 +45,7 @@ fn each_row_serves_exactly_the_requests_due_and_its_costs_are_read() {
         "smol-current-thread",
         "compio-thread-per-core",
         "smol-current-thread native",
+        "compio-thread-per-core native",
         "threads (tiny_http)",
     ];
     expected.extend(python.then_some("asyncio (Python)"));

@@ -55,7 +55,7 @@ fn every_baseline_answers_the_articles_json_and_stops_at_sigterm() {
 
 #[test]
 fn a_flavour_without_a_native_baseline_is_a_usage_error() {
-    let args = ["native", "--flavour=compio-thread-per-core", "--port=0"];
+    let args = ["native", "--flavour=futures-local-pool", "--port=0"];
     let output = output_within(Command::new(BINARY).args(args), TIME_LIMIT);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");

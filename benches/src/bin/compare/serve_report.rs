@@ -63,7 +63,14 @@ pub fn header(
 fn baselines(rows: &[Served], python: &Versions) -> Vec<String> {
     let mut said = Vec::new();
     if rows.iter().any(|row| matches!(row, Served::Native(_))) {
-        said.push("`native`: hyper on the runtime's own listener, spawn, sleep and timer, the gateway's route without the contract (serve-baseline native)".to_owned());
+        let glue = versions::summary(&[
+            "hyper",
+            "hyper-util",
+            "smol-hyper",
+            "cyper-core",
+            "monoio-compat",
+        ]);
+        said.push(format!("`native`: hyper on the runtime's own listener, spawn, sleep and timer, through its usual hyper glue ({glue}; compio's and monoio's an accept loop per thread), the gateway's route without the contract (serve-baseline native)"));
     }
     if rows.contains(&Served::Threads) {
         let tiny_http = versions::locked_version("tiny_http").unwrap_or("unknown");

@@ -124,13 +124,13 @@ mod tests {
 
     #[test]
     fn baselines_follow_the_gateways_with_a_native_twin_only_where_one_exists() {
-        let flavours = [Flavour::TokioMultiThread, Flavour::CompioCurrentThread];
+        let flavours = [Flavour::TokioMultiThread, Flavour::FuturesLocalPool];
         let rows = Served::rows(&flavours, true, &["asyncio"]);
         assert_eq!(
             rows,
             [
                 Served::Gateway(Flavour::TokioMultiThread),
-                Served::Gateway(Flavour::CompioCurrentThread),
+                Served::Gateway(Flavour::FuturesLocalPool),
                 Served::Native(Flavour::TokioMultiThread),
                 Served::Threads,
                 Served::Python("asyncio"),

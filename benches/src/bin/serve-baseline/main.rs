@@ -2,7 +2,9 @@
 //! baselines of `compare serve`:
 //!
 //! - `native --flavour F`: hyper on the runtime's own listener, spawn, sleep and timer,
-//!   as a user of that runtime alone writes it (tokio, smol, async-std);
+//!   as a user of that runtime alone writes it (tokio, smol, async-std), and for the
+//!   thread-per-core runtimes (compio, monoio) with their own projects' hyper glue,
+//!   an accept loop per thread;
 //! - `threads`: OS threads and blocking I/O on std::net, through tiny_http: a thread
 //!   per connection reads, handler threads answer.
 //!
@@ -12,6 +14,7 @@
 //! grace period.
 
 mod native;
+mod per_core;
 mod threads;
 
 use std::{
@@ -28,7 +31,7 @@ use chain_cli::{exit_with, parse_latency};
 use chain_core::{
     UserId,
     http::gateway::{
-        DEFAULT_MAX_IN_FLIGHT, PATH,
+        DEFAULT_MAX_IN_FLIGHT, PATH, bind,
         route::{Slot, error, user_of},
     },
 };
@@ -159,9 +162,10 @@ fn natives() -> Vec<String> {
     native.filter_map(|f| Some(f.to_possible_value()?.get_name().to_owned())).collect()
 }
 
-/// Binds `address`, with the error a user can act on.
-pub fn listen(address: SocketAddr) -> Result<TcpListener, String> {
-    TcpListener::bind(address).map_err(|e| format!("cannot listen on {address}: {e}"))
+/// Binds `address` as the gateway does (its backlog and options), with the error a
+/// user can act on: one listener, or one per thread on the same port.
+pub fn listen(address: SocketAddr, count: NonZeroUsize) -> Result<Vec<TcpListener>, String> {
+    bind(address, count).map_err(|e| format!("cannot listen on {address}: {e}"))
 }
 
 /// The line `compare serve` (and a user) reads the address from.

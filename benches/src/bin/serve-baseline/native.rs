@@ -28,9 +28,13 @@ pub fn serve(
     workers: NonZeroUsize,
     limits: Limits,
 ) -> Result<(), String> {
-    let listener = listen(address)?;
+    let workers = if flavour.is_multi_thread() { workers } else { NonZeroUsize::MIN };
+    if matches!(flavour.runtime(), "compio" | "monoio") {
+        return crate::per_core::serve(address, flavour, workers, limits);
+    }
+    let workers = workers.get();
+    let listener = listen(address, NonZeroUsize::MIN)?.remove(0);
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let workers = if flavour.is_multi_thread() { workers.get() } else { 1 };
     let limits = Arc::new(limits);
     let what = format!("native hyper on {flavour} ({workers} worker(s)), a task per connection");
     let built = |e: std::io::Error| format!("cannot start {flavour}: {e}");
@@ -156,7 +160,11 @@ async fn async_std_accept(
 }
 
 /// The gateway's answer to `request`, the chain's waits on `sleep`, the runtime's own.
-async fn respond<B, S, F>(request: &Request<B>, limits: &Limits, sleep: S) -> Response<Full<Bytes>>
+pub async fn respond<B, S, F>(
+    request: &Request<B>,
+    limits: &Limits,
+    sleep: S,
+) -> Response<Full<Bytes>>
 where
     S: Fn(Duration) -> F,
     F: Future<Output = ()>,

@@ -26,7 +26,7 @@ use crate::{Limits, announce, listen};
 
 /// Serves on `address` with `threads` handler threads, until the process is stopped.
 pub fn serve(address: SocketAddr, threads: NonZeroUsize, limits: Limits) -> Result<(), String> {
-    let listener = listen(address)?;
+    let listener = listen(address, NonZeroUsize::MIN)?.remove(0);
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let server = Server::from_listener(listener, None).map_err(|e| format!("tiny_http: {e}"))?;
     let (server, limits) = (Arc::new(server), Arc::new(limits));
