@@ -18,7 +18,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: docs/results/serve.sh FOLDER}
-command -v wrk > /dev/null || { echo "serve.sh: wrk is not installed (apt install wrk)" >&2; exit 2; }
+# wrk is Debian's package, installed here where it is missing (as CI installs its own).
+bash .ci/install wrk ||
+  { echo "serve.sh: wrk is missing and could not be installed (apt install wrk)" >&2; exit 2; }
 mkdir -p "$out"
 bin=./target/release
 started=$(date +%s)
