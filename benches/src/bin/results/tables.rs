@@ -165,8 +165,9 @@ fn nanos(ns: f64) -> String {
 }
 
 /// The HTTP groups' medians: the chain and each fan-out size, every flavour and
-/// both thread baselines; the published run's median, or the range covering both
-/// runs' medians where they are more than [`AGREEMENT`] apart.
+/// both thread baselines, and the gateway's unloaded latency (`http_serve`, the
+/// flavours only); the published run's median, or the range covering both runs'
+/// medians where they are more than [`AGREEMENT`] apart.
 pub fn http(first: &Export, second: &Export) -> Result<String, String> {
     let labels: Vec<String> = Flavour::ALL
         .iter()
@@ -190,6 +191,10 @@ pub fn http(first: &Export, second: &Export) -> Result<String, String> {
         let ids = labels.iter().map(|l| format!("http_fanout/{l}/{users}")).collect();
         out += &format!("| {users} | {} |\n", cells(ids)?);
     }
+    // The gateway asked one request at a time: the flavours only, no thread baseline.
+    let served = Flavour::ALL.iter().map(|f| format!("http_serve/{}", f.label())).collect();
+    let no_gateway = vec![" |"; Threads::ALL.len()].concat();
+    out += &format!("| served (1 request to the gateway) | {} |{no_gateway}\n", cells(served)?);
     Ok(out)
 }
 
