@@ -93,15 +93,17 @@ fn cpu_cost(doc: &ServeDocument, server: &str) -> Option<f64> {
     Some(cpu(row)? / cpu(twin(doc, row)?)?)
 }
 
+/// The text of `file` in `dir`, trimmed.
+fn read_trimmed(dir: &Path, file: &str) -> Result<String, String> {
+    let path = dir.join(file);
+    fs::read_to_string(&path)
+        .map(|t| t.trim().to_owned())
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
 /// What `file` in `results` and `rerun` says, the same in both (how a run was built).
 fn same_in_both(results: &Path, rerun: &Path, file: &str) -> Result<String, String> {
-    let read = |dir: &Path| {
-        let path = dir.join(file);
-        fs::read_to_string(&path)
-            .map(|t| t.trim().to_owned())
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-    };
-    let (first, second) = (read(results)?, read(rerun)?);
+    let (first, second) = (read_trimmed(results, file)?, read_trimmed(rerun, file)?);
     if first != second {
         return Err(format!("{file}: the two runs differ: {first} and {second}"));
     }
@@ -160,14 +162,8 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
         );
     }
     let built_first = same_in_both(results, rerun, "serve-built.txt")?;
-    let built = |dir: &Path, file: &str| {
-        let path = dir.join(file);
-        fs::read_to_string(&path)
-            .map(|t| t.trim().to_owned())
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-    };
     let minutes = |dir: &Path| -> Result<String, String> {
-        let seconds: f64 = built(dir, "serve-seconds.txt")?
+        let seconds: f64 = read_trimmed(dir, "serve-seconds.txt")?
             .parse()
             .map_err(|e| format!("serve-seconds.txt: {e}"))?;
         Ok(format!("{:.0} min", seconds / 60.0))
