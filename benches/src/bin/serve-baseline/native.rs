@@ -29,8 +29,8 @@ pub fn serve(
     limits: Limits,
 ) -> Result<(), String> {
     let workers = if flavour.is_multi_thread() { workers } else { NonZeroUsize::MIN };
-    if matches!(flavour.runtime(), "compio" | "monoio") {
-        return crate::per_core::serve(address, flavour, workers, limits);
+    if let Some(shard) = crate::per_core::shard(flavour) {
+        return crate::per_core::serve(address, flavour, shard, workers, limits);
     }
     let workers = workers.get();
     let listener = listen(address, NonZeroUsize::MIN)?.remove(0);

@@ -15,19 +15,27 @@ use hyper::{server::conn::http1, service::service_fn};
 
 use crate::{HEADER_TIMEOUT, Limits, announce, listen, native::respond};
 
-/// Serves on `address` with `flavour`'s runtime on `shards` threads (one for a
+/// One shard: a runtime on the calling thread, accepting on its listener until it fails.
+pub type Shard = fn(TcpListener, Arc<Limits>, &Started) -> Result<(), String>;
+
+/// The shard of `flavour`'s runtime, if it is one served here (compio, monoio).
+pub fn shard(flavour: Flavour) -> Option<Shard> {
+    match flavour {
+        Flavour::CompioCurrentThread | Flavour::CompioThreadPerCore => Some(compio_shard),
+        Flavour::MonoioCurrentThread | Flavour::MonoioThreadPerCore => Some(monoio_shard),
+        _ => None,
+    }
+}
+
+/// Serves on `address` with `flavour`'s `shard` on `shards` threads (one for a
 /// current-thread flavour), until the process is stopped.
 pub fn serve(
     address: SocketAddr,
     flavour: Flavour,
+    shard: Shard,
     shards: NonZeroUsize,
     limits: Limits,
 ) -> Result<(), String> {
-    let shard: fn(TcpListener, Arc<Limits>, &Started) -> Result<(), String> = match flavour {
-        Flavour::CompioCurrentThread | Flavour::CompioThreadPerCore => compio_shard,
-        Flavour::MonoioCurrentThread | Flavour::MonoioThreadPerCore => monoio_shard,
-        other => return Err(format!("{other} is not thread-per-core")),
-    };
     let listeners = listen(address, shards)?;
     let address = listeners[0].local_addr().map_err(|e| e.to_string())?;
     let limits = Arc::new(limits);
@@ -66,7 +74,7 @@ pub fn serve(
 }
 
 /// How a shard says which I/O driver its runtime got, or why it did not start.
-struct Started(mpsc::Sender<Result<&'static str, String>>);
+pub struct Started(mpsc::Sender<Result<&'static str, String>>);
 
 impl Started {
     fn on(&self, driver: &'static str) {
