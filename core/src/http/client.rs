@@ -24,9 +24,8 @@ use hyper::{
     header::{CONNECTION, HOST, HeaderValue},
 };
 use serde::de::DeserializeOwned;
-use smol_hyper::rt::FuturesIo;
 
-use super::Route;
+use super::{Route, hyper_io::HyperIo};
 use crate::{
     ByteStream, DataSource, Elapsed, FetchError, FetchErrorKind, HttpFailure, Operation, Runtime,
     User, UserId, model::OrderId, timeout,
@@ -217,7 +216,7 @@ impl<R: Runtime> HttpSource<R> {
             .connect(self.address)
             .await
             .map_err(|e| HttpFailure::Connect { address: self.address, reason: reason(&e) })?;
-        let (sender, driver) = http1::handshake(FuturesIo::new(stream))
+        let (sender, driver) = http1::handshake(HyperIo(stream))
             .await
             .map_err(|e| HttpFailure::Closed { reason: reason(&e) })?;
         self.pool.counts.opened.fetch_add(1, Relaxed);
@@ -291,7 +290,7 @@ impl<S: ByteStream> Pool<S> {
 /// One HTTP/1.1 connection: hyper's request sender and the future that does its I/O.
 struct Connection<S: ByteStream> {
     sender: SendRequest<Empty<Bytes>>,
-    driver: http1::Connection<FuturesIo<S>, Empty<Bytes>>,
+    driver: http1::Connection<HyperIo<S>, Empty<Bytes>>,
     /// The driver has completed, or the service said it closes the connection
     /// (`Connection: close`): it must not be used again.
     ended: bool,

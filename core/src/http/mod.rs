@@ -13,6 +13,7 @@
 mod client;
 mod faults;
 pub mod gateway;
+mod hyper_io;
 mod protocol;
 mod service;
 

@@ -32,15 +32,12 @@ use chain_core::{
     UserId,
     http::gateway::{
         DEFAULT_MAX_IN_FLIGHT, PATH, bind,
-        route::{Slot, error, user_of},
+        route::{Slot, admit},
     },
 };
 use clap::{Parser, Subcommand};
 use http_body_util::Full;
-use hyper::{
-    Response, StatusCode,
-    header::{ALLOW, HeaderValue},
-};
+use hyper::Response;
 
 #[derive(Parser, Debug)]
 #[command(about = "The gateway's route without the contract: compare serve's baselines")]
@@ -86,9 +83,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// What the gateway checks before it fetches, in its order and with its answers:
-    /// the route (404), the method (405, with `Allow`), the in-flight limit (503).
-    /// The user asked for and the request's place in flight, or the refusal.
+    /// The gateway's checks before it fetches ([`admit`]), against these limits.
     #[allow(
         clippy::result_large_err,
         reason = "the refusal is the answer sent, boxing it would only add an allocation"
@@ -98,21 +93,7 @@ impl Limits {
         method: &str,
         path: &str,
     ) -> Result<(UserId, Slot<'_>), Response<Full<Bytes>>> {
-        let Some(user) = user_of(path) else {
-            return Err(error(StatusCode::NOT_FOUND, &format!("no such path {path}; try {PATH}")));
-        };
-        if method != "GET" && method != "HEAD" {
-            let reason = format!("{method} is not allowed on {path}: GET or HEAD");
-            let mut refused = error(StatusCode::METHOD_NOT_ALLOWED, &reason);
-            refused.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return Err(refused);
-        }
-        let Some(slot) = Slot::take(&self.in_flight, self.max_in_flight) else {
-            let reason =
-                format!("busy: {} requests in flight, the most allowed", self.max_in_flight);
-            return Err(error(StatusCode::SERVICE_UNAVAILABLE, &reason));
-        };
-        Ok((user, slot))
+        admit(method, path, &self.in_flight, self.max_in_flight)
     }
 }
 

@@ -8,14 +8,11 @@ use std::{
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::{
-    Method, Request, Response, StatusCode,
-    header::{ALLOW, HeaderValue},
-};
+use hyper::{Method, Request, Response, StatusCode};
 
 use super::{
-    GatewayStats, PATH, Stall,
-    route::{Slot, error, json, user_of},
+    GatewayStats, Stall,
+    route::{admit, error, json},
 };
 use crate::{
     DataSource, FetchErrorKind, HttpFailure, Instrumented, Runtime, get_user_with_orders,
@@ -48,21 +45,10 @@ impl<R: Runtime, S: DataSource> Handler<R, S> {
     }
 
     async fn respond(&self, method: &Method, path: &str) -> Response<Full<Bytes>> {
-        let Some(user) = user_of(path) else {
-            return error(StatusCode::NOT_FOUND, &format!("no such path {path}; try {PATH}"));
-        };
-        if method != Method::GET && method != Method::HEAD {
-            let mut refused = error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("{method} is not allowed on {path}: GET or HEAD"),
-            );
-            refused.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return refused;
-        }
-        let Some(_slot) = Slot::take(&self.in_flight, self.max_in_flight) else {
-            let message =
-                format!("busy: {} requests in flight, the most allowed", self.max_in_flight);
-            return error(StatusCode::SERVICE_UNAVAILABLE, &message);
+        let (user, _slot) = match admit(method.as_str(), path, &self.in_flight, self.max_in_flight)
+        {
+            Ok(admitted) => admitted,
+            Err(refused) => return refused,
         };
         let chained = get_user_with_orders(&self.source, user);
         match timeout(&self.rt, self.fetch_timeout, chained).await {

@@ -1,5 +1,5 @@
 //! What the gateway's route means, with no runtime in it: the user a path names, the
-//! JSON answers, the limit on requests in flight. Public so that a server written
+//! JSON answers, the checks before a request is answered. Public so that a server written
 //! without the contract (the benchmarks' native baselines) answers byte for byte the
 //! same, and differs from the gateway only in how it waits.
 
@@ -9,10 +9,54 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{
     Response, StatusCode,
-    header::{CONTENT_TYPE, HeaderValue},
+    header::{ALLOW, CONTENT_TYPE, HeaderValue},
 };
 
+use super::PATH;
 use crate::{UserId, http::error_body};
+
+/// What the gateway checks before it fetches, in this order: the route (404), the
+/// method (405, with `Allow`), the limit of `max_in_flight` requests counted in
+/// `in_flight` (503). The user asked for and the request's place in flight, or the
+/// refusal to send.
+///
+/// # Examples
+///
+/// ```
+/// use chain_core::http::gateway::route::admit;
+/// use std::sync::atomic::AtomicUsize;
+///
+/// let in_flight = AtomicUsize::new(0);
+/// let (user, _slot) = admit("GET", "/users/7/with-orders", &in_flight, 1).unwrap();
+/// assert_eq!(user, 7);
+/// let busy = admit("GET", "/users/8/with-orders", &in_flight, 1).unwrap_err();
+/// assert_eq!(busy.status(), 503);
+/// ```
+#[allow(
+    clippy::result_large_err,
+    reason = "the refusal is the answer sent, boxing it would only add an allocation"
+)]
+pub fn admit<'a>(
+    method: &str,
+    path: &str,
+    in_flight: &'a AtomicUsize,
+    max_in_flight: usize,
+) -> Result<(UserId, Slot<'a>), Response<Full<Bytes>>> {
+    let Some(user) = user_of(path) else {
+        return Err(error(StatusCode::NOT_FOUND, &format!("no such path {path}; try {PATH}")));
+    };
+    if method != "GET" && method != "HEAD" {
+        let reason = format!("{method} is not allowed on {path}: GET or HEAD");
+        let mut refused = error(StatusCode::METHOD_NOT_ALLOWED, &reason);
+        refused.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Err(refused);
+    }
+    let Some(slot) = Slot::take(in_flight, max_in_flight) else {
+        let reason = format!("busy: {max_in_flight} requests in flight, the most allowed");
+        return Err(error(StatusCode::SERVICE_UNAVAILABLE, &reason));
+    };
+    Ok((user, slot))
+}
 
 /// The user a path names, if it is the gateway's route ([`PATH`](super::PATH)).
 ///
@@ -94,6 +138,24 @@ mod tests {
             assert_eq!(user_of(other), None, "{other}");
         }
         assert_eq!(user_of("/users/99999999999999999999999/with-orders"), None, "overflows");
+    }
+
+    #[test]
+    fn admission_checks_the_route_then_the_method_then_the_limit() {
+        let in_flight = AtomicUsize::new(1);
+        let status = |method, path| admit(method, path, &in_flight, 1).map(|_| ()).unwrap_err();
+        assert_eq!(status("POST", "/nowhere").status(), StatusCode::NOT_FOUND);
+        let refused = status("POST", "/users/1/with-orders");
+        assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(refused.headers()[ALLOW], "GET, HEAD");
+        assert_eq!(
+            status("HEAD", "/users/1/with-orders").status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(in_flight.load(Relaxed), 1, "the refused request gave its place back");
+        in_flight.store(0, Relaxed);
+        let (user, _slot) = admit("HEAD", "/users/9/with-orders", &in_flight, 1).unwrap();
+        assert_eq!((user, in_flight.load(Relaxed)), (9, 1));
     }
 
     #[test]

@@ -12,10 +12,9 @@ use futures::{
     stream::FuturesUnordered,
 };
 use hyper::{server::conn::http1, service::service_fn};
-use smol_hyper::rt::FuturesIo;
 
 use super::{GatewayConfig, answer::Handler, hyper_timer::HyperTimer};
-use crate::{DataSource, JoinHandle, Listener, Runtime, timeout};
+use crate::{DataSource, JoinHandle, Listener, Runtime, http::hyper_io::HyperIo, timeout};
 
 /// Completes when the gateway is to stop: each shard's accept loop awaits a clone of
 /// the gateway's, and each connection one of its shard's.
@@ -84,7 +83,7 @@ async fn connection<R: Runtime, S: DataSource + 'static>(
     });
     let mut builder = http1::Builder::new();
     builder.timer(timer).header_read_timeout(header_timeout);
-    let mut serving = pin!(builder.serve_connection(FuturesIo::new(stream), service));
+    let mut serving = pin!(builder.serve_connection(HyperIo(stream), service));
     // An error (a malformed request, answered 400 by hyper; a client gone; the
     // header timeout) ends this connection only.
     if let Either::Right(((), _)) = select(serving.as_mut(), stop).await {
