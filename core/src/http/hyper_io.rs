@@ -20,7 +20,8 @@ use futures::io::{AsyncRead, AsyncWrite};
 use hyper::rt::ReadBufCursor;
 
 /// The most one read takes: hyper's first buffer is 8 KiB, and the gateway's requests
-/// and the record service's answers are far smaller.
+/// and the record service's answers are far smaller (a larger answer takes more reads,
+/// as hyper's buffer grows beyond this).
 const SCRATCH_LEN: usize = 16 * 1024;
 
 /// What a read into the thread's scratch buffer uses when that is not available (a
@@ -86,6 +87,8 @@ impl<S: AsyncWrite + Unpin> hyper::rt::Write for HyperIo<S> {
         Pin::new(&mut self.0).poll_close(cx)
     }
 
+    // hyper writes vectored only where `is_write_vectored` says so, which futures-io
+    // cannot tell; kept so that a caller that asks gets the stream's own.
     fn poll_write_vectored(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -104,15 +107,22 @@ mod tests {
 
     use super::*;
 
-    /// Polls one read through `io` into `room` bytes; what it read, or `None` if
-    /// pending.
-    fn read_once<S: AsyncRead + Unpin>(io: &mut HyperIo<S>, room: usize) -> Option<Vec<u8>> {
+    /// Polls one read through `io` into `room` bytes: what it read.
+    fn read_once<S: AsyncRead + Unpin>(
+        io: &mut HyperIo<S>,
+        room: usize,
+    ) -> Poll<io::Result<Vec<u8>>> {
         let mut storage = vec![0xAA; room];
         let mut buf = ReadBuf::new(&mut storage);
         let mut cx = Context::from_waker(Waker::noop());
-        match Pin::new(io).poll_read(&mut cx, buf.unfilled()) {
-            Poll::Ready(read) => read.map(|()| buf.filled().to_vec()).ok(),
-            Poll::Pending => None,
+        Pin::new(io).poll_read(&mut cx, buf.unfilled()).map_ok(|()| buf.filled().to_vec())
+    }
+
+    /// What `read_once` read from a stream that is always ready.
+    fn read_ready<S: AsyncRead + Unpin>(io: &mut HyperIo<S>, room: usize) -> Vec<u8> {
+        match read_once(io, room) {
+            Poll::Ready(read) => read.expect("the stream does not fail"),
+            Poll::Pending => panic!("the stream is always ready"),
         }
     }
 
@@ -126,7 +136,7 @@ mod tests {
         let mut io = HyperIo(Cursor::new(sent.clone()));
         let mut received = Vec::new();
         loop {
-            let read = read_once(&mut io, 2 * SCRATCH_LEN).expect("a cursor is always ready");
+            let read = read_ready(&mut io, 2 * SCRATCH_LEN);
             assert!(read.len() <= SCRATCH_LEN, "one read takes at most the scratch buffer");
             if read.is_empty() {
                 break;
@@ -139,8 +149,8 @@ mod tests {
     #[test]
     fn a_read_takes_no_more_than_hyper_has_room_for() {
         let mut io = HyperIo(Cursor::new(pattern(100)));
-        assert_eq!(read_once(&mut io, 7), Some(pattern(7)));
-        assert_eq!(read_once(&mut io, 1000).map(|read| read.len()), Some(93));
+        assert_eq!(read_ready(&mut io, 7), pattern(7));
+        assert_eq!(read_ready(&mut io, 1000).len(), 93);
     }
 
     /// A stream whose every read first reads through another `HyperIo` on the same
@@ -153,7 +163,7 @@ mod tests {
             _: &mut Context<'_>,
             out: &mut [u8],
         ) -> Poll<io::Result<usize>> {
-            let inner = read_once(&mut self.0, out.len()).expect("a cursor is always ready");
+            let inner = read_ready(&mut self.0, out.len());
             out[..inner.len()].copy_from_slice(&inner);
             Poll::Ready(Ok(inner.len()))
         }
@@ -162,24 +172,77 @@ mod tests {
     #[test]
     fn a_read_inside_another_on_the_same_thread_still_reads() {
         let mut io = HyperIo(ReadsInside(HyperIo(Cursor::new(pattern(5000)))));
-        let read = read_once(&mut io, 5000).expect("ready");
+        let read = read_ready(&mut io, 5000);
         assert_eq!(read, pattern(FALLBACK_LEN), "the inner read used the stack buffer");
     }
 
-    struct NeverReady;
+    /// A stream that is never ready to read, fails to read, and records what is
+    /// written, flushed and closed.
+    #[derive(Default)]
+    struct Recording {
+        fail_reads: bool,
+        written: Vec<u8>,
+        flushed: bool,
+        closed: bool,
+    }
 
-    impl AsyncRead for NeverReady {
+    impl AsyncRead for Recording {
         fn poll_read(
             self: Pin<&mut Self>,
             _: &mut Context<'_>,
             _: &mut [u8],
         ) -> Poll<io::Result<usize>> {
-            Poll::Pending
+            match self.fail_reads {
+                true => Poll::Ready(Err(io::ErrorKind::ConnectionReset.into())),
+                false => Poll::Pending,
+            }
+        }
+    }
+
+    impl AsyncWrite for Recording {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.written.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.flushed = true;
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_close(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.closed = true;
+            Poll::Ready(Ok(()))
         }
     }
 
     #[test]
     fn a_pending_stream_stays_pending() {
-        assert_eq!(read_once(&mut HyperIo(NeverReady), 64), None);
+        assert!(read_once(&mut HyperIo(Recording::default()), 64).is_pending());
+    }
+
+    #[test]
+    fn a_failed_read_fails_with_the_streams_error() {
+        let mut io = HyperIo(Recording { fail_reads: true, ..Recording::default() });
+        match read_once(&mut io, 64) {
+            Poll::Ready(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::ConnectionReset),
+            other => panic!("expected the stream's error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn writes_flushes_and_shutdowns_reach_the_stream() {
+        use hyper::rt::Write;
+        let mut io = HyperIo(Recording::default());
+        let mut cx = Context::from_waker(Waker::noop());
+        let written = Pin::new(&mut io).poll_write(&mut cx, b"GET / HTTP/1.1\r\n\r\n");
+        assert!(matches!(written, Poll::Ready(Ok(18))));
+        assert!(Pin::new(&mut io).poll_flush(&mut cx).is_ready() && io.0.flushed && !io.0.closed);
+        assert!(Pin::new(&mut io).poll_shutdown(&mut cx).is_ready() && io.0.closed);
+        assert_eq!(io.0.written, b"GET / HTTP/1.1\r\n\r\n");
     }
 }

@@ -93,6 +93,33 @@ fn cpu_cost(doc: &ServeDocument, server: &str) -> Option<f64> {
     Some(cpu(row)? / cpu(twin(doc, row)?)?)
 }
 
+/// The least and the most of `values`, as "least–most" (one figure when they are
+/// the same); `None` when there are none.
+fn span(values: &[f64]) -> Option<String> {
+    let least = values.iter().copied().reduce(f64::min)?;
+    let most = values.iter().copied().reduce(f64::max)?;
+    Some(match figure(least) == figure(most) {
+        true => figure(least),
+        false => format!("{}–{}", figure(least), figure(most)),
+    })
+}
+
+/// The median memory per open connection of the server named `server` in `doc`, in
+/// bytes, if it held them.
+fn held_per_connection(doc: &ServeDocument, server: &str) -> Option<f64> {
+    let row = doc.held.iter().find(|r| r.server == server && r.failure.is_none())?;
+    let mut values: Vec<f64> = row.runs.iter().map(|h| h.bytes_per_connection()).collect();
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+/// For a gateway row with a twin that held its connections too: the gateway's memory
+/// per open connection over the twin's.
+fn memory_cost(doc: &ServeDocument, server: &str) -> Option<f64> {
+    let own = held_per_connection(doc, server)?;
+    Some(own / held_per_connection(doc, &format!("{server} native"))?)
+}
+
 /// The text of `file` in `dir`, trimmed.
 fn read_trimmed(dir: &Path, file: &str) -> Result<String, String> {
     let path = dir.join(file);
@@ -214,16 +241,11 @@ pub fn cost(results: &Path, rerun: &Path) -> Result<String, String> {
 /// The memory per connection held.
 pub fn hold(results: &Path, rerun: &Path) -> Result<String, String> {
     let both = Both::read(results, rerun, HOLD)?;
-    let per = |doc: &ServeDocument, name: &str| {
-        let row = doc.held.iter().find(|r| r.server == name)?;
-        let mut values: Vec<f64> = row.runs.iter().map(|h| h.bytes_per_connection()).collect();
-        values.sort_by(f64::total_cmp);
-        values.get(values.len() / 2).map(|bytes| bytes / 1024.0)
-    };
+    let kib = |doc: &ServeDocument, name: &str| held_per_connection(doc, name).map(|b| b / 1024.0);
     let mut table = "| server | workers | per open connection |\n|---|---:|---:|\n".to_owned();
     for row in &both.first.held {
         let cell =
-            match (&row.failure, per(&both.first, &row.server), per(&both.second, &row.server)) {
+            match (&row.failure, kib(&both.first, &row.server), kib(&both.second, &row.server)) {
                 (Some(why), ..) => format!("failed: {why}"),
                 (None, Some(a), Some(b)) => {
                     format!("{} KiB", Stated::point(a).with(Stated::point(b)).bare())
@@ -232,7 +254,17 @@ pub fn hold(results: &Path, rerun: &Path) -> Result<String, String> {
             };
         table += &format!("| {} | {} | {cell} |\n", row.server, row.workers);
     }
-    Ok(table + &format!("\n{}", typed(&both.first.command)))
+    let ratios: Vec<f64> = [&both.first, &both.second]
+        .into_iter()
+        .flat_map(|doc| doc.held.iter().filter_map(|row| memory_cost(doc, &row.server)))
+        .collect();
+    let ratio = span(&ratios).ok_or(format!("{HOLD}: no gateway has a native twin"))?;
+    Ok(table
+        + &format!(
+            "\n{}\n\nPer open connection, a gateway held {ratio} times the memory of its native twin (medians of {} runs, both published runs).",
+            typed(&both.first.command),
+            both.first.runs
+        ))
 }
 
 /// One client's figures: requests a second, and p50, p99 and max in ms.
@@ -361,14 +393,6 @@ pub fn clients(results: &Path, rerun: &Path) -> Result<String, String> {
 pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
     let both = Both::read(results, rerun, SATURATION)?;
     let same = Both::read(results, rerun, COST)?;
-    let span = |values: &[f64]| -> Option<String> {
-        let least = values.iter().copied().reduce(f64::min)?;
-        let most = values.iter().copied().reduce(f64::max)?;
-        Some(match figure(least) == figure(most) {
-            true => figure(least),
-            false => format!("{}–{}", figure(least), figure(most)),
-        })
-    };
     let of_both = |f: &dyn Fn(&ServeDocument, &str) -> Option<f64>, both: &Both| -> Vec<f64> {
         [&both.first, &both.second]
             .into_iter()
@@ -432,6 +456,8 @@ fn percent(fraction: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use benches::serve_record::{Held, HeldRow};
+
     use super::*;
 
     #[test]
@@ -462,5 +488,43 @@ Transfer/sec:     22.86MB
         assert_eq!(seen.rate, 139376.41);
         let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
         assert!(near(seen.p50_ms, 0.314) && near(seen.p99_ms, 89.55) && near(seen.max_ms, 100.79));
+    }
+
+    fn held(server: &str, per_connection: &[u64], failure: Option<&str>) -> HeldRow {
+        let runs = per_connection
+            .iter()
+            .map(|&bytes| Held {
+                connections: 10,
+                resident_before_bytes: 1000,
+                resident_holding_bytes: 1000 + 10 * bytes,
+            })
+            .collect();
+        HeldRow {
+            server: server.to_owned(),
+            workers: "1".to_owned(),
+            runs,
+            failure: failure.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_gateways_memory_is_its_median_over_its_twins() {
+        let doc = ServeDocument {
+            command: "compare serve --hold 10".to_owned(),
+            date: String::new(),
+            runs: 3,
+            header: String::new(),
+            rows: Vec::new(),
+            held: vec![
+                held("tokio-current-thread", &[900, 100, 300], None),
+                held("tokio-current-thread native", &[200, 150, 400], None),
+                held("smol-current-thread", &[100], None),
+                held("smol-current-thread native", &[100], Some("refused")),
+                held("threads (tiny_http)", &[100], None),
+            ],
+        };
+        assert_eq!(memory_cost(&doc, "tokio-current-thread"), Some(300.0 / 200.0));
+        assert_eq!(memory_cost(&doc, "smol-current-thread"), None, "its twin failed");
+        assert_eq!(memory_cost(&doc, "threads (tiny_http)"), None, "it has no twin");
     }
 }

@@ -127,6 +127,9 @@ pub fn json(status: StatusCode, body: serde_json::Result<Vec<u8>>) -> Response<F
 
 #[cfg(test)]
 mod tests {
+    use futures::FutureExt;
+    use http_body_util::BodyExt;
+
     use super::*;
 
     #[test]
@@ -143,15 +146,21 @@ mod tests {
     #[test]
     fn admission_checks_the_route_then_the_method_then_the_limit() {
         let in_flight = AtomicUsize::new(1);
-        let status = |method, path| admit(method, path, &in_flight, 1).map(|_| ()).unwrap_err();
-        assert_eq!(status("POST", "/nowhere").status(), StatusCode::NOT_FOUND);
-        let refused = status("POST", "/users/1/with-orders");
-        assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(refused.headers()[ALLOW], "GET, HEAD");
-        assert_eq!(
-            status("HEAD", "/users/1/with-orders").status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
+        let refused = |method, path| admit(method, path, &in_flight, 1).map(|_| ()).unwrap_err();
+        let said = |refusal: Response<Full<Bytes>>, status, reason: &str| {
+            assert_eq!(refusal.status(), status);
+            let body = refusal.into_body().collect().now_or_never().unwrap().unwrap().to_bytes();
+            assert_eq!(body, error_body(reason));
+        };
+        let no_route = refused("POST", "/nowhere");
+        said(no_route, StatusCode::NOT_FOUND, "no such path /nowhere; try /users/{id}/with-orders");
+        let no_method = refused("POST", "/users/1/with-orders");
+        assert_eq!(no_method.headers()[ALLOW], "GET, HEAD");
+        let reason = "POST is not allowed on /users/1/with-orders: GET or HEAD";
+        said(no_method, StatusCode::METHOD_NOT_ALLOWED, reason);
+        let busy = refused("HEAD", "/users/1/with-orders");
+        let reason = "busy: 1 requests in flight, the most allowed";
+        said(busy, StatusCode::SERVICE_UNAVAILABLE, reason);
         assert_eq!(in_flight.load(Relaxed), 1, "the refused request gave its place back");
         in_flight.store(0, Relaxed);
         let (user, _slot) = admit("HEAD", "/users/9/with-orders", &in_flight, 1).unwrap();
