@@ -6,7 +6,7 @@ use std::{fs, path::Path};
 
 use benches::{
     load::Report,
-    serve_record::{Point, ServeDocument, ServedRow},
+    serve_record::{Held, Point, ServeDocument, ServedRow},
 };
 
 use crate::compared::{Stated, figure};
@@ -52,7 +52,7 @@ impl Both {
 }
 
 /// The median of `figure` over `runs`.
-fn median(runs: &[Point], figure: impl Fn(&Point) -> f64) -> f64 {
+fn median<T>(runs: &[T], figure: impl Fn(&T) -> f64) -> f64 {
     let mut values: Vec<f64> = runs.iter().map(figure).collect();
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
@@ -108,9 +108,7 @@ fn span(values: &[f64]) -> Option<String> {
 /// bytes, if it held them.
 fn held_per_connection(doc: &ServeDocument, server: &str) -> Option<f64> {
     let row = doc.held.iter().find(|r| r.server == server && r.failure.is_none())?;
-    let mut values: Vec<f64> = row.runs.iter().map(|h| h.bytes_per_connection()).collect();
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied()
+    Some(median(&row.runs, Held::bytes_per_connection)).filter(|bytes| !bytes.is_nan())
 }
 
 /// For a gateway row with a twin that held its connections too: the gateway's memory
@@ -456,7 +454,7 @@ fn percent(fraction: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use benches::serve_record::{Held, HeldRow};
+    use benches::serve_record::HeldRow;
 
     use super::*;
 

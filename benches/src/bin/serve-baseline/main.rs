@@ -26,18 +26,9 @@ use std::{
 };
 
 use benches::Flavour;
-use bytes::Bytes;
 use chain_cli::{exit_with, parse_latency};
-use chain_core::{
-    UserId,
-    http::gateway::{
-        DEFAULT_MAX_IN_FLIGHT, PATH, bind,
-        route::{Slot, admit},
-    },
-};
+use chain_core::http::gateway::{DEFAULT_MAX_IN_FLIGHT, PATH, bind};
 use clap::{Parser, Subcommand};
-use http_body_util::Full;
-use hyper::Response;
 
 #[derive(Parser, Debug)]
 #[command(about = "The gateway's route without the contract: compare serve's baselines")]
@@ -80,21 +71,6 @@ pub struct Limits {
     pub latency: Duration,
     pub max_in_flight: usize,
     pub in_flight: AtomicUsize,
-}
-
-impl Limits {
-    /// The gateway's checks before it fetches ([`admit`]), against these limits.
-    #[allow(
-        clippy::result_large_err,
-        reason = "the refusal is the answer sent, boxing it would only add an allocation"
-    )]
-    pub fn admit(
-        &self,
-        method: &str,
-        path: &str,
-    ) -> Result<(UserId, Slot<'_>), Response<Full<Bytes>>> {
-        admit(method, path, &self.in_flight, self.max_in_flight)
-    }
 }
 
 /// The chain's time limit, as the gateway's default (`--fetch-timeout`).

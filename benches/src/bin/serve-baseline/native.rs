@@ -11,7 +11,7 @@ use benches::Flavour;
 use bytes::Bytes;
 use chain_core::{
     User, UserId, UserWithOrders,
-    http::gateway::route::{error, json},
+    http::gateway::route::{admit, error, json},
     model::article_orders,
 };
 use futures::future::{Either, select};
@@ -169,7 +169,12 @@ where
     S: Fn(Duration) -> F,
     F: Future<Output = ()>,
 {
-    let (user, _slot) = match limits.admit(request.method().as_str(), request.uri().path()) {
+    let (user, _slot) = match admit(
+        request.method().as_str(),
+        request.uri().path(),
+        &limits.in_flight,
+        limits.max_in_flight,
+    ) {
         Ok(admitted) => admitted,
         Err(refused) => return refused,
     };

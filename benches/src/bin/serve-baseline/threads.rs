@@ -16,7 +16,11 @@ use std::{
     time::Duration,
 };
 
-use chain_core::{User, UserId, UserWithOrders, http::gateway::route::json, model::article_orders};
+use chain_core::{
+    User, UserId, UserWithOrders,
+    http::gateway::route::{admit, json},
+    model::article_orders,
+};
 use futures::FutureExt;
 use http_body_util::{BodyExt, Full};
 use hyper::StatusCode;
@@ -63,10 +67,13 @@ fn handle(server: &Server, limits: &Limits) -> Result<(), String> {
 
 fn respond(request: &Request, limits: &Limits) -> Response<std::io::Cursor<Vec<u8>>> {
     let path = request.url().split('?').next().unwrap_or_default();
-    let answer = match limits.admit(&request.method().to_string(), path) {
-        Ok((user, _slot)) => json(StatusCode::OK, serde_json::to_vec(&chain(user, limits.latency))),
-        Err(refused) => refused,
-    };
+    let answer =
+        match admit(&request.method().to_string(), path, &limits.in_flight, limits.max_in_flight) {
+            Ok((user, _slot)) => {
+                json(StatusCode::OK, serde_json::to_vec(&chain(user, limits.latency)))
+            }
+            Err(refused) => refused,
+        };
     tiny(answer)
 }
 
