@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 /// The generator kept its schedule if 99 % of its requests left within this of when
 /// they could have: later, it was too busy to measure the server at that rate.
 pub const KEPT_SCHEDULE_US: u64 = 1_000;
+/// An offered rate is kept up with when answers arrive at this share of it at least.
+pub const KEPT_UP_SHARE: f64 = 0.97;
 /// Above this share of its threads' time on the CPU, the generator may be the limit.
 pub const BUSY_SHARE: f64 = 0.9;
 
@@ -34,7 +36,7 @@ pub struct Generator {
     pub threads: usize,
     /// CPU time over the whole run, warm-up and drain included.
     pub cpu_seconds: f64,
-    /// That CPU time as a share of its threads' time over the warm-up and window.
+    /// That CPU time as a share of its threads' time over the whole run.
     pub cpu_share: f64,
     /// How late it sent requests, in microseconds.
     pub lag_us: Percentiles,
@@ -53,14 +55,19 @@ pub struct Report {
     pub connections: usize,
     /// The measured window.
     pub window_seconds: f64,
-    /// Requests due (open loop) or sent (closed loop) in the window.
+    /// Requests due (open loop) or sent (closed loop) in the window that were sent.
     pub sent: u64,
-    /// Their answers, of any status.
+    /// Requests due in the window that never left, because their connection was
+    /// still waiting on an earlier answer when the drain ended (open loop).
+    #[serde(default)]
+    pub unsent: u64,
+    /// Answers, of any status, to the requests sent in the window.
     pub answered: u64,
     /// Every answer of the run, warm-up and drain included: what the server did
     /// for its CPU time.
     pub answered_in_all: u64,
-    /// Answers a second over the window.
+    /// Answers a second that arrived within the window, whichever request they
+    /// answered: those the drain still brought are not counted.
     pub achieved_rate: f64,
     /// From each request's due time (open loop) or sending (closed loop) to its answer.
     pub latency_us: Percentiles,
@@ -68,7 +75,7 @@ pub struct Report {
     pub statuses: BTreeMap<u16, u64>,
     /// Connections that failed and were reopened.
     pub connection_errors: u64,
-    /// Requests still unanswered when the drain ended.
+    /// Requests sent and still unanswered when the drain ended.
     pub unanswered: u64,
     /// Answers 200 whose body was not the article's data for the user asked.
     pub wrong_answers: u64,
@@ -94,24 +101,46 @@ impl Report {
     /// Whether the generator may have been the limit, and why.
     pub fn generator_warning(&self) -> Option<String> {
         let g = &self.generator;
-        match (g.kept_schedule, g.cpu_share > BUSY_SHARE) {
-            (true, false) => None,
-            (kept, _) => Some(format!(
-                "the generator may have been the limit: {}, its threads {:.0} % busy",
-                if kept {
-                    "it kept its schedule".to_owned()
-                } else {
-                    format!("1 % of requests left over {} late", us(g.lag_us.p99))
-                },
-                g.cpu_share * 100.0
-            )),
-        }
+        let busy = g.cpu_share > BUSY_SHARE;
+        let why = match (self.pace == "open", g.kept_schedule) {
+            (true, false) => format!("1 % of requests left over {} late", us(g.lag_us.p99)),
+            _ if !busy => return None,
+            (true, true) => "it kept its schedule".to_owned(),
+            (false, _) => "it sends as fast as it is answered".to_owned(),
+        };
+        Some(format!(
+            "the generator may have been the limit: {why}, its threads {:.0} % busy",
+            g.cpu_share * 100.0
+        ))
     }
 
-    /// Answers other than 200, and failures without an answer.
+    /// Whether answers arrived more slowly than requests were offered, and by how much.
+    pub fn behind_warning(&self) -> Option<String> {
+        let offered = self.offered_rate?;
+        (self.achieved_rate < KEPT_UP_SHARE * offered).then(|| {
+            format!(
+                "answers arrived at {:.0} a second, short of the {offered} offered: the load was more than the server (or the generator) kept up with",
+                self.achieved_rate
+            )
+        })
+    }
+
+    /// Answers other than 200, and requests of the window without one.
     pub fn errors(&self) -> u64 {
         let not_ok: u64 = self.statuses.iter().filter(|(s, _)| **s != 200).map(|(_, n)| n).sum();
-        not_ok + self.connection_errors + self.unanswered
+        not_ok + self.connection_errors + self.unanswered + self.unsent
+    }
+
+    /// What the errors were, if there were any: a server's refusals and failures
+    /// are measured too, and their latencies are among the percentiles.
+    pub fn error_warning(&self) -> Option<String> {
+        let asked = self.sent + self.unsent;
+        (self.errors() > 0).then(|| {
+            format!(
+                "{} of the {asked} requests of the window had no answer 200 (by status, connection errors, unanswered and never sent above); their latencies count in the percentiles",
+                self.errors()
+            )
+        })
     }
 }
 

@@ -92,6 +92,7 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve"][..],
         &["serve", "--rates=0"],
         &["serve", "--rates=100", "--workers=1,2"],
+        &["serve", "--rates=100", "--workers=2", "--flavours=tokio-current-thread"],
         &["serve", "--rates=100", "--no-baselines", "--no-python"],
         &["chain", "--no-baselines"],
         &["serve", "--rates=100", "--search=10ms"],

@@ -33,8 +33,13 @@ fn load(address: SocketAddr, args: &[&str]) -> (Output, serde_json::Value) {
 /// The gateway on smol's current-thread flavour, on a thread of its own, for as long
 /// as the process lives.
 fn gateway() -> SocketAddr {
+    slow_gateway(Duration::ZERO)
+}
+
+/// The gateway, each of its fetches taking `latency`.
+fn slow_gateway(latency: Duration) -> SocketAddr {
     let rt = SmolRuntime::current_thread();
-    let source = InMemorySource::new(rt.timer());
+    let source = InMemorySource::new(rt.timer()).with_latency(latency);
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let gateway = Gateway::bind(any, rt.shards(), source, GatewayConfig::default()).unwrap();
     let address = gateway.address();
@@ -102,10 +107,57 @@ fn a_server_that_never_answers_is_charged_for_every_request_due() {
     ];
     let (output, report) = load(scripted(None), &args);
     assert_eq!(output.status.code(), Some(1), "{report}");
-    // Each connection's first request hangs; the others on it are never sent, and
-    // both hung ones are charged up to the drain's end: at least the window.
-    assert_eq!((report["sent"].as_u64(), report["unanswered"].as_u64()), (Some(2), Some(2)));
+    // Each connection's first request hangs, and the 9 due after it on the same
+    // connection never leave: all 20 are charged up to the drain's end, at least
+    // the window after they fell due.
+    let counted = ["sent", "unanswered", "unsent"].map(|field| report[field].as_u64());
+    assert_eq!(counted, [Some(2), Some(2), Some(18)], "{report}");
+    assert!(report["latency_us"]["p50"].as_u64().unwrap() >= 100_000, "{report}");
     assert!(report["latency_us"]["max"].as_u64().unwrap() >= 200_000, "{report}");
+}
+
+#[test]
+fn throughput_counts_only_the_answers_that_arrive_within_the_window() {
+    // Two connections to a gateway whose answers take 50 ms: about 40 a second,
+    // offered 200 a second. The drain brings the other answers, after the window.
+    let args = [
+        "--rate",
+        "200",
+        "--connections",
+        "2",
+        "--warmup",
+        "0s",
+        "--duration",
+        "500ms",
+        "--drain",
+        "30s",
+    ];
+    let (output, report) = load(slow_gateway(Duration::from_millis(50)), &args);
+    assert!(output.status.success(), "{report}");
+    assert_eq!(report["answered"], 100, "{report}");
+    let achieved = report["achieved_rate"].as_f64().unwrap();
+    assert!((4.0..=50.0).contains(&achieved), "{report}");
+}
+
+#[test]
+fn an_address_with_nothing_listening_fails_at_once() {
+    let unused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let args = ["--address", &unused, "--rate", "100", "--duration", "10m"];
+    let output = output_within(Command::new(env!("CARGO_BIN_EXE_load")).args(args), TIME_LIMIT);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with(&format!("error: cannot connect to {unused}")), "{stderr}");
+}
+
+#[test]
+fn more_connections_than_ulimit_allows_are_refused() {
+    let script = format!("ulimit -n 256 && exec {} \"$@\"", env!("CARGO_BIN_EXE_load"));
+    let args = ["--address", "127.0.0.1:9", "--closed", "--connections", "1000"];
+    let output =
+        output_within(Command::new("sh").args(["-c", &script, "load"]).args(args), TIME_LIMIT);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--connections 1000 needs about 1064 file descriptors"), "{stderr}");
 }
 
 #[test]
@@ -117,6 +169,7 @@ fn bad_options_are_usage_errors() {
         &[],
         &["--closed", "--connections", "0"],
         &["--closed", "--duration", "1ms"],
+        &["--closed", "--connections", "2", "--threads", "3"],
     ] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_load"));
         let output = output_within(command.args(["--address", address]).args(args), TIME_LIMIT);

@@ -21,7 +21,9 @@ const BINARY: &str = env!("CARGO_BIN_EXE_serve-baseline");
 fn baselines() -> Vec<Vec<String>> {
     let natives = Flavour::ALL.into_iter().filter(|f| f.has_native_server()).map(|flavour| {
         let name = flavour.to_possible_value().unwrap().get_name().to_owned();
-        vec!["native".to_owned(), "--flavour".to_owned(), name, "--workers=2".to_owned()]
+        let mut args = vec!["native".to_owned(), "--flavour".to_owned(), name];
+        args.extend(flavour.is_multi_thread().then(|| "--workers=2".to_owned()));
+        args
     });
     natives.chain([vec!["threads".to_owned(), "--threads=2".to_owned()]]).collect()
 }
@@ -61,4 +63,19 @@ fn a_flavour_without_a_native_baseline_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("tokio-multi-thread"), "names those that have one: {stderr}");
+}
+
+#[test]
+fn options_it_would_ignore_or_cannot_take_are_usage_errors() {
+    for args in [
+        &["native", "--flavour=tokio-current-thread", "--workers=2"][..],
+        &["native", "--flavour=tokio-multi-thread", "--workers=0"],
+        &["native", "--flavour=tokio-multi-thread", "--workers=300"],
+        &["threads", "--max-in-flight=0"],
+    ] {
+        let output = output_within(Command::new(BINARY).args(args).arg("--port=0"), TIME_LIMIT);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
 }

@@ -6,6 +6,17 @@ pub fn soft_limit(name: &str) -> Option<u64> {
     parse(&std::fs::read_to_string("/proc/self/limits").ok()?, name)
 }
 
+/// Descriptors a program holds besides its connections: stdio, the runtime's
+/// reactor, a listener, the binary and its libraries.
+pub const OTHER_DESCRIPTORS: u64 = 64;
+
+/// `ulimit -n`, when `needed` file descriptors (besides [`OTHER_DESCRIPTORS`]) are
+/// more than it allows; `None` when they fit, or the limit cannot be read.
+pub fn short_of_descriptors(needed: u64) -> Option<u64> {
+    let limit = soft_limit("Max open files")?;
+    (needed + OTHER_DESCRIPTORS > limit).then_some(limit)
+}
+
 fn parse(limits: &str, name: &str) -> Option<u64> {
     let line = limits.lines().find_map(|l| l.strip_prefix(name))?;
     line.split_whitespace().next()?.parse().ok()
@@ -30,7 +41,10 @@ Max address space         unlimited            unlimited            bytes
     #[test]
     fn this_process_has_a_descriptor_limit() {
         if cfg!(target_os = "linux") {
-            assert!(soft_limit("Max open files").is_some_and(|n| n > 0));
+            let limit = soft_limit("Max open files").expect("a limit");
+            assert!(limit > OTHER_DESCRIPTORS, "{limit}");
+            assert_eq!(short_of_descriptors(0), None);
+            assert_eq!(short_of_descriptors(limit), Some(limit));
         }
     }
 }

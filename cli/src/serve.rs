@@ -108,7 +108,9 @@ fn say_served(stats: &GatewayStats, stall: Option<&Stall>) {
         .collect();
     let answered = if answered.is_empty() { "none".to_owned() } else { answered.join(", ") };
     let connections = stats.connections();
-    say!("stopped: {} connections served, answers: {answered}", connections.started());
+    let served = connections.started();
+    let s = if served == 1 { "" } else { "s" };
+    say!("stopped: {served} connection{s} served, answers: {answered}");
     if let Some(stall) = stall {
         say!("  injected stalls taken: {}", stall.taken());
     }

@@ -62,13 +62,20 @@ impl ServeArgs {
     }
 
     /// The first option given (`given` says which were, by id) that `serve` would
-    /// ignore: as [`SourceArgs::ignored`] says, except that --fetch-timeout always
-    /// limits a request's chain.
+    /// ignore, or a stall as long as its period: as [`SourceArgs::ignored`] says,
+    /// except that --fetch-timeout always limits a request's chain.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
         if given("stall_every") && self.stall.is_zero() {
             return Some(
                 "--stall-every says how often --stall comes: it needs --stall above 0".to_owned(),
             );
+        }
+        if self.stall >= self.stall_every {
+            return Some(format!(
+                "--stall {} would last the whole of each --stall-every {}: make it shorter than its period",
+                humantime::format_duration(self.stall),
+                humantime::format_duration(self.stall_every)
+            ));
         }
         self.source.ignored(|id| id != "fetch_timeout" && given(id))
     }
@@ -115,6 +122,9 @@ mod tests {
         assert_eq!(stall.pause_and_period(), (Duration::from_millis(100), Duration::from_secs(2)));
         let message = serve(&["--stall-every", "2s"]).ignored(|id| id == "stall_every").unwrap();
         assert!(message.contains("needs --stall"), "{message}");
+        let endless = serve(&["--stall", "1s"]).ignored(|_| false).unwrap();
+        assert!(endless.contains("shorter than its period"), "{endless}");
+        assert_eq!(serve(&["--stall", "999ms"]).ignored(|_| false), None);
     }
 
     #[test]

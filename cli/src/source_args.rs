@@ -79,21 +79,17 @@ impl SourceArgs {
     }
 
     fn descriptor_shortage(&self, in_process: bool) -> Option<String> {
-        // Descriptors the program holds besides its connections: stdio, the
-        // runtime's reactor, the service's listener, the binary and its libraries.
-        const OTHERS: u64 = 64;
         if self.kind != SourceKind::Http {
             return None;
         }
         let connections = self.connections.get() as u64;
-        let needed = connections * if in_process { 2 } else { 1 } + OTHERS;
-        let limit = super::limits::soft_limit("Max open files")?;
+        let needed = connections * if in_process { 2 } else { 1 };
+        let limit = super::limits::short_of_descriptors(needed)?;
         let both_ends = if in_process { ", two each with the service in this process" } else { "" };
-        (needed > limit).then(|| {
-            format!(
-                "--connections {connections} needs about {needed} file descriptors{both_ends}, and `ulimit -n` allows {limit}: ask for fewer connections, or raise `ulimit -n`"
-            )
-        })
+        let needed = needed + super::limits::OTHER_DESCRIPTORS;
+        Some(format!(
+            "--connections {connections} needs about {needed} file descriptors{both_ends}, and `ulimit -n` allows {limit}: ask for fewer connections, or raise `ulimit -n`"
+        ))
     }
 }
 

@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, default_value = "5", value_parser = parse_runs, global = true, allow_negative_numbers = true)]
     pub runs: NonZeroUsize,
 
-    /// Worker counts for the flavours of several threads (multi-thread and thread-per-core), e.g. 1,2,4 [default: the machine's cores]
+    /// Worker counts for the flavours of several threads (multi-thread and thread-per-core), e.g. 1,2,4 [default: the machine's cores; for serve, the server's cores, half of them]
     #[arg(long, value_delimiter = ',', value_parser = parse_workers, global = true, allow_negative_numbers = true)]
     pub workers: Vec<NonZeroUsize>,
 
@@ -41,7 +41,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", global = true)]
     pub json: Option<PathBuf>,
 
-    /// Also write a bar chart of the medians as SVG to this file.
+    /// Also write a chart as SVG to this file: the medians as bars; for serve, p99
+    /// latency against throughput.
     #[arg(long, value_name = "FILE", global = true)]
     pub svg: Option<PathBuf>,
 

@@ -10,16 +10,13 @@ use benches::{
 
 use crate::{served::Served, server_process::Server};
 
-/// Descriptors this process keeps besides the connections it holds.
-const OTHERS: u64 = 64;
-
 /// Why `n` connections cannot be held from this process, if they cannot.
 pub fn descriptor_shortage(n: NonZeroUsize) -> Option<String> {
-    let limit = chain_cli::soft_limit("Max open files")?;
-    let needed = n.get() as u64 + OTHERS;
-    (needed > limit).then(|| {
-        format!("--hold {n} needs about {needed} file descriptors and `ulimit -n` allows {limit}: raise `ulimit -n`, or hold fewer")
-    })
+    let limit = chain_cli::short_of_descriptors(n.get() as u64)?;
+    let needed = n.get() as u64 + chain_cli::OTHER_DESCRIPTORS;
+    Some(format!(
+        "--hold {n} needs about {needed} file descriptors and `ulimit -n` allows {limit}: raise `ulimit -n`, or hold fewer"
+    ))
 }
 
 /// Opens `n` connections to `server`, one request answered on each, and reads its

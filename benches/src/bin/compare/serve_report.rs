@@ -273,7 +273,7 @@ pub fn report(
     }
     let mut notes = vec![
         "latencies are medians over the runs of each run's percentile, from each request's due time, in an HDR histogram; max is the largest of any run",
-        "errors: answers other than 200, failed connections, and requests unanswered 5 s after the window",
+        "errors: answers other than 200, failed connections, and requests of the window unanswered or never sent 5 s after it",
         "server CPU / 1,000: the server process's CPU time over the whole load (warm-up included) per 1,000 answers; peak memory: its VmHWM",
         "load kept pace: the generator sent 99 % of its requests within 1 ms of their time and was under 90 % busy; where not, the figures are the generator's limit as much as the server's",
     ];
@@ -320,6 +320,29 @@ fn json(args: &Args, load: &ServeLoad, header: &str, measured: &ServeResults) ->
     document(args, load, header, rows, Vec::new())
 }
 
+/// The command that repeats the run, as `compare`'s words: the options that change
+/// what is measured, without the files written.
+fn command(args: &Args, load: &ServeLoad) -> String {
+    use clap::ValueEnum;
+    let listed = |names: Vec<String>| names.join(",");
+    let mut words = load.to_args();
+    words.push(format!("--runs={}", args.runs));
+    if !args.flavours.is_empty() {
+        let names = args.flavours.iter().filter_map(|f| f.to_possible_value());
+        words.push(format!("--flavours={}", listed(names.map(|v| v.get_name().into()).collect())));
+    }
+    if !args.workers.is_empty() {
+        words.push(format!(
+            "--workers={}",
+            listed(args.workers.iter().map(|w| w.to_string()).collect())
+        ));
+    }
+    if args.no_python && !load.no_baselines {
+        words.push("--no-python".to_owned());
+    }
+    format!("compare {}", words.join(" "))
+}
+
 /// The JSON document of a run of `compare serve`.
 fn document(
     args: &Args,
@@ -329,7 +352,7 @@ fn document(
     held: Vec<HeldRow>,
 ) -> String {
     let document = ServeDocument {
-        command: format!("compare {}", load.to_args().join(" ")),
+        command: command(args, load),
         date: date(),
         runs: args.runs.get(),
         header: header.to_owned(),

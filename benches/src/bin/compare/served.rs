@@ -93,7 +93,10 @@ impl Served {
             Served::Native(flavour) => {
                 let mut serve = Command::new(launch.folder.join(BASELINE_BINARY));
                 let name = flavour.to_possible_value().expect("every flavour has a name");
-                serve.args(["native", "--flavour", name.get_name(), "--workers", &workers]);
+                serve.args(["native", "--flavour", name.get_name()]);
+                if flavour.is_multi_thread() {
+                    serve.args(["--workers", &workers]);
+                }
                 serve
             }
             Served::Threads => {

@@ -129,8 +129,6 @@ impl Levels {
 
 /// How many times the search halves the gap between a rate sustained and one not.
 const BISECTIONS: usize = 4;
-/// A rate is sustained when at least this share of its requests is answered.
-const ANSWERED_SHARE: f64 = 0.97;
 
 /// What every measurement shares.
 pub struct Setup<'a> {
@@ -219,6 +217,13 @@ pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
     }
     if args.workers.len() > 1 {
         return Some("compare serve measures one worker count: give --workers once".to_owned());
+    }
+    let several = |f: &Flavour| f.is_multi_thread();
+    if !args.workers.is_empty() && !args.flavours.is_empty() && !args.flavours.iter().any(several) {
+        return Some(
+            "--workers sets the threads of multi-thread and thread-per-core flavours, and --flavours names none"
+                .to_owned(),
+        );
     }
     (load.no_baselines && given("no_python"))
         .then(|| "--no-python: --no-baselines leaves Python out already".to_owned())
@@ -311,10 +316,10 @@ fn search_all(setup: &Setup, rows: &[Served], bound: Duration) -> Result<Vec<Sat
     found
 }
 
-/// Whether `point`, measured at `rate`, sustained it: nearly every request
-/// answered, none in error, p99 within `bound`.
-fn sustained(point: &Point, rate: f64, bound: Duration) -> bool {
-    point.load.achieved_rate >= ANSWERED_SHARE * rate
+/// Whether `point` sustained its offered rate: answers arriving nearly as fast,
+/// none in error, p99 within `bound`.
+fn sustained(point: &Point, bound: Duration) -> bool {
+    point.load.behind_warning().is_none()
         && point.load.errors() == 0
         && point.load.latency_us.p99 as u128 <= bound.as_micros()
 }
@@ -332,7 +337,7 @@ fn search(
     let (mut bad, mut generator_limited) = (None, false);
     while bad.is_none() {
         let point = measure(rate)?;
-        if sustained(&point, rate, bound) {
+        if sustained(&point, bound) {
             good = Some((rate, point));
             rate *= 2.0;
             if rate > benches::load::MAX_RATE {
@@ -352,7 +357,7 @@ fn search(
         for _ in 0..BISECTIONS {
             let middle = ((low + high) / 2.0).round();
             let point = measure(middle)?;
-            if sustained(&point, middle, bound) {
+            if sustained(&point, bound) {
                 (low, at) = (middle, point);
             } else {
                 generator_limited = point.load.generator_warning().is_some();
@@ -414,6 +419,7 @@ mod tests {
             connections: 50,
             window_seconds: 1.0,
             sent: rate as u64,
+            unsent: 0,
             answered: rate.min(capacity) as u64,
             answered_in_all: rate.min(capacity) as u64,
             achieved_rate: rate.min(capacity),

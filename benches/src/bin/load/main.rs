@@ -19,7 +19,7 @@ mod schedule;
 mod wire;
 
 use std::{
-    net::SocketAddr,
+    net::{SocketAddr, TcpStream},
     num::NonZeroUsize,
     process::ExitCode,
     sync::Arc,
@@ -29,10 +29,10 @@ use std::{
 
 use benches::load::{parse_connections, parse_rate, parse_warmup, parse_window};
 use chain_cli::{exit_with, parse_address};
-use clap::Parser;
+use clap::{CommandFactory, Parser, error::ErrorKind};
 use futures::future::join_all;
 
-use crate::schedule::{Pace, Plan, Recorded, Requests, drive};
+use crate::schedule::{Counts, Histograms, Pace, Plan, Requests, Times, drive};
 
 /// Drives an HTTP server's `GET /users/{id}/with-orders` at a fixed rate (open loop)
 /// or as fast as it answers (closed loop), and reports latencies from an HDR
@@ -43,8 +43,8 @@ struct Cli {
     /// The server's HOST:PORT.
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_address)]
     address: SocketAddr,
-    /// Requests a second in all, on a fixed schedule (1 to 10000000).
-    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate, required_unless_present = "closed", conflicts_with = "closed")]
+    /// Requests a second in all, on a fixed schedule (1 to 10000000); or --closed.
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate, required_unless_present = "closed", conflicts_with = "closed", allow_negative_numbers = true)]
     rate: Option<f64>,
     /// Closed loop instead: each connection sends when its last answer arrives.
     #[arg(long)]
@@ -75,6 +75,18 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|e| exit_with(e));
+    if let Some(refused) = refused(&cli) {
+        exit_with(Cli::command().error(ErrorKind::ArgumentConflict, refused));
+    }
+    if let Err(e) = chain_cli::exit_on_interrupt() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    // A wrong address fails now, rather than as a window of connection errors.
+    if let Err(e) = TcpStream::connect_timeout(&cli.address, CONNECT_LIMIT) {
+        let message = format!("cannot connect to {}: {e}", cli.address);
+        exit_with(Cli::command().error(ErrorKind::ValueValidation, message));
+    }
     let pace = cli.rate.map_or(Pace::Closed, |rate| Pace::Open { rate });
     let plan = Plan {
         address: cli.address,
@@ -85,10 +97,10 @@ fn main() -> ExitCode {
         drain: cli.drain,
         users: cli.users.get() as u64,
     };
-    let cpu_before = report::cpu_time();
-    let recorded = run(&plan, cli.threads.get());
-    let report =
-        report::report(&plan, cli.threads.get(), &recorded, report::cpu_time() - cpu_before);
+    let (cpu_before, began) = (report::cpu_time(), Instant::now());
+    let (counts, histograms) = run(&plan, cli.threads.get());
+    let spent = report::Spent { cpu: report::cpu_time() - cpu_before, wall: began.elapsed() };
+    let report = report::report(&plan, cli.threads.get(), &counts, &histograms, spent);
     if cli.json {
         println!("{}", serde_json::to_string(&report).expect("a report serialises"));
     } else {
@@ -103,16 +115,39 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs every connection of `plan` on `threads` threads and merges what they saw.
-fn run(plan: &Plan, threads: usize) -> Recorded {
+/// How long the first connection may take before the address counts as wrong.
+const CONNECT_LIMIT: Duration = Duration::from_secs(5);
+
+/// Why the options cannot be run as given, if they cannot: more threads than
+/// connections would leave threads idle, and more connections than `ulimit -n`
+/// allows would fail part-way.
+fn refused(cli: &Cli) -> Option<String> {
+    let connections = cli.connections.get();
+    if cli.threads.get() > connections {
+        return Some(format!(
+            "--threads {} is more than the {connections} connections it would run: ask for at most {connections}",
+            cli.threads
+        ));
+    }
+    let limit = chain_cli::short_of_descriptors(connections as u64)?;
+    let needed = connections as u64 + chain_cli::OTHER_DESCRIPTORS;
+    Some(format!(
+        "--connections {connections} needs about {needed} file descriptors, and `ulimit -n` allows {limit}: ask for fewer connections, or raise `ulimit -n`"
+    ))
+}
+
+/// Runs every connection of `plan` on `threads` threads: what they counted, merged,
+/// and the latencies and lags they recorded.
+fn run(plan: &Plan, threads: usize) -> (Counts, Histograms) {
     let executor = Arc::new(smol::Executor::new());
     let requests = Arc::new(Requests::new(plan.users));
+    let histograms = Arc::new(Histograms::new());
     // Connections start together, a moment after they are all spawned.
-    let start = Instant::now() + Duration::from_millis(20);
+    let times = Times::of(plan, Instant::now() + Duration::from_millis(20));
     let tasks: Vec<_> = (0..plan.connections)
         .map(|index| {
-            let (plan, requests) = (plan.clone(), requests.clone());
-            executor.spawn(async move { drive(&plan, index, start, &requests).await })
+            let (plan, requests, histograms) = (plan.clone(), requests.clone(), histograms.clone());
+            executor.spawn(async move { drive(&plan, index, times, &requests, &histograms).await })
         })
         .collect();
     let (stop, stopped) = smol::channel::bounded::<()>(1);
@@ -122,10 +157,12 @@ fn run(plan: &Plan, threads: usize) -> Recorded {
             thread::spawn(move || smol::block_on(executor.run(stopped.recv())))
         })
         .collect();
-    let recorded = smol::block_on(executor.run(join_all(tasks)));
+    let counts = smol::block_on(executor.run(join_all(tasks)));
     drop(stop);
     for helper in helpers {
         let _ = helper.join();
     }
-    recorded.into_iter().reduce(Recorded::merge).expect("at least one connection")
+    let counts = counts.into_iter().reduce(Counts::merge).expect("at least one connection");
+    let histograms = Arc::into_inner(histograms).expect("every connection has ended");
+    (counts, histograms)
 }

@@ -6,15 +6,19 @@
 use std::{
     collections::BTreeMap,
     net::SocketAddr,
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
 use async_io::Timer;
-use benches::gateway_wire::{expected_body, request};
+use benches::{
+    gateway_wire::{expected_body, request},
+    load::Percentiles,
+};
 use futures::future::{Either, select};
 use hdrhistogram::Histogram;
 
-use crate::wire::Connection;
+use crate::{report::percentiles, wire::Connection};
 
 /// How requests leave.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,16 +45,50 @@ pub struct Plan {
     pub users: u64,
 }
 
-/// What one connection, or all of them merged, saw in the measured window.
-#[derive(Debug)]
-pub struct Recorded {
+/// The latencies and lags of every connection of a run, one histogram of each for
+/// them all: one per connection would take some 400 KB each.
+pub struct Histograms {
     /// From each request's due time (open loop) or sending (closed loop) to its
     /// answer, in microseconds.
-    pub latency: Histogram<u64>,
+    latency: Mutex<Histogram<u64>>,
     /// How late the generator itself sent each request, in microseconds: from when
     /// it was due, or from when the connection was free if that was later.
-    pub lag: Histogram<u64>,
+    lag: Mutex<Histogram<u64>>,
+}
+
+impl Histograms {
+    pub fn new() -> Self {
+        let histogram = || Histogram::new_with_bounds(1, LONGEST_US, 3).expect("valid bounds");
+        Histograms { latency: Mutex::new(histogram()), lag: Mutex::new(histogram()) }
+    }
+
+    fn record_latency(&self, latency: Duration) {
+        let mut latency_us = self.latency.lock().expect("no recording panics");
+        latency_us.saturating_record(micros(latency));
+    }
+
+    fn record_lag(&self, lag: Duration) {
+        self.lag.lock().expect("no recording panics").saturating_record(micros(lag));
+    }
+
+    /// The percentiles of the latencies, and of the lags.
+    pub fn percentiles(&self) -> (Percentiles, Percentiles) {
+        let of = |h: &Mutex<Histogram<u64>>| percentiles(&h.lock().expect("no recording panics"));
+        (of(&self.latency), of(&self.lag))
+    }
+}
+
+/// What one connection, or all of them merged, counted in the measured window.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Requests due (open loop) or sent (closed loop) in the window that were sent.
     pub sent: u64,
+    /// Requests due in the window that never left: their connection was still
+    /// waiting on an earlier answer when the drain ended (open loop only).
+    pub unsent: u64,
+    /// Answers that arrived within the window, whichever request they answered:
+    /// the throughput.
+    pub arrived: u64,
     /// Every answer, warm-up and drain included.
     pub answered_in_all: u64,
     pub statuses: BTreeMap<u16, u64>,
@@ -58,8 +96,8 @@ pub struct Recorded {
     pub wrong: u64,
     /// Connections that failed (refused, reset, closed mid-answer); each is reopened.
     pub connection_errors: u64,
-    /// Requests still unanswered when the drain ended: counted, and recorded with
-    /// the latency they had reached then.
+    /// Requests sent and still unanswered when the drain ended: counted, and
+    /// recorded with the latency they had reached then, as the unsent ones are.
     pub unanswered: u64,
 }
 
@@ -69,25 +107,11 @@ const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
 /// The longest latency recorded: longer ones count as this.
 const LONGEST_US: u64 = 3_600_000_000;
 
-impl Recorded {
-    fn new() -> Self {
-        let histogram = || Histogram::new_with_bounds(1, LONGEST_US, 3).expect("valid bounds");
-        Recorded {
-            latency: histogram(),
-            lag: histogram(),
-            sent: 0,
-            answered_in_all: 0,
-            statuses: BTreeMap::new(),
-            wrong: 0,
-            connection_errors: 0,
-            unanswered: 0,
-        }
-    }
-
-    pub fn merge(mut self, other: Recorded) -> Self {
-        self.latency.add(&other.latency).expect("same bounds");
-        self.lag.add(&other.lag).expect("same bounds");
+impl Counts {
+    pub fn merge(mut self, other: Counts) -> Self {
         self.sent += other.sent;
+        self.unsent += other.unsent;
+        self.arrived += other.arrived;
         self.answered_in_all += other.answered_in_all;
         for (status, n) in other.statuses {
             *self.statuses.entry(status).or_default() += n;
@@ -98,7 +122,7 @@ impl Recorded {
         self
     }
 
-    /// Answers of any status.
+    /// Answers of any status to the requests of the window.
     pub fn answered(&self) -> u64 {
         self.statuses.values().sum()
     }
@@ -126,33 +150,64 @@ impl Requests {
     }
 }
 
-/// Drives connection `index` of `plan` from `start`, and returns what it recorded.
-pub async fn drive(plan: &Plan, index: usize, start: Instant, requests: &Requests) -> Recorded {
-    let mut recorded = Recorded::new();
-    let measured_from = start + plan.warmup;
-    let end = measured_from + plan.duration;
-    let give_up = end + plan.drain;
+/// A run's times: when it starts, when the measured window opens and ends, and when
+/// answers still owed stop being waited for.
+#[derive(Clone, Copy, Debug)]
+pub struct Times {
+    start: Instant,
+    measured_from: Instant,
+    end: Instant,
+    give_up: Instant,
+}
+
+impl Times {
+    pub fn of(plan: &Plan, start: Instant) -> Self {
+        let measured_from = start + plan.warmup;
+        let end = measured_from + plan.duration;
+        Times { start, measured_from, end, give_up: end + plan.drain }
+    }
+
+    fn in_window(&self, instant: Instant) -> bool {
+        (self.measured_from..self.end).contains(&instant)
+    }
+}
+
+impl Plan {
+    /// When request `k` of connection `index` is due, `rate` requests a second in all.
+    fn due(&self, rate: f64, index: usize, k: u64, times: &Times) -> Instant {
+        let n = k * self.connections as u64 + index as u64;
+        times.start + Duration::from_secs_f64(n as f64 / rate)
+    }
+}
+
+/// Drives connection `index` of `plan` over `times`, recording latencies and lags
+/// into `histograms`, and returns what it counted.
+pub async fn drive(
+    plan: &Plan,
+    index: usize,
+    times: Times,
+    requests: &Requests,
+    histograms: &Histograms,
+) -> Counts {
+    let mut counts = Counts::default();
     let mut connection: Option<Connection> = None;
-    let mut free_at = start;
+    let mut free_at = times.start;
     for k in 0u64.. {
         let due = match plan.pace {
-            Pace::Open { rate } => {
-                let n = k * plan.connections as u64 + index as u64;
-                start + Duration::from_secs_f64(n as f64 / rate)
-            }
-            Pace::Closed => Instant::now().max(start),
+            Pace::Open { rate } => plan.due(rate, index, k, &times),
+            Pace::Closed => Instant::now().max(times.start),
         };
-        if due >= end {
+        if due >= times.end {
             break;
         }
         if Instant::now() < due {
             Timer::at(due).await;
         }
         let sent = Instant::now();
-        let measured = due >= measured_from;
+        let measured = due >= times.measured_from;
         if measured {
-            recorded.lag.saturating_record(micros(sent - due.max(free_at)));
-            recorded.sent += 1;
+            histograms.record_lag(sent - due.max(free_at));
+            counts.sent += 1;
         }
         let (request, expected) = requests.nth(k * plan.connections as u64 + index as u64);
         let exchange = async {
@@ -162,33 +217,60 @@ pub async fn drive(plan: &Plan, index: usize, start: Instant, requests: &Request
             };
             open.exchange(request, expected).await
         };
-        let answered = match select(Box::pin(exchange), Timer::at(give_up)).await {
+        let answered = match select(Box::pin(exchange), Timer::at(times.give_up)).await {
             Either::Left((answered, _)) => answered,
             Either::Right(_) => {
                 if measured {
-                    recorded.unanswered += 1;
-                    recorded.latency.saturating_record(micros(give_up - due));
+                    counts.unanswered += 1;
+                    histograms.record_latency(times.give_up - due);
                 }
+                charge_unsent(plan, index, k + 1, &times, &mut counts, histograms);
                 break;
             }
         };
         free_at = Instant::now();
+        counts.arrived += u64::from(answered.is_ok() && times.in_window(free_at));
+        counts.answered_in_all += u64::from(answered.is_ok());
         let from = if plan.pace == Pace::Closed { sent } else { due };
-        recorded.answered_in_all += u64::from(answered.is_ok());
         match answered {
             Ok(answer) if measured => {
-                recorded.latency.saturating_record(micros(free_at - from));
-                *recorded.statuses.entry(answer.status).or_default() += 1;
-                recorded.wrong += u64::from(!answer.body_as_expected);
+                histograms.record_latency(free_at - from);
+                *counts.statuses.entry(answer.status).or_default() += 1;
+                counts.wrong += u64::from(!answer.body_as_expected);
             }
-            Ok(answer) => recorded.wrong += u64::from(!answer.body_as_expected),
+            Ok(answer) => counts.wrong += u64::from(!answer.body_as_expected),
             Err(_) => {
                 connection = None;
-                recorded.connection_errors += u64::from(measured);
+                counts.connection_errors += u64::from(measured);
                 // Refused at once: pause rather than spin (closed loop) through it.
                 Timer::after(RECONNECT_PAUSE).await;
             }
         }
     }
-    recorded
+    counts
+}
+
+/// Charges connection `index`'s requests from number `from` on that fell due in the
+/// window but never left, because the connection was still waiting when the drain
+/// ended: each counts as unsent, with the latency it had reached then. A server
+/// that stalls a connection is charged for every request due on it meanwhile.
+fn charge_unsent(
+    plan: &Plan,
+    index: usize,
+    from: u64,
+    times: &Times,
+    counts: &mut Counts,
+    histograms: &Histograms,
+) {
+    let Pace::Open { rate } = plan.pace else { return };
+    for k in from.. {
+        let due = plan.due(rate, index, k, times);
+        if due >= times.end {
+            break;
+        }
+        if due >= times.measured_from {
+            counts.unsent += 1;
+            histograms.record_latency(times.give_up - due);
+        }
+    }
 }

@@ -26,7 +26,7 @@ use std::{
 };
 
 use benches::Flavour;
-use chain_cli::{exit_with, parse_latency};
+use chain_cli::{exit_with, parse_concurrency, parse_latency, parse_workers};
 use chain_core::http::gateway::{DEFAULT_MAX_IN_FLIGHT, PATH, bind};
 use clap::{Parser, Subcommand};
 
@@ -42,7 +42,7 @@ struct Args {
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, global = true)]
     latency: Duration,
     /// The most requests answered at once; beyond it, 503.
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_MAX_IN_FLIGHT).expect("not zero"), global = true)]
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_MAX_IN_FLIGHT).expect("not zero"), value_parser = parse_concurrency, allow_negative_numbers = true, global = true)]
     max_in_flight: NonZeroUsize,
 }
 
@@ -53,15 +53,16 @@ enum Kind {
         /// The runtime and its scheduling: a flavour with a native twin.
         #[arg(long, value_enum)]
         flavour: Flavour,
-        /// Worker threads of a multi-threaded flavour.
-        #[arg(long, default_value_t = NonZeroUsize::MIN)]
-        workers: NonZeroUsize,
+        /// Worker threads of a multi-thread or thread-per-core flavour (1 to 256)
+        /// [default: 1].
+        #[arg(long, value_parser = parse_workers, allow_negative_numbers = true)]
+        workers: Option<NonZeroUsize>,
     },
     /// OS threads and blocking I/O (tiny_http).
     Threads {
         /// Handler threads, answering the requests that tiny_http's connection
         /// threads queue: as many as connections, for a thread per connection.
-        #[arg(long, default_value_t = NonZeroUsize::new(64).expect("not zero"))]
+        #[arg(long, default_value_t = NonZeroUsize::new(64).expect("not zero"), value_parser = parse_concurrency, allow_negative_numbers = true)]
         threads: NonZeroUsize,
     },
 }
@@ -80,12 +81,16 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
     let args = Args::try_parse().unwrap_or_else(|e| exit_with(e));
-    if let Kind::Native { flavour, .. } = args.kind {
+    if let Kind::Native { flavour, workers } = args.kind {
         if !flavour.has_native_server() {
             eprintln!(
                 "error: {flavour} has no native baseline; those with one: {}",
                 natives().join(", ")
             );
+            return ExitCode::from(2);
+        }
+        if workers.is_some() && !flavour.is_multi_thread() {
+            eprintln!("error: --workers: {flavour} runs on one thread");
             return ExitCode::from(2);
         }
     }
@@ -100,7 +105,9 @@ fn main() -> ExitCode {
     }
     let address = SocketAddr::from(([127, 0, 0, 1], args.port));
     let served = match args.kind {
-        Kind::Native { flavour, workers } => native::serve(address, flavour, workers, limits),
+        Kind::Native { flavour, workers } => {
+            native::serve(address, flavour, workers.unwrap_or(NonZeroUsize::MIN), limits)
+        }
         Kind::Threads { threads } => threads::serve(address, threads, limits),
     };
     match served {
