@@ -36,7 +36,8 @@ pub struct Generator {
     pub threads: usize,
     /// CPU time over the whole run, warm-up and drain included.
     pub cpu_seconds: f64,
-    /// That CPU time as a share of its threads' time over the whole run.
+    /// Its CPU time over the warm-up and the window, as a share of its threads' time
+    /// over them (the drain, mostly waiting, left out).
     pub cpu_share: f64,
     /// How late it sent requests, in microseconds.
     pub lag_us: Percentiles,
@@ -137,7 +138,7 @@ impl Report {
         let asked = self.sent + self.unsent;
         (self.errors() > 0).then(|| {
             format!(
-                "{} of the {asked} requests of the window had no answer 200 (by status, connection errors, unanswered and never sent above); their latencies count in the percentiles",
+                "{} of the {asked} requests of the window had no answer 200 (by status, connection errors, unanswered and never sent above); the latencies of all but the connection errors count in the percentiles",
                 self.errors()
             )
         })

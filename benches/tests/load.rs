@@ -176,5 +176,8 @@ fn bad_options_are_usage_errors() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        // Refused for what was wrong, before anything is tried on the address.
+        let option = args.iter().rev().find(|a| a.starts_with("--") && **a != "--closed");
+        assert!(option.is_none_or(|o| stderr.contains(o)), "{args:?}: {stderr}");
     }
 }

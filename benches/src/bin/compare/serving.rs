@@ -173,7 +173,8 @@ impl Setup<'_> {
             format!("--connections={}", self.load.connections),
             format!("--duration={}", humantime::format_duration(self.load.duration)),
             format!("--warmup={}", humantime::format_duration(self.load.warmup)),
-            format!("--threads={}", self.cores.generator.len()),
+            // A thread per core, but not more than there are connections to run.
+            format!("--threads={}", self.cores.generator.len().min(self.load.connections.get())),
             "--json".to_owned(),
         ]);
         let output = interrupt::output(pinned(&mut load, &self.cores.generator))

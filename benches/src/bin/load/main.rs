@@ -30,7 +30,7 @@ use std::{
 use benches::load::{parse_connections, parse_rate, parse_warmup, parse_window};
 use chain_cli::{exit_with, parse_address};
 use clap::{CommandFactory, Parser, error::ErrorKind};
-use futures::future::join_all;
+use futures::future::{join, join_all};
 
 use crate::schedule::{Counts, Histograms, Pace, Plan, Requests, Times, drive};
 
@@ -98,8 +98,12 @@ fn main() -> ExitCode {
         users: cli.users.get() as u64,
     };
     let (cpu_before, began) = (report::cpu_time(), Instant::now());
-    let (counts, histograms) = run(&plan, cli.threads.get());
-    let spent = report::Spent { cpu: report::cpu_time() - cpu_before, wall: began.elapsed() };
+    let (counts, histograms, (cpu_at_end, ended)) = run(&plan, cli.threads.get());
+    let spent = report::Spent {
+        cpu: report::cpu_time() - cpu_before,
+        cpu_to_end: cpu_at_end - cpu_before,
+        wall_to_end: ended - began,
+    };
     let report = report::report(&plan, cli.threads.get(), &counts, &histograms, spent);
     if cli.json {
         println!("{}", serde_json::to_string(&report).expect("a report serialises"));
@@ -137,8 +141,9 @@ fn refused(cli: &Cli) -> Option<String> {
 }
 
 /// Runs every connection of `plan` on `threads` threads: what they counted, merged,
-/// and the latencies and lags they recorded.
-fn run(plan: &Plan, threads: usize) -> (Counts, Histograms) {
+/// the latencies and lags they recorded, and the process's CPU time and the instant
+/// when the window ended.
+fn run(plan: &Plan, threads: usize) -> (Counts, Histograms, (Duration, Instant)) {
     let executor = Arc::new(smol::Executor::new());
     let requests = Arc::new(Requests::new(plan.users));
     let histograms = Arc::new(Histograms::new());
@@ -150,6 +155,10 @@ fn run(plan: &Plan, threads: usize) -> (Counts, Histograms) {
             executor.spawn(async move { drive(&plan, index, times, &requests, &histograms).await })
         })
         .collect();
+    let window_end = executor.spawn(async move {
+        async_io::Timer::at(times.end()).await;
+        (report::cpu_time(), Instant::now())
+    });
     let (stop, stopped) = smol::channel::bounded::<()>(1);
     let helpers: Vec<_> = (1..threads)
         .map(|_| {
@@ -157,12 +166,12 @@ fn run(plan: &Plan, threads: usize) -> (Counts, Histograms) {
             thread::spawn(move || smol::block_on(executor.run(stopped.recv())))
         })
         .collect();
-    let counts = smol::block_on(executor.run(join_all(tasks)));
+    let (counts, at_end) = smol::block_on(executor.run(join(join_all(tasks), window_end)));
     drop(stop);
     for helper in helpers {
         let _ = helper.join();
     }
     let counts = counts.into_iter().reduce(Counts::merge).expect("at least one connection");
     let histograms = Arc::into_inner(histograms).expect("every connection has ended");
-    (counts, histograms)
+    (counts, histograms, at_end)
 }

@@ -13,11 +13,12 @@ pub fn percentiles(histogram: &Histogram<u64>) -> Percentiles {
     Percentiles { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: histogram.max() }
 }
 
-/// What the run cost the generator: CPU time, and the wall-clock time it took,
-/// warm-up, window and drain.
+/// What the run cost the generator: CPU time over the whole run, and the CPU and
+/// wall-clock time up to the window's end (warm-up and window, not the drain).
 pub struct Spent {
     pub cpu: Duration,
-    pub wall: Duration,
+    pub cpu_to_end: Duration,
+    pub wall_to_end: Duration,
 }
 
 /// The report of `plan`, run on `threads` threads, from what was counted and
@@ -52,7 +53,8 @@ pub fn report(
         generator: Generator {
             threads,
             cpu_seconds: spent.cpu.as_secs_f64(),
-            cpu_share: spent.cpu.as_secs_f64() / (spent.wall.as_secs_f64() * threads as f64),
+            cpu_share: spent.cpu_to_end.as_secs_f64()
+                / (spent.wall_to_end.as_secs_f64() * threads as f64),
             kept_schedule: lag.p99 <= KEPT_SCHEDULE_US,
             lag_us: lag,
         },

@@ -167,6 +167,11 @@ impl Times {
         Times { start, measured_from, end, give_up: end + plan.drain }
     }
 
+    /// When the measured window ends.
+    pub fn end(&self) -> Instant {
+        self.end
+    }
+
     fn in_window(&self, instant: Instant) -> bool {
         (self.measured_from..self.end).contains(&instant)
     }
@@ -198,6 +203,11 @@ pub async fn drive(
             Pace::Closed => Instant::now().max(times.start),
         };
         if due >= times.end {
+            break;
+        }
+        if Instant::now() >= times.give_up {
+            // Failed connections may have kept this one past the drain's end.
+            charge_unsent(plan, index, k, &times, &mut counts, histograms);
             break;
         }
         if Instant::now() < due {

@@ -43,6 +43,21 @@ impl Both {
         Ok(both)
     }
 
+    /// The machine both runs were made on, as their headers name it.
+    fn machine(&self) -> Result<&str, String> {
+        fn of(doc: &ServeDocument) -> Option<&str> {
+            let line = doc.header.lines().find_map(|l| l.strip_prefix("machine: "))?;
+            line.split(';').next()
+        }
+        match (of(&self.first), of(&self.second)) {
+            (Some(first), Some(second)) if first == second => Ok(first),
+            (Some(first), Some(second)) => {
+                Err(format!("the two runs were made on different machines: {first} and {second}"))
+            }
+            _ => Err("a run's header names no machine".to_owned()),
+        }
+    }
+
     /// `figure` of the row named `server` in each run, stated together.
     fn stated(&self, server: &str, figure: impl Fn(&ServedRow) -> Option<f64>) -> Option<Stated> {
         let of =
@@ -187,6 +202,7 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
         );
     }
     let built_first = same_in_both(results, rerun, "serve-built.txt")?;
+    let machine = both.machine()?;
     let minutes = |dir: &Path| -> Result<String, String> {
         let seconds: f64 = read_trimmed(dir, "serve-seconds.txt")?
             .parse()
@@ -195,7 +211,7 @@ pub fn saturation(results: &Path, rerun: &Path) -> Result<String, String> {
     };
     Ok(table
         + &format!(
-            "\n{}, by `docs/results/serve.sh` on {} (UTC; the second run {}), release build of {built_first}; it took {} and {}.",
+            "\n{}, by `docs/results/serve.sh` on {machine}, {} (UTC; the second run {}), release build of {built_first}; it took {} and {}.",
             typed(&both.first.command),
             both.first.date,
             both.second.date,
