@@ -39,7 +39,7 @@ pub use args::{
 };
 pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
 pub use interrupt::exit_on_interrupt;
-pub use limits::{OTHER_DESCRIPTORS, short_of_descriptors, soft_limit};
+pub use limits::{short_of_descriptors, soft_limit};
 pub use memory::Footprint;
 pub use serve_args::{DEFAULT_PORT, ServeArgs};
 pub use source_args::{

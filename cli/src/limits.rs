@@ -8,13 +8,14 @@ pub fn soft_limit(name: &str) -> Option<u64> {
 
 /// Descriptors a program holds besides its connections: stdio, the runtime's
 /// reactor, a listener, the binary and its libraries.
-pub const OTHER_DESCRIPTORS: u64 = 64;
+const OTHER_DESCRIPTORS: u64 = 64;
 
-/// `ulimit -n`, when `needed` file descriptors (besides [`OTHER_DESCRIPTORS`]) are
-/// more than it allows; `None` when they fit, or the limit cannot be read.
-pub fn short_of_descriptors(needed: u64) -> Option<u64> {
-    let limit = soft_limit("Max open files")?;
-    (needed + OTHER_DESCRIPTORS > limit).then_some(limit)
+/// When `connections` file descriptors, and the program's others, are more than
+/// `ulimit -n` allows: how many are needed in all, and the limit. `None` when they
+/// fit, or the limit cannot be read.
+pub fn short_of_descriptors(connections: u64) -> Option<(u64, u64)> {
+    let (needed, limit) = (connections + OTHER_DESCRIPTORS, soft_limit("Max open files")?);
+    (needed > limit).then_some((needed, limit))
 }
 
 fn parse(limits: &str, name: &str) -> Option<u64> {
@@ -44,7 +45,7 @@ Max address space         unlimited            unlimited            bytes
             let limit = soft_limit("Max open files").expect("a limit");
             assert!(limit > OTHER_DESCRIPTORS, "{limit}");
             assert_eq!(short_of_descriptors(0), None);
-            assert_eq!(short_of_descriptors(limit), Some(limit));
+            assert_eq!(short_of_descriptors(limit), Some((limit + OTHER_DESCRIPTORS, limit)));
         }
     }
 }

@@ -84,9 +84,8 @@ impl SourceArgs {
         }
         let connections = self.connections.get() as u64;
         let needed = connections * if in_process { 2 } else { 1 };
-        let limit = super::limits::short_of_descriptors(needed)?;
+        let (needed, limit) = super::limits::short_of_descriptors(needed)?;
         let both_ends = if in_process { ", two each with the service in this process" } else { "" };
-        let needed = needed + super::limits::OTHER_DESCRIPTORS;
         Some(format!(
             "--connections {connections} needs about {needed} file descriptors{both_ends}, and `ulimit -n` allows {limit}: ask for fewer connections, or raise `ulimit -n`"
         ))

@@ -12,8 +12,7 @@ use crate::{served::Served, server_process::Server};
 
 /// Why `n` connections cannot be held from this process, if they cannot.
 pub fn descriptor_shortage(n: NonZeroUsize) -> Option<String> {
-    let limit = chain_cli::short_of_descriptors(n.get() as u64)?;
-    let needed = n.get() as u64 + chain_cli::OTHER_DESCRIPTORS;
+    let (needed, limit) = chain_cli::short_of_descriptors(n.get() as u64)?;
     Some(format!(
         "--hold {n} needs about {needed} file descriptors and `ulimit -n` allows {limit}: raise `ulimit -n`, or hold fewer"
     ))

@@ -133,8 +133,7 @@ fn refused(cli: &Cli) -> Option<String> {
             cli.threads
         ));
     }
-    let limit = chain_cli::short_of_descriptors(connections as u64)?;
-    let needed = connections as u64 + chain_cli::OTHER_DESCRIPTORS;
+    let (needed, limit) = chain_cli::short_of_descriptors(connections as u64)?;
     Some(format!(
         "--connections {connections} needs about {needed} file descriptors, and `ulimit -n` allows {limit}: ask for fewer connections, or raise `ulimit -n`"
     ))
