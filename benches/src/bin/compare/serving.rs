@@ -325,9 +325,27 @@ fn sustained(point: &Point, bound: Duration) -> bool {
         && point.load.latency_us.p99 as u128 <= bound.as_micros()
 }
 
+/// `rate` measured, and measured once more if it was not sustained: one hiccup of
+/// a shared machine (a 20 ms pause of either process lifts a 2-second window's p99
+/// past 10 ms) must not end a search at a rate far below the server's. Whether it
+/// was sustained, with the measurement that says so.
+fn measure_confirmed(
+    measure: &mut impl FnMut(f64) -> Result<Point, String>,
+    rate: f64,
+    bound: Duration,
+) -> Result<(bool, Point), String> {
+    let point = measure(rate)?;
+    if sustained(&point, bound) {
+        return Ok((true, point));
+    }
+    let again = measure(rate)?;
+    Ok((sustained(&again, bound), again))
+}
+
 /// The highest rate `measure` sustains: doubling from `from` (halving first if even
 /// that is too much) until one is not sustained, then halving the gap
-/// [`BISECTIONS`] times.
+/// [`BISECTIONS`] times. A rate counts as not sustained only when a second
+/// measurement of it fails too ([`measure_confirmed`]).
 fn search(
     mut measure: impl FnMut(f64) -> Result<Point, String>,
     from: f64,
@@ -337,8 +355,8 @@ fn search(
     let mut good: Option<(f64, Point)> = None;
     let (mut bad, mut generator_limited) = (None, false);
     while bad.is_none() {
-        let point = measure(rate)?;
-        if sustained(&point, bound) {
+        let (held, point) = measure_confirmed(&mut measure, rate, bound)?;
+        if held {
             good = Some((rate, point));
             rate *= 2.0;
             if rate > benches::load::MAX_RATE {
@@ -357,8 +375,8 @@ fn search(
     if let Some(mut high) = bad {
         for _ in 0..BISECTIONS {
             let middle = ((low + high) / 2.0).round();
-            let point = measure(middle)?;
-            if sustained(&point, bound) {
+            let (held, point) = measure_confirmed(&mut measure, middle, bound)?;
+            if held {
                 (low, at) = (middle, point);
             } else {
                 generator_limited = point.load.generator_warning().is_some();
@@ -451,9 +469,10 @@ mod tests {
     }
 
     #[test]
-    fn the_search_doubles_then_halves_the_gap_four_times() {
+    fn the_search_doubles_then_halves_the_gap_four_times_measuring_each_failure_twice() {
         let (found, asked) = searched(1000.0, 3000.0);
-        assert_eq!(asked, [1000.0, 2000.0, 4000.0, 3000.0, 3500.0, 3250.0, 3125.0]);
+        let failed_twice = [4000.0, 4000.0, 3000.0, 3500.0, 3500.0, 3250.0, 3250.0];
+        assert_eq!(asked, [&[1000.0, 2000.0][..], &failed_twice, &[3125.0, 3125.0]].concat());
         assert_eq!(found.rate, 3000.0);
         assert!(!found.generator_limited);
     }
@@ -461,8 +480,21 @@ mod tests {
     #[test]
     fn a_start_above_the_capacity_halves_until_one_is_sustained() {
         let (found, asked) = searched(16000.0, 3000.0);
-        assert_eq!(&asked[..4], [16000.0, 8000.0, 4000.0, 2000.0]);
+        assert_eq!(&asked[..7], [16000.0, 16000.0, 8000.0, 8000.0, 4000.0, 4000.0, 2000.0]);
         assert_eq!(found.rate, 3000.0);
+    }
+
+    #[test]
+    fn one_failed_measurement_of_a_rate_does_not_end_the_search() {
+        let mut hiccups = 0;
+        let measure = |rate: f64| {
+            // The first measurement at 2000/s fails, as a machine's pause makes it.
+            let hiccup = rate == 2000.0 && hiccups == 0;
+            hiccups += usize::from(hiccup);
+            Ok(point(rate, if hiccup { 0.0 } else { 3000.0 }))
+        };
+        let found = search(measure, 1000.0, Duration::from_millis(10)).unwrap();
+        assert_eq!((found.rate, hiccups), (3000.0, 1));
     }
 
     #[test]
