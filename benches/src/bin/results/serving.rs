@@ -101,11 +101,23 @@ fn rate_cost(doc: &ServeDocument, server: &str) -> Option<Option<f64>> {
 }
 
 /// For a gateway row with a twin in `doc`: its CPU per answer over the twin's, at
-/// the document's one offered rate (medians of the runs).
+/// the document's one offered rate: the median over the rounds of each round's
+/// ratio. compare measures every row once a round, so a gateway and its twin are
+/// measured a minute apart at most, and the machine's slower minutes (CPU per
+/// answer here moves by 15 % over a run of 9 rounds) weigh on both sides alike.
 fn cpu_cost(doc: &ServeDocument, server: &str) -> Option<f64> {
     let row = doc.rows.iter().find(|r| r.server == server)?;
-    let cpu = |r: &ServedRow| Some(median(&r.loads.first()?.runs, Point::cpu_ms_per_thousand));
-    Some(cpu(row)? / cpu(twin(doc, row)?)?)
+    let (own, native) = (first_runs(row)?, first_runs(twin(doc, row)?)?);
+    if own.len() != native.len() {
+        return None;
+    }
+    let rounds: Vec<(&Point, &Point)> = own.iter().zip(native).collect();
+    Some(median(&rounds, |(own, native)| own.cpu_ms_per_thousand() / native.cpu_ms_per_thousand()))
+}
+
+/// The runs of a row's first load, one a round.
+fn first_runs(row: &ServedRow) -> Option<&[Point]> {
+    Some(&row.loads.first()?.runs)
 }
 
 /// The least and the most of `values`, as "least–most" (one figure when they are
@@ -441,7 +453,7 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
         })
         .ok_or(format!("{SATURATION}: no gateway rows"))?;
     let mut said = format!(
-        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; medians of {} runs, both published runs); {rate}. The best gateway, {}, sustained {} (\"or more\": the load generator was the limit in a run)",
+        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; the median of {} rounds' ratios, both published runs); {rate}. The best gateway, {}, sustained {} (\"or more\": the load generator was the limit in a run)",
         figure(
             same.first
                 .rows
@@ -470,7 +482,7 @@ fn percent(fraction: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use benches::serve_record::HeldRow;
+    use benches::serve_record::{HeldRow, Loaded};
 
     use super::*;
 
@@ -519,6 +531,59 @@ Transfer/sec:     22.86MB
             runs,
             failure: failure.map(str::to_owned),
         }
+    }
+
+    /// A row measured once a round at one rate, spending `cpu_ms` per 1,000 answers
+    /// in each round.
+    fn served(server: &str, cpu_ms: &[f64]) -> ServedRow {
+        let point = |ms: f64| {
+            let report = serde_json::json!({
+                "pace": "open", "offered_rate": 1000.0, "connections": 1, "window_seconds": 1.0,
+                "sent": 1000, "answered": 1000, "answered_in_all": 1000, "achieved_rate": 1000.0,
+                "latency_us": {"p50": 1, "p90": 1, "p99": 1, "p999": 1, "max": 1},
+                "statuses": {"200": 1000}, "connection_errors": 0, "unanswered": 0,
+                "wrong_answers": 0,
+                "generator": {"threads": 1, "cpu_seconds": 0.1, "cpu_share": 0.1,
+                    "lag_us": {"p50": 1, "p90": 1, "p99": 1, "p999": 1, "max": 1},
+                    "kept_schedule": true},
+            });
+            let load = serde_json::from_value(report).expect("a report");
+            Point { load, server_cpu_seconds: ms / 1000.0, peak_memory_bytes: 1 }
+        };
+        ServedRow {
+            server: server.to_owned(),
+            workers: "1".to_owned(),
+            loads: vec![Loaded {
+                offered_rate: 1000.0,
+                runs: cpu_ms.iter().map(|&ms| point(ms)).collect(),
+            }],
+            saturation: None,
+        }
+    }
+
+    #[test]
+    fn a_gateways_cpu_cost_is_the_median_of_each_rounds_ratio_to_its_twin() {
+        let doc = |rows| ServeDocument {
+            command: "compare serve --rates 1000".to_owned(),
+            date: String::new(),
+            runs: 3,
+            header: String::new(),
+            rows,
+            held: Vec::new(),
+        };
+        // Equal in every round, the second round slower for both: the medians of
+        // the runs alone would be 20 over 10.
+        let paired = doc(vec![
+            served("tokio-current-thread", &[10.0, 40.0, 20.0]),
+            served("tokio-current-thread native", &[10.0, 40.0, 10.0]),
+        ]);
+        let near = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+        assert!(near(cpu_cost(&paired, "tokio-current-thread"), 1.0));
+        let uneven = doc(vec![
+            served("smol-current-thread", &[10.0, 10.0]),
+            served("smol-current-thread native", &[10.0]),
+        ]);
+        assert_eq!(cpu_cost(&uneven, "smol-current-thread"), None, "rounds do not pair");
     }
 
     #[test]
