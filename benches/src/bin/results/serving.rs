@@ -103,8 +103,8 @@ fn rate_cost(doc: &ServeDocument, server: &str) -> Option<Option<f64>> {
 /// For a gateway row with a twin in `doc`: its CPU per answer over the twin's, at
 /// the document's one offered rate: the median over the rounds of each round's
 /// ratio. compare measures every row once a round, so a gateway and its twin are
-/// measured a minute apart at most, and the machine's slower minutes (CPU per
-/// answer here moves by 15 % over a run of 9 rounds) weigh on both sides alike.
+/// measured within one round of each other, and a shared machine's slower minutes
+/// weigh on both sides alike, as they do not on a ratio of two medians.
 fn cpu_cost(doc: &ServeDocument, server: &str) -> Option<f64> {
     let row = doc.rows.iter().find(|r| r.server == server)?;
     let (own, native) = (first_runs(row)?, first_runs(twin(doc, row)?)?);
@@ -571,8 +571,8 @@ Transfer/sec:     22.86MB
             rows,
             held: Vec::new(),
         };
-        // Equal in every round, the second round slower for both: the medians of
-        // the runs alone would be 20 over 10.
+        // Equal in two rounds of three, the second slower for both: the medians of
+        // the runs alone would give 20 over 10.
         let paired = doc(vec![
             served("tokio-current-thread", &[10.0, 40.0, 20.0]),
             served("tokio-current-thread native", &[10.0, 40.0, 10.0]),
