@@ -240,7 +240,7 @@ pub fn cost(results: &Path, rerun: &Path) -> Result<String, String> {
     for row in &both.first.rows {
         let name = row.server.as_str();
         let at = |figure: fn(&Point) -> f64| {
-            both.stated(name, |r| Some(median(&r.loads.first()?.runs, figure)))
+            both.stated(name, |r| Some(median(first_runs(r)?, figure)))
                 .ok_or_else(|| format!("{COST}: {name} is not in both runs"))
         };
         let ratio = match (cpu_cost(&both.first, name), cpu_cost(&both.second, name)) {
