@@ -17,6 +17,7 @@ mod python;
 mod record;
 mod report;
 mod row;
+mod search;
 mod serve_chart;
 mod serve_load;
 mod serve_report;

@@ -16,8 +16,8 @@ pub struct ServeLoad {
     pub rates: Vec<f64>,
     /// Instead of --rates: find each flavour's saturation rate, the highest offered
     /// rate it answers in full, without an error, with p99 within this bound (e.g.
-    /// 10ms), a rate failing only if a second try fails too; then measure the
-    /// --sweep fractions of it.
+    /// 10ms), a rate failing only if a second try fails too, made after every
+    /// other flavour's next measurement; then measure the --sweep fractions of it.
     #[arg(long, value_name = "P99_BOUND", value_parser = parse_limit, allow_hyphen_values = true, conflicts_with = "hold")]
     pub search: Option<Duration>,
     /// Instead: hold N kept-alive connections open, each after one request, and

@@ -259,7 +259,7 @@ pub fn report(
     let mut markdown = format!("```text\n{header}\n```\n");
     if let (Some(columns), Some(bound)) = (saturation_columns(rows, setup, levels), load.search) {
         let title = format!(
-            "saturation: the highest offered rate answered in full, without an error, with p99 within {} (a rate that failed was measured again, and failed twice)",
+            "saturation: the highest offered rate answered in full, without an error, with p99 within {} (a rate that failed was measured again, after the other rows, and failed twice)",
             us(bound.as_micros() as u64)
         );
         say(format_args!("\n{title}\n{}", table::terminal(columns.clone())));

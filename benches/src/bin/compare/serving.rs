@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     args::Args,
-    holding, interrupt, python,
+    holding, interrupt, python, search,
     serve_load::ServeLoad,
     serve_report,
     served::{Launch, Served},
@@ -126,9 +126,6 @@ impl Levels {
         }
     }
 }
-
-/// How many times the search halves the gap between a rate sustained and one not.
-const BISECTIONS: usize = 4;
 
 /// What every measurement shares.
 pub struct Setup<'a> {
@@ -299,92 +296,19 @@ fn hold_all(
     Ok(held)
 }
 
-/// Each flavour's saturation rate, in turn.
+/// Each flavour's saturation rate, the rows' searches taking turns
+/// ([`search::search_rows`]).
 fn search_all(setup: &Setup, rows: &[Served], bound: Duration) -> Result<Vec<Saturation>, String> {
     let progress = ProgressBar::new_spinner();
     progress.enable_steady_tick(Duration::from_millis(200));
-    let found = rows
-        .iter()
-        .map(|&served| {
-            let measure = |rate: f64| {
-                progress.set_message(format!("searching: {served} at {rate:.0}/s"));
-                setup.measure(served, rate).map_err(|e| format!("{served}: {e}"))
-            };
-            search(measure, setup.load.search_from, bound).map_err(|e| format!("{served}: {e}"))
-        })
-        .collect();
+    let measure = |row: usize, rate: f64| {
+        progress.set_message(format!("searching: {} at {rate:.0}/s", rows[row]));
+        setup.measure(rows[row], rate)
+    };
+    let found = search::search_rows(rows.len(), setup.load.search_from, bound, measure)
+        .map_err(|(row, e)| format!("{}: {e}", rows[row]));
     progress.finish_and_clear();
     found
-}
-
-/// Whether `point` sustained its offered rate: answers arriving nearly as fast,
-/// none in error, p99 within `bound`.
-fn sustained(point: &Point, bound: Duration) -> bool {
-    point.load.behind_warning().is_none()
-        && point.load.errors() == 0
-        && point.load.latency_us.p99 as u128 <= bound.as_micros()
-}
-
-/// `rate` measured, and measured once more if it was not sustained: one hiccup of
-/// a shared machine (a 20 ms pause of either process lifts a 2-second window's p99
-/// past 10 ms) must not end a search at a rate far below the server's. Whether it
-/// was sustained, with the measurement that says so.
-fn measure_confirmed(
-    measure: &mut impl FnMut(f64) -> Result<Point, String>,
-    rate: f64,
-    bound: Duration,
-) -> Result<(bool, Point), String> {
-    let point = measure(rate)?;
-    if sustained(&point, bound) {
-        return Ok((true, point));
-    }
-    let again = measure(rate)?;
-    Ok((sustained(&again, bound), again))
-}
-
-/// The highest rate `measure` sustains: doubling from `from` (halving first if even
-/// that is too much) until one is not sustained, then halving the gap
-/// [`BISECTIONS`] times. A rate counts as not sustained only when a second
-/// measurement of it fails too ([`measure_confirmed`]).
-fn search(
-    mut measure: impl FnMut(f64) -> Result<Point, String>,
-    from: f64,
-    bound: Duration,
-) -> Result<Saturation, String> {
-    let mut rate = from;
-    let mut good: Option<(f64, Point)> = None;
-    let (mut bad, mut generator_limited) = (None, false);
-    while bad.is_none() {
-        let (held, point) = measure_confirmed(&mut measure, rate, bound)?;
-        if held {
-            good = Some((rate, point));
-            rate *= 2.0;
-            if rate > benches::load::MAX_RATE {
-                break;
-            }
-        } else if good.is_none() && rate > 2.0 {
-            rate = (rate / 2.0).floor();
-        } else {
-            generator_limited = point.load.generator_warning().is_some();
-            bad = Some(rate);
-        }
-    }
-    let Some((mut low, mut at)) = good else {
-        return Err(format!("not even {rate} requests/s was sustained"));
-    };
-    if let Some(mut high) = bad {
-        for _ in 0..BISECTIONS {
-            let middle = ((low + high) / 2.0).round();
-            let (held, point) = measure_confirmed(&mut measure, middle, bound)?;
-            if held {
-                (low, at) = (middle, point);
-            } else {
-                generator_limited = point.load.generator_warning().is_some();
-                high = middle;
-            }
-        }
-    }
-    Ok(Saturation { rate: low, at, generator_limited })
 }
 
 /// Every run: `points[flavour][level]` holds each run's measurement. Each round
@@ -423,86 +347,7 @@ fn measure_all(
 
 #[cfg(test)]
 mod tests {
-    use benches::load::{Generator, Percentiles};
-
     use super::*;
-
-    /// A measurement of a server that answers at most `capacity` requests a second,
-    /// with p99 of 1 ms below it.
-    fn point(rate: f64, capacity: f64) -> Point {
-        let p99 = if rate <= capacity { 1_000 } else { 50_000 };
-        let latency = Percentiles { p50: 100, p90: 500, p99, p999: p99, max: p99 };
-        let load = Report {
-            pace: "open".into(),
-            offered_rate: Some(rate),
-            connections: 50,
-            window_seconds: 1.0,
-            sent: rate as u64,
-            unsent: 0,
-            answered: rate.min(capacity) as u64,
-            answered_in_all: rate.min(capacity) as u64,
-            achieved_rate: rate.min(capacity),
-            latency_us: latency,
-            statuses: [(200, rate.min(capacity) as u64)].into(),
-            connection_errors: 0,
-            unanswered: 0,
-            wrong_answers: 0,
-            generator: Generator {
-                threads: 1,
-                cpu_seconds: 0.1,
-                cpu_share: 0.1,
-                lag_us: Percentiles { p50: 1, p90: 1, p99: 1, p999: 1, max: 1 },
-                kept_schedule: true,
-            },
-        };
-        Point { load, server_cpu_seconds: 0.1, peak_memory_bytes: 1 << 22 }
-    }
-
-    fn searched(from: f64, capacity: f64) -> (Saturation, Vec<f64>) {
-        let mut asked = Vec::new();
-        let measure = |rate: f64| {
-            asked.push(rate);
-            Ok(point(rate, capacity))
-        };
-        let found = search(measure, from, Duration::from_millis(10)).unwrap();
-        (found, asked)
-    }
-
-    #[test]
-    fn the_search_doubles_then_halves_the_gap_four_times_measuring_each_failure_twice() {
-        let (found, asked) = searched(1000.0, 3000.0);
-        let failed_twice = [4000.0, 4000.0, 3000.0, 3500.0, 3500.0, 3250.0, 3250.0];
-        assert_eq!(asked, [&[1000.0, 2000.0][..], &failed_twice, &[3125.0, 3125.0]].concat());
-        assert_eq!(found.rate, 3000.0);
-        assert!(!found.generator_limited);
-    }
-
-    #[test]
-    fn a_start_above_the_capacity_halves_until_one_is_sustained() {
-        let (found, asked) = searched(16000.0, 3000.0);
-        assert_eq!(&asked[..7], [16000.0, 16000.0, 8000.0, 8000.0, 4000.0, 4000.0, 2000.0]);
-        assert_eq!(found.rate, 3000.0);
-    }
-
-    #[test]
-    fn one_failed_measurement_of_a_rate_does_not_end_the_search() {
-        let mut hiccups = 0;
-        let measure = |rate: f64| {
-            // The first measurement at 2000/s fails, as a machine's pause makes it.
-            let hiccup = rate == 2000.0 && hiccups == 0;
-            hiccups += usize::from(hiccup);
-            Ok(point(rate, if hiccup { 0.0 } else { 3000.0 }))
-        };
-        let found = search(measure, 1000.0, Duration::from_millis(10)).unwrap();
-        assert_eq!((found.rate, hiccups), (3000.0, 1));
-    }
-
-    #[test]
-    fn nothing_sustained_is_an_error() {
-        let never = |_| Ok(point(1.0, 0.0));
-        let error = search(never, 8.0, Duration::from_millis(10)).err().unwrap();
-        assert!(error.contains("not even"), "{error}");
-    }
 
     #[test]
     fn cores_are_split_in_two_and_a_single_one_is_shared() {
