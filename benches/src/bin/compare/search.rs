@@ -1,7 +1,7 @@
 //! The saturation search: each row's highest sustained rate, the rows' searches
-//! taking turns so that a failure is measured again only after every other row
-//! has had a measurement, long after a noisy stretch of a shared machine that
-//! caused it has passed.
+//! taking turns so that a failure is measured again only after every other
+//! unfinished row has had a measurement, giving a noisy stretch of a shared
+//! machine that caused it the time to pass.
 
 use std::time::Duration;
 
@@ -94,7 +94,9 @@ impl RateSearch {
         }
     }
 
-    /// What the search found, once over: `None` if it never measured a rate.
+    /// What the search found, once over: `None` only before its first
+    /// measurement, since one that sustains nothing ends in [`RateSearch::record`]'s
+    /// error.
     fn found(self) -> Option<Saturation> {
         let (rate, at) = self.good?;
         Some(Saturation { rate, at, generator_limited: self.generator_limited })
