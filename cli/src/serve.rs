@@ -110,7 +110,12 @@ fn say_served(stats: &GatewayStats, stall: Option<&Stall>) {
     let connections = stats.connections();
     let served = connections.started();
     let s = if served == 1 { "" } else { "s" };
-    say!("stopped: {served} connection{s} served, answers: {answered}");
+    let malformed = match stats.malformed() {
+        0 => String::new(),
+        1 => "; 1 malformed request, answered by hyper".to_owned(),
+        n => format!("; {n} malformed requests, answered by hyper"),
+    };
+    say!("stopped: {served} connection{s} served, answers: {answered}{malformed}");
     if let Some(stall) = stall {
         say!("  injected stalls taken: {}", stall.taken());
     }

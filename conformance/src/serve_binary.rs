@@ -4,7 +4,8 @@
 //! the [`binary`](crate::binary) checks.
 
 use std::{
-    net::TcpListener,
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
     process::{Command, Stdio},
     time::Duration,
 };
@@ -25,8 +26,21 @@ fn curl(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// `serve --port 0` answers curl with the article's JSON and a 404 for another path;
-/// SIGTERM then stops it with status 0, saying what it answered.
+/// What the server at `root` (`http://host:port`) answers to a head with a header
+/// line that has no colon, read until it closes the connection.
+fn malformed_answer(root: &str) -> String {
+    let address = root.strip_prefix("http://").unwrap_or(root);
+    let mut stream = TcpStream::connect(address).expect("the gateway accepts");
+    stream.set_read_timeout(Some(TIME_LIMIT)).unwrap();
+    stream.write_all(b"GET /users/1/with-orders HTTP/1.1\r\nHost x\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("the gateway answers and closes");
+    answer
+}
+
+/// `serve --port 0` answers curl with the article's JSON and a 404 for another path,
+/// and a request that is not HTTP with a 400; SIGTERM then stops it with status 0,
+/// saying what it answered.
 pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
     let mut server = Command::new(binary)
         .args(["serve", "--port", "0"])
@@ -48,15 +62,17 @@ pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
     let missing =
         curl(&["--output", "/dev/null", "--write-out", "%{http_code}", &format!("{root}/x")]);
     assert_eq!(missing, "404");
+    assert!(malformed_answer(root).starts_with("HTTP/1.1 400"), "a request that is not HTTP");
     let mut kill = Command::new("kill");
     kill.args(["-TERM", &server.id().to_string()]);
     assert!(output_within(&mut kill, TIME_LIMIT).status.success(), "kill -TERM failed");
     let exited = exit_within(&mut server, TIME_LIMIT).expect("it stops after SIGTERM");
     let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(exited.code(), Some(0), "{rest}");
     assert!(rest.contains("SIGTERM: no new connections"), "{rest}");
-    assert!(rest.contains("stopped: 2 connections served, answers: 1 × 200, 1 × 404"), "{rest}");
+    let tally = "stopped: 3 connections served, answers: 1 × 200, 1 × 404; 1 malformed request";
+    assert!(rest.contains(tally), "{rest}");
 }
 
 /// Options `serve` would ignore, and values out of range, are usage errors (status

@@ -168,6 +168,7 @@ pub fn malformed_request_is_a_400_and_the_connection_closes<R: Runtime, S: Servi
         assert!(closed, "the connection closes after the 400");
         until("the connection is let go", || stats.connections().live() == 0);
         assert_eq!(stats.requests().started(), 0, "no handler ran");
+        assert_eq!(stats.malformed(), 1, "hyper's 400 is counted");
     });
 }
 
@@ -231,6 +232,7 @@ pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Runtime, S: Ser
         assert!(closed, "the gateway closes a connection whose head never ends");
         until("the connection is let go", || stats.connections().live() == 0);
         assert_eq!(stats.requests().started(), 0, "no handler ran");
+        assert_eq!(stats.malformed(), 0, "a slow head is not a malformed one");
     });
 }
 

@@ -6,7 +6,7 @@
 //! | `GET /users/{id}/with-orders` | 200 `{"user":{"user_id":1,"user_name":"user-1"},"orders":[1,3,10,11]}`: the user and the orders fetched at once from the source |
 //! | another path | 404 `{"error":"no such path ..."}` |
 //! | another method than `GET` or `HEAD` | 405, with `Allow: GET, HEAD` |
-//! | a request hyper cannot parse | 400 (from hyper), and the connection closed |
+//! | a request hyper cannot parse | 400 from hyper (414 or 431 for a head too long), and the connection closed; counted by [`GatewayStats::malformed`] |
 //! | an unknown user (the record service's 404) | 404 `{"error":"no user 0"}` |
 //! | a source that fails | 502, the error naming the user and the cause |
 //! | a source slower than [`GatewayConfig::fetch_timeout`] | 504 |

@@ -84,11 +84,18 @@ async fn connection<R: Runtime, S: DataSource + 'static>(
     let mut builder = http1::Builder::new();
     builder.timer(timer).header_read_timeout(header_timeout);
     let mut serving = pin!(builder.serve_connection(HyperIo(stream), service));
-    // An error (a malformed request, answered 400 by hyper; a client gone; the
-    // header timeout) ends this connection only.
-    if let Either::Right(((), _)) = select(serving.as_mut(), stop).await {
-        serving.as_mut().graceful_shutdown();
-        let _ = serving.await;
+    // An error (a malformed request, answered by hyper; a client gone; the header
+    // timeout) ends this connection only.
+    let ended = match select(serving.as_mut(), stop).await {
+        Either::Left((ended, _)) => ended,
+        Either::Right(((), _)) => {
+            serving.as_mut().graceful_shutdown();
+            serving.await
+        }
+    };
+    // An HTTP/2 preface is a parse error too, but one hyper does not answer.
+    if ended.is_err_and(|e| e.is_parse() && !e.is_parse_version_h2()) {
+        stats.count_malformed();
     }
     open.complete();
 }

@@ -10,7 +10,7 @@ use crate::{Counters, Gauge};
 
 /// The statuses the gateway's handler answers with, in the order
 /// [`GatewayStats::answered`] lists them. (A request hyper cannot parse gets its
-/// 400 or 431 from hyper, before any handler runs.)
+/// answer from hyper, before any handler runs: [`GatewayStats::malformed`].)
 pub const STATUSES: [u16; 6] = [200, 404, 405, 502, 503, 504];
 
 /// Live counts of a gateway: its connections, its requests and their fetches, and
@@ -21,6 +21,7 @@ pub struct GatewayStats {
     pub(super) requests: Gauge,
     pub(super) fetches: Arc<Counters>,
     answered: [AtomicU64; STATUSES.len()],
+    malformed: AtomicU64,
 }
 
 impl GatewayStats {
@@ -31,6 +32,7 @@ impl GatewayStats {
             requests: Gauge::default(),
             fetches,
             answered: Default::default(),
+            malformed: AtomicU64::new(0),
         }
     }
 
@@ -61,6 +63,17 @@ impl GatewayStats {
     /// How many answers had `status` (0 for one the handler never gives).
     pub fn answered_with(&self, status: u16) -> u64 {
         STATUSES.iter().position(|s| *s == status).map_or(0, |i| self.answered[i].load(Relaxed))
+    }
+
+    /// Requests hyper could not parse: it answers them itself (400, or 414 or 431 for
+    /// a head too long), no handler runs, and their connections close. So a tally of
+    /// [`GatewayStats::answered`] and these misses no answer the gateway gave.
+    pub fn malformed(&self) -> u64 {
+        self.malformed.load(Relaxed)
+    }
+
+    pub(super) fn count_malformed(&self) {
+        self.malformed.fetch_add(1, Relaxed);
     }
 
     pub(super) fn answer(&self, status: u16) {
