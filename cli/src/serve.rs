@@ -120,9 +120,11 @@ fn say_served(stats: &GatewayStats, stall: Option<&Stall>) {
         say!("  injected stalls taken: {}", stall.taken());
     }
     let cut_off = connections.cancelled();
-    if cut_off > 0 {
-        say!(
-            "  {cut_off} connections were still busy when the grace period ended, and were cut off"
-        );
+    match cut_off {
+        0 => {}
+        1 => say!("  1 connection was still busy when the grace period ended, and was cut off"),
+        n => {
+            say!("  {n} connections were still busy when the grace period ended, and were cut off")
+        }
     }
 }

@@ -172,6 +172,30 @@ pub fn malformed_request_is_a_400_and_the_connection_closes<R: Runtime, S: Servi
     });
 }
 
+/// Connections opened one after another, each closed after its answer, are every one
+/// served: the end of one connection does not cost the next its accept. (On io_uring
+/// an accept dropped after the kernel had completed it lost that connection, and the
+/// gateway once made its accept anew whenever a connection ended.)
+pub fn every_connection_of_a_sequence_is_served<R: Runtime, S: Service>(rt: R) {
+    const SEQUENCE: usize = 100;
+    // A fetch that waits keeps each connection's task alive past its client's next
+    // connect, where the race was.
+    let source = memory(&rt, Duration::from_millis(1));
+    serving(&rt, source, GatewayConfig::default(), |address, stats, _| {
+        for n in 1..=SEQUENCE {
+            let mut connection = Connection::open(address);
+            connection.send(
+                format!("GET {} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n", path(1))
+                    .as_bytes(),
+            );
+            let (closed, answer) = connection.closed();
+            assert_eq!(answer.map(|a| a.status), Some(200), "connection {n} of {SEQUENCE}");
+            assert!(closed, "connection {n} closes after its answer");
+        }
+        assert_eq!(stats.connections().started(), SEQUENCE);
+    });
+}
+
 /// A record service that fails is a 502 naming the user and the cause; an unknown
 /// user is a 404 naming the user.
 pub fn failing_record_service_is_a_502_naming_the_user<R: Runtime, S: Service>(rt: R) {

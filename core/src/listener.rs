@@ -24,8 +24,12 @@ pub trait Listener: Send + Sync + 'static {
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: dropping it accepts nothing, and a connection waiting in the
-    /// queue stays there for the next call.
+    /// Not on every runtime. On a readiness-based driver (epoll: tokio, smol,
+    /// async-std, the futures executors) dropping it accepts nothing, and a
+    /// connection waiting in the queue stays there for the next call. On io_uring
+    /// (compio, monoio) the accept is an operation the kernel may complete just
+    /// before the drop, and that connection is then lost. So keep one `accept`
+    /// alive across a select loop's turns rather than making it anew each turn.
     fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_;
 
     /// The address it listens on (with the port the system chose, for port 0).

@@ -7,7 +7,7 @@ use std::{convert::Infallible, future::Future, pin::Pin, pin::pin, sync::Arc, ti
 use futures::{
     FutureExt, StreamExt,
     channel::oneshot,
-    future::{Either, Shared, join_all, select},
+    future::{Either, Fuse, FusedFuture, Shared, join_all, select},
     select_biased,
     stream::FuturesUnordered,
 };
@@ -43,17 +43,26 @@ pub(super) async fn shard<R: Runtime, S: DataSource + 'static>(
     let (tell, told) = oneshot::channel::<()>();
     let told: Stop = told.map(drop).boxed().shared();
     let mut stopping = stop;
-    loop {
-        select_biased! {
-            () = stopping => break,
-            _ = connections.select_next_some() => {}
-            accepted = listener.accept().fuse() => match accepted {
-                Ok((stream, _)) => {
-                    let serving = connection(stream, handler.clone(), config.header_timeout, told.clone());
-                    connections.push(rt.spawn(serving));
-                }
-                Err(_) => rt.sleep(ACCEPT_PAUSE).await,
-            },
+    {
+        // One accept at a time, kept across the loop's turns, not made anew each turn:
+        // on io_uring an accept dropped after the kernel completed it loses that
+        // connection, and a connection ending would drop it at every turn.
+        let mut accepting = pin!(Fuse::terminated());
+        loop {
+            if accepting.is_terminated() {
+                accepting.set(listener.accept().fuse());
+            }
+            select_biased! {
+                () = stopping => break,
+                _ = connections.select_next_some() => {}
+                accepted = accepting => match accepted {
+                    Ok((stream, _)) => {
+                        let serving = connection(stream, handler.clone(), config.header_timeout, told.clone());
+                        connections.push(rt.spawn(serving));
+                    }
+                    Err(_) => rt.sleep(ACCEPT_PAUSE).await,
+                },
+            }
         }
     }
     // Refuse new connections at once; finish the open ones, within the grace period.
