@@ -30,11 +30,11 @@ use futures::{
 use super::{Configured, Scripted, ThreadsSeen};
 use chain_core::{
     DataSource, Elapsed, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, InMemorySource,
-    Instrumented, JoinError, JoinHandle, Operation, Runtime, Scheduling, Shape, TimeLimited, User,
-    UserId, UserResult, UserWithOrders, Work, WorkDone, Working, fan_out, fan_out_bounded,
-    fan_out_bounded_spawned, fan_out_shaped, fan_out_spawned, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
-    model::article_user_with_orders, run_on_worker, timeout,
+    Instrumented, JoinError, JoinHandle, Listener, Operation, Runtime, Scheduling, Shape,
+    TimeLimited, User, UserId, UserResult, UserWithOrders, Work, WorkDone, Working, fan_out,
+    fan_out_bounded, fan_out_bounded_spawned, fan_out_shaped, fan_out_spawned,
+    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
+    hello_world, model::article_user_with_orders, run_on_worker, timeout,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -421,6 +421,29 @@ pub fn clock_never_goes_backwards<R: Runtime>(rt: R) {
             assert!(now >= last);
             last = now;
         }
+    });
+}
+
+/// Dropping a pending `accept` loses no connection: one that arrived while it waited
+/// is the next `accept`'s. (On io_uring the kernel completes an accept as the
+/// connection arrives, before the runtime hands it over.)
+pub fn dropping_a_pending_accept_loses_no_connection<R: Runtime>(rt: R) {
+    let rt2 = rt.clone();
+    run_on_worker(&rt, async move {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("a port on loopback");
+        let listener = rt2.listen(socket).await.expect("the runtime takes the listener");
+        let address = listener.local_addr().expect("its address");
+        let mut first = Box::pin(listener.accept());
+        assert!(futures::poll!(first.as_mut()).is_pending(), "no connection yet");
+        // A turn of the event loop hands the accept to the kernel (io_uring submits
+        // its operations when the loop waits); another takes in its completion.
+        rt2.sleep(Duration::from_millis(1)).await;
+        let client = std::net::TcpStream::connect(address).expect("loopback connects");
+        rt2.sleep(Duration::from_millis(1)).await;
+        drop(first);
+        let next = timeout(&rt2, Duration::from_secs(10), listener.accept()).await;
+        let (_, peer) = next.expect("the connection was lost").expect("it is accepted");
+        assert_eq!(peer, client.local_addr().unwrap(), "the client's connection");
     });
 }
 

@@ -1,6 +1,6 @@
 //! The gateway's conformance cases: the article's chain served over HTTP by every
 //! runtime and flavour, and its answer to every misbehaviour, each checked through a
-//! plain socket written by hand ([`plain_http`](crate::plain_http)), never through the
+//! plain socket written by hand (`plain_http`), never through the
 //! project's own client, while the gateway's counters say what it holds.
 
 use std::{

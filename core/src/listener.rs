@@ -24,12 +24,10 @@ pub trait Listener: Send + Sync + 'static {
     ///
     /// # Cancel safety
     ///
-    /// Not on every runtime. On a readiness-based driver (epoll: tokio, smol,
-    /// async-std, the futures executors) dropping it accepts nothing, and a
-    /// connection waiting in the queue stays there for the next call. On io_uring
-    /// (compio, monoio) the accept is an operation the kernel may complete just
-    /// before the drop, and that connection is then lost. So keep one `accept`
-    /// alive across a select loop's turns rather than making it anew each turn.
+    /// Cancel safe: dropping it loses no connection; one that arrived meanwhile is
+    /// the next call's. (On io_uring the kernel completes an accept as the
+    /// connection arrives, before the runtime hands it over, so a glue there keeps
+    /// the operation for the next call.)
     fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_;
 
     /// The address it listens on (with the port the system chose, for port 0).

@@ -35,10 +35,12 @@
 #![warn(missing_docs)]
 
 mod confined;
+mod kept_accept;
 mod per_core;
 mod shard;
 
 pub use confined::{Confined, confined};
+pub use kept_accept::KeptAccept;
 pub use per_core::PerCore;
 
 use std::{future::Future, io, net::SocketAddr};

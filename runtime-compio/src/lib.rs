@@ -7,7 +7,7 @@
 //! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
-//! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there; its streams as `connect`'s |
+//! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
 //!
 //! # Examples
@@ -29,11 +29,12 @@ use std::{
     io,
     net::SocketAddr,
     pin::Pin,
+    rc::Rc,
     time::{Duration, Instant},
 };
 
 use chain_core::{IoDriver, Listener, Timer};
-use chain_per_core::{Confined, LocalLoop, PerCore, confined};
+use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
 use compio::{
     driver::{DriverType, ProactorBuilder},
     io::compat::AsyncStream,
@@ -129,8 +130,12 @@ impl LocalLoop for CompioLoop {
         // compio makes the socket non-blocking itself where its driver needs it.
         confined(move || async move {
             let address = listener.local_addr()?;
-            let inner = compio::net::TcpListener::from_std(listener)?;
-            Ok(CompioListener { inner: Confined::new(inner), address })
+            let inner = Rc::new(compio::net::TcpListener::from_std(listener)?);
+            let accepts = KeptAccept::new(move || {
+                let inner = inner.clone();
+                Box::pin(async move { inner.accept().await })
+            });
+            Ok(CompioListener { accepts: Confined::new(accepts), address })
         })
     }
 }
@@ -149,7 +154,9 @@ fn stream_of(stream: TcpStream) -> <CompioLoop as LocalLoop>::TcpStream {
 /// [`CompioRuntime`]'s streams.
 #[derive(Debug)]
 pub struct CompioListener {
-    inner: Confined<compio::net::TcpListener>,
+    /// io_uring's accept is an operation that a dropped future would lose a
+    /// connection with: kept, so that `accept` is cancel safe.
+    accepts: Confined<KeptAccept<(TcpStream, SocketAddr)>>,
     address: SocketAddr,
 }
 
@@ -158,7 +165,7 @@ impl Listener for CompioListener {
 
     fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_ {
         confined(move || async move {
-            let (stream, peer) = self.inner.get_ref().accept().await?;
+            let (stream, peer) = self.accepts.get_ref().accept().await?;
             stream.set_nodelay(true)?;
             Ok((stream_of(stream), peer))
         })

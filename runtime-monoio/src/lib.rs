@@ -7,7 +7,7 @@
 //! | `spawn` | [`monoio::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): monoio's own handle detaches on drop and has no `JoinError` |
 //! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it |
 //! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
-//! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there; its streams as `connect`'s |
+//! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
 //!
 //! # Examples
@@ -28,11 +28,12 @@ use std::{
     future::Future,
     io,
     net::SocketAddr,
+    rc::Rc,
     time::{Duration, Instant},
 };
 
 use chain_core::{IoDriver, Listener, Timer};
-use chain_per_core::{Confined, LocalLoop, PerCore, confined};
+use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
     net::tcp::stream_poll::TcpStreamPoll, time::TimeDriver,
@@ -133,8 +134,12 @@ impl LocalLoop for MonoioLoop {
             // epoll needs a non-blocking socket; io_uring a blocking one, or its
             // accept fails at once with EAGAIN instead of waiting.
             listener.set_nonblocking(!ON_IO_URING.get())?;
-            let inner = monoio::net::TcpListener::from_std(listener)?;
-            Ok(MonoioListener { inner: Confined::new(inner), address })
+            let inner = Rc::new(monoio::net::TcpListener::from_std(listener)?);
+            let accepts = KeptAccept::new(move || {
+                let inner = inner.clone();
+                Box::pin(async move { inner.accept().await })
+            });
+            Ok(MonoioListener { accepts: Confined::new(accepts), address })
         })
     }
 }
@@ -149,7 +154,9 @@ async fn connect(address: SocketAddr) -> io::Result<<MonoioLoop as LocalLoop>::T
 /// [`MonoioRuntime`]'s streams.
 #[derive(Debug)]
 pub struct MonoioListener {
-    inner: Confined<monoio::net::TcpListener>,
+    /// io_uring's accept is an operation that a dropped future would lose a
+    /// connection with: kept, so that `accept` is cancel safe.
+    accepts: Confined<KeptAccept<(monoio::net::TcpStream, SocketAddr)>>,
     address: SocketAddr,
 }
 
@@ -158,7 +165,7 @@ impl Listener for MonoioListener {
 
     fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_ {
         confined(move || async move {
-            let (stream, peer) = self.inner.get_ref().accept().await?;
+            let (stream, peer) = self.accepts.get_ref().accept().await?;
             stream.set_nodelay(true)?;
             Ok((Confined::new(stream.into_poll_io()?.compat()), peer))
         })

@@ -110,7 +110,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// A measuring process: one [`Job`](job::Job), given as JSON, measured and
+/// A measuring process: one [`Job`], given as JSON, measured and
 /// printed as JSON on stdout.
 fn child_main(job: &str) -> ExitCode {
     // A failed check (a wrong result, a fetch that failed) panics; the parent shows

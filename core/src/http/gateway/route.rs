@@ -58,7 +58,7 @@ pub fn admit<'a>(
     Ok((user, slot))
 }
 
-/// The user a path names, if it is the gateway's route ([`PATH`](super::PATH)).
+/// The user a path names, if it is the gateway's route ([`PATH`]).
 ///
 /// # Examples
 ///
