@@ -132,14 +132,14 @@ pub fn search_rows(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use benches::load::{Generator, Percentiles, Report};
 
     use super::*;
 
     /// A measurement of a server that answers at most `capacity` requests a second,
     /// with p99 of 1 ms below it.
-    fn point(rate: f64, capacity: f64) -> Point {
+    pub(crate) fn point(rate: f64, capacity: f64) -> Point {
         let p99 = if rate <= capacity { 1_000 } else { 50_000 };
         let latency = Percentiles { p50: 100, p90: 500, p99, p999: p99, max: p99 };
         let load = Report {

@@ -227,16 +227,25 @@ fn columns(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize)
                 )
             }),
         ),
-        Column::text(
-            "load kept pace",
-            cells(
-                &|runs| match runs.iter().filter(|p| p.load.generator_warning().is_some()).count() {
-                    0 => "yes".to_owned(),
-                    behind => format!("no, in {behind} of {}", runs.len()),
-                },
-            ),
-        ),
+        Column::text("load kept pace", cells(&kept_pace)),
     ]
+}
+
+/// Whether the load generator kept pace in each of `runs`, and where not, why: it
+/// sent requests late, or it kept its schedule but was over 90 % busy.
+fn kept_pace(runs: &[Point]) -> String {
+    let limited: Vec<&Point> =
+        runs.iter().filter(|p| p.load.generator_warning().is_some()).collect();
+    let late =
+        limited.iter().filter(|p| p.load.pace == "open" && !p.load.generator.kept_schedule).count();
+    let busy = limited.len() - late;
+    let why = match (late, busy) {
+        (0, 0) => return "yes".to_owned(),
+        (_, 0) => "sent late".to_owned(),
+        (0, _) => "over 90 % busy".to_owned(),
+        (late, busy) => format!("{late} sent late, {busy} over 90 % busy"),
+    };
+    format!("no, in {} of {}: {why}", limited.len(), runs.len())
 }
 
 /// What `compare serve` measured: the rows, how, the loads, and
@@ -433,4 +442,26 @@ pub fn report_held(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::tests::point;
+
+    #[test]
+    fn kept_pace_says_in_how_many_runs_the_generator_was_late_or_busy() {
+        let kept = point(1000.0, 2000.0);
+        let mut late = kept.clone();
+        late.load.generator.kept_schedule = false;
+        let mut busy = kept.clone();
+        busy.load.generator.cpu_share = 0.95;
+        assert_eq!(kept_pace(&[kept.clone(), kept.clone()]), "yes");
+        assert_eq!(kept_pace(&[kept.clone(), late.clone()]), "no, in 1 of 2: sent late");
+        assert_eq!(kept_pace(&[busy.clone(), kept]), "no, in 1 of 2: over 90 % busy");
+        assert_eq!(
+            kept_pace(&[late, busy.clone(), busy]),
+            "no, in 3 of 3: 1 sent late, 2 over 90 % busy"
+        );
+    }
 }
