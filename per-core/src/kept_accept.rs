@@ -22,15 +22,15 @@ type Operation<T> = LocalBoxFuture<'static, io::Result<T>>;
 /// # Examples
 ///
 /// ```
-/// use std::{cell::Cell, io, rc::Rc};
+/// use std::{cell::Cell, io};
 ///
 /// use chain_per_core::KeptAccept;
 /// use futures::{FutureExt, executor::block_on};
 ///
-/// let next = Rc::new(Cell::new(1));
-/// let counter = next.clone();
+/// // Stands in for a listener: each operation "accepts" the next number.
+/// let next = Cell::new(1);
 /// let accepts = KeptAccept::new(move || {
-///     let n = counter.replace(counter.get() + 1);
+///     let n = next.replace(next.get() + 1);
 ///     async move { io::Result::Ok(n) }.boxed_local()
 /// });
 /// assert_eq!(block_on(accepts.accept()).unwrap(), 1);
