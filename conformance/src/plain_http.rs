@@ -11,6 +11,9 @@ use std::{
 /// Longer than any answer takes on a loaded machine: only a hang reaches it.
 const READ_LIMIT: Duration = Duration::from_secs(30);
 
+/// A request head hyper cannot parse: a header line without a colon.
+pub(crate) const MALFORMED_HEAD: &[u8] = b"GET /users/1/with-orders HTTP/1.1\r\nHost x\r\n\r\n";
+
 /// One answer, as read off the wire.
 #[derive(Debug)]
 pub(crate) struct Answer {

@@ -11,6 +11,7 @@ use std::{
 };
 
 use super::{exit_within, line_within, output_within};
+use crate::plain_http::MALFORMED_HEAD;
 
 /// The longest any step here may take before it counts as hung.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
@@ -32,7 +33,7 @@ fn malformed_answer(root: &str) -> String {
     let address = root.strip_prefix("http://").unwrap_or(root);
     let mut stream = TcpStream::connect(address).expect("the gateway accepts");
     stream.set_read_timeout(Some(TIME_LIMIT)).unwrap();
-    stream.write_all(b"GET /users/1/with-orders HTTP/1.1\r\nHost x\r\n\r\n").unwrap();
+    stream.write_all(MALFORMED_HEAD).unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("the gateway answers and closes");
     answer

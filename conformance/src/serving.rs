@@ -17,7 +17,7 @@ use std::{
 
 use futures::channel::oneshot;
 
-use crate::plain_http::{Answer, Connection};
+use crate::plain_http::{Answer, Connection, MALFORMED_HEAD};
 use chain_core::{
     DataSource, FetchError, InMemorySource, OrderId, Runtime, User, UserId,
     http::{
@@ -162,7 +162,7 @@ pub fn unknown_path_and_method_are_json_errors_and_the_connection_lives_on<
 pub fn malformed_request_is_a_400_and_the_connection_closes<R: Runtime, S: Service>(rt: R) {
     serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
-        connection.send(b"GET /users/1/with-orders HTTP/1.1\r\nHost x\r\n\r\n");
+        connection.send(MALFORMED_HEAD);
         let (closed, answer) = connection.closed();
         assert_eq!(answer.map(|a| a.status), Some(400));
         assert!(closed, "the connection closes after the 400");
