@@ -13,10 +13,10 @@ use std::{env, fs, path::Path};
 /// The signatures a case may have (without whitespace, `{name}` for its name), and
 /// the kind of case each one is.
 const KINDS: [(&str, &str, &str); 6] = [
-    ("cases.rs", "pubfn{name}<R:Runtime>(rt:R)", "plain"),
-    ("cases.rs", "pubfn{name}<R:Runtime>(rt:R,built:Configured)", "configured"),
-    ("over_http.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "over_http"),
-    ("serving.rs", "pubfn{name}<R:Runtime,S:Service>(rt:R)", "serving"),
+    ("cases.rs", "pubfn{name}<R:Launch>(rt:R)", "plain"),
+    ("cases.rs", "pubfn{name}<R:Launch>(rt:R,built:Configured)", "configured"),
+    ("over_http.rs", "pubfn{name}<R:Launch,S:Service>(rt:R)", "over_http"),
+    ("serving.rs", "pubfn{name}<R:Launch,S:Service>(rt:R)", "serving"),
     ("binary.rs", "pubfn{name}(binary:&str)", "binary"),
     ("serve_binary.rs", "pubfn{name}(binary:&str)", "serve_binary"),
 ];

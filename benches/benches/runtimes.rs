@@ -281,7 +281,7 @@ fn block_on_entries(flavour: Flavour, iterations: u64) -> Duration {
     struct Entries(u64);
     impl benches::Visitor for Entries {
         type Output = Duration;
-        fn visit<R: chain_core::Runtime>(self, rt: R) -> Duration {
+        fn visit<R: chain_contract::Launch>(self, rt: R) -> Duration {
             rt.block_on(async {}); // the first entry starts lazily-started machinery
             let start = std::time::Instant::now();
             for i in 0..self.0 {
@@ -326,7 +326,7 @@ fn main() {
     // Every result is printed with the versions and machine that produced it.
     println!(
         "versions: {}; machine: {}; multi-thread flavours: {} workers",
-        chain_core::versions::summary(&benches::Flavour::runtimes()),
+        chain_cli::versions::summary(&benches::Flavour::runtimes()),
         chain_cli::report::machine(),
         workers()
     );

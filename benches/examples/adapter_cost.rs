@@ -19,10 +19,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{
-    Runtime,
-    http::{Service, ServiceConfig},
-};
+use chain_contract::Launch;
+use chain_core::http::{Service, ServiceConfig};
 use futures::{
     AsyncReadExt, AsyncWriteExt,
     future::{LocalBoxFuture, join_all},
@@ -61,14 +59,15 @@ enum OwnStream {
 }
 
 /// Times both ways on `rt` at each connection count, and prints them.
-fn compare<R: Runtime>(
+fn compare<R: Launch>(
     rt: &R,
     requests: usize,
     own: impl Fn(usize) -> Own,
     address: SocketAddr,
 ) -> io::Result<()> {
     let info = rt.info();
-    println!("{} {}, {}, I/O: {}", info.runtime, info.version, info.flavour, info.io);
+    let version = chain_cli::versions::locked_version(info.runtime).unwrap_or("unknown");
+    println!("{} {version}, {}, I/O: {}", info.runtime, info.flavour, info.io);
     for connections in CONNECTIONS {
         let per_connection = requests / connections;
         let (adapted, native) = rt.block_on(async {

@@ -13,7 +13,7 @@
 
 use std::{hint::black_box, num::NonZeroUsize, time::Instant};
 
-use chain_core::Runtime;
+use chain_contract::Launch;
 use runtime_async_std::AsyncStdRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;

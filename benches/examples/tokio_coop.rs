@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use benches::workloads::{Expect, check_fan_out};
 use chain_cli::report::duration;
-use chain_core::{InMemorySource, Runtime, UserResult, fan_out, fan_out_spawned, run_on_worker};
+use chain_contract::{Runtime, run_on_worker};
+use chain_core::{InMemorySource, UserResult, fan_out, fan_out_spawned};
 use runtime_tokio::TokioRuntime;
 
 fn main() {

@@ -2,7 +2,7 @@
 
 use std::{io, num::NonZeroUsize};
 
-use chain_core::{Launch, Runtime, Scheduling};
+use chain_contract::{Launch, Scheduling};
 use runtime_async_std::AsyncStdRuntime;
 use runtime_compio::CompioRuntime;
 use runtime_futures::FuturesRuntime;
@@ -45,7 +45,7 @@ pub trait Visitor {
     /// What the code returns.
     type Output;
     /// Runs on `rt`.
-    fn visit<R: Runtime>(self, rt: R) -> Self::Output;
+    fn visit<R: Launch>(self, rt: R) -> Self::Output;
 }
 
 impl Flavour {

@@ -15,7 +15,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{Runtime, Tally, User, UserId, UserWithOrders, model::article_orders};
+use chain_contract::Launch;
+use chain_core::{Tally, User, UserId, UserWithOrders, model::article_orders};
 use futures::{
     executor::ThreadPool,
     task::{LocalSpawnExt, SpawnExt},
@@ -210,7 +211,7 @@ trait LocalMeasurable: 'static {
 /// Times `iterations` runs of `baseline` inside `rt`'s `block_on`: on a
 /// current-thread flavour, the runtime's one worker (where the generic workload's
 /// task runs too); neither building the runtime nor entering it is counted.
-fn local_measurer<R: Runtime, B: LocalMeasurable>(rt: R, baseline: B) -> Measurer {
+fn local_measurer<R: Launch, B: LocalMeasurable>(rt: R, baseline: B) -> Measurer {
     Box::new(move |iterations| {
         rt.block_on(async {
             let start = Instant::now();

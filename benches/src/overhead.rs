@@ -169,7 +169,11 @@ mod tests {
     #[test]
     fn no_send_runtime_is_left_unheld() {
         for (flavour, _) in NOT_YET_HELD {
-            assert_eq!(flavour.scheduling(), chain_core::Scheduling::CurrentThread, "{flavour}");
+            assert_eq!(
+                flavour.scheduling(),
+                chain_contract::Scheduling::CurrentThread,
+                "{flavour}"
+            );
             assert!(matches!(flavour.runtime(), "compio" | "monoio"));
             assert_eq!(limit("chain", flavour), f64::INFINITY);
         }

@@ -12,10 +12,10 @@ use std::{
     time::Instant,
 };
 
+use chain_contract::{Launch, run_on_worker};
 use chain_core::{
-    InMemorySource, Runtime,
+    InMemorySource,
     http::gateway::{Gateway, GatewayConfig},
-    run_on_worker,
 };
 use futures::channel::oneshot;
 
@@ -89,7 +89,7 @@ struct Serve {
 impl Visitor for Serve {
     type Output = io::Result<()>;
 
-    fn visit<R: Runtime>(self, rt: R) -> io::Result<()> {
+    fn visit<R: Launch>(self, rt: R) -> io::Result<()> {
         let source = InMemorySource::new(rt.timer());
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         let gateway = Gateway::bind(any, rt.shards(), source, GatewayConfig::default())?;

@@ -3,8 +3,9 @@
 
 use std::{io, num::NonZeroUsize, sync::Arc, time::Duration};
 
+use chain_contract::Launch;
 pub use chain_core::Via;
-use chain_core::{DataSource, FaultPlan, Runtime, Shape, SourceVisitor, Work, WorkDone, Working};
+use chain_core::{DataSource, FaultPlan, Shape, SourceVisitor, Work, WorkDone, Working};
 
 use crate::{
     Flavour, Measurable, Visitor, measure,
@@ -85,7 +86,7 @@ impl Spec {
 }
 
 /// A [`Measurer`] that owns `rt` and `workload`.
-pub fn measurer<R: Runtime, W: Measurable>(rt: R, workload: W) -> Measurer {
+pub fn measurer<R: Launch, W: Measurable>(rt: R, workload: W) -> Measurer {
     let workload = Arc::new(workload);
     Box::new(move |iterations| measure(&rt, &workload, iterations))
 }
@@ -93,7 +94,7 @@ pub fn measurer<R: Runtime, W: Measurable>(rt: R, workload: W) -> Measurer {
 impl Visitor for Spec {
     type Output = Measurer;
 
-    fn visit<R: Runtime>(self, rt: R) -> Measurer {
+    fn visit<R: Launch>(self, rt: R) -> Measurer {
         match self {
             Spec::Chain { via, faults } => on_source(rt, via, faults, Fetching::Chain),
             Spec::FanOut { users, via, shape, limit, faults, work } => {
@@ -120,7 +121,7 @@ enum Fetching {
 }
 
 /// A [`Fetching`] workload's measurer on `via`'s source, with `faults` injected.
-fn on_source<R: Runtime>(
+fn on_source<R: Launch>(
     rt: R,
     via: Via,
     faults: Option<(FaultPlan, Duration)>,
@@ -137,7 +138,7 @@ struct MeasureOn<R> {
     expect: Expect,
 }
 
-impl<R: Runtime> SourceVisitor for MeasureOn<R> {
+impl<R: Launch> SourceVisitor for MeasureOn<R> {
     type Output = Measurer;
 
     fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Measurer {

@@ -12,10 +12,11 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chain_contract::{JoinHandle, Launch, run_on_worker};
 use chain_core::{
-    DataSource, Expected, Fault, FaultPlan, FetchErrorKind, JoinHandle, Operation, OrderId,
-    Runtime, Shape, Tally, User, UserId, UserResult, UserWithOrders, Work, WorkDone,
-    fan_out_shaped, get_user_with_orders, model::article_orders, run_on_worker,
+    DataSource, Expected, Fault, FaultPlan, FetchErrorKind, Operation, OrderId, Shape, Tally, User,
+    UserId, UserResult, UserWithOrders, Work, WorkDone, fan_out_shaped, get_user_with_orders,
+    model::article_orders,
 };
 use futures::{
     SinkExt, StreamExt,
@@ -47,7 +48,7 @@ pub struct Sample {
 /// Runs `workload` `iterations` times inside one task spawned on `rt` and returns the
 /// time taken inside that task: the runtime's own worker does the work, and neither
 /// building the runtime nor entering `block_on` is counted.
-pub fn measure<R: Runtime, W: Measurable>(rt: &R, workload: &Arc<W>, iterations: u64) -> Sample {
+pub fn measure<R: Launch, W: Measurable>(rt: &R, workload: &Arc<W>, iterations: u64) -> Sample {
     let workload = workload.clone();
     run_on_worker(rt, async move {
         let start = Instant::now();
@@ -234,7 +235,7 @@ pub struct FanOut<R, S> {
     pub work: Option<(Work, Arc<WorkDone>)>,
 }
 
-impl<R: Runtime, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
+impl<R: Launch, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
     async fn run_once(&self) -> Option<Tally> {
         let ids = 1..=self.users as UserId;
         let before = self.work.as_ref().map_or(0, |(_, done)| done.total());
@@ -262,7 +263,7 @@ pub struct SpawnMany<R> {
     pub tasks: u64,
 }
 
-impl<R: Runtime> Measurable for SpawnMany<R> {
+impl<R: Launch> Measurable for SpawnMany<R> {
     async fn run_once(&self) -> Option<Tally> {
         let handles: Vec<_> = (0..self.tasks).map(|i| self.rt.spawn(async move { i })).collect();
         let mut sum = 0;
@@ -285,7 +286,7 @@ pub struct SpawnChain<R> {
 
 /// One link: spawns the next with one more hop counted, until `left` runs out; the
 /// last sends the hops, so a link skipped or not run changes the count.
-fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, hops: u64) {
+fn link<R: Launch>(rt: R, left: u64, done: oneshot::Sender<u64>, hops: u64) {
     if left == 0 {
         let _ = done.send(hops);
     } else {
@@ -294,7 +295,7 @@ fn link<R: Runtime>(rt: R, left: u64, done: oneshot::Sender<u64>, hops: u64) {
     }
 }
 
-impl<R: Runtime> Measurable for SpawnChain<R> {
+impl<R: Launch> Measurable for SpawnChain<R> {
     async fn run_once(&self) -> Option<Tally> {
         let (done, reached) = oneshot::channel();
         link(self.rt.clone(), self.depth, done, 0);
@@ -339,7 +340,7 @@ pub async fn polls(future: impl Future<Output = ()>) -> u64 {
     .await
 }
 
-impl<R: Runtime> Measurable for YieldMany<R> {
+impl<R: Launch> Measurable for YieldMany<R> {
     async fn run_once(&self) -> Option<Tally> {
         let yields = self.yields;
         let handles: Vec<_> = (0..self.tasks)
@@ -373,7 +374,7 @@ pub struct PingPong<R> {
 
 type Request = (u64, oneshot::Sender<u64>);
 
-impl<R: Runtime> Measurable for PingPong<R> {
+impl<R: Launch> Measurable for PingPong<R> {
     async fn run_once(&self) -> Option<Tally> {
         let (mut requests, mut inbox) = mpsc::channel::<Request>(1);
         let partner = self.rt.spawn(async move {
@@ -401,7 +402,7 @@ pub struct SleepRegistration<R> {
     pub rt: R,
 }
 
-impl<R: Runtime> Measurable for SleepRegistration<R> {
+impl<R: Launch> Measurable for SleepRegistration<R> {
     async fn run_once(&self) -> Option<Tally> {
         let mut sleep = pin!(self.rt.sleep(Duration::from_secs(3600)));
         assert!(futures::poll!(sleep.as_mut()).is_pending(), "an hour passed");
@@ -417,7 +418,7 @@ pub struct Sleep<R> {
     pub duration: Duration,
 }
 
-impl<R: Runtime> Measurable for Sleep<R> {
+impl<R: Launch> Measurable for Sleep<R> {
     async fn run_once(&self) -> Option<Tally> {
         let start = self.rt.now();
         self.rt.sleep(self.duration).await;
@@ -430,6 +431,7 @@ impl<R: Runtime> Measurable for Sleep<R> {
 mod tests {
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
+    use chain_contract::Runtime;
     use chain_core::{
         Faulty, FetchError, InMemorySource, TimeLimited, model::article_user_with_orders,
     };

@@ -11,8 +11,9 @@ use std::{
 };
 
 use chain_conformance::output_within;
+use chain_contract::{Launch, Runtime};
 use chain_core::{
-    InMemorySource, Runtime,
+    InMemorySource,
     http::gateway::{Gateway, GatewayConfig},
 };
 use runtime_smol::SmolRuntime;

@@ -9,8 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::choice::{FLAVOURS, SHAPES, choice};
 use super::{ServeArgs, SourceArgs};
+use chain_contract::Scheduling;
 use chain_core::readable::duration;
-use chain_core::{Scheduling, Shape, UserId, Work};
+use chain_core::{Shape, UserId, Work};
 
 /// The most users one run may ask for: with a task per user, each holds about 1.3 KB
 /// while in flight, so this bounds a run to about 1.3 GB.

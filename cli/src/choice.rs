@@ -4,7 +4,8 @@
 
 use std::fmt::Display;
 
-use chain_core::{Scheduling, Shape, http::WireFault};
+use chain_contract::Scheduling;
+use chain_core::{Shape, http::WireFault};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 /// Every flavour, with its help.

@@ -26,6 +26,7 @@ mod serve_args;
 mod slow_join;
 mod source_args;
 mod usage;
+pub mod versions;
 mod workloads;
 
 use std::{num::NonZeroUsize, path::Path, process::ExitCode};
@@ -50,11 +51,8 @@ pub use usage::{exit_with, one_line};
 
 use slow_join::Verdict;
 
-use chain_core::{
-    Launch, Scheduling,
-    http::{Service, ServiceConfig},
-    run_on_worker,
-};
+use chain_contract::{Launch, Scheduling, run_on_worker};
+use chain_core::http::{Service, ServiceConfig};
 
 /// Parses the command line, starts runtime `L` and runs the chosen program.
 /// `--source http` without `--address` starts record service `S` in-process.
@@ -81,7 +79,7 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         .mut_arg("flavour", |arg| arg.help(flavour_help).value_parser(offered_only));
     let Checked { cli, flavour, workers } =
         check::<L>(command, std::env::args_os()).unwrap_or_else(|e| exit_with(e));
-    if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref(), flavour) {
+    if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref()) {
         eprintln!("{warning}");
     }
     // A server stops gracefully instead, once it listens.
@@ -135,7 +133,7 @@ pub struct Checked {
 /// checks what parsing alone cannot: options that conflict, the flavour and workers
 /// against what runtime `L` offers and its environment allows
 /// ([`Launch::check_environment`]), that a fan-out joined in one task would not take
-/// minutes on `L` ([`Launch::slow_joined_fan_out`]), and that a fan-out fits in the
+/// minutes on `L` ([`Launch::TASK_BUDGET`]), and that a fan-out fits in the
 /// memory available.
 ///
 /// # Errors
@@ -152,8 +150,7 @@ pub fn check<L: Launch>(
         .map_or_else(|| settings::<L>(&cli), Err)
         .and_then(|(flavour, workers)| {
             L::check_environment(flavour, workers)?;
-            if let Verdict::Refuse(message) = slow_join::verdict::<L>(cli.command.as_ref(), flavour)
-            {
+            if let Verdict::Refuse(message) = slow_join::verdict::<L>(cli.command.as_ref()) {
                 return Err(message);
             }
             footprint(cli.command.as_ref()).map_or(Ok(()), |f| f.check())?;

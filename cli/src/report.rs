@@ -7,7 +7,7 @@ use std::{
     process, thread,
 };
 
-use chain_core::RuntimeInfo;
+use chain_contract::RuntimeInfo;
 /// Every duration the binaries print, in one format ([`chain_core::readable::duration`]).
 pub use chain_core::readable::{duration, seconds};
 
@@ -39,7 +39,8 @@ pub fn header(info: &RuntimeInfo) -> String {
         "release build"
     };
     format!(
-        "runtime: {info}\nmachine: {}; {build}; workloads run inside a task spawned on the runtime",
+        "runtime: {}\nmachine: {}; {build}; workloads run inside a task spawned on the runtime",
+        super::versions::described(info),
         machine()
     )
 }

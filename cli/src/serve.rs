@@ -11,8 +11,9 @@ use super::{
     report::duration,
     workloads::{planned_faults, via},
 };
+use chain_contract::Runtime;
 use chain_core::{
-    DataSource, Runtime, SourceVisitor,
+    DataSource, SourceVisitor,
     http::gateway::{Gateway, GatewayStats, PATH, Stall},
 };
 

@@ -1,22 +1,22 @@
-//! A fan-out joined in one task that the runtime makes far slower than its users
-//! ([`Launch::slow_joined_fan_out`], tokio's per-task budget): a warning before a
-//! run of seconds, a refusal before one of minutes.
+//! A fan-out joined in one task on a runtime with a per-task budget
+//! ([`Launch::TASK_BUDGET`], tokio's): every waiting user is polled again after
+//! each budget, so the work grows with the users times those in flight. A warning
+//! before a run that large, a refusal before one far larger. No time is estimated:
+//! how long it takes depends on the machine, and what grows does not.
 
-use std::time::Duration;
-
-use super::{Command, SourceKind, report::duration};
+use super::{Command, SourceKind};
+use chain_contract::Launch;
 use chain_core::Shape;
-use chain_core::{JoinedFanOut, Launch, Scheduling, SlowJoin};
 
-/// Past this estimate, a warning on stderr before the run.
-pub(super) const WARN_ABOVE: Duration = Duration::from_secs(1);
-/// Past this estimate, a usage error: the longest latency a command accepts.
-pub(super) const REFUSE_ABOVE: Duration = super::MAX_DURATION;
+/// From this many users-in-flight pairs (about 32,000 users joined), a warning.
+pub(super) const WARN_FROM: f64 = 1e9;
+/// Past this many pairs (about 316,000 users joined), a usage error.
+pub(super) const REFUSE_ABOVE: f64 = 1e11;
 
 /// What to do about a command's joined fan-out.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Verdict {
-    /// Run it: not joined, or not slow.
+    /// Run it: not joined, not waiting, or not large.
     Run,
     /// Run it after this warning.
     Warn(String),
@@ -24,36 +24,44 @@ pub(super) enum Verdict {
     Refuse(String),
 }
 
-/// The verdict on `command` for runtime `L`'s `flavour`. Only an in-memory source
-/// is estimated: over HTTP, the connection limit bounds the users that wait.
-pub(super) fn verdict<L: Launch>(command: Option<&Command>, flavour: Scheduling) -> Verdict {
+/// The verdict on `command` for runtime `L`. Only an in-memory source that waits
+/// is judged: a fetch that completes on its first poll spends no budget, and over
+/// HTTP the connection limit bounds the users that wait.
+pub(super) fn verdict<L: Launch>(command: Option<&Command>) -> Verdict {
     let (fanout, limit) = match command {
         Some(Command::FanOut(fanout)) => (fanout, None),
         Some(Command::Bounded { fanout, concurrency }) => (fanout, Some(concurrency.get())),
         _ => return Verdict::Run,
     };
-    if fanout.shape != Shape::Join || fanout.source.kind != SourceKind::Memory {
-        return Verdict::Run;
+    let joined_and_waiting = fanout.shape == Shape::Join
+        && fanout.source.kind == SourceKind::Memory
+        && !fanout.latency.is_zero();
+    match L::TASK_BUDGET {
+        Some(budget) if joined_and_waiting => {
+            let users = fanout.users.get();
+            judge(users, limit.map_or(users, |k| k.min(users)), budget)
+        }
+        _ => Verdict::Run,
     }
-    let users = fanout.users.get();
-    let in_flight = limit.map_or(users, |k| k.min(users));
-    let size = JoinedFanOut { users, in_flight, latency: fanout.latency };
-    judge(users, L::slow_joined_fan_out(flavour, size))
 }
 
-/// The verdict on `users` joined in one task, expected to be `slow`.
-fn judge(users: usize, slow: Option<SlowJoin>) -> Verdict {
-    let Some(SlowJoin { estimate, cause }) = slow.filter(|slow| slow.estimate > WARN_ABOVE) else {
+/// The verdict on `users` joined in one task, `in_flight` of them waiting at once,
+/// on a runtime whose tasks yield after `budget` polls.
+fn judge(users: usize, in_flight: usize, budget: u32) -> Verdict {
+    let pairs = users as f64 * in_flight as f64;
+    if pairs < WARN_FROM {
         return Verdict::Run;
-    };
-    let about = duration(estimate);
-    if estimate > REFUSE_ABOVE {
+    }
+    let cause = format!(
+        "the runtime polls every waiting user again after each {budget} polls, so the work grows with the users times those in flight ({pairs:.0e} here): twice the users, four times as long"
+    );
+    if pairs > REFUSE_ABOVE {
         Verdict::Refuse(format!(
-            "{users} users joined in one task would take about {about} here ({cause}): use --shape spawn, a task per user, or fewer users"
+            "{users} users joined in one task would take minutes: {cause}; use --shape spawn, a task per user, or fewer users"
         ))
     } else {
         Verdict::Warn(format!(
-            "warning: {users} users joined in one task will take about {about} in a release build ({cause}); --shape spawn, a task per user, avoids it"
+            "warning: {users} users joined in one task: {cause}; --shape spawn, a task per user, avoids it"
         ))
     }
 }
@@ -62,24 +70,21 @@ fn judge(users: usize, slow: Option<SlowJoin>) -> Verdict {
 mod tests {
     use super::*;
 
-    fn slow(seconds: u64) -> Option<SlowJoin> {
-        Some(SlowJoin { estimate: Duration::from_secs(seconds), cause: "a budget" })
-    }
-
     #[test]
-    fn seconds_are_a_warning_minutes_a_refusal_and_both_name_the_remedy() {
-        assert_eq!(judge(10, None), Verdict::Run);
-        assert_eq!(
-            judge(10, Some(SlowJoin { estimate: WARN_ABOVE, cause: "a budget" })),
-            Verdict::Run
-        );
-        let Verdict::Warn(warning) = judge(100_000, slow(5)) else { panic!("not a warning") };
+    fn users_times_those_in_flight_decide_between_running_a_warning_and_a_refusal() {
+        assert_eq!(judge(31_622, 31_622, 128), Verdict::Run);
+        let Verdict::Warn(warning) = judge(100_000, 100_000, 128) else { panic!("not a warning") };
         assert!(
-            warning.starts_with("warning: 100000 users") && warning.contains("5.000 s"),
+            warning.starts_with("warning: 100000 users") && warning.contains("1e10"),
             "{warning}"
         );
-        let Verdict::Refuse(refusal) = judge(1_000_000, slow(540)) else { panic!("not refused") };
-        assert!(refusal.contains("9 min 0 s") && refusal.contains("(a budget)"), "{refusal}");
+        // Bounded: only those in flight are polled again.
+        assert!(matches!(judge(1_000_000, 1_000, 128), Verdict::Warn(_)));
+        assert_eq!(judge(1_000_000, 999, 128), Verdict::Run);
+        let Verdict::Refuse(refusal) = judge(1_000_000, 1_000_000, 128) else {
+            panic!("not refused")
+        };
+        assert!(refusal.contains("1e12") && refusal.contains("after each 128 polls"), "{refusal}");
         for message in [warning, refusal] {
             assert!(message.contains("--shape spawn") && !message.contains('\n'), "{message}");
         }

@@ -12,10 +12,11 @@ use super::{
     progress::Progress,
     report::duration,
 };
+use chain_contract::{Runtime, timeout};
 use chain_core::{
-    DataSource, FaultPlan, InMemorySource, Instrumented, Runtime, Source, SourceVisitor, UserId,
-    UserResult, Via, Work, WorkDone, Working, fan_out_shaped, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, timeout,
+    DataSource, FaultPlan, InMemorySource, Instrumented, Source, SourceVisitor, UserId, UserResult,
+    Via, Work, WorkDone, Working, fan_out_shaped, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
 };
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.

@@ -9,14 +9,15 @@ use std::{
     time::Duration,
 };
 
-use chain_core::{DataSource, FetchError, OrderId, Runtime, User, UserId};
+use chain_contract::Launch;
+use chain_core::{DataSource, FetchError, OrderId, User, UserId};
 
 /// How long a gate may stay shut before the test fails instead of hanging.
 const GATE_LIMIT: Duration = Duration::from_secs(10);
 
 /// Waits until `started` reaches `n`, polling every millisecond on the runtime's
 /// clock, and panics naming `what` if it has not after ten seconds.
-pub(super) async fn wait_until_started<R: Runtime>(
+pub(super) async fn wait_until_started<R: Launch>(
     rt: &R,
     started: &AtomicUsize,
     n: usize,
@@ -41,14 +42,14 @@ pub struct HoldingUsers<R, S> {
     started: Arc<AtomicUsize>,
 }
 
-impl<R: Runtime, S: DataSource> HoldingUsers<R, S> {
+impl<R: Launch, S: DataSource> HoldingUsers<R, S> {
     /// `inner`, with user fetches held until `n` have started.
     pub fn new(rt: R, inner: S, n: usize) -> Self {
         HoldingUsers { rt, inner, n, started: Arc::default() }
     }
 }
 
-impl<R: Runtime, S: DataSource> DataSource for HoldingUsers<R, S> {
+impl<R: Launch, S: DataSource> DataSource for HoldingUsers<R, S> {
     async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
         self.started.fetch_add(1, SeqCst);
         wait_until_started(&self.rt, &self.started, self.n, "user fetches").await;

@@ -45,7 +45,7 @@ pub use process::{exit_within, line_within, output_within};
 pub use scripted::Scripted;
 pub use threads_seen::ThreadsSeen;
 
-use chain_core::{Runtime, Scheduling};
+use chain_contract::{Launch, Scheduling};
 
 /// How a conformance module builds its runtime, as [`conformance_tests!`](crate::conformance_tests)
 /// was told: what the runtime must report and how it must behave.
@@ -74,7 +74,7 @@ pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// Runs `case` on a runtime made by `make`, on a thread of its own, and panics with
 /// the case's name if it panicked or did not finish within [`DEADLINE`].
-pub fn run_case<R: Runtime>(
+pub fn run_case<R: Launch>(
     name: &str,
     make: impl FnOnce() -> R + Send + 'static,
     case: impl FnOnce(R) + Send + 'static,
@@ -125,7 +125,7 @@ macro_rules! __conformance_module {
             use super::*;
             /// What this module's runtime is built with.
             const CONFIGURED: $crate::Configured =
-                $crate::Configured::new(::chain_core::Scheduling::$kind, $n);
+                $crate::Configured::new(::chain_contract::Scheduling::$kind, $n);
             $crate::__conformance_cases! {
                 { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
                 configured: CONFIGURED;

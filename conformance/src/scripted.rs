@@ -9,9 +9,9 @@ use std::{
 };
 
 use super::holding::wait_until_started;
+use chain_contract::Launch;
 use chain_core::{
-    DataSource, FetchError, FetchErrorKind, Operation, OrderId, Runtime, User, UserId,
-    model::article_orders,
+    DataSource, FetchError, FetchErrorKind, Operation, OrderId, User, UserId, model::article_orders,
 };
 
 /// The article's data, with per-fetch delays, one user whose orders fetch fails, one
@@ -40,7 +40,7 @@ enum Gate {
     OrdersStarted(usize),
 }
 
-impl<R: Runtime> Scripted<R> {
+impl<R: Launch> Scripted<R> {
     /// Every fetch waits `delay(user, operation)`; nothing fails.
     pub fn new(rt: R, delay: fn(UserId, Operation) -> Duration) -> Self {
         Scripted {
@@ -108,7 +108,7 @@ impl<R: Runtime> Scripted<R> {
     }
 }
 
-impl<R: Runtime> DataSource for Scripted<R> {
+impl<R: Launch> DataSource for Scripted<R> {
     async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
         self.act(user_id, Operation::FetchUser).await?;
         Ok(User::new(user_id))

@@ -18,14 +18,14 @@ use std::{
 use futures::channel::oneshot;
 
 use crate::plain_http::{Answer, Connection, MALFORMED_HEAD};
+use chain_contract::{Launch, run_on_worker};
 use chain_core::{
-    DataSource, FetchError, InMemorySource, OrderId, Runtime, User, UserId,
+    DataSource, FetchError, InMemorySource, OrderId, User, UserId,
     http::{
         HttpSource, Service, ServiceConfig, WireFault, WireFaultPlan,
         gateway::{Gateway, GatewayConfig, GatewayStats},
     },
     model::article_orders,
-    run_on_worker,
 };
 
 /// How long a client thread waits for the gateway's counters to show something.
@@ -55,7 +55,7 @@ fn serving<R, D, T>(
     client: impl FnOnce(SocketAddr, &Arc<GatewayStats>, &mut Stop) -> T + Send + 'static,
 ) -> T
 where
-    R: Runtime,
+    R: Launch,
     D: DataSource + 'static,
     T: Send + 'static,
 {
@@ -97,7 +97,7 @@ fn path(user: UserId) -> String {
     format!("/users/{user}/with-orders")
 }
 
-fn memory<R: Runtime>(rt: &R, latency: Duration) -> InMemorySource<R::Timer> {
+fn memory<R: Launch>(rt: &R, latency: Duration) -> InMemorySource<R::Timer> {
     InMemorySource::new(rt.timer()).with_latency(latency)
 }
 
@@ -113,7 +113,7 @@ fn assert_json_error(answer: &Answer, status: u16, says: &str) {
 
 /// The article's users 1 to 3, one after another on one kept-alive connection: each
 /// answer is the article's JSON, from both fetches in flight together.
-pub fn gateway_answers_the_articles_chain_on_one_kept_alive_connection<R: Runtime, S: Service>(
+pub fn gateway_answers_the_articles_chain_on_one_kept_alive_connection<R: Launch, S: Service>(
     rt: R,
 ) {
     let source = memory(&rt, Duration::from_millis(2));
@@ -137,7 +137,7 @@ pub fn gateway_answers_the_articles_chain_on_one_kept_alive_connection<R: Runtim
 /// A path other than the route is a 404, another method a 405 naming the allowed
 /// ones, each with a JSON error, and the connection stays usable.
 pub fn unknown_path_and_method_are_json_errors_and_the_connection_lives_on<
-    R: Runtime,
+    R: Launch,
     S: Service,
 >(
     rt: R,
@@ -159,7 +159,7 @@ pub fn unknown_path_and_method_are_json_errors_and_the_connection_lives_on<
 }
 
 /// A request that is not HTTP is answered 400 and its connection closed.
-pub fn malformed_request_is_a_400_and_the_connection_closes<R: Runtime, S: Service>(rt: R) {
+pub fn malformed_request_is_a_400_and_the_connection_closes<R: Launch, S: Service>(rt: R) {
     serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
         connection.send(MALFORMED_HEAD);
@@ -176,7 +176,7 @@ pub fn malformed_request_is_a_400_and_the_connection_closes<R: Runtime, S: Servi
 /// served: the end of one connection does not cost the next its accept. (On io_uring
 /// an accept dropped after the kernel had completed it lost that connection, and the
 /// gateway once made its accept anew whenever a connection ended.)
-pub fn every_connection_of_a_sequence_is_served<R: Runtime, S: Service>(rt: R) {
+pub fn every_connection_of_a_sequence_is_served<R: Launch, S: Service>(rt: R) {
     const SEQUENCE: usize = 100;
     // A fetch that waits keeps each connection's task alive past its client's next
     // connect, where the race was.
@@ -198,7 +198,7 @@ pub fn every_connection_of_a_sequence_is_served<R: Runtime, S: Service>(rt: R) {
 
 /// A record service that fails is a 502 naming the user and the cause; an unknown
 /// user is a 404 naming the user.
-pub fn failing_record_service_is_a_502_naming_the_user<R: Runtime, S: Service>(rt: R) {
+pub fn failing_record_service_is_a_502_naming_the_user<R: Launch, S: Service>(rt: R) {
     let faults = WireFaultPlan::new(1.0, 1, &[WireFault::ServerError]).unwrap();
     let failing: S = service(ServiceConfig { faults, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, failing.address()).with_timeout(HANG_LIMIT);
@@ -218,7 +218,7 @@ pub fn failing_record_service_is_a_502_naming_the_user<R: Runtime, S: Service>(r
 
 /// A record service slower than the fetch timeout is a 504 naming the user, and the
 /// request's fetches are dropped with it.
-pub fn record_service_slower_than_the_fetch_timeout_is_a_504<R: Runtime, S: Service>(rt: R) {
+pub fn record_service_slower_than_the_fetch_timeout_is_a_504<R: Launch, S: Service>(rt: R) {
     let slow: S = service(ServiceConfig { delay: HANG_LIMIT, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, slow.address()).with_timeout(HANG_LIMIT);
     let config = GatewayConfig { fetch_timeout: Duration::from_millis(50), ..Default::default() };
@@ -231,7 +231,7 @@ pub fn record_service_slower_than_the_fetch_timeout_is_a_504<R: Runtime, S: Serv
 }
 
 /// A client that disconnects mid-request takes its request and fetches with it.
-pub fn client_gone_mid_request_cancels_its_fetches<R: Runtime, S: Service>(rt: R) {
+pub fn client_gone_mid_request_cancels_its_fetches<R: Launch, S: Service>(rt: R) {
     let held = Gated::new(&rt);
     serving(&rt, held, GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
@@ -247,7 +247,7 @@ pub fn client_gone_mid_request_cancels_its_fetches<R: Runtime, S: Service>(rt: R
 
 /// A client that sends its request head too slowly is disconnected once the header
 /// timeout has passed, holding nothing.
-pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Runtime, S: Service>(rt: R) {
+pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Launch, S: Service>(rt: R) {
     let config = GatewayConfig { header_timeout: Duration::from_millis(100), ..Default::default() };
     serving(&rt, memory(&rt, Duration::ZERO), config, |address, stats, _| {
         let mut connection = Connection::open(address);
@@ -262,7 +262,7 @@ pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Runtime, S: Ser
 
 /// Beyond the in-flight limit a request is refused with 503 at once, while those
 /// within it wait for their answers; once one finishes, a place is free again.
-pub fn requests_beyond_the_in_flight_limit_are_a_503_at_once<R: Runtime, S: Service>(rt: R) {
+pub fn requests_beyond_the_in_flight_limit_are_a_503_at_once<R: Launch, S: Service>(rt: R) {
     let held = Gated::new(&rt);
     let gate = held.open.clone();
     let limit = NonZeroUsize::new(2).unwrap();
@@ -285,7 +285,7 @@ pub fn requests_beyond_the_in_flight_limit_are_a_503_at_once<R: Runtime, S: Serv
 
 /// A stop closes the listeners (new connections are refused) and lets a request in
 /// flight finish and be answered; an idle kept-alive connection is closed at once.
-pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Runtime, S: Service>(rt: R) {
+pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Launch, S: Service>(rt: R) {
     let held = Gated::new(&rt);
     let gate = held.open.clone();
     serving(
@@ -318,7 +318,7 @@ pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Runtime, 
 /// connections are all closed and the gateway returns. (Woken from the stopping
 /// thread all at once, they once deadlocked compio, whose queue for wakes from
 /// other threads holds 64.)
-pub fn stop_closes_every_one_of_many_idle_connections<R: Runtime, S: Service>(rt: R) {
+pub fn stop_closes_every_one_of_many_idle_connections<R: Launch, S: Service>(rt: R) {
     const OPEN: usize = 200;
     // Neither the grace period nor the header timeout may be what closes them.
     let config = GatewayConfig { grace: HANG_LIMIT, header_timeout: FOREVER, ..Default::default() };
@@ -339,9 +339,7 @@ pub fn stop_closes_every_one_of_many_idle_connections<R: Runtime, S: Service>(rt
 
 /// A request still in flight when the grace period runs out is cut off with its
 /// connection, and its fetches with it; the gateway returns.
-pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Runtime, S: Service>(
-    rt: R,
-) {
+pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Launch, S: Service>(rt: R) {
     let config = GatewayConfig { grace: Duration::from_millis(50), ..Default::default() };
     let held = Gated::new(&rt);
     let stats = serving(&rt, held, config, |address, stats, stop| {
@@ -366,7 +364,7 @@ struct Gated<R> {
     open: Arc<AtomicBool>,
 }
 
-impl<R: Runtime> Gated<R> {
+impl<R: Launch> Gated<R> {
     fn new(rt: &R) -> Self {
         Gated { rt: rt.clone(), open: Arc::default() }
     }
@@ -378,7 +376,7 @@ impl<R: Runtime> Gated<R> {
     }
 }
 
-impl<R: Runtime> DataSource for Gated<R> {
+impl<R: Launch> DataSource for Gated<R> {
     async fn fetch_user(&self, user_id: UserId) -> Result<User, FetchError> {
         self.pass(user_id).await;
         Ok(User::new(user_id))

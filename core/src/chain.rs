@@ -3,7 +3,8 @@
 
 use futures_lite::future::try_zip as try_join;
 
-use crate::{DataSource, FetchError, JoinHandle, Runtime, UserWithOrders, model::UserId};
+use crate::{DataSource, FetchError, UserWithOrders, model::UserId};
+use chain_contract::{JoinHandle, Runtime};
 
 /// Fetches a user and their orders at once and combines them: the article's
 /// `get_user_with_orders`, with `futures::try_join` in place of `asyncio.gather`.
@@ -17,7 +18,8 @@ use crate::{DataSource, FetchError, JoinHandle, Runtime, UserWithOrders, model::
 /// The article's assertion:
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, User, UserWithOrders, get_user_with_orders};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{InMemorySource, User, UserWithOrders, get_user_with_orders};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());
@@ -42,7 +44,8 @@ pub async fn get_user_with_orders<S: DataSource>(
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Instrumented, Runtime, get_user_with_orders_sequential};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{InMemorySource, Instrumented, get_user_with_orders_sequential};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = Instrumented::new(InMemorySource::new(rt.timer()));
@@ -74,7 +77,8 @@ pub async fn get_user_with_orders_sequential<S: DataSource>(
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, get_user_with_orders_spawned, run_on_worker};
+/// use chain_contract::{Runtime, run_on_worker};
+/// use chain_core::{InMemorySource, get_user_with_orders_spawned};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());

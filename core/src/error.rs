@@ -2,7 +2,8 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use crate::{model::UserId, readable::duration, runtime::JoinError};
+use crate::{model::UserId, readable::duration};
+use chain_contract::JoinError;
 
 /// Which of the two fetches an error came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

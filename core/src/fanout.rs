@@ -12,10 +12,11 @@ use std::{num::NonZeroUsize, panic::AssertUnwindSafe};
 use futures::{FutureExt, StreamExt, future::join_all, stream::FuturesUnordered};
 
 use crate::{
-    DataSource, FetchError, JoinError, Runtime, UserWithOrders,
+    DataSource, FetchError, UserWithOrders,
     chain::{get_user_with_orders, join_fetch},
     model::UserId,
 };
+use chain_contract::{JoinError, Runtime};
 
 /// One user's outcome in a fan-out.
 pub type UserResult = Result<UserWithOrders, FetchError>;
@@ -26,7 +27,8 @@ pub type UserResult = Result<UserWithOrders, FetchError>;
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, fan_out};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{InMemorySource, fan_out};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());
@@ -62,7 +64,8 @@ async fn guarded(id: UserId, chain: impl Future<Output = UserResult>) -> UserRes
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, fan_out_spawned, run_on_worker};
+/// use chain_contract::{Runtime, run_on_worker};
+/// use chain_core::{InMemorySource, fan_out_spawned};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());
@@ -103,7 +106,8 @@ where
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, fan_out_bounded};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{InMemorySource, fan_out_bounded};
 /// use std::num::NonZeroUsize;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
@@ -131,7 +135,8 @@ pub async fn fan_out_bounded<S: DataSource>(
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, fan_out_bounded_spawned, run_on_worker};
+/// use chain_contract::{Runtime, run_on_worker};
+/// use chain_core::{InMemorySource, fan_out_bounded_spawned};
 /// use std::num::NonZeroUsize;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

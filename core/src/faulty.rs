@@ -4,10 +4,11 @@
 use std::{fmt, future::Future, num::NonZeroUsize, sync::Arc, time::Duration};
 
 use crate::{
-    DataSource, FetchError, FetchErrorKind, Operation, Timer,
+    DataSource, FetchError, FetchErrorKind, Operation,
     model::{OrderId, User, UserId},
     seeded::{self, Drawer},
 };
+use chain_contract::Timer;
 
 /// The reason of a failure that a [`FaultPlan`] injected.
 const INJECTED_FAILURE: &str = "injected failure";
@@ -198,7 +199,8 @@ impl fmt::Display for FaultPlan {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, FaultPlan, Faulty, InMemorySource, Fault, Operation, Runtime};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{DataSource, FaultPlan, Faulty, InMemorySource, Fault, Operation};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let plan = FaultPlan::new(1).with_failures(0.5).unwrap();

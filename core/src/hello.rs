@@ -3,7 +3,7 @@
 
 use std::{io::Write, time::Duration};
 
-use crate::Runtime;
+use chain_contract::Runtime;
 
 /// Writes `Hello ...`, sleeps `delay` on the runtime's timer, then writes `... World!`.
 ///
@@ -12,7 +12,8 @@ use crate::Runtime;
 /// # Examples
 ///
 /// ```
-/// use chain_core::{Runtime, hello_world};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::hello_world;
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

@@ -23,7 +23,8 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Instrumented, Runtime, get_user_with_orders};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{InMemorySource, Instrumented, get_user_with_orders};
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

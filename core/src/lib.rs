@@ -1,15 +1,13 @@
-//! Python asyncio's chaining pattern, written once in Rust against a small runtime
-//! contract, so that the same code runs, and is measured, under every runtime.
+//! Python asyncio's chaining article, written once in Rust against the runtime
+//! contract ([`chain_contract`]), so that the same code runs, and is measured, under
+//! every runtime.
 //!
-//! - [`Runtime`] is the contract: `block_on` (the event loop), `spawn`, `sleep` and a
-//!   clock, statically dispatched. Its semantics (what dropping a handle does, how a
-//!   panic surfaces, what is cancel safe) are written in [`runtime`] and are the same
-//!   on every runtime. The `runtime-*` crates of this workspace implement it.
 //! - [`DataSource`] is where users and orders come from; [`InMemorySource`] holds the
-//!   article's data behind a simulated latency.
+//!   article's data behind a simulated latency on the runtime's timer.
 //! - The coroutines: [`get_user_with_orders`] (`asyncio.gather` of two fetches), its
 //!   sequential and spawned variants, [`fan_out`] and [`fan_out_bounded`] over many
-//!   users (with `_spawned` variants), [`timeout`] (`wait_for`), and [`hello_world`].
+//!   users (with `_spawned` variants), and [`hello_world`]; `asyncio.wait_for` is the
+//!   contract's [`timeout`](chain_contract::timeout).
 //!
 //! This crate depends on no runtime: `cargo tree -e normal -p chain-core` lists none.
 //! With the `http` feature, hyper brings the `tokio` crate with its `sync` feature
@@ -21,8 +19,10 @@
 //! The article's chaining program, on smol's single-threaded flavour:
 //!
 //! ```
-//! use chain_core::{InMemorySource, Instrumented, Runtime, User, UserWithOrders};
-//! use chain_core::{get_user_with_orders, run_on_worker};
+//! use chain_contract::Runtime;
+//! use chain_core::{InMemorySource, Instrumented, User, UserWithOrders};
+//! use chain_contract::run_on_worker;
+//! use chain_core::get_user_with_orders;
 //! use std::time::Duration;
 //!
 //! let rt = runtime_smol::SmolRuntime::current_thread();
@@ -44,26 +44,20 @@
 //! ```
 #![warn(missing_docs)]
 
-mod cancel_on_drop;
 mod chain;
 mod error;
 mod fanout;
 mod faulty;
 mod hello;
 mod instrument;
-mod listener;
 pub mod model;
 pub mod readable;
-pub mod runtime;
 mod seeded;
 mod send_checks;
 mod shaped;
 mod source;
 mod tally;
-mod task;
 mod time_limit;
-mod timeout;
-pub mod versions;
 #[cfg(feature = "http")]
 mod via;
 mod with_faults;
@@ -72,7 +66,6 @@ mod work;
 #[cfg(feature = "http")]
 pub mod http;
 
-pub use cancel_on_drop::{CancelOnDrop, NativeTasks};
 pub use chain::{
     get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
 };
@@ -81,18 +74,11 @@ pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, 
 pub use faulty::{Expected, Fault, FaultPlan, Faulty};
 pub use hello::hello_world;
 pub use instrument::{Counters, Gauge, Instrumented};
-pub use listener::Listener;
 pub use model::{OrderId, User, UserId, UserWithOrders};
-pub use runtime::{
-    ByteStream, IoDriver, JoinError, JoinHandle, JoinedFanOut, Launch, Runtime, RuntimeInfo,
-    Scheduling, SlowJoin, Timer, no_such_flavour, run_on_worker,
-};
 pub use shaped::{Shape, fan_out_shaped};
 pub use source::{DataSource, InMemorySource};
 pub use tally::{Misplaced, Tally};
-pub use task::Task;
 pub use time_limit::TimeLimited;
-pub use timeout::{Elapsed, timeout};
 #[cfg(feature = "http")]
 pub use via::{Source, Via};
 pub use with_faults::{SourceVisitor, with_faults};

@@ -8,10 +8,11 @@
 use std::{num::NonZeroUsize, time::Duration};
 
 use crate::{
-    DataSource, InMemorySource, Instrumented, JoinHandle, Runtime, fan_out, fan_out_bounded,
-    fan_out_bounded_spawned, fan_out_spawned, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world, timeout,
+    DataSource, InMemorySource, Instrumented, fan_out, fan_out_bounded, fan_out_bounded_spawned,
+    fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
+    get_user_with_orders_spawned, hello_world,
 };
+use chain_contract::{JoinHandle, Runtime, timeout};
 
 fn send<T: Send>(_: &T) {}
 

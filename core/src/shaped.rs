@@ -4,9 +4,10 @@
 use std::num::NonZeroUsize;
 
 use crate::{
-    DataSource, Runtime, UserId, UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned,
+    DataSource, UserId, UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned,
     fan_out_spawned,
 };
+use chain_contract::Runtime;
 
 /// How a fan-out runs its users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,7 +46,8 @@ impl std::fmt::Display for Shape {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{InMemorySource, Runtime, Shape, fan_out_shaped, run_on_worker};
+/// use chain_contract::{Runtime, run_on_worker};
+/// use chain_core::{InMemorySource, Shape, fan_out_shaped};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());

@@ -4,9 +4,10 @@
 use std::{future::Future, num::NonZeroUsize, time::Duration};
 
 use crate::{
-    FetchError, Timer,
+    FetchError,
     model::{OrderId, User, UserId, article_orders},
 };
+use chain_contract::Timer;
 
 /// The two fetches of the article, as an API client or a database would offer them.
 ///
@@ -29,7 +30,7 @@ pub trait DataSource: Clone + Send + Sync {
     ) -> impl Future<Output = Result<Vec<OrderId>, FetchError>> + Send;
 
     /// A copy for shard `shard` of a thread-per-core runtime's `shards`
-    /// ([`Runtime::shards`](crate::Runtime::shards)): the same data, faults and
+    /// ([`Runtime::shards`](chain_contract::Runtime::shards)): the same data, faults and
     /// counters, with what must stay on one thread (an HTTP source's connections) of
     /// its own, and its part of any limit. A wrapper forwards it to the source it
     /// wraps; by default, a clone.
@@ -48,7 +49,8 @@ pub trait DataSource: Clone + Send + Sync {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, InMemorySource, Runtime, User};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{DataSource, InMemorySource, User};
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
@@ -64,7 +66,7 @@ pub struct InMemorySource<T> {
 
 impl<T: Timer> InMemorySource<T> {
     /// The article's data with no latency; `timer` is the runtime's
-    /// ([`Runtime::timer`](crate::Runtime::timer)).
+    /// ([`Runtime::timer`](chain_contract::Runtime::timer)).
     pub fn new(timer: T) -> Self {
         InMemorySource { timer, latency: Duration::ZERO }
     }

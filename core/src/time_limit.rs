@@ -3,10 +3,10 @@
 use std::{num::NonZeroUsize, time::Duration};
 
 use crate::{
-    DataSource, Elapsed, FetchError, FetchErrorKind, Operation, Runtime,
+    DataSource, FetchError, FetchErrorKind, Operation,
     model::{OrderId, User, UserId},
-    timeout,
 };
+use chain_contract::{Elapsed, Runtime, timeout};
 
 /// Any [`DataSource`] whose every fetch fails with [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) (naming
 /// the user) if it has not completed within `limit`; the late fetch is dropped.
@@ -14,7 +14,8 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, FetchErrorKind, InMemorySource, Runtime, TimeLimited};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{DataSource, FetchErrorKind, InMemorySource, TimeLimited};
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

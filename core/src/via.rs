@@ -4,7 +4,8 @@
 
 use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
 
-use crate::{FaultPlan, InMemorySource, Runtime, SourceVisitor, http::HttpSource, with_faults};
+use crate::{FaultPlan, InMemorySource, SourceVisitor, http::HttpSource, with_faults};
+use chain_contract::Runtime;
 
 /// Where the fetches of a chain or fan-out go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -58,7 +59,8 @@ impl<R: Runtime> Source<R> {
     /// # Examples
     ///
     /// ```
-    /// use chain_core::{DataSource, Runtime, SourceVisitor, Via};
+    /// use chain_contract::{Launch, Runtime};
+    /// use chain_core::{DataSource, SourceVisitor, Via};
     ///
     /// struct FirstUser;
     /// impl SourceVisitor for FirstUser {

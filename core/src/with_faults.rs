@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::{DataSource, FaultPlan, Faulty, Runtime, TimeLimited};
+use crate::{DataSource, FaultPlan, Faulty, TimeLimited};
+use chain_contract::Runtime;
 
 /// Work that runs on a data source of any type: the caller picks the source at run
 /// time, and the work is compiled for each type it can get, with no boxing in the
@@ -28,7 +29,8 @@ pub trait SourceVisitor {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, FaultPlan, InMemorySource, Runtime, SourceVisitor, with_faults};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{DataSource, FaultPlan, InMemorySource, SourceVisitor, with_faults};
 /// use std::time::Duration;
 ///
 /// struct FirstUser;

@@ -92,7 +92,7 @@ pub struct WorkDone {
 struct ShardCount(AtomicU64);
 
 impl WorkDone {
-    /// A count for a runtime of `shards` shards ([`Runtime::shards`](crate::Runtime::shards)).
+    /// A count for a runtime of `shards` shards ([`Runtime::shards`](chain_contract::Runtime::shards)).
     pub fn new(shards: NonZeroUsize) -> Arc<Self> {
         Arc::new(WorkDone { shards: (0..shards.get()).map(|_| ShardCount::default()).collect() })
     }
@@ -118,7 +118,8 @@ impl WorkDone {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{DataSource, InMemorySource, Runtime, Work, WorkDone, Working};
+/// use chain_contract::{Launch, Runtime};
+/// use chain_core::{DataSource, InMemorySource, Work, WorkDone, Working};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let done = WorkDone::new(rt.shards());

@@ -4,7 +4,8 @@
 
 use std::{any::type_name, time::Duration};
 
-use chain_core::{DataSource, FaultPlan, InMemorySource, Runtime, SourceVisitor, with_faults};
+use chain_contract::Runtime;
+use chain_core::{DataSource, FaultPlan, InMemorySource, SourceVisitor, with_faults};
 use runtime_smol::SmolRuntime;
 
 /// Reports the type of the source the work is given.

@@ -16,7 +16,7 @@ type Operation<T> = LocalBoxFuture<'static, io::Result<T>>;
 /// awaits it then loses that connection. Here a dropped [`KeptAccept::accept`]
 /// leaves its operation in place and the next call takes it over, with whatever it
 /// got, so that accepting is cancel safe, as the contract's
-/// [`Listener::accept`](chain_core::Listener::accept) promises. Calls made at once
+/// [`Listener::accept`](chain_contract::Listener::accept) promises. Calls made at once
 /// take turns.
 ///
 /// # Examples

@@ -2,7 +2,7 @@
 //! a runtime's glue supplies its single-threaded event loop ([`LocalLoop`]), and
 //! [`PerCore`] runs it as the contract's flavours:
 //!
-//! - **current-thread**: the thread in [`Runtime::block_on`] is the only one;
+//! - **current-thread**: the thread in [`Launch::block_on`](chain_contract::Launch::block_on) is the only one;
 //! - **thread-per-core** with N workers: that thread and N − 1 threads of their own,
 //!   each running a loop of its own that its tasks never leave (N
 //!   [shards](Runtime::shards)).
@@ -11,7 +11,7 @@
 //! starts on shard 0, the thread in `block_on` (so that what a program opens outside
 //! its fan-outs is opened, and dropped, on the thread that runs it).
 //! [`Runtime::spawn_on`] starts a task on a shard of one's choosing, as
-//! [`fan_out_shaped`](chain_core::fan_out_shaped) does to split a fan-out.
+//! `chain_core::fan_out_shaped` does to split a fan-out.
 //!
 //! The loop's timers and streams are not `Send`; its glue wraps them in
 //! [`Confined`] (and a future made by [`confined`]), which the contract
@@ -24,7 +24,8 @@
 //! The futures crate's `LocalPool` as a loop:
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use chain_contract::{Runtime, run_on_worker};
+//! use chain_core::{InMemorySource, get_user_with_orders};
 //! use runtime_futures::FuturesRuntime;
 //!
 //! let rt = FuturesRuntime::current_thread();
@@ -45,10 +46,10 @@ pub use per_core::PerCore;
 
 use std::{future::Future, io, net::SocketAddr};
 
-use chain_core::{ByteStream, IoDriver, Listener, Timer};
+use chain_contract::{ByteStream, IoDriver, Listener, Timer};
 // Named by the docs above.
 #[cfg(doc)]
-use chain_core::{Runtime, Task};
+use chain_contract::{Runtime, Task};
 
 /// One thread's event loop of a thread-per-core runtime: what its glue supplies to
 /// [`PerCore`]. A value is the loop's configuration; each thread that uses it has a

@@ -14,7 +14,7 @@ use std::{
     thread,
 };
 
-use chain_core::{Launch, Runtime, RuntimeInfo, Scheduling, Task};
+use chain_contract::{Launch, Runtime, RuntimeInfo, Scheduling, Task};
 use futures::{
     StreamExt,
     channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded},
@@ -26,7 +26,7 @@ use crate::{LocalLoop, shard};
 /// A task on its way to the shard that will run it.
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// A thread-per-core runtime: shard 0 is the thread in [`Runtime::block_on`], and
+/// A thread-per-core runtime: shard 0 is the thread in [`Launch::block_on`](chain_contract::Launch::block_on), and
 /// each other shard a thread of its own, running the loop `L` (see the
 /// [crate docs](crate)). Clones share the shards; their threads stop when the last
 /// clone is dropped.
@@ -148,23 +148,6 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
     type TcpStream = L::TcpStream;
     type TcpListener = L::TcpListener;
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let shared = &*self.shared;
-        let _running = shard::enter(shared.id, 0);
-        let taken = shared.home.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let mut lent = Lent { slot: &shared.home, jobs: taken };
-        let Some(jobs) = lent.jobs.as_mut() else {
-            // Another thread's `block_on` serves shard 0's queue.
-            return shared.local.block_on(future);
-        };
-        shared.local.block_on(async {
-            match select(pin!(future), pin!(serve(&shared.local, jobs))).await {
-                Either::Left((output, _)) => output,
-                Either::Right(((), future)) => future.await,
-            }
-        })
-    }
-
     // Inlined into the caller, as the runtime's own spawn is: out of line, the
     // future is moved once more (copied) on every spawn.
     #[inline]
@@ -211,10 +194,6 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
     ) -> impl Future<Output = io::Result<L::TcpListener>> + Send + 'static {
         self.shared.local.listen(listener)
     }
-
-    fn info(&self) -> RuntimeInfo {
-        self.shared.info.clone()
-    }
 }
 
 impl<L: LocalLoop> Launch for PerCore<L> {
@@ -232,5 +211,26 @@ impl<L: LocalLoop> Launch for PerCore<L> {
                 ),
             )),
         }
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let shared = &*self.shared;
+        let _running = shard::enter(shared.id, 0);
+        let taken = shared.home.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut lent = Lent { slot: &shared.home, jobs: taken };
+        let Some(jobs) = lent.jobs.as_mut() else {
+            // Another thread's `block_on` serves shard 0's queue.
+            return shared.local.block_on(future);
+        };
+        shared.local.block_on(async {
+            match select(pin!(future), pin!(serve(&shared.local, jobs))).await {
+                Either::Left((output, _)) => output,
+                Either::Right(((), future)) => future.await,
+            }
+        })
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.shared.info.clone()
     }
 }

@@ -18,7 +18,8 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use chain_contract::{Runtime, run_on_worker};
+//! use chain_core::{InMemorySource, get_user_with_orders};
 //! use runtime_async_std::AsyncStdRuntime;
 //!
 //! let rt = AsyncStdRuntime::new(2.try_into().unwrap()).unwrap();
@@ -43,7 +44,7 @@ use std::{
 };
 
 use async_global_executor::GlobalExecutorConfig;
-use chain_core::{
+use chain_contract::{
     CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
     Scheduling, Timer, no_such_flavour,
 };
@@ -109,10 +110,6 @@ impl Runtime for AsyncStdRuntime {
     type TcpStream = async_std::net::TcpStream;
     type TcpListener = AsyncStdListener;
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        async_std::task::block_on(future)
-    }
-
     // Inlined into the caller, as the runtime's own spawn is: out of line, the
     // future is moved once more (copied) on every spawn.
     #[inline]
@@ -128,10 +125,6 @@ impl Runtime for AsyncStdRuntime {
 
     fn timer(&self) -> AsyncStdTimer {
         AsyncStdTimer
-    }
-
-    fn info(&self) -> RuntimeInfo {
-        self.info.clone()
     }
 
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
@@ -188,6 +181,14 @@ impl Launch for AsyncStdRuntime {
 
     fn check_environment(_: Scheduling, workers: NonZeroUsize) -> Result<(), String> {
         thread_count_conflict(std::env::var_os(THREAD_COUNT_VAR), workers).map_or(Ok(()), Err)
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        async_std::task::block_on(future)
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.info.clone()
     }
 }
 

@@ -1,10 +1,10 @@
-//! compio behind chain-core's [`Runtime`](chain_core::Runtime) contract: a thread-per-core runtime over
+//! compio behind chain-core's [`Runtime`](chain_contract::Runtime) contract: a thread-per-core runtime over
 //! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
 //!
 //! | contract | here |
 //! |---|---|
-//! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_core::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_core::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
+//! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
+//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_contract::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
@@ -13,7 +13,8 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use chain_contract::{Launch, Runtime, run_on_worker};
+//! use chain_core::{InMemorySource, get_user_with_orders};
 //! use runtime_compio::{CompioLoop, CompioRuntime};
 //!
 //! let rt = CompioRuntime::thread_per_core(CompioLoop::default(), 2.try_into().unwrap()).unwrap();
@@ -33,7 +34,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{IoDriver, Listener, Timer};
+use chain_contract::{IoDriver, Listener, Timer};
 use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
 use compio::{
     driver::{DriverType, ProactorBuilder},
@@ -194,7 +195,7 @@ impl Timer for CompioTimer {
 mod tests {
     use std::thread;
 
-    use chain_core::Runtime;
+    use chain_contract::Launch;
 
     use super::*;
 

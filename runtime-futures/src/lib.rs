@@ -19,7 +19,8 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use chain_contract::{Runtime, run_on_worker};
+//! use chain_core::{InMemorySource, get_user_with_orders};
 //! use runtime_futures::FuturesRuntime;
 //!
 //! for rt in [FuturesRuntime::multi_thread(2.try_into().unwrap()).unwrap(), FuturesRuntime::current_thread()] {
@@ -40,7 +41,7 @@ use std::{
 };
 
 use async_io::Async;
-use chain_core::{
+use chain_contract::{
     IoDriver, Launch, Listener, Runtime, RuntimeInfo, Scheduling, Task, Timer, no_such_flavour,
 };
 use chain_per_core::{LocalLoop, PerCore};
@@ -101,13 +102,6 @@ impl Runtime for FuturesRuntime {
     type TcpStream = Async<TcpStream>;
     type TcpListener = AsyncIoListener;
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        match &self.0 {
-            Executor::Threads(..) => futures::executor::block_on(future),
-            Executor::Local(local) => local.block_on(future),
-        }
-    }
-
     // Inlined into the caller, as the runtime's own spawn is: out of line, the
     // future is moved once more (copied) on every spawn.
     #[inline]
@@ -128,13 +122,6 @@ impl Runtime for FuturesRuntime {
 
     fn timer(&self) -> AsyncIoTimer {
         AsyncIoTimer
-    }
-
-    fn info(&self) -> RuntimeInfo {
-        match &self.0 {
-            Executor::Threads(_, info) => info.clone(),
-            Executor::Local(local) => local.info(),
-        }
     }
 
     fn connect(
@@ -193,6 +180,20 @@ impl Launch for FuturesRuntime {
                 flavour,
                 "this glue offers the LocalPool on one thread",
             )),
+        }
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match &self.0 {
+            Executor::Threads(..) => futures::executor::block_on(future),
+            Executor::Local(local) => local.block_on(future),
+        }
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        match &self.0 {
+            Executor::Threads(_, info) => info.clone(),
+            Executor::Local(local) => local.info(),
         }
     }
 }

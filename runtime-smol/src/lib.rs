@@ -15,7 +15,8 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use chain_contract::{Runtime, run_on_worker};
+//! use chain_core::{InMemorySource, get_user_with_orders};
 //! use runtime_smol::SmolRuntime;
 //!
 //! let rt = SmolRuntime::multi_thread(2.try_into().unwrap()).unwrap();
@@ -38,7 +39,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{
+use chain_contract::{
     IoDriver, JoinError, Launch, Listener, Runtime, RuntimeInfo, Scheduling, Timer, no_such_flavour,
 };
 use futures::FutureExt;
@@ -105,13 +106,6 @@ impl Runtime for SmolRuntime {
     type TcpStream = smol::net::TcpStream;
     type TcpListener = SmolListener;
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        match self.shared.info.flavour {
-            Scheduling::CurrentThread => smol::block_on(self.shared.executor.run(future)),
-            _ => smol::block_on(future),
-        }
-    }
-
     // Inlined into the caller, as the runtime's own spawn is: out of line, the
     // future is moved once more (copied) on every spawn.
     #[inline]
@@ -125,10 +119,6 @@ impl Runtime for SmolRuntime {
 
     fn timer(&self) -> AsyncIoTimer {
         AsyncIoTimer
-    }
-
-    fn info(&self) -> RuntimeInfo {
-        self.shared.info.clone()
     }
 
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
@@ -182,6 +172,17 @@ impl Launch for SmolRuntime {
             }
         }
     }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.shared.info.flavour {
+            Scheduling::CurrentThread => smol::block_on(self.shared.executor.run(future)),
+            _ => smol::block_on(future),
+        }
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.shared.info.clone()
+    }
 }
 
 /// smol's timer (async-io's reactor, shared by every executor in the process).
@@ -227,7 +228,7 @@ impl<T: Send + 'static> Future for SmolJoinHandle<T> {
     }
 }
 
-impl<T: Send + 'static> chain_core::JoinHandle<T> for SmolJoinHandle<T> {
+impl<T: Send + 'static> chain_contract::JoinHandle<T> for SmolJoinHandle<T> {
     fn detach(self) {
         self.0.detach();
     }

@@ -14,7 +14,8 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, get_user_with_orders, run_on_worker};
+//! use chain_contract::{Runtime, run_on_worker};
+//! use chain_core::{InMemorySource, get_user_with_orders};
 //! use runtime_tokio::TokioRuntime;
 //!
 //! let rt = TokioRuntime::multi_thread(2.try_into().unwrap()).unwrap();
@@ -35,9 +36,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_core::{
-    CancelOnDrop, IoDriver, JoinError, JoinedFanOut, Launch, Listener, NativeTasks, Runtime,
-    RuntimeInfo, Scheduling, SlowJoin, Timer, no_such_flavour,
+use chain_contract::{
+    CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
+    Scheduling, Timer, no_such_flavour,
 };
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
@@ -116,10 +117,6 @@ impl Runtime for TokioRuntime {
     type TcpStream = Compat<tokio::net::TcpStream>;
     type TcpListener = TokioListener;
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime().block_on(future)
-    }
-
     // Inlined into the caller, as the runtime's own spawn is: out of line, the
     // future is moved once more (copied) on every spawn.
     #[inline]
@@ -133,10 +130,6 @@ impl Runtime for TokioRuntime {
 
     fn timer(&self) -> TokioTimer {
         TokioTimer
-    }
-
-    fn info(&self) -> RuntimeInfo {
-        self.shared.info.clone()
     }
 
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
@@ -187,6 +180,10 @@ impl Listener for TokioListener {
 impl Launch for TokioRuntime {
     const FLAVOURS: &'static [Scheduling] = &[Scheduling::MultiThread, Scheduling::CurrentThread];
 
+    /// tokio's cooperative budget: after 128 polls in one task, its resources
+    /// (timers, sockets) return `Pending` until the task yields.
+    const TASK_BUDGET: Option<u32> = Some(128);
+
     fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         match flavour {
             Scheduling::CurrentThread => Self::current_thread(),
@@ -197,26 +194,12 @@ impl Launch for TokioRuntime {
         }
     }
 
-    /// tokio's per-task budget makes a joined fan-out whose fetches wait on its timer
-    /// repoll every waiting user after each 128 polls: the work grows with the users
-    /// times those in flight. Measured on the joined fan-out of 100,000 users at
-    /// 10 ms (README, `benches/examples/tokio_coop.rs`): 5.4 s on the current-thread
-    /// flavour, 6.8 s on the multi-thread one with 2 workers, in a release build.
-    fn slow_joined_fan_out(flavour: Scheduling, fan_out: JoinedFanOut) -> Option<SlowJoin> {
-        const MEASURED_PAIRS: f64 = 100_000.0 * 100_000.0;
-        if fan_out.latency.is_zero() {
-            return None; // fetches complete on their first poll: no budget is spent
-        }
-        let measured = match flavour {
-            Scheduling::CurrentThread => 5.4,
-            Scheduling::MultiThread => 6.8,
-            Scheduling::ThreadPerCore => return None, // not a flavour of tokio's
-        };
-        let pairs = fan_out.users as f64 * fan_out.in_flight as f64;
-        Some(SlowJoin {
-            estimate: Duration::from_secs_f64(measured * pairs / MEASURED_PAIRS),
-            cause: "tokio's per-task budget makes a joined fan-out grow with the users times those in flight",
-        })
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime().block_on(future)
+    }
+
+    fn info(&self) -> RuntimeInfo {
+        self.shared.info.clone()
     }
 }
 
@@ -268,33 +251,5 @@ impl NativeTasks for TokioTasks {
             handle.abort();
             let _ = handle.await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn estimate(flavour: Scheduling, users: usize, in_flight: usize, ms: u64) -> Option<Duration> {
-        let latency = Duration::from_millis(ms);
-        let fan_out = JoinedFanOut { users, in_flight, latency };
-        TokioRuntime::slow_joined_fan_out(flavour, fan_out).map(|slow| slow.estimate)
-    }
-
-    #[test]
-    fn a_joined_fan_out_grows_with_users_times_those_in_flight_when_it_waits() {
-        let seconds = |d: Option<Duration>| d.map(|d| (d.as_secs_f64() * 10.0).round() / 10.0);
-        assert_eq!(seconds(estimate(Scheduling::CurrentThread, 100_000, 100_000, 10)), Some(5.4));
-        assert_eq!(seconds(estimate(Scheduling::MultiThread, 100_000, 100_000, 10)), Some(6.8));
-        assert_eq!(
-            seconds(estimate(Scheduling::CurrentThread, 1_000_000, 1_000_000, 1)),
-            Some(540.0)
-        );
-        // Bounded at 1,000: a hundred times fewer pairs.
-        assert!(
-            estimate(Scheduling::CurrentThread, 100_000, 1_000, 10).unwrap()
-                < Duration::from_millis(100)
-        );
-        assert_eq!(estimate(Scheduling::MultiThread, 1_000_000, 1_000_000, 0), None);
     }
 }

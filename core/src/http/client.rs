@@ -27,9 +27,9 @@ use serde::de::DeserializeOwned;
 
 use super::{Route, hyper_io::HyperIo};
 use crate::{
-    ByteStream, DataSource, Elapsed, FetchError, FetchErrorKind, HttpFailure, Operation, Runtime,
-    User, UserId, model::OrderId, timeout,
+    DataSource, FetchError, FetchErrorKind, HttpFailure, Operation, User, UserId, model::OrderId,
 };
+use chain_contract::{ByteStream, Elapsed, Runtime, timeout};
 
 /// The connection limit unless set: aiohttp's default (`TCPConnector(limit=100)`),
 /// the client people coming from asyncio know.
@@ -70,8 +70,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// # Examples
 ///
 /// ```
+/// use chain_contract::Launch;
 /// use chain_core::http::{HttpSource, Service, ServiceConfig};
-/// use chain_core::{DataSource, Runtime, User, get_user_with_orders};
+/// use chain_contract::Runtime;
+/// use chain_core::{DataSource, User, get_user_with_orders};
 ///
 /// let service = record_service::RecordService::start(ServiceConfig::default()).unwrap();
 /// let rt = runtime_smol::SmolRuntime::current_thread();

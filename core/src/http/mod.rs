@@ -8,7 +8,7 @@
 //! `tokio` crate with no feature enabled: none of tokio's executor, reactor or timer
 //! is compiled in (`.ci/core-is-runtime-free` checks it).
 //!
-//! [`Runtime::connect`]: crate::Runtime::connect
+//! [`Runtime::connect`]: chain_contract::Runtime::connect
 
 mod client;
 mod faults;

@@ -11,7 +11,8 @@ use std::{
 };
 
 use benches::{Measurer, Spec, Via, Visitor, threads};
-use chain_core::{Runtime, Tally, run_on_worker};
+use chain_contract::{Launch, run_on_worker};
+use chain_core::Tally;
 use serde::{Deserialize, Serialize};
 
 use crate::job::{Action, Job, Measured};
@@ -36,7 +37,7 @@ pub struct Measurement {
     pub described: Option<Described>,
 }
 
-/// A runtime's timer and I/O driver, as its [`chain_core::RuntimeInfo`] says.
+/// A runtime's timer and I/O driver, as its [`chain_contract::RuntimeInfo`] says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Described {
     /// The timer's precision, as the runtime documents it.
@@ -51,7 +52,7 @@ struct Describe;
 impl Visitor for Describe {
     type Output = Described;
 
-    fn visit<R: Runtime>(self, rt: R) -> Described {
+    fn visit<R: Launch>(self, rt: R) -> Described {
         let info = rt.info();
         Described { timer: info.timer.to_owned(), io: info.io.to_string() }
     }
@@ -161,7 +162,7 @@ struct Idle {
 impl Visitor for Idle {
     type Output = io::Result<(Duration, f64)>;
 
-    fn visit<R: Runtime>(self, rt: R) -> Self::Output {
+    fn visit<R: Launch>(self, rt: R) -> Self::Output {
         let tasks = self.tasks;
         let before = memory("VmRSS:").unwrap_or(0);
         let task_rt = rt.clone();

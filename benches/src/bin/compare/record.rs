@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, time::SystemTime};
 
 use benches::record::{Document, Record};
 use chain_cli::report::machine;
-use chain_core::versions;
+use chain_cli::versions;
 
 use crate::{
     Subject,

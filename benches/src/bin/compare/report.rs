@@ -4,7 +4,7 @@ use std::time::Duration;
 
 pub use chain_cli::report::cores;
 use chain_cli::report::{duration, machine};
-use chain_core::versions;
+use chain_cli::versions;
 
 use crate::{
     Subject,

@@ -9,7 +9,7 @@ use benches::{
     serve_record::{Held, HeldRow, Loaded, Point, Saturation, ServeDocument, ServedRow},
 };
 use chain_cli::report::{machine, say};
-use chain_core::versions;
+use chain_cli::versions;
 
 use crate::{
     args::Args,

@@ -7,7 +7,7 @@ use std::{
 };
 
 use chain_cli::report::machine;
-use chain_core::versions;
+use chain_cli::versions;
 use serde::{Deserialize, Serialize};
 
 /// One benchmark's median, in nanoseconds per iteration, with criterion's 95 %

@@ -4,7 +4,7 @@ use std::{fs, path::Path, time::Duration};
 
 use benches::{Flavour, threads::Threads};
 use chain_cli::report::duration;
-use chain_core::Scheduling;
+use chain_contract::Scheduling;
 
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},

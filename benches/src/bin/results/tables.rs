@@ -6,7 +6,7 @@ use benches::{
     threads::Threads,
 };
 
-use chain_core::Scheduling;
+use chain_contract::Scheduling;
 
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated},

@@ -15,9 +15,9 @@ use super::{
     route::{admit, error, json},
 };
 use crate::{
-    DataSource, FetchErrorKind, HttpFailure, Instrumented, Runtime, get_user_with_orders,
-    readable::duration, timeout,
+    DataSource, FetchErrorKind, HttpFailure, Instrumented, get_user_with_orders, readable::duration,
 };
+use chain_contract::{Runtime, timeout};
 
 /// One shard's handler: its runtime, its copy of the source, and the limits.
 pub(super) struct Handler<R, S> {

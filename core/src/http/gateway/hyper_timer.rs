@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::Timer;
+use chain_contract::Timer;
 
 /// A contract [`Timer`] as a [`hyper::rt::Timer`].
 #[derive(Clone, Debug)]

@@ -34,7 +34,8 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::{InMemorySource, Runtime, http::gateway::{Gateway, GatewayConfig}};
+//! use chain_contract::{Launch, Runtime};
+//! use chain_core::{InMemorySource, http::gateway::{Gateway, GatewayConfig}};
 //! use std::io::{Read, Write};
 //!
 //! let rt = runtime_smol::SmolRuntime::current_thread();
@@ -57,8 +58,8 @@
 //! assert!(answer.ends_with(r#"{"user":{"user_id":1,"user_name":"user-1"},"orders":[1,3,10,11]}"#));
 //! ```
 //!
-//! [`Runtime::spawn`]: crate::Runtime::spawn
-//! [`Runtime::listen`]: crate::Runtime::listen
+//! [`Runtime::spawn`]: chain_contract::Runtime::spawn
+//! [`Runtime::listen`]: chain_contract::Runtime::listen
 //! [`DataSource::for_shard`]: crate::DataSource::for_shard
 
 mod answer;
@@ -84,7 +85,8 @@ use std::{
 
 use futures::{FutureExt, future::try_join_all};
 
-use crate::{DataSource, Instrumented, JoinError, Runtime, http::DEFAULT_TIMEOUT};
+use crate::{DataSource, Instrumented, http::DEFAULT_TIMEOUT};
+use chain_contract::{JoinError, Runtime};
 
 /// The gateway's one route, as its error messages name it.
 pub const PATH: &str = "/users/{id}/with-orders";

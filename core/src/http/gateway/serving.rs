@@ -14,7 +14,8 @@ use futures::{
 use hyper::{server::conn::http1, service::service_fn};
 
 use super::{GatewayConfig, answer::Handler, hyper_timer::HyperTimer};
-use crate::{DataSource, JoinHandle, Listener, Runtime, http::hyper_io::HyperIo, timeout};
+use crate::{DataSource, http::hyper_io::HyperIo};
+use chain_contract::{JoinHandle, Listener, Runtime, timeout};
 
 /// Completes when the gateway is to stop: each shard's accept loop awaits a clone of
 /// the gateway's, and each connection one of its shard's.

@@ -86,8 +86,8 @@ impl<F: Future<Output = T>, T> Future for Running<F, T> {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{JoinError, Task};
-/// use futures_lite::future::block_on;
+/// use chain_contract::{JoinError, Task};
+/// use futures::executor::block_on;
 ///
 /// // The simplest executor there is: a thread per task.
 /// let spawn = |future| drop(std::thread::spawn(move || block_on(future)));

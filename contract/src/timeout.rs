@@ -1,18 +1,25 @@
 //! A deadline on any future: asyncio's `wait_for`.
 
-use std::{future::Future, pin::pin, time::Duration};
+use std::{fmt, future::Future, pin::pin, time::Duration};
 
 use futures::future::{Either, select};
 
 use crate::Runtime;
 
 /// The error of [`timeout`]: the future did not complete within the limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("timed out after {}", crate::readable::duration(*.limit))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Elapsed {
     /// The limit that passed.
     pub limit: Duration,
 }
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "timed out after {:?}", self.limit)
+    }
+}
+
+impl std::error::Error for Elapsed {}
 
 /// Runs `future` for at most `limit`, like `asyncio.wait_for`: its output if it
 /// completes in time, otherwise [`Elapsed`], and the future is dropped (cancelled)
@@ -23,7 +30,7 @@ pub struct Elapsed {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{Elapsed, Runtime, timeout};
+/// use chain_contract::{Elapsed, Launch, Runtime, timeout};
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

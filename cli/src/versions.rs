@@ -14,6 +14,14 @@ pub fn summary(runtimes: &[&str]) -> String {
     all(runtimes).map(|(name, version)| format!("{name} {version}")).collect::<Vec<_>>().join(", ")
 }
 
+/// `info` with the runtime's locked version after its name: `tokio 1.47.1, multi-thread, ...`.
+pub fn described(info: &chain_contract::RuntimeInfo) -> String {
+    let version = locked_version(info.runtime).unwrap_or("unknown");
+    let settings = info.to_string();
+    let settings = settings.strip_prefix(info.runtime).unwrap_or(&settings);
+    format!("{} {version}{settings}", info.runtime)
+}
+
 /// The version of crate `name` (`"tokio"`, `"smol"`, any package) pinned in the
 /// workspace's `Cargo.lock`, if the lock file was there at build time.
 pub fn locked_version(name: &str) -> Option<&'static str> {
@@ -30,7 +38,7 @@ mod tests {
 
     #[test]
     fn every_locked_package_version_is_read_from_the_lock_file() {
-        for name in ["futures", "thiserror", "chain-core"] {
+        for name in ["futures", "thiserror", "chain-cli"] {
             let version = locked_version(name).unwrap_or_else(|| panic!("{name} not locked"));
             assert!(version.chars().next().is_some_and(|c| c.is_ascii_digit()), "{version}");
         }

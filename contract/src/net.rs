@@ -1,8 +1,19 @@
-//! [`Listener`]: the contract's server side, a runtime's own listening socket.
+//! The contract's sockets: [`ByteStream`], a connection's bytes, and [`Listener`],
+//! a runtime's own listening socket.
 
 use std::{future::Future, io, net::SocketAddr};
 
-use crate::ByteStream;
+/// A connection's bytes as the HTTP client reads and writes them: `futures-io`, and
+/// movable between tasks and threads. Every such type is one.
+pub trait ByteStream:
+    futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static
+{
+}
+
+impl<S> ByteStream for S where
+    S: futures::io::AsyncRead + futures::io::AsyncWrite + Send + Unpin + 'static
+{
+}
 
 /// A listening TCP socket registered with a runtime's reactor
 /// ([`Runtime::listen`](crate::Runtime::listen)), which accepts that runtime's own

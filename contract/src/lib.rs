@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod cancel_on_drop;
+mod join;
+mod launch;
+mod net;
+mod runtime;
+mod task;
+mod timeout;
+
+pub use cancel_on_drop::{CancelOnDrop, NativeTasks};
+pub use join::{JoinError, JoinHandle};
+pub use launch::{IoDriver, Launch, RuntimeInfo, Scheduling, no_such_flavour, run_on_worker};
+pub use net::{ByteStream, Listener};
+pub use runtime::{Runtime, Timer};
+pub use task::Task;
+pub use timeout::{Elapsed, timeout};
