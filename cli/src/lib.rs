@@ -19,11 +19,13 @@ mod interrupt;
 mod limits;
 mod memory;
 mod outcome;
+mod parse;
 mod progress;
 pub mod report;
 mod serve;
 mod serve_args;
 mod slow_join;
+mod source;
 mod source_args;
 mod usage;
 pub mod versions;
@@ -33,15 +35,15 @@ use std::{num::NonZeroUsize, path::Path, process::ExitCode};
 
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
-pub use args::{
-    Cli, Command, FanOutArgs, MAX_DURATION, MAX_ROUNDS, MAX_USERS, MAX_WORKERS, Mode,
-    parse_concurrency, parse_latency, parse_limit, parse_rounds, parse_skew, parse_user,
-    parse_users, parse_workers,
-};
+pub use args::{Cli, Command, FanOutArgs, Mode};
 pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
 pub use interrupt::exit_on_interrupt;
 pub use limits::{short_of_descriptors, soft_limit};
 pub use memory::Footprint;
+pub use parse::{
+    MAX_DURATION, MAX_ROUNDS, MAX_USERS, MAX_WORKERS, parse_concurrency, parse_latency,
+    parse_limit, parse_rounds, parse_skew, parse_user, parse_users, parse_workers,
+};
 pub use serve_args::{DEFAULT_PORT, ServeArgs};
 pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,

@@ -9,7 +9,7 @@ use super::{
     ServeArgs, SourceKind,
     interrupt::stop_on_interrupt,
     report::duration,
-    workloads::{planned_faults, via},
+    source::{planned_faults, via},
 };
 use chain_contract::Runtime;
 use chain_core::{

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{
     SourceArgs,
-    args::{parse_concurrency, parse_latency, parse_limit},
+    parse::{parse_concurrency, parse_latency, parse_limit},
 };
 use chain_core::http::gateway::{GatewayConfig, Stall};
 

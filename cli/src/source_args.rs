@@ -10,8 +10,8 @@ use std::{
 use clap::{Args, ValueEnum};
 
 use super::{
-    args::{parse_latency, parse_limit, parse_users},
     choice::{WIRE_FAULTS, choice},
+    parse::{parse_count, parse_latency, parse_limit, parse_users, parse_workers},
 };
 use chain_core::{
     FaultPlan, UserId,
@@ -176,7 +176,7 @@ pub struct ServiceArgs {
     #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
     /// Threads that run the service (1 to 256).
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN, value_parser = super::args::parse_workers, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::MIN, value_parser = parse_workers, allow_negative_numbers = true)]
     pub threads: NonZeroUsize,
 }
 
@@ -246,7 +246,7 @@ pub fn parse_port(text: &str) -> Result<u16, String> {
 ///
 /// A message saying what is allowed.
 pub fn parse_connections(text: &str) -> Result<NonZeroUsize, String> {
-    super::args::parse_count(text, MAX_CONNECTIONS)
+    parse_count(text, MAX_CONNECTIONS)
 }
 
 /// Parses a fault rate: a fraction from 0 to 1.

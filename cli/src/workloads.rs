@@ -11,12 +11,13 @@ use super::{
     outcome::{checked, injected, summary, unexplained},
     progress::Progress,
     report::duration,
+    source::{planned_faults, via},
 };
 use chain_contract::{Runtime, timeout};
 use chain_core::{
     DataSource, FaultPlan, InMemorySource, Instrumented, Source, SourceVisitor, UserId, UserResult,
-    Via, Work, WorkDone, Working, fan_out_shaped, get_user_with_orders,
-    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
+    Work, WorkDone, Working, fan_out_shaped, get_user_with_orders, get_user_with_orders_sequential,
+    get_user_with_orders_spawned, hello_world,
 };
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
@@ -131,37 +132,6 @@ async fn fetching<R: Runtime>(
         say!("  connections opened: {}", http.connections_opened());
     }
     Ok(())
-}
-
-/// The faults `args` ask for, said if there are any.
-pub(super) fn planned_faults(args: &SourceArgs) -> Result<Option<FaultPlan>, String> {
-    let plan = args.faults.plan()?;
-    if let Some(plan) = &plan {
-        say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
-    }
-    Ok(plan)
-}
-
-/// Where `args` send the fetches: to a record service at `--address` or started
-/// in-process at `service`, said; else to memory, each fetch waiting `latency`.
-pub(super) fn via(args: &SourceArgs, latency: Duration, service: Option<SocketAddr>) -> Via {
-    match (&args.kind, args.address.or(service)) {
-        (SourceKind::Http, Some(address)) => {
-            say_http_source(args, address);
-            let (connections, timeout) = (args.connections, args.fetch_timeout);
-            Via::Http { address, connections, timeout }
-        }
-        _ => Via::Memory { latency },
-    }
-}
-
-fn say_http_source(args: &SourceArgs, address: SocketAddr) {
-    let where_ = if args.address.is_some() { "at" } else { "started in-process at" };
-    say!(
-        "source: HTTP to the record service {where_} {address}, at most {} connections, fetch timeout {}",
-        args.connections,
-        duration(args.fetch_timeout),
-    );
 }
 
 async fn demo<R: Runtime>(rt: &R, latency: Duration) -> Result<(), String> {
