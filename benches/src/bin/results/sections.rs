@@ -1,4 +1,6 @@
-//! Each generated section of the README, by name, made from the committed results.
+//! Each generated section of the README and the docs, by name, made from the committed
+//! results. A link in a section is written from the repository's root; `readme`
+//! rewrites it relative to the file the section is in.
 
 use std::{fs, path::Path, time::Duration};
 
@@ -69,6 +71,10 @@ impl<'a> Sources<'a> {
             "fanout-join" => Ok(tables::compared(&self.pair("fanout-100k-10ms-join")?)?),
             "fanout-spawn" => Ok(tables::compared(&self.pair("fanout-100k-10ms-spawn")?)?),
             "fanout-summary" => self.fanout_summary(),
+            "headline" => tables::headline(
+                &self.pair("fanout-100k-10ms-spawn")?,
+                &self.pair("fanout-100k-10ms-join")?,
+            ),
             "faults" => tables::faults(
                 &self.pair("faults-fanout-100k")?,
                 &self.pair("faults-bounded-100k")?,
