@@ -68,7 +68,8 @@ fn marked_files(root: &Path) -> Result<Vec<PathBuf>, String> {
     let listed = |folder: &Path| -> Result<Vec<PathBuf>, String> {
         let entries = fs::read_dir(root.join(folder))
             .map_err(|e| format!("cannot read {}: {e}", root.join(folder).display()))?;
-        let mut names: Vec<PathBuf> = entries.flatten().map(|e| folder.join(e.file_name())).collect();
+        let mut names: Vec<PathBuf> =
+            entries.flatten().map(|e| folder.join(e.file_name())).collect();
         names.sort();
         Ok(names)
     };
@@ -81,9 +82,11 @@ fn marked_files(root: &Path) -> Result<Vec<PathBuf>, String> {
         candidates.push(entry.join("README.md"));
     }
     if root.join("docs").is_dir() {
-        candidates.extend(listed(Path::new("docs"))?.into_iter().filter(|p| {
-            p.extension().is_some_and(|e| e == "md") && root.join(p).is_file()
-        }));
+        candidates.extend(
+            listed(Path::new("docs"))?
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "md") && root.join(p).is_file()),
+        );
     }
     Ok(candidates
         .into_iter()
