@@ -201,8 +201,9 @@ impl<'a> Sources<'a> {
             "What they show: with a task per user, every Rust flavour finishes 100,000 chained \
              fetches in {} to {} ({} to {} per user beyond the 10 ms wait), {} times faster than \
              asyncio doing the same; joined inside one task, async-std takes {} the time of the \
-             fastest of its kind, and tokio {} (current-thread) and {} (multi-thread) (explained \
-             below): {} and {} times as fast as asyncio. The futures crate's \
+             fastest of its kind, and tokio {} (current-thread) and {} (multi-thread) \
+             ([explained](docs/analysis.md#why-tokio-is-slower-on-the-joined-fan-out-and-the-remedy)): \
+             {} and {} times as fast as asyncio. The futures crate's \
              `ThreadPool` takes {} (joined) and {} (a task per user) the time of the fastest \
              multi-threaded flavour. The thread-per-core flavours, compared with the \
              multi-threaded ones at the same 2 threads, take {} (compio) and {} (monoio) with a \
