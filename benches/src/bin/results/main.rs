@@ -3,9 +3,10 @@
 //!
 //! - `results criterion --out F`: criterion's medians (and their confidence
 //!   intervals) of every group measured, from `target/criterion`, as one JSON file;
-//! - `results readme`: rewrites each generated section of README.md (between
-//!   `<!-- generated: NAME -->` and `<!-- end generated -->`) from the committed
-//!   results; `--check` changes nothing and fails if the README differs.
+//! - `results readme`: rewrites each generated section (between
+//!   `<!-- generated: NAME -->` and `<!-- end generated -->`) of every Markdown file
+//!   that has one (README.md, the crates' READMEs, the pages in docs/) from the
+//!   committed results; `--check` changes nothing and fails if any file differs.
 //!
 //! Every figure the README states comes from here; where the two committed runs of
 //! `run.sh` (`docs/results` and `docs/results/rerun`) give a ratio more than 10 %
@@ -43,14 +44,19 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Rewrites README.md's generated sections from the committed results.
+    /// Rewrites the generated sections of README.md, the crates' READMEs and docs/*.md
+    /// from the committed results.
     Readme {
-        /// Change nothing; fail (status 1) if the README is not what the results make.
+        /// Change nothing; fail (status 1) if a file is not what the results make.
         #[arg(long)]
         check: bool,
-        /// The README to rewrite.
-        #[arg(long, value_name = "FILE", default_value = "README.md")]
-        readme: PathBuf,
+        /// The repository's root, where the files are looked for.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Only these files (relative to the root), rather than every one with a
+        /// generated section.
+        #[arg(long = "readme", value_name = "FILE")]
+        only: Vec<PathBuf>,
         /// The published run.
         #[arg(long, value_name = "DIR", default_value = "docs/results")]
         results: PathBuf,
@@ -64,8 +70,8 @@ fn main() -> ExitCode {
     let args = Args::try_parse().unwrap_or_else(|e| chain_cli::exit_with(e));
     let outcome = match args.command {
         Command::Criterion { from, groups, out } => criterion::export(&from, &groups, &out),
-        Command::Readme { check, readme, results, rerun } => {
-            readme::main(&readme, &results, &rerun, check)
+        Command::Readme { check, root, only, results, rerun } => {
+            readme::main(&root, &only, &results, &rerun, check)
         }
     };
     match outcome {

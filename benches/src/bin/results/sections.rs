@@ -1,4 +1,6 @@
-//! Each generated section of the README, by name, made from the committed results.
+//! Each generated section of the README and the docs, by name, made from the committed
+//! results. A link in a section is written from the repository's root; `readme`
+//! rewrites it relative to the file the section is in.
 
 use std::{fs, path::Path, time::Duration};
 
@@ -69,6 +71,10 @@ impl<'a> Sources<'a> {
             "fanout-join" => Ok(tables::compared(&self.pair("fanout-100k-10ms-join")?)?),
             "fanout-spawn" => Ok(tables::compared(&self.pair("fanout-100k-10ms-spawn")?)?),
             "fanout-summary" => self.fanout_summary(),
+            "headline" => tables::headline(
+                &self.pair("fanout-100k-10ms-spawn")?,
+                &self.pair("fanout-100k-10ms-join")?,
+            ),
             "faults" => tables::faults(
                 &self.pair("faults-fanout-100k")?,
                 &self.pair("faults-bounded-100k")?,
@@ -195,8 +201,9 @@ impl<'a> Sources<'a> {
             "What they show: with a task per user, every Rust flavour finishes 100,000 chained \
              fetches in {} to {} ({} to {} per user beyond the 10 ms wait), {} times faster than \
              asyncio doing the same; joined inside one task, async-std takes {} the time of the \
-             fastest of its kind, and tokio {} (current-thread) and {} (multi-thread) (explained \
-             below): {} and {} times as fast as asyncio. The futures crate's \
+             fastest of its kind, and tokio {} (current-thread) and {} (multi-thread) \
+             ([explained](docs/analysis.md#why-tokio-is-slower-on-the-joined-fan-out-and-the-remedy)): \
+             {} and {} times as fast as asyncio. The futures crate's \
              `ThreadPool` takes {} (joined) and {} (a task per user) the time of the fastest \
              multi-threaded flavour. The thread-per-core flavours, compared with the \
              multi-threaded ones at the same 2 threads, take {} (compio) and {} (monoio) with a \

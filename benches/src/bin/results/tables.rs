@@ -52,6 +52,30 @@ pub fn compared(pair: &Pair) -> Result<String, String> {
     Ok(out + &format!("\n`{}`", pair.command()))
 }
 
+/// The README's headline: each flavour's 100,000-user fan-out with a task per user
+/// (`spawn`) and joined in one task (`join`), its median and its time against the
+/// fastest of its kind, in both runs.
+pub fn headline(spawn: &Pair, join: &Pair) -> Result<String, String> {
+    let mut out = String::from(
+        "| flavour | workers | a task per user: median | vs fastest of its kind | joined in one task: median | vs fastest of its kind |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for row in spawn.rows() {
+        let joined = join.row(&row.flavour)?;
+        out += &format!(
+            "| {} | {} | {} | {} ({}) | {} | {} ({}) |\n",
+            row.flavour,
+            row.workers,
+            time(row.median_s),
+            spawn.ratio(&row.flavour)?.shown(),
+            row.kind,
+            time(joined.median_s),
+            join.ratio(&row.flavour)?.shown(),
+            joined.kind,
+        );
+    }
+    Ok(out + &format!("\n`{}`\n\n`{}`", spawn.command(), join.command()))
+}
+
 fn faster_than_asyncio(pair: &Pair, row: &Row) -> Result<String, String> {
     if row.flavour == ASYNCIO {
         return Ok("(itself)".into());
