@@ -15,8 +15,8 @@ use std::{env, fs, path::Path};
 const KINDS: [(&str, &str, &str); 6] = [
     ("cases.rs", "pubfn{name}<R:Launch>(rt:R)", "plain"),
     ("cases.rs", "pubfn{name}<R:Launch>(rt:R,built:Configured)", "configured"),
-    ("over_http.rs", "pubfn{name}<R:Launch,S:Service>(rt:R)", "over_http"),
-    ("serving.rs", "pubfn{name}<R:Launch,S:Service>(rt:R)", "serving"),
+    ("over_http.rs", "pubfn{name}<R:Launch>(rt:R)", "over_http"),
+    ("serving.rs", "pubfn{name}<R:Launch>(rt:R)", "serving"),
     ("binary.rs", "pubfn{name}(binary:&str)", "binary"),
     ("serve_binary.rs", "pubfn{name}(binary:&str)", "serve_binary"),
 ];

@@ -23,11 +23,11 @@ use benches::{
 };
 use chain_cli::report::duration;
 use chain_core::Shape;
-use chain_core::http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, Service, ServiceConfig};
+use chain_core::http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, measurement::WallTime,
 };
-use record_service::RecordService;
+use record_service::{RecordService, ServiceConfig};
 
 const ONE_MS: Via = Via::Memory { latency: Duration::from_millis(1) };
 

@@ -20,12 +20,12 @@ use std::{
 };
 
 use chain_contract::Launch;
-use chain_core::http::{Service, ServiceConfig};
 use futures::{
     AsyncReadExt, AsyncWriteExt,
     future::{LocalBoxFuture, join_all},
 };
 use record_service::RecordService;
+use record_service::ServiceConfig;
 use runtime_compio::{CompioLoop, CompioRuntime};
 use runtime_monoio::{MonoioLoop, MonoioRuntime};
 

@@ -54,14 +54,14 @@ pub use usage::{exit_with, one_line};
 use slow_join::Verdict;
 
 use chain_contract::{Launch, Scheduling, run_on_worker};
-use chain_core::http::{Service, ServiceConfig};
+use record_service::{RecordService, ServiceConfig};
 
 /// Parses the command line, starts runtime `L` and runs the chosen program.
-/// `--source http` without `--address` starts record service `S` in-process.
+/// `--source http` without `--address` starts the record service in-process.
 ///
 /// Exit status: 0 on success, 2 for a bad command line (with a message saying what
 /// is allowed), 1 if the runtime or the service could not start or a result was wrong.
-pub fn main<L: Launch, S: Service>() -> ExitCode {
+pub fn main<L: Launch>() -> ExitCode {
     let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
     let flavour_help = match L::FLAVOURS {
         [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
@@ -99,7 +99,7 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
     };
     let command = cli.command.unwrap_or(Command::Demo { latency: workloads::DEMO_LATENCY });
     // Started before the client's runtime runs anything, on threads of its own.
-    let service = match workloads::in_process_service(&command).map(start_service::<S>) {
+    let service = match workloads::in_process_service(&command).map(start_service) {
         Some(Ok(service)) => Some(service),
         Some(Err(e)) => {
             eprintln!("error: could not start the in-process record service: {e}");
@@ -108,7 +108,7 @@ pub fn main<L: Launch, S: Service>() -> ExitCode {
         None => None,
     };
     say!("{}", report::header(&rt.info()));
-    let address = service.as_ref().map(S::address);
+    let address = service.as_ref().map(RecordService::address);
     let outcome = run_on_worker(&rt, workloads::run(rt.clone(), command, address));
     drop(service);
     match outcome {
@@ -164,8 +164,8 @@ pub fn check<L: Launch>(
     }
 }
 
-fn start_service<S: Service>(delay: std::time::Duration) -> std::io::Result<S> {
-    S::start(ServiceConfig { delay, ..ServiceConfig::default() })
+fn start_service(delay: std::time::Duration) -> std::io::Result<RecordService> {
+    RecordService::start(ServiceConfig { delay, ..ServiceConfig::default() })
 }
 
 /// The binary's own name (`runtime-tokio`, ...), for usage lines and `--help`.

@@ -15,8 +15,9 @@ use super::{
 };
 use chain_core::{
     FaultPlan, UserId,
-    http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, ServiceConfig, WireFault, WireFaultPlan},
+    http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, WireFault, WireFaultPlan},
 };
+use record_service::ServiceConfig;
 
 /// The most connections an HTTP source may be given.
 pub const MAX_CONNECTIONS: usize = 10_000;

@@ -101,12 +101,12 @@ pub fn run_case<R: Launch>(
 /// runs under every flavour of every runtime, with nothing else to edit.
 #[macro_export]
 macro_rules! conformance_tests {
-    (service: $service:ty; $(
+    ($(
         $flavour:ident($kind:ident, $workers:ident = $n:literal) => $make:expr
     ),+ $(,)?) => {
         $(
             $crate::__with_every_case! {
-                __conformance_module! { $flavour, $kind, $workers, $n, $make, $service; }
+                __conformance_module! { $flavour, $kind, $workers, $n, $make; }
             }
         )+
     };
@@ -116,7 +116,7 @@ macro_rules! conformance_tests {
 #[macro_export]
 macro_rules! __conformance_module {
     (
-        $flavour:ident, $kind:ident, $workers:ident, $n:literal, $make:expr, $service:ty;
+        $flavour:ident, $kind:ident, $workers:ident, $n:literal, $make:expr;
         plain: [$($plain:ident),*]; configured: [$($configured:ident),*];
         over_http: [$($http:ident),*]; serving: [$($serving:ident),*]
     ) => {
@@ -137,12 +137,12 @@ macro_rules! __conformance_module {
             }
             $crate::__conformance_cases! {
                 { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
-                over_http::<$service>;
+                over_http;
                 $($http,)*
             }
             $crate::__conformance_cases! {
                 { #[allow(unused_variables)] let $workers = CONFIGURED.workers; $make };
-                serving::<$service>;
+                serving;
                 $($serving,)*
             }
         }
@@ -176,14 +176,14 @@ macro_rules! __conformance_cases {
             }
         )+
     };
-    ($make:expr; $module:ident::<$service:ty>; $($case:ident),+ $(,)?) => {
+    ($make:expr; $module:ident; $($case:ident),+ $(,)?) => {
         $(
             #[test]
             fn $case() {
                 $crate::run_case(
                     concat!(module_path!(), "::", stringify!($case)),
                     || $make,
-                    $crate::$module::$case::<_, $service>,
+                    $crate::$module::$case,
                 );
             }
         )+

@@ -21,10 +21,11 @@ use chain_contract::{Launch, run_on_worker, timeout};
 use chain_core::{
     DataSource, FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, UserId,
     UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
-    http::{HttpSource, Route, Service, ServiceConfig, WireFault, WireFaultPlan},
+    http::{HttpSource, Route, WireFault, WireFaultPlan},
     model::article_user_with_orders,
     readable::duration,
 };
+use record_service::{RecordService, ServiceConfig};
 
 /// A fault rate that faults some fetches and leaves most alone.
 const SOME: f64 = 0.2;
@@ -36,14 +37,14 @@ const HANG_LIMIT: Duration = Duration::from_secs(60);
 /// A service delay that no case waits out: its requests are only ever cancelled.
 const FOREVER: Duration = Duration::from_secs(3600);
 
-fn service<S: Service>(config: ServiceConfig) -> S {
-    S::start(config).expect("the record service starts")
+fn service(config: ServiceConfig) -> RecordService {
+    RecordService::start(config).expect("the record service starts")
 }
 
 /// The article's assertion, users 2 and 3, and both fetches in flight together, over
 /// loopback HTTP.
-pub fn article_assertion_holds_over_http<R: Launch, S: Service>(rt: R) {
-    let service: S = service(ServiceConfig::default());
+pub fn article_assertion_holds_over_http<R: Launch>(rt: R) {
+    let service = service(ServiceConfig::default());
     let source = Instrumented::new(HttpSource::new(&rt, service.address()));
     let counted = source.clone();
     let results = run_on_worker(&rt, async move {
@@ -60,8 +61,8 @@ pub fn article_assertion_holds_over_http<R: Launch, S: Service>(rt: R) {
 }
 
 /// An unknown user is a 404 naming the user; their orders are `[]`, as in the article.
-pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Launch, S: Service>(rt: R) {
-    let service: S = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
+pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Launch>(rt: R) {
+    let service = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address());
     let (chain, orders) = run_on_worker(&rt, async move {
         use chain_core::DataSource;
@@ -80,18 +81,16 @@ pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Launch, S: Service>(rt
 
 /// Every fan-out over HTTP returns each of 2,000 users once, in request order (4,000
 /// requests queueing for the pool's 100 connections).
-pub fn every_fan_out_returns_each_user_once_in_request_order_over_http<R: Launch, S: Service>(
-    rt: R,
-) {
-    let service: S = service(ServiceConfig::default());
+pub fn every_fan_out_returns_each_user_once_in_request_order_over_http<R: Launch>(rt: R) {
+    let service = service(ServiceConfig::default());
     let source = HttpSource::new(&rt, service.address()).with_timeout(HANG_LIMIT);
     each_user_once_in_request_order(rt, source, 2_000);
 }
 
 /// Bounded fan-out over HTTP has exactly K users in flight at its peak, never more.
-pub fn bounded_fan_out_never_exceeds_its_limit_over_http<R: Launch, S: Service>(rt: R) {
+pub fn bounded_fan_out_never_exceeds_its_limit_over_http<R: Launch>(rt: R) {
     const LIMIT: usize = 16;
-    let service: S = service(ServiceConfig::default());
+    let service = service(ServiceConfig::default());
     for spawned in [false, true] {
         // No user's request leaves before LIMIT users have started: the limit is
         // reached for certain, and a fan-out that admitted fewer fails at the gate.
@@ -112,9 +111,9 @@ pub fn bounded_fan_out_never_exceeds_its_limit_over_http<R: Launch, S: Service>(
 }
 
 /// Connections are kept alive and reused, and never more than the limit are open.
-pub fn connections_are_reused_and_never_exceed_the_limit<R: Launch, S: Service>(rt: R) {
+pub fn connections_are_reused_and_never_exceed_the_limit<R: Launch>(rt: R) {
     const CONNECTIONS: usize = 8;
-    let service: S = service(ServiceConfig::default());
+    let service = service(ServiceConfig::default());
     let source = HttpSource::new(&rt, service.address())
         .with_connections(NonZeroUsize::new(CONNECTIONS).unwrap())
         .with_timeout(HANG_LIMIT);
@@ -127,7 +126,7 @@ pub fn connections_are_reused_and_never_exceed_the_limit<R: Launch, S: Service>(
 }
 
 /// A refused connection is an error naming the user and the cause, for every user.
-pub fn refused_connection_names_the_user_and_the_cause<R: Launch, S: Service>(rt: R) {
+pub fn refused_connection_names_the_user_and_the_cause<R: Launch>(rt: R) {
     let closed_port = {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         listener.local_addr().unwrap()
@@ -140,7 +139,7 @@ pub fn refused_connection_names_the_user_and_the_cause<R: Launch, S: Service>(rt
 
 /// A peer that answers something other than HTTP: every user's error names the user
 /// and says the answer was not HTTP/1.1.
-pub fn non_http_reply_names_the_user_and_the_cause<R: Launch, S: Service>(rt: R) {
+pub fn non_http_reply_names_the_user_and_the_cause<R: Launch>(rt: R) {
     use std::io::{Read, Write};
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = listener.local_addr().unwrap();
@@ -164,38 +163,38 @@ pub fn non_http_reply_names_the_user_and_the_cause<R: Launch, S: Service>(rt: R)
 
 /// A service that answers 500 fails exactly the faulted users, each error naming its
 /// user and the status; every other user's result arrives.
-pub fn server_error_names_the_user_and_the_others_complete<R: Launch, S: Service>(rt: R) {
+pub fn server_error_names_the_user_and_the_others_complete<R: Launch>(rt: R) {
     let is_500 = |f: &HttpFailure| *f == HttpFailure::Status { status: 500 };
-    faulty_fan_out::<R, S>(rt, WireFault::ServerError, is_500, "HTTP 500");
+    faulty_fan_out(rt, WireFault::ServerError, is_500, "HTTP 500");
 }
 
 /// A service that closes the connection instead of answering: an error for exactly
 /// that user, saying the connection closed.
-pub fn dropped_connection_names_the_user_and_the_others_complete<R: Launch, S: Service>(rt: R) {
+pub fn dropped_connection_names_the_user_and_the_others_complete<R: Launch>(rt: R) {
     let is_closed = |f: &HttpFailure| matches!(f, HttpFailure::Closed { .. });
-    faulty_fan_out::<R, S>(rt, WireFault::Drop, is_closed, "connection closed mid-response: ");
+    faulty_fan_out(rt, WireFault::Drop, is_closed, "connection closed mid-response: ");
 }
 
 /// A service that closes mid-body: an error for exactly that user, saying its answer
 /// was cut short (not that the connection closed before answering).
-pub fn truncated_body_names_the_user_and_the_others_complete<R: Launch, S: Service>(rt: R) {
+pub fn truncated_body_names_the_user_and_the_others_complete<R: Launch>(rt: R) {
     let is_truncated = |f: &HttpFailure| matches!(f, HttpFailure::Truncated { .. });
-    faulty_fan_out::<R, S>(rt, WireFault::Truncate, is_truncated, "answer cut short: ");
+    faulty_fan_out(rt, WireFault::Truncate, is_truncated, "answer cut short: ");
 }
 
 /// Malformed JSON: an error for exactly that user, saying the body was malformed.
-pub fn malformed_json_names_the_user_and_the_others_complete<R: Launch, S: Service>(rt: R) {
+pub fn malformed_json_names_the_user_and_the_others_complete<R: Launch>(rt: R) {
     let is_malformed = |f: &HttpFailure| matches!(f, HttpFailure::Malformed { .. });
-    faulty_fan_out::<R, S>(rt, WireFault::MalformedJson, is_malformed, "malformed JSON: ");
+    faulty_fan_out(rt, WireFault::MalformedJson, is_malformed, "malformed JSON: ");
 }
 
 /// A service that closes connections after answering loses no answer: each is kept,
 /// a closed connection is never used again (no GET needs sending twice), and each
 /// close costs exactly one new connection.
-pub fn answers_on_closing_connections_are_kept<R: Launch, S: Service>(rt: R) {
+pub fn answers_on_closing_connections_are_kept<R: Launch>(rt: R) {
     const CONNECTIONS: u64 = 4;
     let faults = WireFaultPlan::new(0.5, 5, &[WireFault::Close]).unwrap();
-    let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
+    let service = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address())
         .with_connections(NonZeroUsize::new(CONNECTIONS as usize).unwrap())
         .with_timeout(HANG_LIMIT);
@@ -219,9 +218,9 @@ pub fn answers_on_closing_connections_are_kept<R: Launch, S: Service>(rt: R) {
 /// connection, and counted: over one connection, fetched one after another, each
 /// dropped request that follows an answered one (so that it reused that connection)
 /// is resent exactly once, and no other is.
-pub fn a_get_on_a_closed_kept_alive_connection_is_sent_once_more<R: Launch, S: Service>(rt: R) {
+pub fn a_get_on_a_closed_kept_alive_connection_is_sent_once_more<R: Launch>(rt: R) {
     let faults = WireFaultPlan::new(0.3, 7, &[WireFault::Drop]).unwrap();
-    let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
+    let service = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address()).with_connections(NonZeroUsize::MIN);
     let counted = source.clone();
     let results = run_on_worker(&rt, async move {
@@ -243,9 +242,9 @@ pub fn a_get_on_a_closed_kept_alive_connection_is_sent_once_more<R: Launch, S: S
 
 /// A service slower than the source's time limit: every fetch fails with a timeout
 /// naming its user, and the fan-out returns instead of waiting for the service.
-pub fn slow_service_times_out_naming_the_user<R: Launch, S: Service>(rt: R) {
+pub fn slow_service_times_out_naming_the_user<R: Launch>(rt: R) {
     const LIMIT: Duration = Duration::from_millis(100);
-    let service: S = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
+    let service = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address()).with_timeout(LIMIT);
     let results = run_on_worker(&rt, async move { fan_out(&source, 1..=50).await });
     for (user, result) in (1..).zip(&results) {
@@ -264,9 +263,9 @@ pub fn slow_service_times_out_naming_the_user<R: Launch, S: Service>(rt: R) {
 /// The pool's one connection held by a request to a service that never answers:
 /// each fetch waiting for a connection fails for lack of one once it has waited the
 /// time limit (not before), instead of waiting its turn behind the held one.
-pub fn waiting_for_a_connection_is_limited_too<R: Launch, S: Service>(rt: R) {
+pub fn waiting_for_a_connection_is_limited_too<R: Launch>(rt: R) {
     const LIMIT: Duration = Duration::from_millis(50);
-    let service: S = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
+    let service = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
     // Clones share the pool; each has its own time limit.
     let waiting = HttpSource::new(&rt, service.address())
         .with_connections(NonZeroUsize::MIN)
@@ -313,8 +312,8 @@ pub fn waiting_for_a_connection_is_limited_too<R: Launch, S: Service>(rt: R) {
 
 /// Each fan-out dropped part-way while its requests wait on a service that takes an
 /// hour to answer: every fetch is dropped promptly, with the connection it held.
-pub fn cancelled_fan_out_over_http_leaves_no_fetch_running<R: Launch, S: Service>(rt: R) {
-    let service: S = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
+pub fn cancelled_fan_out_over_http_leaves_no_fetch_running<R: Launch>(rt: R) {
+    let service = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
     let address = service.address();
     let make = || {
         let source = HttpSource::new(&rt, address).with_connections(NonZeroUsize::new(10).unwrap());
@@ -359,14 +358,14 @@ fn every_user_failed_with(
 /// user: a result where neither request was faulted, otherwise an error naming the
 /// user, one of its faulted requests, and a failure that `expected` accepts, whose
 /// message reads `{operation}({user}) failed: {says}...`.
-fn faulty_fan_out<R: Launch, S: Service>(
+fn faulty_fan_out<R: Launch>(
     rt: R,
     fault: WireFault,
     expected: fn(&HttpFailure) -> bool,
     says: &str,
 ) {
     let faults = WireFaultPlan::new(SOME, 11, &[fault]).unwrap();
-    let service: S = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
+    let service = service(ServiceConfig { faults: faults.clone(), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address());
     let results = run_on_worker(&rt, async move { fan_out(&source, 1..=USERS).await });
     assert_eq!(results.len(), USERS as usize, "every user is accounted for");

@@ -22,11 +22,12 @@ use chain_contract::{Launch, run_on_worker};
 use chain_core::{
     DataSource, FetchError, InMemorySource, OrderId, User, UserId,
     http::{
-        HttpSource, Service, ServiceConfig, WireFault, WireFaultPlan,
+        HttpSource, WireFault, WireFaultPlan,
         gateway::{Gateway, GatewayConfig, GatewayStats},
     },
     model::article_orders,
 };
+use record_service::{RecordService, ServiceConfig};
 
 /// How long a client thread waits for the gateway's counters to show something.
 const WAIT_LIMIT: Duration = Duration::from_secs(20);
@@ -101,8 +102,8 @@ fn memory<R: Launch>(rt: &R, latency: Duration) -> InMemorySource<R::Timer> {
     InMemorySource::new(rt.timer()).with_latency(latency)
 }
 
-fn service<S: Service>(config: ServiceConfig) -> S {
-    S::start(config).expect("the record service starts")
+fn service(config: ServiceConfig) -> RecordService {
+    RecordService::start(config).expect("the record service starts")
 }
 
 fn assert_json_error(answer: &Answer, status: u16, says: &str) {
@@ -113,9 +114,7 @@ fn assert_json_error(answer: &Answer, status: u16, says: &str) {
 
 /// The article's users 1 to 3, one after another on one kept-alive connection: each
 /// answer is the article's JSON, from both fetches in flight together.
-pub fn gateway_answers_the_articles_chain_on_one_kept_alive_connection<R: Launch, S: Service>(
-    rt: R,
-) {
+pub fn gateway_answers_the_articles_chain_on_one_kept_alive_connection<R: Launch>(rt: R) {
     let source = memory(&rt, Duration::from_millis(2));
     serving(&rt, source, GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
@@ -136,12 +135,7 @@ pub fn gateway_answers_the_articles_chain_on_one_kept_alive_connection<R: Launch
 
 /// A path other than the route is a 404, another method a 405 naming the allowed
 /// ones, each with a JSON error, and the connection stays usable.
-pub fn unknown_path_and_method_are_json_errors_and_the_connection_lives_on<
-    R: Launch,
-    S: Service,
->(
-    rt: R,
-) {
+pub fn unknown_path_and_method_are_json_errors_and_the_connection_lives_on<R: Launch>(rt: R) {
     serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
         for missing in ["/", "/users/1", "/users/x/with-orders", "/users/1/with-orders/more"] {
@@ -159,7 +153,7 @@ pub fn unknown_path_and_method_are_json_errors_and_the_connection_lives_on<
 }
 
 /// A request that is not HTTP is answered 400 and its connection closed.
-pub fn malformed_request_is_a_400_and_the_connection_closes<R: Launch, S: Service>(rt: R) {
+pub fn malformed_request_is_a_400_and_the_connection_closes<R: Launch>(rt: R) {
     serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
         connection.send(MALFORMED_HEAD);
@@ -176,7 +170,7 @@ pub fn malformed_request_is_a_400_and_the_connection_closes<R: Launch, S: Servic
 /// served: the end of one connection does not cost the next its accept. (On io_uring
 /// an accept dropped after the kernel had completed it lost that connection, and the
 /// gateway once made its accept anew whenever a connection ended.)
-pub fn every_connection_of_a_sequence_is_served<R: Launch, S: Service>(rt: R) {
+pub fn every_connection_of_a_sequence_is_served<R: Launch>(rt: R) {
     const SEQUENCE: usize = 100;
     // A fetch that waits keeps each connection's task alive past its client's next
     // connect, where the race was.
@@ -198,15 +192,15 @@ pub fn every_connection_of_a_sequence_is_served<R: Launch, S: Service>(rt: R) {
 
 /// A record service that fails is a 502 naming the user and the cause; an unknown
 /// user is a 404 naming the user.
-pub fn failing_record_service_is_a_502_naming_the_user<R: Launch, S: Service>(rt: R) {
+pub fn failing_record_service_is_a_502_naming_the_user<R: Launch>(rt: R) {
     let faults = WireFaultPlan::new(1.0, 1, &[WireFault::ServerError]).unwrap();
-    let failing: S = service(ServiceConfig { faults, ..ServiceConfig::default() });
+    let failing = service(ServiceConfig { faults, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, failing.address()).with_timeout(HANG_LIMIT);
     serving(&rt, source, GatewayConfig::default(), |address, _, _| {
         let answer = Connection::open(address).request("GET", &path(7));
         assert_json_error(&answer, 502, "(7) failed: HTTP 500");
     });
-    let few: S = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
+    let few = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, few.address()).with_timeout(HANG_LIMIT);
     serving(&rt, source, GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
@@ -218,8 +212,8 @@ pub fn failing_record_service_is_a_502_naming_the_user<R: Launch, S: Service>(rt
 
 /// A record service slower than the fetch timeout is a 504 naming the user, and the
 /// request's fetches are dropped with it.
-pub fn record_service_slower_than_the_fetch_timeout_is_a_504<R: Launch, S: Service>(rt: R) {
-    let slow: S = service(ServiceConfig { delay: HANG_LIMIT, ..ServiceConfig::default() });
+pub fn record_service_slower_than_the_fetch_timeout_is_a_504<R: Launch>(rt: R) {
+    let slow = service(ServiceConfig { delay: HANG_LIMIT, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, slow.address()).with_timeout(HANG_LIMIT);
     let config = GatewayConfig { fetch_timeout: Duration::from_millis(50), ..Default::default() };
     serving(&rt, source, config, |address, stats, _| {
@@ -231,7 +225,7 @@ pub fn record_service_slower_than_the_fetch_timeout_is_a_504<R: Launch, S: Servi
 }
 
 /// A client that disconnects mid-request takes its request and fetches with it.
-pub fn client_gone_mid_request_cancels_its_fetches<R: Launch, S: Service>(rt: R) {
+pub fn client_gone_mid_request_cancels_its_fetches<R: Launch>(rt: R) {
     let held = Gated::new(&rt);
     serving(&rt, held, GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
@@ -247,7 +241,7 @@ pub fn client_gone_mid_request_cancels_its_fetches<R: Launch, S: Service>(rt: R)
 
 /// A client that sends its request head too slowly is disconnected once the header
 /// timeout has passed, holding nothing.
-pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Launch, S: Service>(rt: R) {
+pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Launch>(rt: R) {
     let config = GatewayConfig { header_timeout: Duration::from_millis(100), ..Default::default() };
     serving(&rt, memory(&rt, Duration::ZERO), config, |address, stats, _| {
         let mut connection = Connection::open(address);
@@ -262,7 +256,7 @@ pub fn slow_header_client_is_dropped_after_the_header_timeout<R: Launch, S: Serv
 
 /// Beyond the in-flight limit a request is refused with 503 at once, while those
 /// within it wait for their answers; once one finishes, a place is free again.
-pub fn requests_beyond_the_in_flight_limit_are_a_503_at_once<R: Launch, S: Service>(rt: R) {
+pub fn requests_beyond_the_in_flight_limit_are_a_503_at_once<R: Launch>(rt: R) {
     let held = Gated::new(&rt);
     let gate = held.open.clone();
     let limit = NonZeroUsize::new(2).unwrap();
@@ -285,7 +279,7 @@ pub fn requests_beyond_the_in_flight_limit_are_a_503_at_once<R: Launch, S: Servi
 
 /// A stop closes the listeners (new connections are refused) and lets a request in
 /// flight finish and be answered; an idle kept-alive connection is closed at once.
-pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Launch, S: Service>(rt: R) {
+pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Launch>(rt: R) {
     let held = Gated::new(&rt);
     let gate = held.open.clone();
     serving(
@@ -318,7 +312,7 @@ pub fn stop_refuses_new_connections_and_finishes_requests_in_flight<R: Launch, S
 /// connections are all closed and the gateway returns. (Woken from the stopping
 /// thread all at once, they once deadlocked compio, whose queue for wakes from
 /// other threads holds 64.)
-pub fn stop_closes_every_one_of_many_idle_connections<R: Launch, S: Service>(rt: R) {
+pub fn stop_closes_every_one_of_many_idle_connections<R: Launch>(rt: R) {
     const OPEN: usize = 200;
     // Neither the grace period nor the header timeout may be what closes them.
     let config = GatewayConfig { grace: HANG_LIMIT, header_timeout: FOREVER, ..Default::default() };
@@ -339,7 +333,7 @@ pub fn stop_closes_every_one_of_many_idle_connections<R: Launch, S: Service>(rt:
 
 /// A request still in flight when the grace period runs out is cut off with its
 /// connection, and its fetches with it; the gateway returns.
-pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Launch, S: Service>(rt: R) {
+pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Launch>(rt: R) {
     let config = GatewayConfig { grace: Duration::from_millis(50), ..Default::default() };
     let held = Gated::new(&rt);
     let stats = serving(&rt, held, config, |address, stats, stop| {

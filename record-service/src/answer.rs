@@ -7,8 +7,9 @@ use std::{
     task::{Context, Poll},
 };
 
+use crate::ServiceConfig;
 use bytes::Bytes;
-use chain_core::http::{Route, ServiceConfig, WireFault, error_body};
+use chain_core::http::{Route, WireFault, error_body};
 use hyper::{
     Method, Request, Response, StatusCode,
     body::{Body, Frame, SizeHint},

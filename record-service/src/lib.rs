@@ -10,8 +10,7 @@
 //! # Examples
 //!
 //! ```
-//! use chain_core::http::{Service, ServiceConfig};
-//! use record_service::RecordService;
+//! use record_service::{RecordService, ServiceConfig};
 //! use std::io::{Read, Write};
 //!
 //! let service = RecordService::start(ServiceConfig::default()).unwrap();
@@ -25,6 +24,9 @@
 #![warn(missing_docs)]
 
 mod answer;
+mod config;
+
+pub use config::ServiceConfig;
 
 use std::{
     io,
@@ -36,7 +38,6 @@ use std::{
     time::Duration,
 };
 
-use chain_core::http::{Service, ServiceConfig};
 use hyper::{server::conn::http1, service::service_fn};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -49,8 +50,13 @@ pub struct RecordService {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
-impl Service for RecordService {
-    fn start(config: ServiceConfig) -> io::Result<Self> {
+impl RecordService {
+    /// Starts serving on threads of its own and returns once it accepts connections.
+    ///
+    /// # Errors
+    ///
+    /// The port could not be bound or the threads could not start.
+    pub fn start(config: ServiceConfig) -> io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.threads.get())
             .thread_name("record-service")
@@ -63,11 +69,13 @@ impl Service for RecordService {
         Ok(RecordService { address, accepted, runtime: Some(runtime) })
     }
 
-    fn address(&self) -> SocketAddr {
+    /// Where it listens.
+    pub fn address(&self) -> SocketAddr {
         self.address
     }
 
-    fn connections_accepted(&self) -> u64 {
+    /// How many connections it has accepted so far: shows whether clients reuse them.
+    pub fn connections_accepted(&self) -> u64 {
         self.accepted.load(Relaxed)
     }
 }

@@ -3,8 +3,7 @@
 
 mod wire;
 
-use chain_core::http::{Service, ServiceConfig};
-use record_service::RecordService;
+use record_service::{RecordService, ServiceConfig};
 use wire::{exchange, head_and_body};
 
 /// The answer to `method path` from a service with the default configuration.

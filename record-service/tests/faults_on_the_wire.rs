@@ -3,8 +3,8 @@
 
 mod wire;
 
-use chain_core::http::{Service, ServiceConfig, WireFault, WireFaultPlan};
-use record_service::RecordService;
+use chain_core::http::{WireFault, WireFaultPlan};
+use record_service::{RecordService, ServiceConfig};
 use wire::{exchange, head_and_body};
 
 const ORDERS_OF_USER_1: &str = "[1,3,10,11]";

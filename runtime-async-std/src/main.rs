@@ -2,5 +2,5 @@
 //! workload of the core, driven by async-std.
 
 fn main() -> std::process::ExitCode {
-    chain_cli::main::<runtime_async_std::AsyncStdRuntime, record_service::RecordService>()
+    chain_cli::main::<runtime_async_std::AsyncStdRuntime>()
 }

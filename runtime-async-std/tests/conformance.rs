@@ -3,6 +3,5 @@
 use runtime_async_std::AsyncStdRuntime;
 
 chain_conformance::conformance_tests! {
-    service: record_service::RecordService;
     multi_thread(MultiThread, workers = 2) => AsyncStdRuntime::new(workers).unwrap(),
 }

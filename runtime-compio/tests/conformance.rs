@@ -3,7 +3,6 @@
 use runtime_compio::{CompioLoop, CompioRuntime};
 
 chain_conformance::conformance_tests! {
-    service: record_service::RecordService;
     current_thread(CurrentThread, workers = 1) => CompioRuntime::current_thread(CompioLoop::default()).unwrap(),
     thread_per_core(ThreadPerCore, workers = 2) => CompioRuntime::thread_per_core(CompioLoop::default(), workers).unwrap(),
 }

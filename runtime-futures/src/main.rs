@@ -2,5 +2,5 @@
 //! workload of the core, driven by the futures crate's `ThreadPool`.
 
 fn main() -> std::process::ExitCode {
-    chain_cli::main::<runtime_futures::FuturesRuntime, record_service::RecordService>()
+    chain_cli::main::<runtime_futures::FuturesRuntime>()
 }

@@ -3,7 +3,6 @@
 use runtime_futures::FuturesRuntime;
 
 chain_conformance::conformance_tests! {
-    service: record_service::RecordService;
     multi_thread(MultiThread, workers = 2) => FuturesRuntime::multi_thread(workers).unwrap(),
     current_thread(CurrentThread, workers = 1) => FuturesRuntime::current_thread(),
 }

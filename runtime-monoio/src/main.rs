@@ -2,5 +2,5 @@
 //! workload of the core, driven by monoio, one loop per thread.
 
 fn main() -> std::process::ExitCode {
-    chain_cli::main::<runtime_monoio::MonoioRuntime, record_service::RecordService>()
+    chain_cli::main::<runtime_monoio::MonoioRuntime>()
 }

@@ -3,7 +3,6 @@
 use runtime_monoio::{MonoioLoop, MonoioRuntime};
 
 chain_conformance::conformance_tests! {
-    service: record_service::RecordService;
     current_thread(CurrentThread, workers = 1) => MonoioRuntime::current_thread(MonoioLoop::default()).unwrap(),
     thread_per_core(ThreadPerCore, workers = 2) => MonoioRuntime::thread_per_core(MonoioLoop::default(), workers).unwrap(),
 }

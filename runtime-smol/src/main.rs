@@ -2,5 +2,5 @@
 //! the core, driven by smol.
 
 fn main() -> std::process::ExitCode {
-    chain_cli::main::<runtime_smol::SmolRuntime, record_service::RecordService>()
+    chain_cli::main::<runtime_smol::SmolRuntime>()
 }

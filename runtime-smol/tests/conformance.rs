@@ -3,7 +3,6 @@
 use runtime_smol::SmolRuntime;
 
 chain_conformance::conformance_tests! {
-    service: record_service::RecordService;
     current_thread(CurrentThread, workers = 1) => SmolRuntime::current_thread(),
     multi_thread(MultiThread, workers = 2) => SmolRuntime::multi_thread(workers).unwrap(),
 }

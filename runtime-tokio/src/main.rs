@@ -2,5 +2,5 @@
 //! the core, driven by tokio.
 
 fn main() -> std::process::ExitCode {
-    chain_cli::main::<runtime_tokio::TokioRuntime, record_service::RecordService>()
+    chain_cli::main::<runtime_tokio::TokioRuntime>()
 }

@@ -3,7 +3,6 @@
 use runtime_tokio::TokioRuntime;
 
 chain_conformance::conformance_tests! {
-    service: record_service::RecordService;
     current_thread(CurrentThread, workers = 1) => TokioRuntime::current_thread().unwrap(),
     multi_thread(MultiThread, workers = 2) => TokioRuntime::multi_thread(workers).unwrap(),
 }

@@ -71,7 +71,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// ```
 /// use chain_contract::Launch;
-/// use chain_core::http::{HttpSource, Service, ServiceConfig};
+/// use chain_core::http::HttpSource;
+/// use record_service::{RecordService, ServiceConfig};
 /// use chain_contract::Runtime;
 /// use chain_core::{DataSource, User, get_user_with_orders};
 ///

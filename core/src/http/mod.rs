@@ -1,6 +1,6 @@
 //! The fetches over HTTP (feature `http`): the record [protocol](Route), the
-//! [`HttpSource`] client, the [`WireFaultPlan`] a service injects, and the [`Service`] trait
-//! that the workspace's `record-service` crate implements; and the [`gateway`] that
+//! [`HttpSource`] client, the [`WireFaultPlan`] a service injects (the workspace's
+//! `record-service` crate serves the protocol); and the [`gateway`] that
 //! serves the chain itself over HTTP.
 //!
 //! The client is hyper 1.x's HTTP/1.1 connection API over [`Runtime::connect`]'s
@@ -15,9 +15,7 @@ mod faults;
 pub mod gateway;
 mod hyper_io;
 mod protocol;
-mod service;
 
 pub use client::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, HttpSource};
 pub use faults::{WireFault, WireFaultPlan};
 pub use protocol::{DEFAULT_USERS, Route, error_body};
-pub use service::{Service, ServiceConfig};

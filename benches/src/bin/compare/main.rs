@@ -34,10 +34,10 @@ use std::{
 
 use benches::{Flavour, threads::Threads};
 use chain_cli::{exit_with, given, report::say};
-use chain_core::http::{Service, ServiceConfig};
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use record_service::RecordService;
+use record_service::ServiceConfig;
 
 use crate::{
     args::Args,

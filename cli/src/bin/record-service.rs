@@ -1,7 +1,7 @@
 //! `record-service`: the record service standalone, until Ctrl-C.
 
 use chain_cli::report::say;
-use chain_core::{http::Service, readable::duration};
+use chain_core::readable::duration;
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use record_service::RecordService;
 
