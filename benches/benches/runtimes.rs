@@ -23,7 +23,7 @@ use benches::{
 };
 use chain_cli::report::duration;
 use chain_core::Shape;
-use chain_core::http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT};
+use chain_http::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, measurement::WallTime,
 };
@@ -200,7 +200,7 @@ fn http(c: &mut Criterion) {
     group.finish();
 }
 
-/// The gateway served by each flavour (`chain_core::http::gateway`), asked one
+/// The gateway served by each flavour (`chain_http::gateway`), asked one
 /// request at a time over one kept-alive connection by a blocking client: the
 /// unloaded latency of a request, before any load (that is `compare serve`'s).
 fn http_serve(c: &mut Criterion) {

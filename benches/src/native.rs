@@ -16,7 +16,8 @@ use std::{
 };
 
 use chain_contract::Launch;
-use chain_core::{Tally, User, UserId, UserWithOrders, model::article_orders};
+use chain_core::{User, UserId, UserWithOrders, model::article_orders};
+use chain_lab::Tally;
 use futures::{
     executor::ThreadPool,
     task::{LocalSpawnExt, SpawnExt},

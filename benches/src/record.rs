@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chain_core::Tally;
+use chain_lab::Tally;
 use serde::{Deserialize, Serialize};
 
 /// The whole comparison.

@@ -13,10 +13,8 @@ use std::{
 };
 
 use chain_contract::{Launch, run_on_worker};
-use chain_core::{
-    InMemorySource,
-    http::gateway::{Gateway, GatewayConfig},
-};
+use chain_core::InMemorySource;
+use chain_http::gateway::{Gateway, GatewayConfig};
 use futures::channel::oneshot;
 
 use crate::{

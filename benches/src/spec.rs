@@ -4,8 +4,9 @@
 use std::{io, num::NonZeroUsize, sync::Arc, time::Duration};
 
 use chain_contract::Launch;
-pub use chain_core::Via;
-use chain_core::{DataSource, FaultPlan, Shape, SourceVisitor, Work, WorkDone, Working};
+use chain_core::{DataSource, Shape};
+pub use chain_http::Via;
+use chain_lab::{FaultPlan, SourceVisitor, Work, WorkDone, Working};
 
 use crate::{
     Flavour, Measurable, Visitor, measure,

@@ -22,9 +22,9 @@ use crate::{
     workloads::{Expect, Sample, check_fan_out},
 };
 use chain_core::{
-    FetchError, FetchErrorKind, Operation, User, UserId, UserResult, UserWithOrders, http::Route,
-    model::OrderId,
+    FetchError, FetchErrorKind, Operation, User, UserId, UserResult, UserWithOrders, model::OrderId,
 };
+use chain_http::Route;
 use serde::de::DeserializeOwned;
 
 /// Which way of using threads.

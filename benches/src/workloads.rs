@@ -14,10 +14,10 @@ use std::{
 
 use chain_contract::{JoinHandle, Launch, run_on_worker};
 use chain_core::{
-    DataSource, Expected, Fault, FaultPlan, FetchErrorKind, Operation, OrderId, Shape, Tally, User,
-    UserId, UserResult, UserWithOrders, Work, WorkDone, fan_out_shaped, get_user_with_orders,
-    model::article_orders,
+    DataSource, FetchErrorKind, Operation, OrderId, Shape, User, UserId, UserResult,
+    UserWithOrders, fan_out_shaped, get_user_with_orders, model::article_orders,
 };
+use chain_lab::{Expected, Fault, FaultPlan, Tally, Work, WorkDone};
 use futures::{
     SinkExt, StreamExt,
     channel::{mpsc, oneshot},
@@ -432,9 +432,8 @@ mod tests {
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
     use chain_contract::Runtime;
-    use chain_core::{
-        Faulty, FetchError, InMemorySource, TimeLimited, model::article_user_with_orders,
-    };
+    use chain_core::{FetchError, InMemorySource, model::article_user_with_orders};
+    use chain_lab::{Faulty, TimeLimited};
     use runtime_smol::SmolRuntime;
 
     use super::*;

@@ -8,7 +8,7 @@ use std::{
 
 use benches::record::Document;
 use chain_conformance::{exit_within, output_within};
-use chain_core::{Expected, FaultPlan, Tally};
+use chain_lab::{Expected, FaultPlan, Tally};
 use proptest::prelude::*;
 
 /// The longest any command a test runs may take: a regression that hangs fails the

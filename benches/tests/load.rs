@@ -12,10 +12,8 @@ use std::{
 
 use chain_conformance::output_within;
 use chain_contract::{Launch, Runtime};
-use chain_core::{
-    InMemorySource,
-    http::gateway::{Gateway, GatewayConfig},
-};
+use chain_core::InMemorySource;
+use chain_http::gateway::{Gateway, GatewayConfig};
 use runtime_smol::SmolRuntime;
 
 const TIME_LIMIT: Duration = Duration::from_secs(120);

@@ -14,7 +14,8 @@ use super::parse::{
 };
 use super::{ServeArgs, SourceArgs};
 use chain_contract::Scheduling;
-use chain_core::{Shape, UserId, Work};
+use chain_core::{Shape, UserId};
+use chain_lab::Work;
 
 /// Runs the article's two programs, and every workload of chain-core, on this binary's
 /// runtime. With no command, runs the article's programs.

@@ -5,7 +5,8 @@
 use std::fmt::Display;
 
 use chain_contract::Scheduling;
-use chain_core::{Shape, http::WireFault};
+use chain_core::Shape;
+use chain_http::WireFault;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 /// Every flavour, with its help.

@@ -1,9 +1,8 @@
 //! Whether a run's outcome is what it should be: results against the article's data,
 //! every user accounted for, and errors against the faults injected, if any.
 
-use chain_core::{
-    FaultPlan, FetchError, Tally, UserId, UserResult, model::article_user_with_orders,
-};
+use chain_core::{FetchError, UserId, UserResult, model::article_user_with_orders};
+use chain_lab::{FaultPlan, Tally};
 
 /// The chain's value, or why it is not the article's answer for `user`.
 pub(super) fn checked(

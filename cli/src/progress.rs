@@ -14,7 +14,7 @@ use std::{
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use chain_core::Counters;
+use chain_lab::Counters;
 
 /// How long a run goes without a bar: most end before.
 const QUIET_FOR: Duration = Duration::from_secs(1);

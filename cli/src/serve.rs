@@ -12,10 +12,9 @@ use super::{
     source::{planned_faults, via},
 };
 use chain_contract::Runtime;
-use chain_core::{
-    DataSource, SourceVisitor,
-    http::gateway::{Gateway, GatewayStats, PATH, Stall},
-};
+use chain_core::DataSource;
+use chain_http::gateway::{Gateway, GatewayStats, PATH, Stall};
+use chain_lab::SourceVisitor;
 
 /// Serves the gateway on `rt` as `args` say, the source started in-process at
 /// `service` if there is one, until the first signal; its error says what failed.

@@ -8,7 +8,7 @@ use super::{
     SourceArgs,
     parse::{parse_concurrency, parse_latency, parse_limit},
 };
-use chain_core::http::gateway::{GatewayConfig, Stall};
+use chain_http::gateway::{GatewayConfig, Stall};
 
 /// The port `serve` listens on unless told: the one the README's `curl` lines use.
 pub const DEFAULT_PORT: u16 = 8080;

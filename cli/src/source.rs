@@ -4,7 +4,8 @@
 use std::{net::SocketAddr, time::Duration};
 
 use super::{SourceArgs, SourceKind, report::duration};
-use chain_core::{FaultPlan, Via};
+use chain_http::Via;
+use chain_lab::FaultPlan;
 
 /// The faults `args` ask for, said if there are any.
 pub(super) fn planned_faults(args: &SourceArgs) -> Result<Option<FaultPlan>, String> {

@@ -13,10 +13,9 @@ use super::{
     choice::{WIRE_FAULTS, choice},
     parse::{parse_count, parse_latency, parse_limit, parse_users, parse_workers},
 };
-use chain_core::{
-    FaultPlan, UserId,
-    http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, WireFault, WireFaultPlan},
-};
+use chain_core::UserId;
+use chain_http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, WireFault, WireFaultPlan};
+use chain_lab::FaultPlan;
 use record_service::ServiceConfig;
 
 /// The most connections an HTTP source may be given.

@@ -15,10 +15,11 @@ use super::{
 };
 use chain_contract::{Runtime, timeout};
 use chain_core::{
-    DataSource, FaultPlan, InMemorySource, Instrumented, Source, SourceVisitor, UserId, UserResult,
-    Work, WorkDone, Working, fan_out_shaped, get_user_with_orders, get_user_with_orders_sequential,
-    get_user_with_orders_spawned, hello_world,
+    DataSource, InMemorySource, UserId, UserResult, fan_out_shaped, get_user_with_orders,
+    get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
 };
+use chain_http::Source;
+use chain_lab::{FaultPlan, Instrumented, SourceVisitor, Work, WorkDone, Working};
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
 pub(super) const DEMO_LATENCY: Duration = Duration::from_millis(100);

@@ -10,7 +10,7 @@ use chain_cli::{
     check, one_line, parse_concurrency, parse_connections, parse_latency, parse_limit, parse_rate,
     parse_rounds, parse_skew, parse_users, parse_workers,
 };
-use chain_core::FaultPlan;
+use chain_lab::FaultPlan;
 use clap::{CommandFactory, Parser};
 use proptest::prelude::*;
 use runtime_smol::SmolRuntime;

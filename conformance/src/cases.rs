@@ -32,12 +32,12 @@ use chain_contract::{
     Elapsed, JoinError, JoinHandle, Launch, Listener, Scheduling, run_on_worker, timeout,
 };
 use chain_core::{
-    DataSource, Fault, FaultPlan, Faulty, FetchError, FetchErrorKind, InMemorySource, Instrumented,
-    Operation, Shape, TimeLimited, User, UserId, UserResult, UserWithOrders, Work, WorkDone,
-    Working, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_shaped, fan_out_spawned,
-    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
-    hello_world, model::article_user_with_orders,
+    DataSource, FetchError, FetchErrorKind, InMemorySource, Operation, Shape, User, UserId,
+    UserResult, UserWithOrders, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_shaped,
+    fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
+    get_user_with_orders_spawned, hello_world, model::article_user_with_orders,
 };
+use chain_lab::{Fault, FaultPlan, Faulty, Instrumented, TimeLimited, Work, WorkDone, Working};
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
 const FOREVER: Duration = Duration::from_secs(3600);

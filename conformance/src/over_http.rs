@@ -19,12 +19,12 @@ use super::{
 };
 use chain_contract::{Launch, run_on_worker, timeout};
 use chain_core::{
-    DataSource, FetchError, FetchErrorKind, HttpFailure, Instrumented, Operation, UserId,
-    UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
-    http::{HttpSource, Route, WireFault, WireFaultPlan},
-    model::article_user_with_orders,
-    readable::duration,
+    DataSource, FetchError, FetchErrorKind, HttpFailure, Operation, UserId, UserResult, fan_out,
+    fan_out_bounded, fan_out_bounded_spawned, get_user_with_orders,
+    model::article_user_with_orders, readable::duration,
 };
+use chain_http::{HttpSource, Route, WireFault, WireFaultPlan};
+use chain_lab::Instrumented;
 use record_service::{RecordService, ServiceConfig};
 
 /// A fault rate that faults some fetches and leaves most alone.

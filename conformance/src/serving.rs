@@ -20,12 +20,11 @@ use futures::channel::oneshot;
 use crate::plain_http::{Answer, Connection, MALFORMED_HEAD};
 use chain_contract::{Launch, run_on_worker};
 use chain_core::{
-    DataSource, FetchError, InMemorySource, OrderId, User, UserId,
-    http::{
-        HttpSource, WireFault, WireFaultPlan,
-        gateway::{Gateway, GatewayConfig, GatewayStats},
-    },
-    model::article_orders,
+    DataSource, FetchError, InMemorySource, OrderId, User, UserId, model::article_orders,
+};
+use chain_http::{
+    HttpSource, WireFault, WireFaultPlan,
+    gateway::{Gateway, GatewayConfig, GatewayStats},
 };
 use record_service::{RecordService, ServiceConfig};
 

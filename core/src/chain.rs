@@ -19,7 +19,7 @@ use chain_contract::{JoinHandle, Runtime};
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{InMemorySource, User, UserWithOrders, get_user_with_orders};
+/// use chain_core::{get_user_with_orders, InMemorySource, User, UserWithOrders};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());
@@ -45,7 +45,8 @@ pub async fn get_user_with_orders<S: DataSource>(
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{InMemorySource, Instrumented, get_user_with_orders_sequential};
+/// use chain_core::{get_user_with_orders_sequential, InMemorySource};
+/// use chain_lab::Instrumented;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = Instrumented::new(InMemorySource::new(rt.timer()));
@@ -78,7 +79,7 @@ pub async fn get_user_with_orders_sequential<S: DataSource>(
 ///
 /// ```
 /// use chain_contract::{Runtime, run_on_worker};
-/// use chain_core::{InMemorySource, get_user_with_orders_spawned};
+/// use chain_core::{get_user_with_orders_spawned, InMemorySource};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());

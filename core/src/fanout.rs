@@ -28,7 +28,7 @@ pub type UserResult = Result<UserWithOrders, FetchError>;
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{InMemorySource, fan_out};
+/// use chain_core::{fan_out, InMemorySource};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());
@@ -65,7 +65,7 @@ async fn guarded(id: UserId, chain: impl Future<Output = UserResult>) -> UserRes
 ///
 /// ```
 /// use chain_contract::{Runtime, run_on_worker};
-/// use chain_core::{InMemorySource, fan_out_spawned};
+/// use chain_core::{fan_out_spawned, InMemorySource};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());
@@ -107,7 +107,7 @@ where
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{InMemorySource, fan_out_bounded};
+/// use chain_core::{fan_out_bounded, InMemorySource};
 /// use std::num::NonZeroUsize;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
@@ -136,7 +136,7 @@ pub async fn fan_out_bounded<S: DataSource>(
 ///
 /// ```
 /// use chain_contract::{Runtime, run_on_worker};
-/// use chain_core::{InMemorySource, fan_out_bounded_spawned};
+/// use chain_core::{fan_out_bounded_spawned, InMemorySource};
 /// use std::num::NonZeroUsize;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

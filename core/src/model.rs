@@ -10,7 +10,7 @@ pub type OrderId = u64;
 
 /// A user, as the article's `fetch_user` returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "http", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct User {
     /// The id it was fetched by.
     pub user_id: UserId,
@@ -33,7 +33,7 @@ impl User {
 
 /// A user together with their orders: what `get_user_with_orders` returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "http", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UserWithOrders {
     /// The user.
     pub user: User,
@@ -63,7 +63,7 @@ pub fn article_orders(user_id: UserId) -> &'static [OrderId] {
 /// # Examples
 ///
 /// ```
-/// use chain_core::{User, UserWithOrders, model::article_user_with_orders};
+/// use chain_core::{model::article_user_with_orders, User, UserWithOrders};
 ///
 /// // The article's assertion.
 /// let expected = UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] };

@@ -8,9 +8,9 @@
 use std::{num::NonZeroUsize, time::Duration};
 
 use crate::{
-    DataSource, InMemorySource, Instrumented, fan_out, fan_out_bounded, fan_out_bounded_spawned,
-    fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
-    get_user_with_orders_spawned, hello_world,
+    DataSource, InMemorySource, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned,
+    get_user_with_orders, get_user_with_orders_sequential, get_user_with_orders_spawned,
+    hello_world,
 };
 use chain_contract::{JoinHandle, Runtime, timeout};
 
@@ -31,7 +31,6 @@ fn coroutines_are_send<R: Runtime, S: DataSource + Clone + 'static>(rt: R, sourc
     send(&fan_out_bounded_spawned(&rt, &source, ids(), k));
     send(&timeout(&rt, short, get_user_with_orders(&source, 1)));
     send(&hello_world(&rt, short, &mut Vec::new()));
-    send(&Instrumented::new(source).fetch_user(1));
 }
 
 fn contract_futures_are_send<R: Runtime>(rt: R) {
@@ -40,10 +39,4 @@ fn contract_futures_are_send<R: Runtime>(rt: R) {
     let handle = rt.spawn(async {});
     send_static(&handle);
     send(&handle.cancel());
-}
-
-#[cfg(feature = "http")]
-fn http_futures_are_send<R: Runtime>(rt: R, address: std::net::SocketAddr) {
-    coroutines_are_send(rt.clone(), crate::http::HttpSource::new(&rt, address));
-    send_static(&rt.connect(address));
 }

@@ -47,7 +47,7 @@ impl std::fmt::Display for Shape {
 ///
 /// ```
 /// use chain_contract::{Runtime, run_on_worker};
-/// use chain_core::{InMemorySource, Shape, fan_out_shaped};
+/// use chain_core::{fan_out_shaped, InMemorySource, Shape};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let source = InMemorySource::new(rt.timer());

@@ -25,7 +25,7 @@
 //!
 //! ```
 //! use chain_contract::{Runtime, run_on_worker};
-//! use chain_core::{InMemorySource, get_user_with_orders};
+//! use chain_core::{get_user_with_orders, InMemorySource};
 //! use runtime_futures::FuturesRuntime;
 //!
 //! let rt = FuturesRuntime::current_thread();

@@ -9,7 +9,7 @@ use std::{
 
 use crate::ServiceConfig;
 use bytes::Bytes;
-use chain_core::http::{Route, WireFault, error_body};
+use chain_http::{Route, WireFault, error_body};
 use hyper::{
     Method, Request, Response, StatusCode,
     body::{Body, Frame, SizeHint},

@@ -2,10 +2,8 @@
 
 use std::{num::NonZeroUsize, time::Duration};
 
-use chain_core::{
-    UserId,
-    http::{DEFAULT_USERS, WireFaultPlan},
-};
+use chain_core::UserId;
+use chain_http::{DEFAULT_USERS, WireFaultPlan};
 
 /// How a record service answers.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,11 +1,11 @@
 //! The record service: the article's users and orders as JSON over HTTP/1.1
-//! (`GET /users/{id}`, `GET /users/{id}/orders`, see [`chain_core::http::Route`]), on
+//! (`GET /users/{id}`, `GET /users/{id}/orders`, see [`chain_http::Route`]), on
 //! 127.0.0.1, for every client runtime alike.
 //!
 //! It runs hyper's server on a tokio runtime of its own, on its own threads
 //! ([`ServiceConfig::threads`]), never on a client runtime's workers, so it favours no
 //! client. Each answer can wait a delay (a simulated database) and carry a
-//! [`WireFault`](chain_core::http::WireFault) chosen from a seed.
+//! [`WireFault`](chain_http::WireFault) chosen from a seed.
 //!
 //! # Examples
 //!

@@ -3,7 +3,7 @@
 
 mod wire;
 
-use chain_core::http::{WireFault, WireFaultPlan};
+use chain_http::{WireFault, WireFaultPlan};
 use record_service::{RecordService, ServiceConfig};
 use wire::{exchange, head_and_body};
 

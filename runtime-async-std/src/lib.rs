@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use chain_contract::{Runtime, run_on_worker};
-//! use chain_core::{InMemorySource, get_user_with_orders};
+//! use chain_core::{get_user_with_orders, InMemorySource};
 //! use runtime_async_std::AsyncStdRuntime;
 //!
 //! let rt = AsyncStdRuntime::new(2.try_into().unwrap()).unwrap();

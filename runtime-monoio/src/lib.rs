@@ -14,7 +14,7 @@
 //!
 //! ```
 //! use chain_contract::{Launch, Runtime, run_on_worker};
-//! use chain_core::{InMemorySource, get_user_with_orders};
+//! use chain_core::{get_user_with_orders, InMemorySource};
 //! use runtime_monoio::{MonoioLoop, MonoioRuntime};
 //!
 //! let rt = MonoioRuntime::thread_per_core(MonoioLoop::default(), 2.try_into().unwrap()).unwrap();

@@ -8,7 +8,7 @@ use chain_cli::{
     FanOutArgs, SourceArgs, SourceKind, parse_concurrency, parse_latency, parse_limit, parse_users,
     parse_workers, report::duration,
 };
-use chain_core::Work;
+use chain_lab::Work;
 
 use crate::serve_load::ServeLoad;
 use clap::{

@@ -12,7 +12,7 @@ use std::{
 
 use benches::{Measurer, Spec, Via, Visitor, threads};
 use chain_contract::{Launch, run_on_worker};
-use chain_core::Tally;
+use chain_lab::Tally;
 use serde::{Deserialize, Serialize};
 
 use crate::job::{Action, Job, Measured};

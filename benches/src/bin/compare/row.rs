@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use benches::workloads::{Expect, expected_tally};
-use chain_core::Tally;
+use chain_lab::Tally;
 
 use crate::{
     Subject,

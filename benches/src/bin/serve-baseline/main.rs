@@ -9,7 +9,7 @@
 //!   per connection reads, handler threads answer.
 //!
 //! Both answer the gateway's route byte for byte as it does
-//! (`chain_core::http::gateway::route`), print the same `gateway on http://...` line,
+//! (`chain_http::gateway::route`), print the same `gateway on http://...` line,
 //! and exit with status 0 at the first Ctrl-C or SIGTERM, at once: a baseline has no
 //! grace period.
 
@@ -27,7 +27,7 @@ use std::{
 
 use benches::Flavour;
 use chain_cli::{exit_with, parse_concurrency, parse_latency, parse_workers};
-use chain_core::http::gateway::{DEFAULT_MAX_IN_FLIGHT, PATH, bind};
+use chain_http::gateway::{DEFAULT_MAX_IN_FLIGHT, PATH, bind};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -75,7 +75,7 @@ pub struct Limits {
 }
 
 /// The chain's time limit, as the gateway's default (`--fetch-timeout`).
-pub const FETCH_TIMEOUT: Duration = chain_core::http::DEFAULT_TIMEOUT;
+pub const FETCH_TIMEOUT: Duration = chain_http::DEFAULT_TIMEOUT;
 /// How long a connection may take to send a request head, as the gateway's default.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 

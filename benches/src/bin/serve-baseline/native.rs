@@ -9,11 +9,8 @@ use std::{
 
 use benches::Flavour;
 use bytes::Bytes;
-use chain_core::{
-    User, UserId, UserWithOrders,
-    http::gateway::route::{admit, error, json},
-    model::article_orders,
-};
+use chain_core::{User, UserId, UserWithOrders, model::article_orders};
+use chain_http::gateway::route::{admit, error, json};
 use futures::future::{Either, select};
 use http_body_util::Full;
 use hyper::{Request, Response, StatusCode, server::conn::http1, service::service_fn};

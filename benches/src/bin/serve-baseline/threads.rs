@@ -16,11 +16,8 @@ use std::{
     time::Duration,
 };
 
-use chain_core::{
-    User, UserId, UserWithOrders,
-    http::gateway::route::{admit, json},
-    model::article_orders,
-};
+use chain_core::{User, UserId, UserWithOrders, model::article_orders};
+use chain_http::gateway::route::{admit, json};
 use futures::FutureExt;
 use http_body_util::{BodyExt, Full};
 use hyper::StatusCode;

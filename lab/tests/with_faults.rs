@@ -5,7 +5,8 @@
 use std::{any::type_name, time::Duration};
 
 use chain_contract::Runtime;
-use chain_core::{DataSource, FaultPlan, InMemorySource, SourceVisitor, with_faults};
+use chain_core::{DataSource, InMemorySource};
+use chain_lab::{FaultPlan, SourceVisitor, with_faults};
 use runtime_smol::SmolRuntime;
 
 /// Reports the type of the source the work is given.

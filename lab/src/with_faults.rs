@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use crate::{DataSource, FaultPlan, Faulty, TimeLimited};
+use crate::{FaultPlan, Faulty, TimeLimited};
 use chain_contract::Runtime;
+use chain_core::DataSource;
 
 /// Work that runs on a data source of any type: the caller picks the source at run
 /// time, and the work is compiled for each type it can get, with no boxing in the
@@ -21,7 +22,7 @@ pub trait SourceVisitor {
 /// `Some((plan, limit))`, on `source` with `plan`'s faults injected and `limit` on
 /// every fetch (a
 /// [`TimeLimited`] [`Faulty`] source), so that a fetch that never completes becomes
-/// that user's [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut).
+/// that user's [`FetchErrorKind::TimedOut`](chain_core::FetchErrorKind::TimedOut).
 ///
 /// A run without faults gets `source` itself: no wrapper, nothing measured that
 /// the runtimes' comparison did not ask for.
@@ -30,7 +31,8 @@ pub trait SourceVisitor {
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{DataSource, FaultPlan, InMemorySource, SourceVisitor, with_faults};
+/// use chain_core::{DataSource, InMemorySource};
+/// use chain_lab::{with_faults, FaultPlan, SourceVisitor};
 /// use std::time::Duration;
 ///
 /// struct FirstUser;

@@ -1,20 +1,21 @@
 //! Deterministic draws from a seed, per fetch: the same seed picks the same fetches
 //! in every run and under every runtime, whatever order they run in.
 
-use crate::{Operation, UserId};
+use chain_core::{Operation, UserId};
 
 /// Who draws: the client-side [`FaultPlan`](crate::FaultPlan) and the record
 /// service draw apart, so that the same seed does not fault the same fetches twice.
-#[derive(Clone, Copy)]
-pub(crate) enum Drawer {
+#[derive(Clone, Copy, Debug)]
+pub enum Drawer {
+    /// A client's [`FaultPlan`](crate::FaultPlan).
     Client = 1,
-    #[cfg_attr(not(feature = "http"), allow(dead_code, reason = "the record service's draws"))]
+    /// A record service's faults on the wire.
     Service = 2,
 }
 
 /// A fraction in [0, 1) and 64 further bits, both fixed by `seed`, the drawer and
 /// the fetch.
-pub(crate) fn draw(drawer: Drawer, seed: u64, user_id: UserId, operation: Operation) -> (f64, u64) {
+pub fn draw(drawer: Drawer, seed: u64, user_id: UserId, operation: Operation) -> (f64, u64) {
     let fetch = user_id.wrapping_mul(2) + matches!(operation, Operation::FetchOrders) as u64;
     let hash = splitmix64(splitmix64(seed ^ drawer as u64) ^ splitmix64(fetch));
     // The top 53 bits as a fraction; the next hash as the further bits.

@@ -14,8 +14,9 @@ use futures::{
 use hyper::{server::conn::http1, service::service_fn};
 
 use super::{GatewayConfig, answer::Handler, hyper_timer::HyperTimer};
-use crate::{DataSource, http::hyper_io::HyperIo};
+use crate::hyper_io::HyperIo;
 use chain_contract::{JoinHandle, Listener, Runtime, timeout};
+use chain_core::DataSource;
 
 /// Completes when the gateway is to stop: each shard's accept loop awaits a clone of
 /// the gateway's, and each connection one of its shard's.

@@ -13,7 +13,8 @@ use hyper::{
 };
 
 use super::PATH;
-use crate::{UserId, http::error_body};
+use crate::error_body;
+use chain_core::UserId;
 
 /// What the gateway checks before it fetches, in this order: the route (404), the
 /// method (405, with `Allow`), the limit of `max_in_flight` requests counted in
@@ -23,7 +24,7 @@ use crate::{UserId, http::error_body};
 /// # Examples
 ///
 /// ```
-/// use chain_core::http::gateway::route::admit;
+/// use chain_http::gateway::route::admit;
 /// use std::sync::atomic::AtomicUsize;
 ///
 /// let in_flight = AtomicUsize::new(0);
@@ -63,7 +64,7 @@ pub fn admit<'a>(
 /// # Examples
 ///
 /// ```
-/// use chain_core::http::gateway::route::user_of;
+/// use chain_http::gateway::route::user_of;
 ///
 /// assert_eq!(user_of("/users/17/with-orders"), Some(17));
 /// assert_eq!(user_of("/users/17"), None);
@@ -87,7 +88,7 @@ impl<'a> Slot<'a> {
     /// # Examples
     ///
     /// ```
-    /// use chain_core::http::gateway::route::Slot;
+    /// use chain_http::gateway::route::Slot;
     /// use std::sync::atomic::AtomicUsize;
     ///
     /// let in_flight = AtomicUsize::new(0);

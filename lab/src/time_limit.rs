@@ -2,20 +2,21 @@
 
 use std::{num::NonZeroUsize, time::Duration};
 
-use crate::{
+use chain_contract::{Elapsed, Runtime, timeout};
+use chain_core::{
     DataSource, FetchError, FetchErrorKind, Operation,
     model::{OrderId, User, UserId},
 };
-use chain_contract::{Elapsed, Runtime, timeout};
 
-/// Any [`DataSource`] whose every fetch fails with [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) (naming
+/// Any [`DataSource`] whose every fetch fails with [`FetchErrorKind::TimedOut`](chain_core::FetchErrorKind::TimedOut) (naming
 /// the user) if it has not completed within `limit`; the late fetch is dropped.
 ///
 /// # Examples
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{DataSource, FetchErrorKind, InMemorySource, TimeLimited};
+/// use chain_core::{DataSource, FetchErrorKind, InMemorySource};
+/// use chain_lab::TimeLimited;
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();

@@ -2,7 +2,7 @@
 
 use std::{collections::BTreeMap, fmt};
 
-use crate::{UserId, UserResult};
+use chain_core::{UserId, UserResult};
 
 /// The accounting of a fan-out: users requested, results, errors by cause, and
 /// users lost (requested, but with neither a result nor an error). The fan-outs of
@@ -11,7 +11,8 @@ use crate::{UserId, UserResult};
 /// # Examples
 ///
 /// ```
-/// use chain_core::{FetchError, FetchErrorKind, Operation, Tally, User, UserWithOrders};
+/// use chain_core::{FetchError, FetchErrorKind, Operation, User, UserWithOrders};
+/// use chain_lab::Tally;
 ///
 /// let failed = FetchError::from(FetchErrorKind::Failed { user_id: 2, operation: Operation::FetchUser, reason: "down".into() });
 /// let results = [Ok(UserWithOrders { user: User::new(1), orders: vec![1, 3, 10, 11] }), Err(failed)];
@@ -26,7 +27,7 @@ pub struct Tally {
     pub requested: usize,
     /// Users returned with their orders.
     pub results: usize,
-    /// Users returned as an error, counted by [`FetchError::cause`](crate::FetchError::cause).
+    /// Users returned as an error, counted by [`FetchError::cause`](chain_core::FetchError::cause).
     pub errors_by_cause: BTreeMap<String, usize>,
     /// Users asked for that came back with neither.
     pub lost: usize,

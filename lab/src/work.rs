@@ -14,14 +14,15 @@ use std::{
     },
 };
 
-use crate::{DataSource, FetchError, OrderId, User, UserId, UserResult, seeded::splitmix64};
+use crate::seeded::splitmix64;
+use chain_core::{DataSource, FetchError, OrderId, User, UserId, UserResult};
 
 /// How much CPU work each user costs, and how unevenly it is spread among them.
 ///
 /// # Examples
 ///
 /// ```
-/// use chain_core::Work;
+/// use chain_lab::Work;
 ///
 /// let skewed = Work::new(100, 4.try_into().unwrap());
 /// // Users 4, 8, 12, ... do the work of four users each; the others none.
@@ -119,7 +120,8 @@ impl WorkDone {
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{DataSource, InMemorySource, Work, WorkDone, Working};
+/// use chain_core::{DataSource, InMemorySource};
+/// use chain_lab::{Work, WorkDone, Working};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let done = WorkDone::new(rt.shards());

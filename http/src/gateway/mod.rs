@@ -35,7 +35,8 @@
 //!
 //! ```
 //! use chain_contract::{Launch, Runtime};
-//! use chain_core::{InMemorySource, http::gateway::{Gateway, GatewayConfig}};
+//! use chain_core::InMemorySource;
+//! use chain_http::{gateway::{Gateway, GatewayConfig}};
 //! use std::io::{Read, Write};
 //!
 //! let rt = runtime_smol::SmolRuntime::current_thread();
@@ -60,7 +61,7 @@
 //!
 //! [`Runtime::spawn`]: chain_contract::Runtime::spawn
 //! [`Runtime::listen`]: chain_contract::Runtime::listen
-//! [`DataSource::for_shard`]: crate::DataSource::for_shard
+//! [`DataSource::for_shard`]: chain_core::DataSource::for_shard
 
 mod answer;
 mod bind;
@@ -85,8 +86,10 @@ use std::{
 
 use futures::{FutureExt, future::try_join_all};
 
-use crate::{DataSource, Instrumented, http::DEFAULT_TIMEOUT};
+use crate::DEFAULT_TIMEOUT;
 use chain_contract::{JoinError, Runtime};
+use chain_core::DataSource;
+use chain_lab::Instrumented;
 
 /// The gateway's one route, as its error messages name it.
 pub const PATH: &str = "/users/{id}/with-orders";

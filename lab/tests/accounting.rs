@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use chain_core::{
-    FetchErrorKind, HttpFailure, Misplaced, Operation, Tally, User, UserId, UserResult,
-    UserWithOrders,
+    FetchErrorKind, HttpFailure, Operation, User, UserId, UserResult, UserWithOrders,
 };
+use chain_lab::{Misplaced, Tally};
 use proptest::prelude::*;
 
 /// What came back for one requested user: its value, or the error at this index of

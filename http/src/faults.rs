@@ -3,11 +3,11 @@
 use std::fmt;
 
 use super::Route;
-use crate::seeded::{self, Drawer};
+use chain_lab::seeded::{self, Drawer};
 
 /// One way for a record service's answer to go wrong on the wire: the service's
-/// counterpart of the client-side [`Fault`](crate::Fault) that a
-/// [`FaultPlan`](crate::FaultPlan) injects into any source.
+/// counterpart of the client-side [`Fault`](chain_lab::Fault) that a
+/// [`FaultPlan`](chain_lab::FaultPlan) injects into any source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WireFault {
     /// Answer `500 Internal Server Error`.
@@ -49,7 +49,7 @@ impl fmt::Display for WireFault {
 /// # Examples
 ///
 /// ```
-/// use chain_core::http::{WireFault, WireFaultPlan, Route};
+/// use chain_http::{Route, WireFault, WireFaultPlan};
 ///
 /// let faults = WireFaultPlan::new(0.5, 7, &[WireFault::ServerError]).unwrap();
 /// let faulted = (1..=1000).filter(|&id| faults.for_request(Route::User(id)).is_some()).count();

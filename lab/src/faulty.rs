@@ -3,12 +3,12 @@
 
 use std::{fmt, future::Future, num::NonZeroUsize, sync::Arc, time::Duration};
 
-use crate::{
+use crate::seeded::{self, Drawer};
+use chain_contract::Timer;
+use chain_core::{
     DataSource, FetchError, FetchErrorKind, Operation,
     model::{OrderId, User, UserId},
-    seeded::{self, Drawer},
 };
-use chain_contract::Timer;
 
 /// The reason of a failure that a [`FaultPlan`] injected.
 const INJECTED_FAILURE: &str = "injected failure";
@@ -20,7 +20,8 @@ const INJECTED_FAILURE: &str = "injected failure";
 /// # Examples
 ///
 /// ```
-/// use chain_core::{FaultPlan, Fault, Operation};
+/// use chain_core::Operation;
+/// use chain_lab::{Fault, FaultPlan};
 /// use std::time::Duration;
 ///
 /// let plan = FaultPlan::new(7).with_failures(0.01).unwrap().with_hangs(0.01).unwrap();
@@ -42,7 +43,7 @@ pub struct FaultPlan {
 /// What a [`FaultPlan`] does to one fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
-    /// The fetch fails with [`FetchErrorKind::Failed`](crate::FetchErrorKind::Failed), naming the user.
+    /// The fetch fails with [`FetchErrorKind::Failed`](chain_core::FetchErrorKind::Failed), naming the user.
     Fail,
     /// The fetch never completes: only a time limit or cancellation ends it.
     Hang,
@@ -114,7 +115,8 @@ impl FaultPlan {
     /// # Examples
     ///
     /// ```
-    /// use chain_core::{FaultPlan, FetchError, FetchErrorKind, Operation};
+    /// use chain_core::{FetchError, FetchErrorKind, Operation};
+    /// use chain_lab::FaultPlan;
     /// use std::time::Duration;
     ///
     /// let plan = FaultPlan::new(0).with_hangs(0.01).unwrap();
@@ -161,7 +163,7 @@ impl FaultPlan {
     /// # Examples
     ///
     /// ```
-    /// use chain_core::{Expected, FaultPlan};
+    /// use chain_lab::{Expected, FaultPlan};
     ///
     /// let every = FaultPlan::new(0).with_failures(1.0).unwrap();
     /// assert_eq!(every.expected_outcome(1), Expected::Failed);
@@ -186,7 +188,11 @@ impl fmt::Display for FaultPlan {
         write!(f, "{}% of fetches failing, ", percent(self.failures))?;
         write!(f, "{}% never completing, ", percent(self.hangs))?;
         if !self.jitter.is_zero() {
-            write!(f, "the others delayed by up to {}, ", crate::readable::duration(self.jitter))?;
+            write!(
+                f,
+                "the others delayed by up to {}, ",
+                chain_core::readable::duration(self.jitter)
+            )?;
         }
         write!(f, "seed {}", self.seed)
     }
@@ -200,7 +206,8 @@ impl fmt::Display for FaultPlan {
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{DataSource, FaultPlan, Faulty, InMemorySource, Fault, Operation};
+/// use chain_core::{DataSource, InMemorySource, Operation};
+/// use chain_lab::{Fault, FaultPlan, Faulty};
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let plan = FaultPlan::new(1).with_failures(0.5).unwrap();

@@ -14,10 +14,11 @@ use super::{
     GatewayStats, Stall,
     route::{admit, error, json},
 };
-use crate::{
-    DataSource, FetchErrorKind, HttpFailure, Instrumented, get_user_with_orders, readable::duration,
-};
 use chain_contract::{Runtime, timeout};
+use chain_core::{
+    DataSource, FetchErrorKind, HttpFailure, get_user_with_orders, readable::duration,
+};
+use chain_lab::Instrumented;
 
 /// One shard's handler: its runtime, its copy of the source, and the limits.
 pub(super) struct Handler<R, S> {

@@ -26,10 +26,10 @@ use hyper::{
 use serde::de::DeserializeOwned;
 
 use super::{Route, hyper_io::HyperIo};
-use crate::{
+use chain_contract::{ByteStream, Elapsed, Runtime, timeout};
+use chain_core::{
     DataSource, FetchError, FetchErrorKind, HttpFailure, Operation, User, UserId, model::OrderId,
 };
-use chain_contract::{ByteStream, Elapsed, Runtime, timeout};
 
 /// The connection limit unless set: aiohttp's default (`TCPConnector(limit=100)`),
 /// the client people coming from asyncio know.
@@ -40,7 +40,7 @@ pub const DEFAULT_CONNECTIONS: usize = 100;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The article's fetches over HTTP: `fetch_user` is `GET /users/{id}`, `fetch_orders`
-/// is `GET /users/{id}/orders`, against a record service (see [`Service`](super::Service)).
+/// is `GET /users/{id}/orders`, against a record service.
 ///
 /// **Connections** are kept alive and reused through a bounded pool: a fetch takes an
 /// idle connection or, if none is idle and fewer than the limit are open, opens one;
@@ -56,12 +56,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// **Errors** name the user and the cause ([`HttpFailure`]): refused connection,
 /// connection closed mid-response, a status other than 200 (404 for an unknown user),
 /// malformed JSON, a body cut short, a reply that is not HTTP, or
-/// [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) when a request takes longer than the source's time limit
+/// [`FetchErrorKind::TimedOut`](chain_core::FetchErrorKind::TimedOut) when a request takes longer than the source's time limit
 /// once it has a connection. Waiting for a free connection has the same limit, on
 /// its own ([`HttpFailure::NoConnection`], as httpx's pool timeout), so a fan-out
 /// fails within two limits whatever the service does; a fan-out larger than the pool
 /// can serve within one limit needs more connections, a longer limit, or a bound
-/// ([`fan_out_bounded`](crate::fan_out_bounded)). A reused connection that turns out
+/// ([`fan_out_bounded`](chain_core::fan_out_bounded)). A reused connection that turns out
 /// closed is replaced, and the GET sent again, once. A failed connection is closed,
 /// never reused; other fetches are unaffected.
 ///
@@ -71,10 +71,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// ```
 /// use chain_contract::Launch;
-/// use chain_core::http::HttpSource;
+/// use chain_http::HttpSource;
 /// use record_service::{RecordService, ServiceConfig};
 /// use chain_contract::Runtime;
-/// use chain_core::{DataSource, User, get_user_with_orders};
+/// use chain_core::{get_user_with_orders, DataSource, User};
 ///
 /// let service = record_service::RecordService::start(ServiceConfig::default()).unwrap();
 /// let rt = runtime_smol::SmolRuntime::current_thread();
@@ -129,7 +129,7 @@ impl<R: Runtime> HttpSource<R> {
         HttpSource { pool: Arc::new(Pool::new(connections, Arc::default())), ..self }
     }
 
-    /// Each request fails with [`FetchErrorKind::TimedOut`](crate::FetchErrorKind::TimedOut) after `limit` from the moment
+    /// Each request fails with [`FetchErrorKind::TimedOut`](chain_core::FetchErrorKind::TimedOut) after `limit` from the moment
     /// it has a connection, and with [`HttpFailure::NoConnection`] if it waits `limit`
     /// for one.
     pub fn with_timeout(self, limit: Duration) -> Self {

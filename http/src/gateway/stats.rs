@@ -6,7 +6,7 @@ use std::sync::{
     atomic::{AtomicU64, Ordering::Relaxed},
 };
 
-use crate::{Counters, Gauge};
+use chain_lab::{Counters, Gauge};
 
 /// The statuses the gateway's handler answers with, in the order
 /// [`GatewayStats::answered`] lists them. (A request hyper cannot parse gets its
@@ -25,7 +25,7 @@ pub struct GatewayStats {
 }
 
 impl GatewayStats {
-    /// Counts with the fetches counted by `fetches` (an [`Instrumented`](crate::Instrumented) source's).
+    /// Counts with the fetches counted by `fetches` (an [`Instrumented`](chain_lab::Instrumented) source's).
     pub(super) fn new(fetches: Arc<Counters>) -> Self {
         GatewayStats {
             connections: Gauge::default(),

@@ -10,7 +10,7 @@ use std::{
     },
 };
 
-use crate::{
+use chain_core::{
     DataSource, FetchError,
     model::{OrderId, User, UserId},
 };
@@ -24,7 +24,8 @@ use crate::{
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
-/// use chain_core::{InMemorySource, Instrumented, get_user_with_orders};
+/// use chain_core::{get_user_with_orders, InMemorySource};
+/// use chain_lab::Instrumented;
 /// use std::time::Duration;
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
@@ -161,7 +162,7 @@ impl Gauge {
     }
 
     /// Counts one more in flight until the guard is completed or dropped.
-    pub(crate) fn enter(&self) -> InFlight<'_> {
+    pub fn enter(&self) -> InFlight<'_> {
         self.started.fetch_add(1, Relaxed);
         let live = self.live.fetch_add(1, Relaxed) + 1;
         self.peak.fetch_max(live, Relaxed);
@@ -169,14 +170,17 @@ impl Gauge {
     }
 }
 
-/// Leaves the gauge when dropped: at completion, or when the fetch is cancelled.
-pub(crate) struct InFlight<'a> {
+/// One piece of work counted in flight by a [`Gauge`]: it leaves the gauge when
+/// dropped, as completed if [`InFlight::complete`] was called, else as cancelled.
+#[derive(Debug)]
+pub struct InFlight<'a> {
     gauge: &'a Gauge,
     completed: bool,
 }
 
 impl InFlight<'_> {
-    pub(crate) fn complete(mut self) {
+    /// Leaves the gauge as completed.
+    pub fn complete(mut self) {
         self.gauge.completed.fetch_add(1, Relaxed);
         self.completed = true;
     }

@@ -4,8 +4,10 @@
 
 use std::{net::SocketAddr, num::NonZeroUsize, time::Duration};
 
-use crate::{FaultPlan, InMemorySource, SourceVisitor, http::HttpSource, with_faults};
+use crate::HttpSource;
 use chain_contract::Runtime;
+use chain_core::InMemorySource;
+use chain_lab::{FaultPlan, SourceVisitor, with_faults};
 
 /// Where the fetches of a chain or fan-out go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -60,7 +62,9 @@ impl<R: Runtime> Source<R> {
     ///
     /// ```
     /// use chain_contract::{Launch, Runtime};
-    /// use chain_core::{DataSource, SourceVisitor, Via};
+    /// use chain_core::DataSource;
+    /// use chain_lab::SourceVisitor;
+    /// use chain_http::Via;
     ///
     /// struct FirstUser;
     /// impl SourceVisitor for FirstUser {

@@ -9,7 +9,7 @@
 //! Any other path is a 404 `{"error":"no such path /x"}` ([`error_body`]); `HEAD`
 //! answers as `GET` does, without the body.
 
-use crate::{Operation, User, UserId, model::article_orders};
+use chain_core::{Operation, User, UserId, model::article_orders};
 
 /// The users a service knows by default: ids 1 to 1,000,000, enough for the largest
 /// fan-out the binaries accept.
@@ -38,7 +38,7 @@ impl Route {
     /// # Examples
     ///
     /// ```
-    /// use chain_core::http::Route;
+    /// use chain_http::Route;
     ///
     /// assert_eq!(Route::parse("/users/7/orders"), Some(Route::Orders(7)));
     /// assert_eq!(Route::parse(&Route::User(3).path()), Some(Route::User(3)));
@@ -99,7 +99,7 @@ impl Route {
 /// # Examples
 ///
 /// ```
-/// use chain_core::http::error_body;
+/// use chain_http::error_body;
 ///
 /// assert_eq!(error_body("no user 0"), br#"{"error":"no user 0"}"#);
 /// ```
