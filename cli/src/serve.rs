@@ -3,8 +3,6 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use futures::future::BoxFuture;
-
 use super::{
     ServeArgs, SourceKind,
     interrupt::stop_on_interrupt,
@@ -12,9 +10,8 @@ use super::{
     source::{planned_faults, via},
 };
 use chain_contract::Runtime;
-use chain_core::DataSource;
 use chain_http::gateway::{Gateway, GatewayStats, PATH, Stall};
-use chain_lab::SourceVisitor;
+use chain_lab::MaybeFaulty;
 
 /// Serves the gateway on `rt` as `args` say, the source started in-process at
 /// `service` if there is one, until the first signal; its error says what failed.
@@ -34,45 +31,27 @@ pub(super) async fn serve<R: Runtime>(
         (SourceKind::Http, None) => say!("  the service answers after {}", duration(args.latency)),
         (SourceKind::Http, Some(_)) => {}
     }
-    let serving = Serving { rt: rt.clone(), args, stop: Box::pin(stop) };
-    via.source(&rt).visit(&rt, faults, serving).await
-}
-
-/// The gateway, once the source is built.
-struct Serving<R> {
-    rt: R,
-    args: ServeArgs,
-    stop: BoxFuture<'static, &'static str>,
-}
-
-impl<R: Runtime> SourceVisitor for Serving<R> {
-    type Output = BoxFuture<'static, Result<(), String>>;
-
-    fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output {
-        Box::pin(async move {
-            let Serving { rt, args, stop } = self;
-            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-            let shards = rt.shards();
-            let config = args.config();
-            let stall = config.stall.clone();
-            let gateway = Gateway::bind(address, shards, source, config)
-                .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-            let address = gateway.address();
-            let stats = gateway.stats();
-            say_listening(address, shards.get(), &args, stall.as_deref());
-            let grace = args.grace;
-            let stopping = async move {
-                let signal = stop.await;
-                say!(
-                    "{signal}: no new connections; finishing requests in flight, for at most {}",
-                    duration(grace)
-                );
-            };
-            gateway.serve(rt, stopping).await.map_err(|e| e.to_string())?;
-            say_served(&stats, stall.as_deref());
-            Ok(())
-        })
-    }
+    let source = MaybeFaulty::new(&rt, via.source(&rt), faults);
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let shards = rt.shards();
+    let config = args.config();
+    let stall = config.stall.clone();
+    let gateway = Gateway::bind(address, shards, source, config)
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    let address = gateway.address();
+    let stats = gateway.stats();
+    say_listening(address, shards.get(), &args, stall.as_deref());
+    let grace = args.grace;
+    let stopping = async move {
+        let signal = stop.await;
+        say!(
+            "{signal}: no new connections; finishing requests in flight, for at most {}",
+            duration(grace)
+        );
+    };
+    gateway.serve(rt, stopping).await.map_err(|e| e.to_string())?;
+    say_served(&stats, stall.as_deref());
+    Ok(())
 }
 
 fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs, stall: Option<&Stall>) {

@@ -3,8 +3,6 @@
 
 use std::{io, net::SocketAddr, num::NonZeroUsize, time::Duration};
 
-use futures::future::BoxFuture;
-
 use super::{
     SourceArgs, SourceKind,
     args::{Command, FanOutArgs, Mode},
@@ -19,7 +17,7 @@ use chain_core::{
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
 };
 use chain_http::Source;
-use chain_lab::{FaultPlan, Instrumented, SourceVisitor, Work, WorkDone, Working};
+use chain_lab::{FaultPlan, Instrumented, MaybeFaulty, Work, WorkDone, Working};
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
 pub(super) const DEMO_LATENCY: Duration = Duration::from_millis(100);
@@ -74,44 +72,6 @@ enum Fetching {
     FanOut { fanout: FanOutArgs, limit: Option<NonZeroUsize> },
 }
 
-/// [`Fetching`] on its runtime, with each fetch's latency where it is known and the
-/// faults injected, if any.
-struct OnSource<R> {
-    rt: R,
-    work: Fetching,
-    latency: Option<Duration>,
-    plan: Option<FaultPlan>,
-}
-
-impl<R: Runtime> SourceVisitor for OnSource<R> {
-    type Output = BoxFuture<'static, Result<(), String>>;
-
-    fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output {
-        Box::pin(async move {
-            let (rt, latency, plan) = (&self.rt, self.latency, self.plan.as_ref());
-            match self.work {
-                Fetching::Chain { user, mode } => {
-                    let source = &Instrumented::new(source);
-                    chain(rt, source, user, mode, latency, plan).await.map(drop)
-                }
-                Fetching::FanOut { fanout, limit } => match fanout.work() {
-                    None => {
-                        let source = &Instrumented::new(source);
-                        fan_out_users(rt, source, &fanout, latency, limit, plan).await.map(drop)
-                    }
-                    Some(work) => {
-                        let done = WorkDone::new(rt.shards());
-                        let source = &Instrumented::new(Working::new(source, work, done.clone()));
-                        let results =
-                            fan_out_users(rt, source, &fanout, latency, limit, plan).await?;
-                        work_done(work, &results, &done)
-                    }
-                },
-            }
-        })
-    }
-}
-
 /// Runs `work` against the source `args` ask for, with their faults injected.
 async fn fetching<R: Runtime>(
     rt: R,
@@ -122,13 +82,29 @@ async fn fetching<R: Runtime>(
 ) -> Result<(), String> {
     let plan = planned_faults(args)?;
     let faults = plan.map(|plan| (plan, args.fetch_timeout));
-    let via = via(args, latency, service);
+    let source = via(args, latency, service).source(&rt);
+    let http = if let Source::Http(http) = &source { Some(http.clone()) } else { None };
     // A service at --address waits as long as it was told to: unknown here.
     let latency = args.address.is_none().then_some(latency);
-    let on_source = OnSource { rt: rt.clone(), work, latency, plan };
-    let source = via.source(&rt);
-    let http = if let Source::Http(http) = &source { Some(http.clone()) } else { None };
-    source.visit(&rt, faults, on_source).await?;
+    let source = MaybeFaulty::new(&rt, source, faults);
+    let (rt, plan) = (&rt, plan.as_ref());
+    match work {
+        Fetching::Chain { user, mode } => {
+            chain(rt, &Instrumented::new(source), user, mode, latency, plan).await.map(drop)?
+        }
+        Fetching::FanOut { fanout, limit } => match fanout.work() {
+            None => {
+                let source = &Instrumented::new(source);
+                fan_out_users(rt, source, &fanout, latency, limit, plan).await.map(drop)?
+            }
+            Some(work) => {
+                let done = WorkDone::new(rt.shards());
+                let source = &Instrumented::new(Working::new(source, work, done.clone()));
+                let results = fan_out_users(rt, source, &fanout, latency, limit, plan).await?;
+                work_done(work, &results, &done)?
+            }
+        },
+    }
     if let Some(http) = http {
         say!("  connections opened: {}", http.connections_opened());
     }

@@ -6,7 +6,8 @@
 //!   with jitter, each fetch's fate drawn from a seed ([`FaultPlan`]): the same in
 //!   every run and under every runtime. [`TimeLimited`] puts a limit on every fetch,
 //!   so that one that never completes becomes a `TimedOut` error naming its user;
-//!   [`with_faults`] wraps a source in both, or leaves it as it is.
+//!   [`with_faults`] wraps a source in both, and [`MaybeFaulty`] is a source whose
+//!   faults a run chose: with them, or as it is.
 //! - [`Instrumented`] counts fetches in flight, their peak, completions and
 //!   cancellations: how the tests prove concurrency, by counting, not timing.
 //! - [`Working`] adds CPU work ([`Work`]) to every fetch; [`Tally`] counts every
@@ -28,5 +29,5 @@ pub use faulty::{Expected, Fault, FaultPlan, Faulty};
 pub use instrument::{Counters, Gauge, InFlight, Instrumented};
 pub use tally::{Misplaced, Tally};
 pub use time_limit::TimeLimited;
-pub use with_faults::{SourceVisitor, with_faults};
+pub use with_faults::{MaybeFaulty, WithFaults, with_faults};
 pub use work::{Work, WorkDone, Working, hash_rounds};

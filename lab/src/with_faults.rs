@@ -1,71 +1,93 @@
-//! Choosing, at run time, whether faults are injected, while the code that runs on
-//! the source stays statically dispatched: [`SourceVisitor`] and [`with_faults`].
+//! A run's faults, chosen at run time: [`MaybeFaulty`] is its source as it is, or
+//! with a seeded plan's faults injected and a limit on every fetch.
 
-use std::time::Duration;
+use std::{future::Future, num::NonZeroUsize, time::Duration};
+
+use chain_contract::Runtime;
+use chain_core::{DataSource, FetchError, OrderId, User, UserId};
+use futures::future::Either;
 
 use crate::{FaultPlan, Faulty, TimeLimited};
-use chain_contract::Runtime;
-use chain_core::DataSource;
 
-/// Work that runs on a data source of any type: the caller picks the source at run
-/// time, and the work is compiled for each type it can get, with no boxing in the
-/// fetches.
-pub trait SourceVisitor {
-    /// What the work produces.
-    type Output;
+/// A source with faults injected and a time limit on every fetch, so that a fetch
+/// that never completes becomes that user's
+/// [`FetchErrorKind::TimedOut`](chain_core::FetchErrorKind::TimedOut).
+pub type WithFaults<S, R> = TimeLimited<Faulty<S, <R as Runtime>::Timer>, R>;
 
-    /// Runs the work on `source`.
-    fn visit<S: DataSource + Clone + 'static>(self, source: S) -> Self::Output;
+/// `source` with `plan`'s faults injected and `limit` on every fetch.
+pub fn with_faults<R: Runtime, S: DataSource>(
+    rt: &R,
+    source: S,
+    plan: FaultPlan,
+    limit: Duration,
+) -> WithFaults<S, R> {
+    TimeLimited::new(Faulty::new(source, rt.timer(), plan), rt, limit)
 }
 
-/// Runs `visitor` on `source` as it is when `faults` is `None`; otherwise, for
-/// `Some((plan, limit))`, on `source` with `plan`'s faults injected and `limit` on
-/// every fetch (a
-/// [`TimeLimited`] [`Faulty`] source), so that a fetch that never completes becomes
-/// that user's [`FetchErrorKind::TimedOut`](chain_core::FetchErrorKind::TimedOut).
-///
-/// A run without faults gets `source` itself: no wrapper, nothing measured that
-/// the runtimes' comparison did not ask for.
+/// A source whose faults a run chose: `S` as it is, or [`WithFaults`]. Each fetch
+/// goes to the one it holds (a branch per fetch, no box).
 ///
 /// # Examples
 ///
 /// ```
 /// use chain_contract::{Launch, Runtime};
 /// use chain_core::{DataSource, InMemorySource};
-/// use chain_lab::{with_faults, FaultPlan, SourceVisitor};
+/// use chain_lab::{FaultPlan, MaybeFaulty};
 /// use std::time::Duration;
 ///
-/// struct FirstUser;
-/// impl SourceVisitor for FirstUser {
-///     type Output = bool; // whether fetching user 1 succeeded
-///     fn visit<S: DataSource + Clone + 'static>(self, source: S) -> bool {
-///         runtime_smol::SmolRuntime::current_thread().block_on(source.fetch_user(1)).is_ok()
-///     }
-/// }
-///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
-/// let source = InMemorySource::new(rt.timer());
 /// let failing = FaultPlan::new(0).with_failures(1.0).unwrap();
 /// let limit = Duration::from_secs(1);
-/// assert!(with_faults(&rt, source.clone(), None, FirstUser));
-/// assert!(!with_faults(&rt, source, Some((failing, limit)), FirstUser));
+/// let plain = MaybeFaulty::new(&rt, InMemorySource::new(rt.timer()), None);
+/// let faulty = MaybeFaulty::new(&rt, InMemorySource::new(rt.timer()), Some((failing, limit)));
+/// assert!(rt.block_on(plain.fetch_user(1)).is_ok());
+/// assert!(rt.block_on(faulty.fetch_user(1)).is_err());
 /// ```
-pub fn with_faults<R, S, V>(
-    rt: &R,
-    source: S,
-    faults: Option<(FaultPlan, Duration)>,
-    visitor: V,
-) -> V::Output
-where
-    R: Runtime,
-    S: DataSource + Clone + 'static,
-    V: SourceVisitor,
-{
-    match faults {
-        None => visitor.visit(source),
-        Some((plan, limit)) => {
-            let faulty = Faulty::new(source, rt.timer(), plan);
-            visitor.visit(TimeLimited::new(faulty, rt, limit))
+///
+/// # Cancel safety
+///
+/// As cancel safe as `S`.
+#[derive(Clone)]
+pub enum MaybeFaulty<S, R: Runtime> {
+    /// No fault asked for: the source itself.
+    Plain(S),
+    /// Faults and a limit on every fetch.
+    Faulty(WithFaults<S, R>),
+}
+
+impl<S: DataSource, R: Runtime> MaybeFaulty<S, R> {
+    /// `source` as it is when `faults` is `None`, else with `faults`' plan and
+    /// limit ([`with_faults`]).
+    pub fn new(rt: &R, source: S, faults: Option<(FaultPlan, Duration)>) -> Self {
+        match faults {
+            None => MaybeFaulty::Plain(source),
+            Some((plan, limit)) => MaybeFaulty::Faulty(with_faults(rt, source, plan, limit)),
+        }
+    }
+}
+
+impl<S: DataSource, R: Runtime> DataSource for MaybeFaulty<S, R> {
+    fn fetch_user(&self, user_id: UserId) -> impl Future<Output = Result<User, FetchError>> + Send {
+        match self {
+            MaybeFaulty::Plain(source) => Either::Left(source.fetch_user(user_id)),
+            MaybeFaulty::Faulty(source) => Either::Right(source.fetch_user(user_id)),
+        }
+    }
+
+    fn fetch_orders(
+        &self,
+        user_id: UserId,
+    ) -> impl Future<Output = Result<Vec<OrderId>, FetchError>> + Send {
+        match self {
+            MaybeFaulty::Plain(source) => Either::Left(source.fetch_orders(user_id)),
+            MaybeFaulty::Faulty(source) => Either::Right(source.fetch_orders(user_id)),
+        }
+    }
+
+    fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
+        match self {
+            MaybeFaulty::Plain(source) => MaybeFaulty::Plain(source.for_shard(shard, shards)),
+            MaybeFaulty::Faulty(source) => MaybeFaulty::Faulty(source.for_shard(shard, shards)),
         }
     }
 }

@@ -1,41 +1,34 @@
-//! `with_faults` hands the work the source as it is when no faults are asked for,
-//! so that a comparison without faults measures no wrapper, and a wrapped one
-//! otherwise.
+//! A run without faults gets its source as it is, so that a comparison without
+//! faults measures no wrapper; one with faults gets them, and a limit on every fetch.
 
-use std::{any::type_name, time::Duration};
+use std::time::Duration;
 
-use chain_contract::Runtime;
-use chain_core::{DataSource, InMemorySource};
-use chain_lab::{FaultPlan, SourceVisitor, with_faults};
+use chain_contract::{Launch, Runtime};
+use chain_core::{DataSource, FetchErrorKind, InMemorySource};
+use chain_lab::{FaultPlan, MaybeFaulty};
 use runtime_smol::SmolRuntime;
 
-/// Reports the type of the source the work is given.
-struct TypeOfSource;
-
-impl SourceVisitor for TypeOfSource {
-    type Output = &'static str;
-
-    fn visit<S: DataSource + Clone + 'static>(self, _: S) -> &'static str {
-        type_name::<S>()
-    }
+#[test]
+fn without_faults_the_source_is_as_it_is() {
+    let rt = SmolRuntime::current_thread();
+    let source = MaybeFaulty::new(&rt, InMemorySource::new(rt.timer()), None);
+    assert!(matches!(source, MaybeFaulty::Plain(_)));
+    assert!(matches!(source.for_shard(1, 2.try_into().unwrap()), MaybeFaulty::Plain(_)));
+    assert_eq!(rt.block_on(source.fetch_orders(1)).unwrap(), [1, 3, 10, 11]);
 }
 
 #[test]
-fn without_faults_the_work_gets_the_source_itself() {
+fn with_any_fault_every_fetch_is_faulty_and_time_limited() {
     let rt = SmolRuntime::current_thread();
-    let source = InMemorySource::new(rt.timer());
-    let given = with_faults(&rt, source, None, TypeOfSource);
-    assert_eq!(given, type_name::<InMemorySource<<SmolRuntime as Runtime>::Timer>>());
-}
-
-#[test]
-fn with_any_fault_the_work_gets_a_time_limited_faulty_source() {
-    let rt = SmolRuntime::current_thread();
-    let limit = Duration::from_secs(1);
+    let limit = Duration::from_millis(20);
     let jitter_only = FaultPlan::new(0).with_jitter(Duration::from_millis(1));
     for plan in [FaultPlan::new(0).with_failures(0.5).unwrap(), jitter_only] {
-        let source = InMemorySource::new(rt.timer());
-        let given = with_faults(&rt, source, Some((plan, limit)), TypeOfSource);
-        assert!(given.contains("TimeLimited<") && given.contains("Faulty<"), "{given}");
+        let source = MaybeFaulty::new(&rt, InMemorySource::new(rt.timer()), Some((plan, limit)));
+        assert!(matches!(source, MaybeFaulty::Faulty(_)));
+        assert!(matches!(source.for_shard(0, 2.try_into().unwrap()), MaybeFaulty::Faulty(_)));
     }
+    let hanging = FaultPlan::new(0).with_hangs(1.0).unwrap();
+    let source = MaybeFaulty::new(&rt, InMemorySource::new(rt.timer()), Some((hanging, limit)));
+    let error = rt.block_on(source.fetch_user(4)).unwrap_err();
+    assert!(matches!(error.kind(), FetchErrorKind::TimedOut { user_id: 4, .. }), "{error}");
 }
