@@ -1,7 +1,8 @@
 //! The package versions this workspace is locked to, for printing with results.
 
-/// `name=version` pairs of every package in `Cargo.lock`, read by the build script.
-const LOCKED: &str = env!("CHAIN_LOCKED_VERSIONS");
+/// `name=version` lines of every package in `Cargo.lock`, committed beside this file
+/// (`bash .ci/locked-versions --write` makes it; CI checks it is current).
+const LOCKED: &str = include_str!("locked.txt");
 
 /// Each of `runtimes` (crate names) with its locked version (`"unknown"` without a
 /// lock file).
@@ -26,7 +27,7 @@ pub fn described(info: &chain_contract::RuntimeInfo) -> String {
 /// workspace's `Cargo.lock`, if the lock file was there at build time.
 pub fn locked_version(name: &str) -> Option<&'static str> {
     LOCKED
-        .split(',')
+        .lines()
         .filter_map(|pair| pair.split_once('='))
         .find(|(crate_name, _)| *crate_name == name)
         .map(|(_, version)| version)
