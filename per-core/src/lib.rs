@@ -1,4 +1,4 @@
-//! Thread-per-core runtimes behind chain-core's [`Runtime`] contract, written once:
+//! Thread-per-core runtimes behind chain-contract's [`Runtime`], written once:
 //! a runtime's glue supplies its single-threaded event loop ([`LocalLoop`]), and
 //! [`PerCore`] runs it as the contract's flavours:
 //!

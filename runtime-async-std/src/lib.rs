@@ -1,4 +1,4 @@
-//! [async-std](https://docs.rs/async-std) behind chain-core's [`Runtime`] contract.
+//! [async-std](https://docs.rs/async-std) behind chain-contract's [`Runtime`].
 //!
 //! async-std is discontinued upstream in favour of smol; it stays here because users
 //! still run it. It runs on async-global-executor and async-io, the crates under smol.
@@ -221,7 +221,7 @@ impl Timer for AsyncStdTimer {
     }
 }
 
-/// async-std's task handles, as core's [`CancelOnDrop`] needs them: the output
+/// async-std's task handles, as the contract's [`CancelOnDrop`] needs them: the output
 /// carries the panic caught inside the task, and a cancel is async-std's own.
 #[derive(Debug)]
 pub enum AsyncStdTasks {}

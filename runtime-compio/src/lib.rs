@@ -1,10 +1,10 @@
-//! compio behind chain-core's [`Runtime`](chain_contract::Runtime) contract: a thread-per-core runtime over
+//! compio behind chain-contract's [`Runtime`](chain_contract::Runtime): a thread-per-core runtime over
 //! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
 //!
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind core's [`Task`](chain_contract::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
+//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind the contract's [`Task`](chain_contract::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |

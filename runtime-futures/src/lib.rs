@@ -1,13 +1,11 @@
-//! The futures crate's own executors behind chain-core's [`Runtime`] contract: the
+//! The futures crate's own executors behind chain-contract's [`Runtime`]: the
 //! runtime-free baseline, and the proof that a runtime is a thin glue.
 //!
 //! | contract | multi-thread | current-thread |
 //! |---|---|---|
 //! | event loop | [`futures::executor::block_on`]: the calling thread polls the future; the pool's threads run the tasks | [`LocalPool::run_until`] on the calling thread, through chain-per-core's [`PerCore`] |
-//! | `spawn` | [`ThreadPool::spawn_ok`] behind core's [`Task`], which adds what the pool lacks: cancel on drop, panics as values, `cancel().await` | [`LocalSpawner::spawn_local`](futures::task::LocalSpawnExt::spawn_local), behind [`Task`] too |
-//! | `connect` | [`async_io::Async`]`<std::net::TcpStream>`, `futures-io` already | the same |
-//! | `listen` | [`AsyncIoListener`]: [`async_io::Async`]`<std::net::TcpListener>` | the same |
-//! | `timer` | [`AsyncIoTimer`]: [`async_io::Timer::after`] (a timerfd deadline, no rounding) and [`Instant::now`], the clock it uses | the same |
+//! | `spawn` | [`ThreadPool::spawn_ok`] behind the contract's [`Task`], which adds what the pool lacks: cancel on drop, panics as values, `cancel().await` | [`LocalSpawner::spawn_local`](futures::task::LocalSpawnExt::spawn_local), behind [`Task`] too |
+//! | `connect`, `listen`, `timer` | async-io's, from [`chain_async_io`]: [`async_io::Async`] sockets, `futures-io` already, and [`AsyncIoTimer`] (a timerfd deadline, no rounding) | the same |
 //!
 //! The executors have no reactor and no timer of their own, so both come from a
 //! runtime-neutral crate: async-io, the one smol and async-std are built on, chosen
@@ -37,13 +35,11 @@ use std::{
     io,
     net::{SocketAddr, TcpStream},
     num::NonZeroUsize,
-    time::{Duration, Instant},
 };
 
 use async_io::Async;
-use chain_contract::{
-    IoDriver, Launch, Listener, Runtime, RuntimeInfo, Scheduling, Task, Timer, no_such_flavour,
-};
+use chain_async_io::{AsyncIoListener, AsyncIoTimer, IO, TIMER, connect, listen};
+use chain_contract::{IoDriver, Launch, Runtime, RuntimeInfo, Scheduling, Task, no_such_flavour};
 use chain_per_core::{LocalLoop, PerCore};
 use futures::{
     executor::{LocalPool, LocalSpawner, ThreadPool},
@@ -51,9 +47,6 @@ use futures::{
 };
 
 const RUNTIME: &str = "futures-executor";
-const TIMER: &str = "async-io timerfd, no rounding";
-/// async-io's reactor: readiness through the polling crate.
-const IO: IoDriver = IoDriver::Readiness("polling");
 
 /// A futures `ThreadPool` of a fixed number of threads, or a `LocalPool` on the
 /// calling thread; clones share it, and a pool's threads stop when the last clone
@@ -136,35 +129,6 @@ impl Runtime for FuturesRuntime {
         listener: std::net::TcpListener,
     ) -> impl Future<Output = io::Result<AsyncIoListener>> + Send + 'static {
         listen(listener)
-    }
-}
-
-async fn connect(address: SocketAddr) -> io::Result<Async<TcpStream>> {
-    let stream = Async::<TcpStream>::connect(address).await?;
-    stream.get_ref().set_nodelay(true)?;
-    Ok(stream)
-}
-
-async fn listen(listener: std::net::TcpListener) -> io::Result<AsyncIoListener> {
-    Ok(AsyncIoListener(Async::new(listener)?))
-}
-
-/// async-io's listener, on async-io's reactor thread, accepting its streams with
-/// `TCP_NODELAY` set: both flavours' listener.
-#[derive(Debug)]
-pub struct AsyncIoListener(Async<std::net::TcpListener>);
-
-impl Listener for AsyncIoListener {
-    type Stream = Async<TcpStream>;
-
-    async fn accept(&self) -> io::Result<(Async<TcpStream>, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        stream.get_ref().set_nodelay(true)?;
-        Ok((stream, peer))
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.get_ref().local_addr()
     }
 }
 
@@ -252,24 +216,5 @@ impl LocalLoop for LocalPoolLoop {
         listener: std::net::TcpListener,
     ) -> impl Future<Output = io::Result<AsyncIoListener>> + Send + 'static {
         listen(listener)
-    }
-}
-
-/// async-io's timer, driven by async-io's own thread.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct AsyncIoTimer;
-
-impl Timer for AsyncIoTimer {
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        // Created at first poll, as the other runtimes' are, so that a sleep and a
-        // future raced against it start their clocks at the same point.
-        async move {
-            async_io::Timer::after(duration).await;
-        }
-    }
-
-    fn now(&self) -> Instant {
-        Instant::now()
     }
 }

@@ -1,10 +1,10 @@
-//! monoio behind chain-core's [`Runtime`](chain_contract::Runtime) contract: a thread-per-core runtime over
+//! monoio behind chain-contract's [`Runtime`](chain_contract::Runtime): a thread-per-core runtime over
 //! io_uring, its loop on each thread run by chain-per-core's [`PerCore`].
 //!
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`monoio::FusionRuntime`] per thread with its timer enabled, built once and kept by the thread: io_uring, or epoll (its `legacy` driver, over mio) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`monoio::spawn`] on the calling shard, behind core's [`Task`](chain_contract::Task): monoio's own handle detaches on drop and has no `JoinError` |
+//! | `spawn` | [`monoio::spawn`] on the calling shard, behind the contract's [`Task`](chain_contract::Task): monoio's own handle detaches on drop and has no `JoinError` |
 //! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it |
 //! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
 //! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |

@@ -1,4 +1,4 @@
-//! [smol](https://docs.rs/smol) behind chain-core's [`Runtime`] contract.
+//! [smol](https://docs.rs/smol) behind chain-contract's [`Runtime`].
 //!
 //! | contract | smol |
 //! |---|---|
@@ -6,7 +6,7 @@
 //! | `spawn` | [`smol::Executor::spawn`]; dropping the [`smol::Task`] cancels it, as the contract says |
 //! | `connect` | [`smol::net::TcpStream`] (async-net over async-io's reactor), `futures-io` already |
 //! | `listen` | [`smol::net::TcpListener`] from the bound socket, over async-io's reactor |
-//! | `timer` | [`AsyncIoTimer`]: [`smol::Timer::after`] (async-io: a timerfd deadline, no rounding) and [`std::time::Instant::now`], the clock it uses |
+//! | `timer` | [`AsyncIoTimer`], from [`chain_async_io`]: async-io's `Timer::after` (smol's own timer: a timerfd deadline, no rounding) and `Instant::now`, the clock it uses |
 //!
 //! Flavours: [`SmolRuntime::current_thread`] (an executor run only by the thread in
 //! `block_on`) and [`SmolRuntime::multi_thread`] (an executor run by N threads of
@@ -36,18 +36,14 @@ use std::{
     sync::Arc,
     task::{Context, Poll},
     thread,
-    time::{Duration, Instant},
 };
 
+use chain_async_io::{AsyncIoTimer, IO, TIMER};
 use chain_contract::{
-    IoDriver, JoinError, Launch, Listener, Runtime, RuntimeInfo, Scheduling, Timer, no_such_flavour,
+    JoinError, Launch, Listener, Runtime, RuntimeInfo, Scheduling, no_such_flavour,
 };
 use futures::FutureExt;
 use smol::{Executor, channel};
-
-const TIMER: &str = "async-io timerfd, no rounding";
-/// async-io's reactor: readiness through the polling crate.
-const IO: IoDriver = IoDriver::Readiness("polling");
 
 /// A smol executor with its worker threads, if any; clones share it. The workers
 /// stop when the last clone is dropped, including clones held by tasks, so a task
@@ -182,25 +178,6 @@ impl Launch for SmolRuntime {
 
     fn info(&self) -> RuntimeInfo {
         self.shared.info.clone()
-    }
-}
-
-/// smol's timer (async-io's reactor, shared by every executor in the process).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct AsyncIoTimer;
-
-impl Timer for AsyncIoTimer {
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        // Created at first poll, like tokio's and async-std's, so that a sleep and a
-        // future raced against it start their clocks at the same point.
-        async move {
-            smol::Timer::after(duration).await;
-        }
-    }
-
-    fn now(&self) -> Instant {
-        Instant::now()
     }
 }
 

@@ -1,4 +1,4 @@
-//! [tokio](https://docs.rs/tokio) behind chain-core's [`Runtime`] contract.
+//! [tokio](https://docs.rs/tokio) behind chain-contract's [`Runtime`].
 //!
 //! | contract | tokio |
 //! |---|---|
@@ -220,7 +220,7 @@ impl Timer for TokioTimer {
     }
 }
 
-/// tokio's task handles, as core's [`CancelOnDrop`] needs them: a panic is read
+/// tokio's task handles, as the contract's [`CancelOnDrop`] needs them: a panic is read
 /// from tokio's `JoinError`, and a cancel waits for the aborted task's handle.
 #[derive(Debug)]
 pub enum TokioTasks {}
