@@ -11,12 +11,7 @@ use plotters::{
     prelude::*,
 };
 
-use crate::{
-    args::Workload,
-    columns::figure,
-    report::{label, parameters_shown},
-    row::Row,
-};
+use crate::{args::Workload, columns::figure, report::parameters_shown, row::Row};
 
 /// Units of the row axis per row: a row's bar spans the middle 6 of its 10.
 const ROW: i32 = 10;
@@ -48,7 +43,7 @@ const PALETTE: [RGBColor; 4] = [
 ];
 
 fn colour(row: &Row) -> RGBColor {
-    let name = label(&row.subject);
+    let name = row.subject.label();
     let flavour = Flavour::ALL.into_iter().find(|flavour| name.starts_with(flavour.label()));
     let runtimes = Flavour::runtimes();
     let index = flavour.and_then(|f| runtimes.iter().position(|&runtime| runtime == f.runtime()));
@@ -98,8 +93,8 @@ fn texts(workload: &Workload, rows: &[Row]) -> Texts {
     let labels = rows
         .iter()
         .map(|row| match row.subject {
-            crate::Subject::Rust(_, workers) => format!("{} ({workers} w)", label(&row.subject)),
-            _ => label(&row.subject),
+            crate::Subject::Rust(_, workers) => format!("{} ({workers} w)", row.subject.label()),
+            _ => row.subject.label(),
         })
         .collect();
     Texts {

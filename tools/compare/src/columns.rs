@@ -4,7 +4,6 @@ use crate::{
     Subject,
     args::Workload,
     python::ASYNCIO,
-    report::{label, seconds},
     row::Row,
     stats::{Ratio, Spread},
     table::{Column, NONE},
@@ -25,6 +24,11 @@ fn timer_precision(row: &Row) -> &str {
 
 fn mib(bytes: Option<u64>) -> String {
     bytes.map_or(NONE.into(), |b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)))
+}
+
+/// A figure in seconds as printed (`-` if it is none).
+pub fn seconds(value: f64) -> String {
+    chain_cli::report::seconds(value).unwrap_or_else(|| NONE.to_owned())
 }
 
 /// A figure of `workload` as printed: bytes for `idle`, a duration otherwise.
@@ -93,7 +97,7 @@ pub fn comparison(workload: &Workload, rows: &[Row]) -> Vec<Column> {
         false => timer_precision(row).to_owned(),
     };
     let mut columns = vec![
-        Column::text("flavour", cells(&|row| label(&row.subject))),
+        Column::text("flavour", cells(&|row| row.subject.label())),
         Column::figures("workers", cells(&|row| row.workers().to_string())),
         Column::figures(first, cells(&|row| figure(workload, row.figure.median))),
         Column::figures("runs: least – most (spread)", cells(&|row| spread(workload, &row.figure))),
@@ -133,7 +137,7 @@ pub fn accounting(rows: &[Row]) -> Option<Vec<Column>> {
     let cells: Vec<[String; 4]> = rows.iter().map(tally_cells).collect();
     let column = |index: usize| cells.iter().map(|row| row[index].clone()).collect();
     Some(vec![
-        Column::text("flavour", rows.iter().map(|row| label(&row.subject)).collect()),
+        Column::text("flavour", rows.iter().map(|row| row.subject.label()).collect()),
         Column::figures("workers", rows.iter().map(|row| row.workers().to_string()).collect()),
         Column::figures("users requested", column(0)),
         Column::figures("results", column(1)),
@@ -285,5 +289,14 @@ mod tests {
         let rows = made_up(&spawn, vec![(rust(Flavour::SmolCurrentThread), vec![1e-3])]);
         let text = table::terminal(comparison(&spawn, &rows));
         assert!(!text.contains("spread"), "{text}");
+    }
+
+    #[test]
+    fn seconds_are_rounded_not_truncated() {
+        assert_eq!(seconds(764.94e-9), "764.9 ns");
+        assert_eq!(seconds(1.23456e-6), "1.23 us");
+        assert_eq!(seconds(1.23556e-6), "1.24 us");
+        assert_eq!(seconds(1.5), "1.500 s");
+        assert_eq!(seconds(f64::NAN), NONE);
     }
 }

@@ -26,7 +26,9 @@ mod serve_report;
 mod served;
 mod server_process;
 mod serving;
+mod setup;
 mod stats;
+mod subject;
 mod table;
 
 use std::{
@@ -48,16 +50,7 @@ use crate::{
     row::Row,
 };
 
-/// A flavour with its worker count, a threads baseline, or a Python event loop.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Subject {
-    /// A Rust runtime flavour.
-    Rust(Flavour, NonZeroUsize),
-    /// Blocking I/O on OS threads instead of an event loop (HTTP only).
-    Threads(Threads),
-    /// The article's program on this Python event loop.
-    Python(&'static str),
-}
+pub use subject::Subject;
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().collect();
@@ -267,7 +260,7 @@ fn measure_all(
         // A different subject goes first each round, so none always runs first.
         for offset in 0..subjects.len() {
             let index = (offset + round) % subjects.len();
-            progress.set_message(report::label(&subjects[index]));
+            progress.set_message(subjects[index].label());
             measurements[index].push(run_one(&subjects[index], args, service)?);
             progress.inc(1);
         }
@@ -321,5 +314,5 @@ fn run_one(
     let job = Job::new(measured, &args.workload, service).map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let output = interrupt::output(Command::new(exe).arg(job::FLAG).arg(job.to_json()));
-    child::read(&report::described(subject), output)
+    child::read(&subject.described(), output)
 }

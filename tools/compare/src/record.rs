@@ -10,7 +10,7 @@ use chain_records::record::{Document, Record};
 use crate::{
     Subject,
     args::{Args, Workload},
-    report::{self, cores, definitions, label, method, parameters},
+    report::{self, cores, definitions, method, parameters},
     row::Row,
     stats::NOISE_LIMIT,
 };
@@ -32,7 +32,7 @@ fn record(workload: &Workload, row: &Row) -> Record {
     let is_timer = matches!(workload, Workload::Timer { .. });
     let sleep = workload.ideal().as_secs_f64();
     Record {
-        flavour: label(&row.subject),
+        flavour: row.subject.label(),
         runtime: match &row.subject {
             Subject::Rust(flavour, _) => flavour.runtime(),
             Subject::Python(_) => "python",

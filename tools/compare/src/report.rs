@@ -12,7 +12,7 @@ use crate::{
     columns,
     row::Row,
     stats::NOISE_LIMIT,
-    table::{self, NONE},
+    table,
 };
 
 /// A value of a workload's parameter.
@@ -85,11 +85,6 @@ pub fn parameters_shown(workload: &Workload) -> String {
     shown.collect::<Vec<_>>().join(", ")
 }
 
-/// A figure in seconds as printed (`-` if it is none).
-pub fn seconds(value: f64) -> String {
-    chain_cli::report::seconds(value).unwrap_or_else(|| NONE.to_owned())
-}
-
 /// How every Rust measurement was taken, printed with the results.
 pub fn method(workload: &Workload) -> String {
     let warm_up = match workload {
@@ -122,25 +117,6 @@ pub fn header(args: &Args) -> String {
         method(&args.workload),
         args.runs,
     )
-}
-
-/// A subject's name in tables and charts.
-pub fn label(subject: &Subject) -> String {
-    match subject {
-        Subject::Rust(flavour, _) => flavour.label().to_owned(),
-        Subject::Python(event_loop) => format!("python-{event_loop} (reference)"),
-        Subject::Threads(threads) => threads.row_label(),
-    }
-}
-
-/// A subject in a message: its name, and a Rust flavour's workers.
-pub fn described(subject: &Subject) -> String {
-    match subject {
-        Subject::Rust(flavour, workers) => {
-            format!("{flavour} with {workers} worker{}", if workers.get() == 1 { "" } else { "s" })
-        }
-        other => label(other),
-    }
 }
 
 /// What the table's figures mean: its medians, spreads, noise and ratios.
@@ -248,15 +224,6 @@ mod tests {
         assert_eq!(json["fail_rate"], serde_json::json!(0.5));
         assert_eq!(json["shape"], serde_json::json!("join"));
         assert_eq!(parameters_shown(&fanout).split(", ").nth(2), Some("latency=1.00 ms"));
-    }
-
-    #[test]
-    fn seconds_are_rounded_not_truncated() {
-        assert_eq!(seconds(764.94e-9), "764.9 ns");
-        assert_eq!(seconds(1.23456e-6), "1.23 us");
-        assert_eq!(seconds(1.23556e-6), "1.24 us");
-        assert_eq!(seconds(1.5), "1.500 s");
-        assert_eq!(seconds(f64::NAN), NONE);
     }
 
     #[test]

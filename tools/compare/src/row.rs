@@ -9,7 +9,6 @@ use crate::{
     Subject,
     args::Workload,
     child::{Described, Measurement},
-    report,
     stats::{Ratio, Spread, median},
 };
 
@@ -160,7 +159,7 @@ pub fn check_tallies(
             };
             return Err(format!(
                 "{} (run {run}) returned {found}, but {implies} means {expected}",
-                report::described(subject)
+                subject.described()
             ));
         }
     }

@@ -18,7 +18,7 @@ use crate::{
     serve_chart,
     serve_load::ServeLoad,
     served::Served,
-    serving::{Levels, Setup},
+    setup::{Levels, Setup},
     stats::Spread,
     table::{self, Column},
 };

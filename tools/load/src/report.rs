@@ -2,16 +2,9 @@
 
 use std::time::Duration;
 
-use chain_records::load::{Generator, KEPT_SCHEDULE_US, Percentiles, Report, us};
-use hdrhistogram::Histogram;
+use chain_records::load::{Generator, KEPT_SCHEDULE_US, Report, us};
 
 use crate::schedule::{Counts, Histograms, Pace, Plan};
-
-/// A histogram's percentiles; all 0 when it is empty.
-pub fn percentiles(histogram: &Histogram<u64>) -> Percentiles {
-    let at = |q: f64| histogram.value_at_quantile(q);
-    Percentiles { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: histogram.max() }
-}
 
 /// What the run cost the generator: CPU time over the whole run, and the CPU and
 /// wall-clock time up to the window's end (warm-up and window, not the drain).

@@ -16,7 +16,7 @@ use chain_records::load::Percentiles;
 use futures::future::{Either, select};
 use hdrhistogram::Histogram;
 
-use crate::{report::percentiles, wire::Connection};
+use crate::wire::Connection;
 
 /// How requests leave.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,6 +41,12 @@ pub struct Plan {
     pub drain: Duration,
     /// Requests ask for users 1 to `users`, in turn.
     pub users: u64,
+}
+
+/// A histogram's percentiles; all 0 when it is empty.
+fn percentiles(histogram: &Histogram<u64>) -> Percentiles {
+    let at = |q: f64| histogram.value_at_quantile(q);
+    Percentiles { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: histogram.max() }
 }
 
 /// The latencies and lags of every connection of a run, one histogram of each for

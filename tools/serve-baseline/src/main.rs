@@ -16,6 +16,7 @@
 
 mod native;
 mod per_core;
+mod route;
 mod threads;
 
 use std::{

@@ -13,7 +13,7 @@ use std::{
 use benches::Flavour;
 use hyper::{server::conn::http1, service::service_fn};
 
-use crate::{HEADER_TIMEOUT, Limits, announce, listen, native::respond};
+use crate::{HEADER_TIMEOUT, Limits, announce, listen, route::respond};
 
 /// One shard: a runtime on the calling thread, accepting on its listener until it fails.
 pub type Shard = fn(TcpListener, Arc<Limits>, &Started) -> Result<(), String>;
