@@ -3,6 +3,7 @@
 //! whatever else the machine is doing, so a ratio above the target is the code's.
 
 use std::{
+    io::IsTerminal,
     num::NonZeroUsize,
     process::{Command, ExitCode},
 };
@@ -12,6 +13,7 @@ use benches::{
     overhead::{CASES, Case, EXCEPTIONS, NOT_YET_HELD, Side, TARGET, limit},
 };
 use chain_cli::report::say;
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// Workers of the multi-thread flavours: fixed, so that counts do not depend on the
 /// machine's cores.
@@ -45,34 +47,41 @@ pub fn main(options: &Options) -> ExitCode {
         true => Flavour::ALL.into_iter().filter(|f| f.has_native_twin()).collect(),
         false => options.flavours.clone(),
     };
-    let cases = CASES
+    let cases: Vec<&Case> = CASES
         .iter()
-        .filter(|case| options.cases.is_empty() || options.cases.iter().any(|c| c == case.name));
+        .filter(|case| options.cases.is_empty() || options.cases.iter().any(|c| c == case.name))
+        .collect();
     say(format_args!("| workload | flavour | generic | native | generic / native |"));
     say(format_args!("|---|---|---:|---:|---:|"));
+    let mut progress = Progress::new(cases.len() * flavours.len());
     let mut over = Vec::new();
     for case in cases {
         for &flavour in &flavours {
+            progress.start(&format!("{} on {flavour}", case.name));
             let counts =
                 [Side::Generic, Side::Native].map(|side| per_iteration(case, side, flavour));
             let [generic, native] = match counts {
                 [Ok(generic), Ok(native)] => [generic, native],
                 [Err(e), _] | [_, Err(e)] => {
+                    progress.finish();
                     eprintln!("error: {}", e);
                     return ExitCode::FAILURE;
                 }
             };
             let ratio = generic / native;
-            say(format_args!(
-                "| {} | {flavour} | {generic:.0} | {native:.0} | {ratio:.3} |",
-                case.name
-            ));
+            progress.print(|| {
+                say(format_args!(
+                    "| {} | {flavour} | {generic:.0} | {native:.0} | {ratio:.3} |",
+                    case.name
+                ));
+            });
             let limit = limit(case.name, flavour);
             if ratio > limit {
                 over.push(format!("{} on {flavour}: {ratio:.3} (limit {limit})", case.name));
             }
         }
     }
+    progress.finish();
     say(format_args!(""));
     if over.is_empty() {
         say(format_args!("every ratio is at most {TARGET}, but for these exceptions:"));
@@ -87,6 +96,52 @@ pub fn main(options: &Options) -> ExitCode {
     } else {
         eprintln!("error: above the limit: {}", over.join("; "));
         ExitCode::FAILURE
+    }
+}
+
+/// How far the counting is, each pair taking four runs under valgrind (seconds
+/// each): a bar on a terminal, else a line per pair on stderr.
+struct Progress {
+    bar: Option<ProgressBar>,
+    pairs: usize,
+    started: usize,
+}
+
+impl Progress {
+    fn new(pairs: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            ProgressBar::new(pairs as u64).with_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} pairs, {elapsed} elapsed, ~{eta} left: {msg}",
+                )
+                .expect("a valid template"),
+            )
+        });
+        Progress { bar, pairs, started: 0 }
+    }
+
+    /// The next pair, `what`, is being counted.
+    fn start(&mut self, what: &str) {
+        if self.started > 0 {
+            self.bar.iter().for_each(|bar| bar.inc(1));
+        }
+        self.started += 1;
+        match &self.bar {
+            Some(bar) => bar.set_message(format!("counting {what}")),
+            None => eprintln!("[{}/{}] counting {what}", self.started, self.pairs),
+        }
+    }
+
+    /// Prints without breaking the bar.
+    fn print(&self, print: impl FnOnce()) {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.iter().for_each(ProgressBar::finish_and_clear);
     }
 }
 
