@@ -92,6 +92,24 @@ fn a_wrong_answer_fails_the_run() {
 }
 
 #[test]
+fn a_run_where_no_answer_was_valid_fails() {
+    let not_found: &[u8] = b"HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\n\r\nnot found";
+    let args = ["--rate", "100", "--connections", "2", "--warmup", "0s", "--duration", "200ms"];
+    let (output, report) = load(scripted(Some(not_found)), &args);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert_eq!(report["statuses"]["404"], 20, "{report}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|line| line.starts_with("error:")).collect();
+    assert_eq!(
+        errors,
+        [
+            "error: no valid answer measured: none of the 20 answers in the window was a 200 (20 × 404)"
+        ],
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_server_that_never_answers_is_charged_for_every_request_due() {
     let args = [
         "--rate",

@@ -94,6 +94,14 @@ impl Report {
             ))
         } else if self.answered == 0 {
             Some(format!("no answer in the window ({} connection errors)", self.connection_errors))
+        } else if self.statuses.get(&200).is_none_or(|&n| n == 0) {
+            let statuses: Vec<String> =
+                self.statuses.iter().map(|(status, n)| format!("{n} × {status}")).collect();
+            Some(format!(
+                "no valid answer measured: none of the {} answers in the window was a 200 ({})",
+                self.answered,
+                statuses.join(", ")
+            ))
         } else {
             None
         }
