@@ -195,14 +195,9 @@ fn columns(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize)
         Column::figures("p90", cells(&micros(|p| p.load.latency_us.p90))),
         Column::figures(
             "p99 (runs' range)",
-            cells(&|runs| {
-                let p99 = spread(runs, |p| p.load.latency_us.p99 as f64);
-                format!(
-                    "{} ({} to {})",
-                    us(p99.median as u64),
-                    us(p99.min as u64),
-                    us(p99.max as u64)
-                )
+            cells(&|runs| match p99_range(runs) {
+                Some(range) => format!("{} ({range})", p99_median(runs)),
+                None => p99_median(runs),
             }),
         ),
         Column::figures("p99.9", cells(&micros(|p| p.load.latency_us.p999))),
@@ -229,6 +224,101 @@ fn columns(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize)
         ),
         Column::text("load kept pace", cells(&kept_pace)),
     ]
+}
+
+/// The median over `runs` of each run's p99.
+fn p99_median(runs: &[Point]) -> String {
+    us(spread(runs, |p| p.load.latency_us.p99 as f64).median as u64)
+}
+
+/// The range of the runs' p99s, `None` for a single run (a range of one value).
+fn p99_range(runs: &[Point]) -> Option<String> {
+    let p99 = spread(runs, |p| p.load.latency_us.p99 as f64);
+    (runs.len() > 1).then(|| format!("{} to {}", us(p99.min as u64), us(p99.max as u64)))
+}
+
+/// The most a terminal table may take, in characters, where it can be split.
+const TERMINAL_WIDTH: usize = 120;
+
+/// The table of every row at load number `r` for a terminal, as narrower ones: the
+/// latencies; then the runs (the offered rate where it differs by row, the p99s'
+/// range, whether the load kept pace, each "no" a footnote) and the server's costs,
+/// in one table or two, whichever fits [`TERMINAL_WIDTH`]. The Markdown keeps
+/// [`columns`]' one table.
+fn terminal_tables(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize) -> String {
+    let mut all = columns(rows, setup, points, r);
+    let mut take = |heading: &str| {
+        let index = all.iter().position(|c| c.heading == heading).expect("a column of columns()");
+        all.remove(index)
+    };
+    let runs = |f: usize| &points[f][r][..];
+    let server = take("server");
+    let workers = take("workers");
+    let mut offered = take("offered /s");
+    if offered.cells.windows(2).all(|pair| pair[0] == pair[1]) {
+        // The same for every row: the title says it.
+        offered.cells.fill(table::NONE.to_owned());
+    }
+    let p99 = Column::figures("p99", (0..rows.len()).map(|f| p99_median(runs(f))).collect());
+    let range = (0..rows.len()).map(|f| p99_range(runs(f)).unwrap_or(table::NONE.to_owned()));
+    let latency = vec![
+        server.clone(),
+        take("achieved /s"),
+        take("p50"),
+        take("p90"),
+        p99,
+        take("p99.9"),
+        take("max"),
+        take("errors"),
+    ];
+    let mut footnotes: Vec<String> = Vec::new();
+    let kept = take("load kept pace").cells.into_iter().map(|kept| {
+        if kept == "yes" {
+            return kept;
+        }
+        let n = match footnotes.iter().position(|why| *why == kept) {
+            Some(i) => i + 1,
+            None => {
+                footnotes.push(kept);
+                footnotes.len()
+            }
+        };
+        format!("no [{n}]")
+    });
+    let the_runs = vec![
+        server.clone(),
+        offered,
+        Column::figures("p99, runs' range", range.collect()),
+        Column::text("load kept pace", kept.collect()),
+    ];
+    let costs = vec![server, workers, take("server CPU / 1,000"), take("peak memory")];
+    let both = [the_runs.clone(), costs[1..].to_vec()].concat();
+    let mut tables = vec![table::terminal(latency), table::terminal(both)];
+    if width(&tables[1]) > TERMINAL_WIDTH {
+        tables.splice(1.., [table::terminal(the_runs), table::terminal(costs)]);
+    }
+    let footnotes = footnotes.iter().enumerate().map(|(i, why)| format!("[{}] {why}", i + 1));
+    tables.into_iter().chain(footnotes).collect::<Vec<_>>().join("\n")
+}
+
+/// The widest line of `text`, in characters.
+fn width(text: &str) -> usize {
+    text.lines().map(|line| line.chars().count()).max().unwrap_or(0)
+}
+
+/// The saturation table for a terminal: whole where it fits [`TERMINAL_WIDTH`], else
+/// the rates and the contract's cost, then the measurement at each rate.
+fn terminal_saturation(mut columns: Vec<Column>) -> String {
+    let whole = table::terminal(columns.clone());
+    let Some(split) = columns.iter().position(|c| c.heading == "CPU / 1,000 there") else {
+        return whole;
+    };
+    if width(&whole) <= TERMINAL_WIDTH {
+        return whole;
+    }
+    let mut there = columns.split_off(split);
+    there.insert(0, columns[0].clone());
+    format!("{}\n{}", table::terminal(columns), table::terminal(there))
 }
 
 /// Whether the load generator kept pace in each of `runs`, and where not, why: it
@@ -271,12 +361,12 @@ pub fn report(
             "saturation: the highest offered rate answered in full, without an error, with p99 within {} (a rate that failed was measured again, after the other rows, and failed twice)",
             us(bound.as_micros() as u64)
         );
-        say(format_args!("\n{title}\n{}", table::terminal(columns.clone())));
+        say(format_args!("\n{title}\n{}", terminal_saturation(columns.clone())));
         markdown += &format!("\n**{title}**\n\n{}\n", table::markdown(columns));
     }
     for r in 0..levels.count() {
         let title = format!("{} over {} connections", levels.described(r), load.connections);
-        say(format_args!("\n{title}\n{}", table::terminal(columns(rows, setup, points, r))));
+        say(format_args!("\n{title}\n{}", terminal_tables(rows, setup, points, r)));
         markdown +=
             &format!("\n**{title}**\n\n{}\n", table::markdown(columns(rows, setup, points, r)));
     }
@@ -446,8 +536,50 @@ pub fn report_held(
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
-    use crate::search::tests::point;
+    use crate::{
+        args::{Workload, workload},
+        search::tests::point,
+        setup::Cores,
+    };
+
+    /// Every row compare serve has, `runs` runs each at 30,000 requests a second,
+    /// with figures as wide as they come (hundreds of milliseconds, every run late).
+    fn wide(runs: usize) -> (Vec<Served>, Vec<Vec<Vec<Point>>>) {
+        let rows = Served::rows(&Flavour::ALL, true, &["asyncio", "uvloop"]);
+        let mut run = point(30_000.0, 20_000.0);
+        run.load.latency_us = chain_records::load::Percentiles {
+            p50: 123_456,
+            p90: 234_567,
+            p99: 345_678,
+            p999: 456_789,
+            max: 567_890,
+        };
+        run.load.generator.kept_schedule = false;
+        run.load.unanswered = 12_345;
+        run.peak_memory_bytes = 1234 << 20;
+        (rows.clone(), rows.iter().map(|_| vec![vec![run.clone(); runs]]).collect())
+    }
+
+    #[test]
+    fn the_terminal_tables_fit_120_columns_and_a_single_run_has_no_range() {
+        let Workload::Serve(load) = workload(&["serve", "--rates=30000"]) else { panic!() };
+        let cores = Cores::split(&[0, 1]);
+        let workers = NonZeroUsize::new(16).unwrap();
+        let setup = Setup { folder: PathBuf::new(), load: &load, cores, workers };
+        for runs in [1, 3] {
+            let (rows, points) = wide(runs);
+            let text = terminal_tables(&rows, &setup, &points, 0);
+            assert!(width(&text) <= 120, "{} columns:\n{text}", width(&text));
+            assert_eq!(text.contains("runs' range"), runs > 1, "{text}");
+            assert!(text.contains("\n[1] no, in "), "{text}");
+            assert!(!text.contains("[2]"), "one footnote for one reason: {text}");
+            let markdown = table::markdown(columns(&rows, &setup, &points, 0));
+            assert_eq!(markdown.contains(" to "), runs > 1, "{markdown}");
+        }
+    }
 
     #[test]
     fn kept_pace_says_in_how_many_runs_the_generator_was_late_or_busy() {
