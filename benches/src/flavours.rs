@@ -1,6 +1,6 @@
 //! The runtime flavours under test, by name, and a way to run generic code on each.
 //!
-//! Every flavour is one line of the one list at [`flavours!`]'s call below, under
+//! Every flavour is one line of the one list (the `flavours!` call below), under
 //! its glue crate: adding a runtime is its glue crate, a dependency here, and one
 //! entry there. The enum, [`Flavour::ALL`], the names, the runtime and package, and
 //! the dispatch to generic code ([`Flavour::visit`]) are all made from it; a test
