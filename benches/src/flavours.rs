@@ -5,6 +5,9 @@
 //! entry there. The enum, [`Flavour::ALL`], the names, the runtime and package, and
 //! the dispatch to generic code ([`Flavour::visit`]) are all made from it; a test
 //! checks it against the workspace's `runtime-*` crates and their `Launch::FLAVOURS`.
+//! The hand-written native baselines stay per runtime by design: [`crate::native`]'s
+//! `prepare` names every flavour, so the compiler asks for a new one's twin (or an
+//! arm saying it has none).
 
 use std::{io, num::NonZeroUsize};
 
