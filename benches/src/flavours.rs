@@ -1,43 +1,126 @@
 //! The runtime flavours under test, by name, and a way to run generic code on each.
+//!
+//! Every flavour is one line of the one list (the `flavours!` call below), under
+//! its glue crate: adding a runtime is its glue crate, a dependency here, and one
+//! entry there. The enum, [`Flavour::ALL`], the names, the runtime and package, and
+//! the dispatch to generic code ([`Flavour::visit`]) are all made from it; a test
+//! checks it against the workspace's `runtime-*` crates and their `Launch::FLAVOURS`.
+//! The hand-written native baselines stay per runtime by design: [`crate::native`]'s
+//! `prepare` names every flavour, so the compiler asks for a new one's twin (or an
+//! arm saying it has none).
 
 use std::{io, num::NonZeroUsize};
 
 use chain_contract::{Launch, Scheduling};
-use runtime_async_std::AsyncStdRuntime;
-use runtime_compio::CompioRuntime;
-use runtime_futures::FuturesRuntime;
-use runtime_monoio::MonoioRuntime;
-use runtime_smol::SmolRuntime;
-use runtime_tokio::TokioRuntime;
 
-/// One runtime in one configuration: a member of every benchmark group.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Flavour {
-    /// tokio's current-thread runtime.
-    TokioCurrentThread,
-    /// tokio's multi-thread runtime.
-    TokioMultiThread,
-    /// smol's executor, run by the thread in `block_on` only.
-    SmolCurrentThread,
-    /// smol's executor, run by N threads.
-    SmolMultiThread,
-    /// async-std's global pool (multi-thread).
-    AsyncStd,
-    /// The futures crate's `ThreadPool`, with async-io's timer and reactor.
-    FuturesThreadPool,
-    /// The futures crate's `LocalPool` on the thread in `block_on`.
-    FuturesLocalPool,
-    /// compio on the thread in `block_on`.
-    CompioCurrentThread,
-    /// compio, one runtime per thread on N threads.
-    CompioThreadPerCore,
-    /// monoio on the thread in `block_on`.
-    MonoioCurrentThread,
-    /// monoio, one runtime per thread on N threads.
-    MonoioThreadPerCore,
+/// Makes [`Flavour`] and its tables from one list: per glue crate (its package, its
+/// [`Launch`] type, and the runtime crate as named in `Cargo.lock`), each flavour it
+/// offers (the variant, its name, its [`Scheduling`]).
+macro_rules! flavours {
+    ($(
+        $package:literal => $glue:path, $runtime:literal: {
+            $( $(#[doc = $doc:literal])* $variant:ident = $label:literal, $scheduling:ident; )+
+        }
+    )+) => {
+        /// One runtime in one configuration: a member of every benchmark group.
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize,
+            serde::Deserialize,
+        )]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Flavour {
+            $($( $(#[doc = $doc])* $variant, )+)+
+        }
+
+        impl Flavour {
+            /// Every flavour in the order of the list.
+            const LISTED: [Flavour; [$($(stringify!($variant),)+)+].len()] =
+                [$($(Flavour::$variant,)+)+];
+
+            /// The name in tables, charts and benchmark ids.
+            pub const fn label(self) -> &'static str {
+                match self {
+                    $($( Flavour::$variant => $label, )+)+
+                }
+            }
+
+            /// The runtime crate (as named in `Cargo.lock`).
+            pub const fn runtime(self) -> &'static str {
+                match self {
+                    $( $( Flavour::$variant )|+ => $runtime, )+
+                }
+            }
+
+            /// How it schedules tasks.
+            pub const fn scheduling(self) -> Scheduling {
+                match self {
+                    $($( Flavour::$variant => Scheduling::$scheduling, )+)+
+                }
+            }
+
+            /// The package whose binary runs it (`runtime-tokio serve`, ...).
+            pub const fn package(self) -> &'static str {
+                match self {
+                    $( $( Flavour::$variant )|+ => $package, )+
+                }
+            }
+
+            /// Builds the runtime (`workers` is ignored by single-threaded flavours) and
+            /// runs `visitor` on it; the runtime is dropped when the visitor returns.
+            ///
+            /// # Errors
+            ///
+            /// The runtime could not be built (threads; async-std already sized otherwise).
+            pub fn visit<V: Visitor>(self, workers: NonZeroUsize, visitor: V) -> io::Result<V::Output> {
+                Ok(match self {
+                    $( $( Flavour::$variant )|+ => visitor.visit(self.launch::<$glue>(workers)?), )+
+                })
+            }
+
+            /// Every glue crate of the list: its package, and the flavours its
+            /// [`Launch`] offers.
+            pub fn glues() -> Vec<(&'static str, &'static [Scheduling])> {
+                vec![$( ($package, <$glue as Launch>::FLAVOURS), )+]
+            }
+        }
+    };
+}
+
+flavours! {
+    "runtime-tokio" => runtime_tokio::TokioRuntime, "tokio": {
+        /// tokio's current-thread runtime.
+        TokioCurrentThread = "tokio-current-thread", CurrentThread;
+        /// tokio's multi-thread runtime.
+        TokioMultiThread = "tokio-multi-thread", MultiThread;
+    }
+    "runtime-smol" => runtime_smol::SmolRuntime, "smol": {
+        /// smol's executor, run by the thread in `block_on` only.
+        SmolCurrentThread = "smol-current-thread", CurrentThread;
+        /// smol's executor, run by N threads.
+        SmolMultiThread = "smol-multi-thread", MultiThread;
+    }
+    "runtime-async-std" => runtime_async_std::AsyncStdRuntime, "async-std": {
+        /// async-std's global pool (multi-thread).
+        AsyncStd = "async-std", MultiThread;
+    }
+    "runtime-futures" => runtime_futures::FuturesRuntime, "futures-executor": {
+        /// The futures crate's `ThreadPool`, with async-io's timer and reactor.
+        FuturesThreadPool = "futures-thread-pool", MultiThread;
+        /// The futures crate's `LocalPool` on the thread in `block_on`.
+        FuturesLocalPool = "futures-local-pool", CurrentThread;
+    }
+    "runtime-compio" => runtime_compio::CompioRuntime, "compio": {
+        /// compio on the thread in `block_on`.
+        CompioCurrentThread = "compio-current-thread", CurrentThread;
+        /// compio, one runtime per thread on N threads.
+        CompioThreadPerCore = "compio-thread-per-core", ThreadPerCore;
+    }
+    "runtime-monoio" => runtime_monoio::MonoioRuntime, "monoio": {
+        /// monoio on the thread in `block_on`.
+        MonoioCurrentThread = "monoio-current-thread", CurrentThread;
+        /// monoio, one runtime per thread on N threads.
+        MonoioThreadPerCore = "monoio-thread-per-core", ThreadPerCore;
+    }
 }
 
 /// Generic code to run on whichever runtime a [`Flavour`] names.
@@ -49,20 +132,26 @@ pub trait Visitor {
 }
 
 impl Flavour {
-    /// Every flavour, single-threaded ones first.
-    pub const ALL: [Flavour; 11] = [
-        Flavour::TokioCurrentThread,
-        Flavour::SmolCurrentThread,
-        Flavour::FuturesLocalPool,
-        Flavour::CompioCurrentThread,
-        Flavour::MonoioCurrentThread,
-        Flavour::TokioMultiThread,
-        Flavour::SmolMultiThread,
-        Flavour::AsyncStd,
-        Flavour::FuturesThreadPool,
-        Flavour::CompioThreadPerCore,
-        Flavour::MonoioThreadPerCore,
-    ];
+    /// Every flavour, single-threaded ones first (then multi-thread, then
+    /// thread-per-core), each kind in the order of the list.
+    pub const ALL: [Flavour; Flavour::LISTED.len()] = {
+        let mut all = Flavour::LISTED;
+        let (mut next, mut rank) = (0, 0);
+        while rank < 3 {
+            let mut i = 0;
+            while i < all.len() {
+                let flavour = Flavour::LISTED[i];
+                if kind_rank(flavour.scheduling()) == rank {
+                    all[next] = flavour;
+                    next += 1;
+                }
+                i += 1;
+            }
+            rank += 1;
+        }
+        assert!(next == all.len(), "a scheduling without a rank");
+        all
+    };
 
     /// Every runtime crate, once, in the order of [`Flavour::ALL`]: the versions
     /// printed with every result.
@@ -74,48 +163,6 @@ impl Flavour {
             }
         }
         runtimes
-    }
-
-    /// The name in tables, charts and benchmark ids.
-    pub fn label(self) -> &'static str {
-        match self {
-            Flavour::TokioCurrentThread => "tokio-current-thread",
-            Flavour::TokioMultiThread => "tokio-multi-thread",
-            Flavour::SmolCurrentThread => "smol-current-thread",
-            Flavour::SmolMultiThread => "smol-multi-thread",
-            Flavour::AsyncStd => "async-std",
-            Flavour::FuturesThreadPool => "futures-thread-pool",
-            Flavour::FuturesLocalPool => "futures-local-pool",
-            Flavour::CompioCurrentThread => "compio-current-thread",
-            Flavour::CompioThreadPerCore => "compio-thread-per-core",
-            Flavour::MonoioCurrentThread => "monoio-current-thread",
-            Flavour::MonoioThreadPerCore => "monoio-thread-per-core",
-        }
-    }
-
-    /// The runtime crate (as named in `Cargo.lock`).
-    pub fn runtime(self) -> &'static str {
-        match self {
-            Flavour::TokioCurrentThread | Flavour::TokioMultiThread => "tokio",
-            Flavour::SmolCurrentThread | Flavour::SmolMultiThread => "smol",
-            Flavour::AsyncStd => "async-std",
-            Flavour::FuturesThreadPool | Flavour::FuturesLocalPool => "futures-executor",
-            Flavour::CompioCurrentThread | Flavour::CompioThreadPerCore => "compio",
-            Flavour::MonoioCurrentThread | Flavour::MonoioThreadPerCore => "monoio",
-        }
-    }
-
-    /// How it schedules tasks: a match that a new flavour cannot pass unnoticed.
-    pub fn scheduling(self) -> Scheduling {
-        use Flavour::*;
-        match self {
-            TokioCurrentThread | SmolCurrentThread | FuturesLocalPool | CompioCurrentThread
-            | MonoioCurrentThread => Scheduling::CurrentThread,
-            TokioMultiThread | SmolMultiThread | AsyncStd | FuturesThreadPool => {
-                Scheduling::MultiThread
-            }
-            CompioThreadPerCore | MonoioThreadPerCore => Scheduling::ThreadPerCore,
-        }
     }
 
     /// Whether it runs tasks on several threads: a pool of workers, or a runtime
@@ -140,47 +187,6 @@ impl Flavour {
         !matches!(self.runtime(), "futures-executor")
     }
 
-    /// The package whose binary runs it (`runtime-tokio serve`, ...).
-    pub fn package(self) -> &'static str {
-        use Flavour::*;
-        match self {
-            TokioCurrentThread | TokioMultiThread => "runtime-tokio",
-            SmolCurrentThread | SmolMultiThread => "runtime-smol",
-            AsyncStd => "runtime-async-std",
-            FuturesThreadPool | FuturesLocalPool => "runtime-futures",
-            CompioCurrentThread | CompioThreadPerCore => "runtime-compio",
-            MonoioCurrentThread | MonoioThreadPerCore => "runtime-monoio",
-        }
-    }
-
-    /// Builds the runtime (`workers` is ignored by single-threaded flavours) and runs
-    /// `visitor` on it; the runtime is dropped when the visitor returns.
-    ///
-    /// # Errors
-    ///
-    /// The runtime could not be built (threads; async-std already sized otherwise).
-    pub fn visit<V: Visitor>(self, workers: NonZeroUsize, visitor: V) -> io::Result<V::Output> {
-        use Flavour::*;
-        Ok(match self {
-            TokioCurrentThread | TokioMultiThread => {
-                visitor.visit(self.launch::<TokioRuntime>(workers)?)
-            }
-            SmolCurrentThread | SmolMultiThread => {
-                visitor.visit(self.launch::<SmolRuntime>(workers)?)
-            }
-            AsyncStd => visitor.visit(self.launch::<AsyncStdRuntime>(workers)?),
-            FuturesThreadPool | FuturesLocalPool => {
-                visitor.visit(self.launch::<FuturesRuntime>(workers)?)
-            }
-            CompioCurrentThread | CompioThreadPerCore => {
-                visitor.visit(self.launch::<CompioRuntime>(workers)?)
-            }
-            MonoioCurrentThread | MonoioThreadPerCore => {
-                visitor.visit(self.launch::<MonoioRuntime>(workers)?)
-            }
-        })
-    }
-
     /// Starts runtime `L` in this flavour's scheduling (`workers` only counts for a
     /// flavour with several threads). `L` must be this flavour's runtime crate.
     ///
@@ -193,6 +199,15 @@ impl Flavour {
     }
 }
 
+/// Where a flavour of `scheduling` comes in [`Flavour::ALL`].
+const fn kind_rank(scheduling: Scheduling) -> usize {
+    match scheduling {
+        Scheduling::CurrentThread => 0,
+        Scheduling::MultiThread => 1,
+        Scheduling::ThreadPerCore => 2,
+    }
+}
+
 impl std::fmt::Display for Flavour {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.label())
@@ -201,6 +216,8 @@ impl std::fmt::Display for Flavour {
 
 #[cfg(test)]
 mod tests {
+    use std::{collections::BTreeSet, fs, path::Path};
+
     use clap::ValueEnum;
 
     use super::*;
@@ -213,6 +230,43 @@ mod tests {
         let mut declared = Flavour::value_variants().to_vec();
         declared.sort_by_key(|f| f.label());
         assert_eq!(listed, declared);
+    }
+
+    /// The workspace's glue crates: its members whose package is named `runtime-*`.
+    fn workspace_glues() -> BTreeSet<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("the workspace's");
+        let members = manifest.split("members = [").nth(1).expect("a members list");
+        let members = members.split(']').next().expect("a closed list");
+        let names = members.split(',').filter_map(|member| {
+            let folder = member.trim().trim_matches('"');
+            let text = fs::read_to_string(root.join(folder).join("Cargo.toml")).ok()?;
+            let name = text.lines().find_map(|line| line.strip_prefix("name = "))?;
+            Some(name.trim_matches('"').to_owned())
+        });
+        names.filter(|name| name.starts_with("runtime-")).collect()
+    }
+
+    #[test]
+    fn the_list_has_every_glue_crate_and_every_flavour_each_offers() {
+        let listed: BTreeSet<String> =
+            Flavour::glues().iter().map(|(package, _)| package.to_string()).collect();
+        assert_eq!(listed, workspace_glues(), "the glue crates of flavours! and the workspace's");
+        assert_eq!(listed.len(), Flavour::glues().len(), "a glue crate listed twice");
+        for (package, offered) in Flavour::glues() {
+            let mine: Vec<Scheduling> = Flavour::ALL
+                .into_iter()
+                .filter(|f| f.package() == package)
+                .map(|f| f.scheduling())
+                .collect();
+            for scheduling in offered {
+                let count = mine.iter().filter(|s| *s == scheduling).count();
+                assert_eq!(count, 1, "{package} offers {scheduling:?}: listed {count} times");
+            }
+            for scheduling in &mine {
+                assert!(offered.contains(scheduling), "{package} does not offer {scheduling:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The gateway's requests and answers as a client writes and reads them by hand,
-//! shared by the load generator and the `http_serve` group: nothing of the gateway's
-//! own code, so that a wrong answer cannot agree with itself.
+//! shared by the `http_serve` group, the load generator and compare serve's held
+//! connections: nothing of the gateway's own code, so that a wrong answer cannot
+//! agree with itself.
 
 use std::io::{self, Read, Write};
 

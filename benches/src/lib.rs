@@ -1,7 +1,8 @@
 //! The fair comparison of the runtimes: the runtime flavours under test, the
 //! workloads (the core's code, checked), their hand-written native baselines, the
 //! blocking-threads baselines of the HTTP workloads, and the measuring helpers
-//! shared by the criterion suite and the `compare` tool.
+//! shared by the criterion suite (`cargo bench`) and the tools under `tools/`
+//! (`compare`, `overhead`, `results`, `serve-baseline`).
 //!
 //! Every measured body runs inside a task spawned on the runtime under test
 //! ([`measure`]), so that it runs on the runtime's own workers; the runtime is
@@ -11,11 +12,8 @@
 pub mod flavours;
 pub mod gateway_wire;
 pub mod heap;
-pub mod load;
 pub mod native;
 pub mod overhead;
-pub mod record;
-pub mod serve_record;
 pub mod serving;
 pub mod spec;
 pub mod threads;

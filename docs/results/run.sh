@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 if [ $# -eq 0 ]; then
   "$0" docs/results
   "$0" docs/results/rerun
-  exec cargo run --release --locked -q -p benches --bin results -- readme
+  exec cargo run --release --locked -q -p results -- readme
 fi
 out=$1
 mkdir -p "$out"
