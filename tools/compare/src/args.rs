@@ -58,6 +58,14 @@ pub struct Args {
 /// What to measure.
 #[derive(Clone, Debug, Subcommand)]
 pub enum Workload {
+    /// Redraws the chart of each JSON file compare wrote (a workload's, or serve's
+    /// under load) from the records it holds, into FILE.svg beside FILE.json:
+    /// nothing is measured.
+    Chart {
+        /// The JSON files, as `--json` wrote them.
+        #[arg(value_name = "FILE.json", required = true)]
+        files: Vec<PathBuf>,
+    },
     /// The gateway (`serve`) under load: latency percentiles, throughput, errors, CPU
     /// and memory at each offered rate.
     Serve(ServeLoad),
@@ -223,6 +231,7 @@ impl Workload {
             ],
             Workload::Idle { users } => vec!["idle".into(), format!("--users={users}")],
             Workload::Serve(load) => load.to_args(),
+            Workload::Chart { .. } => vec!["chart".into()],
         };
         words
     }
@@ -317,6 +326,7 @@ impl Workload {
             Workload::Timer { .. } => "timer",
             Workload::Idle { .. } => "idle",
             Workload::Serve(_) => "serve",
+            Workload::Chart { .. } => "chart",
         }
     }
 
@@ -361,6 +371,13 @@ impl Workload {
             _ => Duration::ZERO,
         }
     }
+}
+
+/// The workload a recorded command line selects (`compare fanout --users 10`, its
+/// program first): how a chart is redrawn from the JSON that records it.
+pub fn workload_of(command: &[String]) -> Result<Workload, String> {
+    let args = Args::try_parse_from(command).map_err(|e| format!("{}: {e}", command.join(" ")))?;
+    Ok(args.workload)
 }
 
 /// The workload `words` select (the words after `compare`), for tests.

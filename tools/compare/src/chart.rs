@@ -1,17 +1,25 @@
 //! A horizontal bar chart of a comparison, drawn with plotters as SVG: a bar per
-//! row at its median, whiskers from its least to its most run, and a linear value
-//! axis with its unit.
+//! row at its median, whiskers from its least to its most run, and a value axis with
+//! its unit, logarithmic where the rows span 100x or more.
 
 use benches::Flavour;
+use chain_records::record::{Document, Record};
 use plotters::{
     coord::{
         combinators::{BindKeyPoints, WithKeyPoints},
-        types::{RangedCoordf64, RangedCoordi32},
+        types::RangedCoordi32,
     },
     prelude::*,
 };
 
-use crate::{args::Workload, columns::figure, report::parameters_shown, row::Row};
+use crate::{
+    args::Workload,
+    columns::figure,
+    look::{self, tick},
+    report::parameters_shown,
+    row::Row,
+    stats::Spread,
+};
 
 /// Units of the row axis per row: a row's bar spans the middle 6 of its 10.
 const ROW: i32 = 10;
@@ -24,30 +32,74 @@ const TITLE_SIZE: u32 = 20;
 /// A generous width of one character of sans-serif text, over its size: wider than
 /// most text, so that what is sized with it fits.
 const CHARACTER_WIDTH: f64 = 0.62;
+/// What a label's `(n w)` means, said under the chart.
+pub const WORKERS_NOTE: &str = "(n w): n worker threads";
 
 type Chart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, WithKeyPoints<RangedCoordi32>>>;
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<look::Ticked, WithKeyPoints<RangedCoordi32>>>;
 
 /// Pixels that `text` takes at `size`, at most.
-fn text_width(text: &str, size: u32) -> u32 {
+pub fn text_width(text: &str, size: u32) -> u32 {
     (text.chars().count() as f64 * size as f64 * CHARACTER_WIDTH).ceil() as u32
 }
 
-/// One colour per runtime crate, in the order of `Flavour::runtimes()`; grey for the
-/// rows that are no runtime's (threads, Python).
-const PALETTE: [RGBColor; 4] = [
-    RGBColor(0xd9, 0x53, 0x4f),
-    RGBColor(0x5b, 0x8d, 0xef),
-    RGBColor(0x8e, 0x6f, 0xd1),
-    RGBColor(0x3f, 0xa3, 0x6b),
-];
+/// One bar: its label, the runtime crate that colours it (or `python`,
+/// `std::thread`), and its runs' figures.
+pub struct Bar {
+    pub label: String,
+    pub runtime: String,
+    pub spread: Spread,
+}
 
-fn colour(row: &Row) -> RGBColor {
-    let name = row.subject.label();
-    let flavour = Flavour::ALL.into_iter().find(|flavour| name.starts_with(flavour.label()));
-    let runtimes = Flavour::runtimes();
-    let index = flavour.and_then(|f| runtimes.iter().position(|&runtime| runtime == f.runtime()));
-    index.map_or(RGBColor(0x9a, 0x9a, 0x9a), |i| PALETTE[i % PALETTE.len()])
+/// A Rust row's label carries its worker threads: `tokio-multi-thread (4 w)`.
+fn labelled(flavour: &str, runtime: &str, workers: usize) -> String {
+    match Flavour::runtimes().contains(&runtime) {
+        true => format!("{flavour} ({workers} w)"),
+        false => flavour.to_owned(),
+    }
+}
+
+/// The bars of measured rows.
+pub fn bars_of_rows(rows: &[Row]) -> Vec<Bar> {
+    let runtime = |row: &Row| match row.subject {
+        crate::Subject::Rust(flavour, _) => flavour.runtime(),
+        crate::Subject::Python(_) => "python",
+        crate::Subject::Threads(_) => "std::thread",
+    };
+    rows.iter()
+        .map(|row| Bar {
+            label: labelled(&row.subject.label(), runtime(row), row.workers()),
+            runtime: runtime(row).to_owned(),
+            spread: row.figure.clone(),
+        })
+        .collect()
+}
+
+/// The bars of the records compare wrote as JSON.
+pub fn bars_of_records(records: &[Record]) -> Vec<Bar> {
+    records
+        .iter()
+        .map(|record| Bar {
+            label: labelled(&record.flavour, &record.runtime, record.workers),
+            runtime: record.runtime.clone(),
+            spread: Spread::of(record.figure_runs.clone()),
+        })
+        .collect()
+}
+
+/// The chart of a JSON document compare wrote: its workload from the command line
+/// it records, its bars from its rows.
+pub fn of_document(document: &Document) -> Result<String, String> {
+    let workload = crate::args::workload_of(&document.command)?;
+    Ok(bar_chart(&workload, &bars_of_records(&document.rows)))
+}
+
+fn colour(bar: &Bar, python_index: usize) -> RGBColor {
+    match bar.runtime.as_str() {
+        "python" => look::python_colour(python_index),
+        "std::thread" => look::THREADS,
+        runtime => look::runtime_colour(runtime).unwrap_or(look::THREADS),
+    }
 }
 
 /// The figure's name on the value axis, and the unit and its size in the figure's own
@@ -69,72 +121,106 @@ fn axis(workload: &Workload, most: f64) -> (&'static str, &'static str, f64) {
     (name, unit, size)
 }
 
-/// A tick's value: at most three decimals, without trailing zeros.
-fn tick(value: f64) -> String {
-    let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+/// The value axis, in the unit's figures: linear from 0, or logarithmic (drawn in
+/// log10 space) from the power of ten below the least run.
+struct Scale {
+    log: bool,
+    /// Where the bars start, in the unit.
+    start: f64,
 }
 
-/// What the chart's lines say: its title, the parameters, the row labels, and each
-/// row's figure.
+impl Scale {
+    fn new(least: f64, most: f64) -> Self {
+        match look::spans_decades(least, most) {
+            true => Scale { log: true, start: look::step_below(least) },
+            false => Scale { log: false, start: 0.0 },
+        }
+    }
+
+    /// Where `value` lies on the drawn axis.
+    fn at(&self, value: f64) -> f64 {
+        if self.log { value.max(self.start).log10() } else { value }
+    }
+
+    /// The value at `x` on the drawn axis.
+    fn value(&self, x: f64) -> f64 {
+        if self.log { 10f64.powf(x) } else { x }
+    }
+
+    /// The ticks up to `end` (drawn), where they are drawn.
+    fn ticks(&self, end: f64) -> Vec<f64> {
+        let ticks = if self.log {
+            look::log_ticks(self.start, self.value(end))
+        } else {
+            look::linear_ticks(end)
+        };
+        ticks.into_iter().map(|v| self.at(v)).collect()
+    }
+}
+
+/// What the chart's lines say: its title, the parameters, the row labels, each
+/// row's figure, and the note under it.
 struct Texts {
     title: String,
     parameters: String,
     labels: Vec<String>,
     values: Vec<String>,
+    note: String,
 }
 
-fn texts(workload: &Workload, rows: &[Row]) -> Texts {
+fn texts(workload: &Workload, bars: &[Bar]) -> Texts {
     let what = match workload {
         Workload::Timer { .. } => "median oversleep (a property of each timer, not a ranking)",
         Workload::Idle { .. } => "memory per idle task (shorter is leaner)",
         _ => "median wall time (shorter is faster)",
     };
-    let labels = rows
-        .iter()
-        .map(|row| match row.subject {
-            crate::Subject::Rust(_, workers) => format!("{} ({workers} w)", row.subject.label()),
-            _ => row.subject.label(),
-        })
-        .collect();
+    let workers = bars.iter().any(|bar| bar.label.ends_with(" w)"));
+    let note = ["whiskers: least and most run", if workers { WORKERS_NOTE } else { "" }];
     Texts {
         title: format!("{}: {what}", workload.name()),
         parameters: parameters_shown(workload),
-        labels,
-        values: rows.iter().map(|row| figure(workload, row.figure.median)).collect(),
+        labels: bars.iter().map(|bar| bar.label.clone()).collect(),
+        values: bars.iter().map(|bar| figure(workload, bar.spread.median)).collect(),
+        note: note.into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("; "),
     }
 }
 
-/// The bar chart of `rows` as a standalone SVG document.
-pub fn bar_chart(workload: &Workload, rows: &[Row]) -> String {
-    let texts = texts(workload, rows);
-    let most = rows.iter().map(|row| row.figure.max).filter(|v| v.is_finite()).fold(0.0, f64::max);
+/// The bar chart of `bars` as a standalone SVG document.
+pub fn bar_chart(workload: &Workload, bars: &[Bar]) -> String {
+    let texts = texts(workload, bars);
+    let finite =
+        || bars.iter().flat_map(|b| [b.spread.min, b.spread.max]).filter(|v| v.is_finite());
+    let most = finite().fold(0.0, f64::max);
+    let least = finite().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
     let label_width = texts.labels.iter().map(|l| text_width(l, TEXT_SIZE)).max().unwrap_or(0) + 16;
     let value_width = texts.values.iter().map(|v| text_width(v, TEXT_SIZE)).max().unwrap_or(0) + 16;
     let width = [
         label_width + PLOT_WIDTH + value_width + 30,
         text_width(&texts.title, TITLE_SIZE) + 30,
         text_width(&texts.parameters, TEXT_SIZE) + 30,
+        text_width(&texts.note, TEXT_SIZE) + 30,
     ]
     .into_iter()
     .max()
     .unwrap_or(0);
-    let height = 70 + rows.len() as u32 * ROW_HEIGHT + 60;
+    let height = 70 + bars.len() as u32 * ROW_HEIGHT + 60 + 28;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        let layout = Layout { label_width, value_width, most: most.max(f64::MIN_POSITIVE) };
-        draw(&root, workload, rows, &texts, &layout).expect("drawing into a string cannot fail");
+        let most = most.max(f64::MIN_POSITIVE);
+        let layout = Layout { label_width, value_width, most, least: least.min(most) };
+        draw(&root, workload, bars, &texts, &layout).expect("drawing into a string cannot fail");
         root.present().expect("drawing into a string cannot fail");
     }
     svg
 }
 
-/// The room the labels and values take, and the largest figure.
+/// The room the labels and values take, and the largest and least figures.
 struct Layout {
     label_width: u32,
     value_width: u32,
     most: f64,
+    least: f64,
 }
 
 type Drawn = Result<(), DrawingAreaErrorKind<std::io::Error>>;
@@ -142,54 +228,75 @@ type Drawn = Result<(), DrawingAreaErrorKind<std::io::Error>>;
 fn draw(
     root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     workload: &Workload,
-    rows: &[Row],
+    bars: &[Bar],
     texts: &Texts,
     layout: &Layout,
 ) -> Drawn {
     root.fill(&WHITE)?;
-    let (head, body) = root.split_vertically(62);
+    let (head, rest) = root.split_vertically(62);
+    let (body, foot) = rest.split_vertically(rest.dim_in_pixel().1 - 28);
     let bold = ("sans-serif", TITLE_SIZE).into_font().style(FontStyle::Bold);
     head.draw(&Text::new(texts.title.as_str(), (12, 10), bold))?;
     head.draw(&Text::new(texts.parameters.as_str(), (12, 36), ("sans-serif", TEXT_SIZE)))?;
+    foot.draw(&Text::new(texts.note.as_str(), (12, 4), ("sans-serif", TEXT_SIZE)))?;
     let (name, unit, size) = axis(workload, layout.most);
+    let scale = Scale::new(layout.least / size, layout.most / size);
+    let (start, most) = (scale.at(scale.start), scale.at(layout.most / size));
     // Room right of the longest whisker for its row's value.
-    let end = layout.most / size * (1.0 + layout.value_width as f64 / PLOT_WIDTH as f64);
-    let count = rows.len() as i32;
+    let end = most + (most - start) * layout.value_width as f64 / PLOT_WIDTH as f64;
+    let count = bars.len() as i32;
     let centres: Vec<i32> = (0..count).map(|i| i * ROW + ROW / 2).collect();
     let mut chart = ChartBuilder::on(&body)
         .margin_right(16)
         .margin_bottom(8)
         .x_label_area_size(48)
         .y_label_area_size(layout.label_width)
-        .build_cartesian_2d(0.0..end, (0..count * ROW).with_key_points(centres))?;
+        .build_cartesian_2d(
+            look::Ticked::new(start..end, scale.ticks(end)),
+            (0..count * ROW).with_key_points(centres),
+        )?;
     let labels = &texts.labels;
     // Row 0 at the top: the value axis counts up from the bottom.
-    let row_at = |y: i32| rows.len().checked_sub(1 + (y / ROW) as usize);
+    let row_at = |y: i32| bars.len().checked_sub(1 + (y / ROW) as usize);
+    let log = if scale.log { ", log scale" } else { "" };
     chart
         .configure_mesh()
         .disable_y_mesh()
-        .x_desc(format!("{name} ({unit}); whiskers: least and most run"))
-        .x_max_light_lines(1)
-        .x_label_formatter(&|x| tick(*x))
+        .x_desc(format!("{name} ({unit}{log})"))
+        .x_label_formatter(&|x| tick(scale.value(*x)))
         .y_label_formatter(&|y| row_at(*y).map_or(String::new(), |i| labels[i].clone()))
         .label_style(("sans-serif", TEXT_SIZE))
         .axis_desc_style(("sans-serif", TEXT_SIZE))
         .draw()?;
-    for (index, row) in rows.iter().enumerate() {
+    let mut pythons = 0;
+    for (index, bar) in bars.iter().enumerate() {
         let y = (count - 1 - index as i32) * ROW;
-        bar(&mut chart, row, y, size, &texts.values[index])?;
+        let colour = colour(bar, pythons);
+        pythons += usize::from(bar.runtime == "python");
+        let drawn = Drawn1 { y, size, colour, value: &texts.values[index] };
+        one_bar(&mut chart, bar, &scale, &drawn)?;
     }
     Ok(())
 }
 
-/// One row's bar at height `y`, its whiskers, and its value beside them.
-fn bar(chart: &mut Chart<'_, '_>, row: &Row, y: i32, size: f64, value: &str) -> Drawn {
-    let spread = &row.figure;
-    let (median, least, most) = (spread.median / size, spread.min / size, spread.max / size);
-    if !median.is_finite() {
+/// Where and how one bar is drawn.
+struct Drawn1<'a> {
+    y: i32,
+    size: f64,
+    colour: RGBColor,
+    value: &'a str,
+}
+
+/// One bar at its height, its whiskers, and its value beside them.
+fn one_bar(chart: &mut Chart<'_, '_>, bar: &Bar, scale: &Scale, drawn: &Drawn1<'_>) -> Drawn {
+    let Drawn1 { y, size, colour, value } = *drawn;
+    let spread = &bar.spread;
+    if !spread.median.is_finite() {
         return Ok(());
     }
-    let rectangle = Rectangle::new([(0.0, y + 2), (median, y + ROW - 2)], colour(row).filled());
+    let [median, least, most] = [spread.median, spread.min, spread.max].map(|v| scale.at(v / size));
+    let base = scale.at(scale.start);
+    let rectangle = Rectangle::new([(base, y + 2), (median, y + ROW - 2)], colour.filled());
     let whisker = BLACK.stroke_width(1);
     let centre = y + ROW / 2;
     chart.draw_series(std::iter::once(rectangle))?;
@@ -208,7 +315,7 @@ fn bar(chart: &mut Chart<'_, '_>, row: &Row, y: i32, size: f64, value: &str) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use std::num::NonZeroUsize;
 
     use benches::Flavour;
@@ -221,6 +328,22 @@ mod tests {
         rest.split('"').next().and_then(|width| width.parse().ok()).expect("a number")
     }
 
+    /// Each `<text>` element's x, y and content, in the order drawn.
+    pub fn texts_of(svg: &str) -> Vec<(f64, f64, String)> {
+        let attribute = |tag: &str, name: &str| -> f64 {
+            let (_, rest) = tag.split_once(&format!(" {name}=\"")).expect("an attribute");
+            rest.split('"').next().and_then(|v| v.parse().ok()).expect("a number")
+        };
+        svg.split("<text")
+            .skip(1)
+            .map(|element| {
+                let (tag, rest) = element.split_once('>').expect("a tag");
+                let content = rest.split("</text>").next().unwrap_or_default();
+                (attribute(tag, "x"), attribute(tag, "y"), content.trim().replace("&apos;", "'"))
+            })
+            .collect()
+    }
+
     #[test]
     fn a_long_title_widens_the_chart_and_the_axis_has_its_unit() {
         let words = ["fanout", "--users", "100000", "--fail-rate", "0.01", "--hang-rate", "0.01"];
@@ -228,19 +351,76 @@ mod tests {
             workload(&[&words[..], &["--fetch-timeout", "20ms", "--jitter", "3ms"]].concat());
         let subject = Subject::Rust(Flavour::SmolCurrentThread, NonZeroUsize::MIN);
         let rows = made_up(&fanout, vec![(subject, vec![0.25, 0.30, 0.27])]);
-        let svg = bar_chart(&fanout, &rows);
-        let texts = texts(&fanout, &rows);
+        let bars = bars_of_rows(&rows);
+        let svg = bar_chart(&fanout, &bars);
+        let texts = texts(&fanout, &bars);
         assert!(width_of(&svg) >= text_width(&texts.parameters, TEXT_SIZE) + 12, "{svg}");
         assert!(width_of(&svg) >= text_width(&texts.title, TITLE_SIZE) + 12, "{svg}");
         assert!(svg.contains(&texts.parameters) && svg.contains("smol-current-thread (1 w)"));
-        assert!(svg.contains("median wall time (ms); whiskers: least and most run"), "{svg}");
+        assert!(svg.contains("median wall time (ms)"), "{svg}");
         assert!(svg.contains("270.00 ms"), "{svg}");
     }
 
     #[test]
-    fn ticks_keep_at_most_three_decimals() {
-        assert_eq!(tick(0.30000000000000004), "0.3");
-        assert_eq!(tick(20.0), "20");
-        assert_eq!(tick(0.0125), "0.013");
+    fn rows_spanning_a_hundredfold_get_a_log_axis_ticked_at_powers_of_ten() {
+        let fanout = workload(&["fanout", "--users", "1000"]);
+        let one = NonZeroUsize::MIN;
+        let rows = made_up(
+            &fanout,
+            vec![
+                (Subject::Rust(Flavour::SmolCurrentThread, one), vec![0.11, 0.12, 0.13]),
+                (Subject::Rust(Flavour::TokioMultiThread, one), vec![0.2, 0.21]),
+                (Subject::Python("asyncio"), vec![11.5, 12.0]),
+            ],
+        );
+        let svg = bar_chart(&fanout, &bars_of_rows(&rows));
+        assert!(svg.contains("median wall time (s, log scale)"), "{svg}");
+        let texts: Vec<String> = texts_of(&svg).into_iter().map(|t| t.2).collect();
+        for wanted in ["0.1", "1", "10"] {
+            assert!(texts.iter().any(|t| t == wanted), "no tick {wanted}: {texts:?}");
+        }
+        assert!(!texts.iter().any(|t| t.ends_with(".0")), "{texts:?}");
+        // What "(1 w)" means is said under the chart.
+        assert!(texts.iter().any(|t| t.contains(WORKERS_NOTE)), "{texts:?}");
+        // Within a hundredfold: linear, from 0.
+        let near = made_up(
+            &fanout,
+            vec![(Subject::Rust(Flavour::SmolCurrentThread, one), vec![1.0, 2.0, 30.0])],
+        );
+        let svg = bar_chart(&fanout, &bars_of_rows(&near));
+        assert!(svg.contains("median wall time (s)") && !svg.contains("log scale"), "{svg}");
+    }
+
+    #[test]
+    fn bars_of_two_runtimes_never_share_a_colour() {
+        let fanout = workload(&["fanout", "--users", "1000"]);
+        let one = NonZeroUsize::MIN;
+        let subjects: Vec<(Subject, Vec<f64>)> = Flavour::ALL
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (Subject::Rust(f, one), vec![1.0 + i as f64 / 10.0]))
+            .collect();
+        let bars = bars_of_rows(&made_up(&fanout, subjects));
+        let mut by_runtime: Vec<(String, RGBColor)> = Vec::new();
+        for bar in &bars {
+            let colour = colour(bar, 0);
+            for (runtime, other) in &by_runtime {
+                assert_eq!(*runtime == bar.runtime, *other == colour, "{runtime} {}", bar.runtime);
+            }
+            by_runtime.push((bar.runtime.clone(), colour));
+        }
+    }
+
+    #[test]
+    fn the_committed_json_redraws_its_chart() {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/results/fanout-100k-10ms-join.json");
+        let json = std::fs::read_to_string(path).expect("the committed results");
+        let document: Document = serde_json::from_str(&json).expect("compare's JSON");
+        let svg = of_document(&document).expect("a chart");
+        for record in &document.rows {
+            assert!(svg.contains(&record.flavour), "{} missing", record.flavour);
+        }
+        assert!(svg.contains("log scale") && svg.contains("tokio-multi-thread (2 w)"), "{svg}");
     }
 }

@@ -110,6 +110,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
         Workload::Timer { sleep, .. } => Spec::Sleep { duration: sleep },
         Workload::Idle { .. } => unreachable!("idle is measured by Action::Idle"),
         Workload::Serve(_) => unreachable!("serve is measured by serving::compare, not by a job"),
+        Workload::Chart { .. } => unreachable!("chart measures nothing: main redraws and returns"),
     })
 }
 

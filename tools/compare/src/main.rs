@@ -14,9 +14,11 @@ mod columns;
 mod holding;
 mod interrupt;
 mod job;
+mod look;
 mod outputs;
 mod python;
 mod record;
+mod redraw;
 mod report;
 mod row;
 mod search;
@@ -63,6 +65,15 @@ fn main() -> ExitCode {
         .try_get_matches_from(&words)
         .and_then(|matches| Ok((Args::from_arg_matches(&matches)?, matches)));
     let (args, matches) = matches.unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
+    if let args::Workload::Chart { files } = &args.workload {
+        return match redraw::all(files) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // The service compare starts holds the other ends in this process, and each
     // measuring process its own: one descriptor a connection in each.
     let refused = args.workload.source().and_then(|source| {
@@ -292,7 +303,7 @@ fn report_all(
         outputs::write(path, &record::json(args, rows, python_versions, notes))?;
     }
     if let Some(path) = &args.svg {
-        outputs::write(path, &chart::bar_chart(&args.workload, rows))?;
+        outputs::write(path, &chart::bar_chart(&args.workload, &chart::bars_of_rows(rows)))?;
     }
     if let Some(path) = &args.markdown {
         outputs::write(path, &report::markdown(args, header, rows, notes))?;

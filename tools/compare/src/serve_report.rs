@@ -387,7 +387,16 @@ pub fn report(
         outputs::write(path, &json(args, load, header, measured))?;
     }
     if let Some(path) = &args.svg {
-        outputs::write(path, &serve_chart::latency_against_throughput(load, rows, points))?;
+        let connections = setup.load.connections.get();
+        let lines: Vec<serve_chart::Line> = rows
+            .iter()
+            .zip(points)
+            .map(|(row, by_rate)| {
+                let workers = row.workers(setup.workers, connections);
+                serve_chart::Line::of_served(row, workers, by_rate)
+            })
+            .collect();
+        outputs::write(path, &serve_chart::latency_against_throughput(load, &lines))?;
     }
     if let Some(path) = &args.markdown {
         outputs::write(path, &(markdown + "\n"))?;
