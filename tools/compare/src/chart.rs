@@ -148,9 +148,12 @@ impl Scale {
     }
 
     /// The ticks up to `end` (drawn), where they are drawn.
+    /// A log axis is ticked where its bars start, too.
     fn ticks(&self, end: f64) -> Vec<f64> {
         let ticks = if self.log {
-            look::log_ticks(self.start, self.value(end))
+            let ticks = look::log_ticks(self.start, self.value(end));
+            let first = ticks.first().is_some_and(|&t| t <= self.start * (1.0 + 1e-9));
+            if first { ticks } else { [vec![self.start], ticks].concat() }
         } else {
             look::linear_ticks(end)
         };
@@ -377,6 +380,7 @@ pub mod tests {
         assert!(svg.contains("median wall time (s, log scale)"), "{svg}");
         let texts: Vec<String> = texts_of(&svg).into_iter().map(|t| t.2).collect();
         for wanted in ["0.1", "1", "10"] {
+            // (And 0.1 is where the bars start: the least run, 0.11 s, is above it.)
             assert!(texts.iter().any(|t| t == wanted), "no tick {wanted}: {texts:?}");
         }
         assert!(!texts.iter().any(|t| t.ends_with(".0")), "{texts:?}");
