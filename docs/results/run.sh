@@ -6,6 +6,11 @@
 #                                  then the README's results sections from both
 #   docs/results/run.sh FOLDER     one run, into FOLDER
 #
+# Only the charts, redrawn from the committed JSON (nothing measured):
+#
+#   ls docs/results/*.svg docs/results/rerun/*.svg | sed 's/svg$/json/' |
+#     xargs ./target/release/compare chart
+#
 # The README states each ratio from the first run, or the range covering both where
 # they differ by more than 10 %, and says how far apart the two runs were.
 set -euo pipefail
