@@ -66,6 +66,14 @@ fn main() -> ExitCode {
         .and_then(|matches| Ok((Args::from_arg_matches(&matches)?, matches)));
     let (args, matches) = matches.unwrap_or_else(|e| exit_with(args::with_hint(e, &words)));
     if let args::Workload::Chart { files } = &args.workload {
+        let options = ["json", "svg", "markdown", "runs", "workers", "flavours", "no_python"];
+        if let Some(id) = options.into_iter().find(|id| given(&matches, id)) {
+            let message = format!(
+                "--{}: chart measures nothing, and writes each chart beside its JSON, as FILE.svg",
+                id.replace('_', "-")
+            );
+            exit_with(Args::command().error(ErrorKind::ArgumentConflict, message));
+        }
         return match redraw::all(files) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {

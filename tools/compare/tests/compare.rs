@@ -291,6 +291,26 @@ fn assert_a_record_holds_two_consistent_runs(record: &serde_json::Value) {
 }
 
 #[test]
+fn chart_redraws_a_chart_beside_its_json_and_takes_no_measuring_options() {
+    let folder = Folder::new("chart");
+    let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/results/chain.json");
+    let json = folder.file("chain.json");
+    std::fs::copy(committed, &json).unwrap();
+    compare_ok(&["chart", &json]);
+    let svg = std::fs::read_to_string(folder.file("chain.svg")).expect("the chart beside");
+    assert!(svg.starts_with("<svg") && svg.contains("chain: median wall time"), "{svg}");
+    let output = compare(&["chart", &json, "--svg", &folder.file("other.svg")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: --svg: chart measures nothing"), "{stderr}");
+    // A file with no chart's data is an error naming it.
+    std::fs::write(&json, "{}").unwrap();
+    let output = compare(&["chart", &json]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("chain.json"), "{stderr}");
+}
+
+#[test]
 fn outputs_naming_one_file_are_refused_before_anything_is_measured() {
     let folder = Folder::new("same-path");
     let (file, also) = (
