@@ -305,7 +305,9 @@ fn bound_line(chart: &mut Plot<'_, '_>, axes: &Axes, bound_ms: f64) -> Drawn {
     chart.draw_series(std::iter::once(dashes))?;
     let label = format!("p99 bound {} ms", tick(bound_ms));
     let shift = text_width(&label, TEXT_SIZE) as i32 + 4;
+    // On white, so that the lines it crosses do not hide it.
     let text = EmptyElement::at((axes.rate_end, y))
+        + Rectangle::new([(-shift - 2, -21), (-2, -3)], WHITE.mix(0.85).filled())
         + Text::new(label, (-shift, -20), ("sans-serif", TEXT_SIZE).into_font().color(&BOUND));
     chart.draw_series(std::iter::once(text))?;
     Ok(())
