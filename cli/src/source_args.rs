@@ -14,7 +14,7 @@ use super::{
     parse::{parse_count, parse_latency, parse_limit, parse_users, parse_workers},
 };
 use chain_core::UserId;
-use chain_http::{DEFAULT_CONNECTIONS, DEFAULT_USERS, WireFault, WireFaultPlan};
+use chain_http::{DEFAULT_CONNECTIONS, WireFault, WireFaultPlan};
 use chain_lab::FaultPlan;
 use record_service::ServiceConfig;
 
@@ -163,9 +163,9 @@ pub struct ServiceArgs {
     /// How long each answer waits: a simulated database (0 to 60s).
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub delay: Duration,
-    /// The service knows users 1 to N (1 to 1000000); others get 404.
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(DEFAULT_USERS as usize).unwrap(), value_parser = parse_users, allow_negative_numbers = true)]
-    pub users: NonZeroUsize,
+    /// Know only users 1 to N (1 to 1000000) and answer 404 for others [default: every id is a user, as in memory]
+    #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
+    pub users: Option<NonZeroUsize>,
     /// The fraction of answers that fault, from 0 to 1.
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate, allow_negative_numbers = true)]
     pub fault_rate: f64,
@@ -204,7 +204,7 @@ impl ServiceArgs {
         ServiceConfig {
             port: self.port,
             delay: self.delay,
-            users: self.users.get() as UserId,
+            users: self.users.map(|n| n.get() as UserId),
             faults,
             threads: self.threads,
         }

@@ -60,22 +60,24 @@ pub fn article_assertion_holds_over_http<R: Launch>(rt: R) {
     assert_eq!(source.all().peak(), 2, "the two requests of a chain are in flight together");
 }
 
-/// An unknown user is a 404 naming the user; their orders are `[]`, as in the article.
+/// A user a service does not know (one told to know users 1 to 10) is a 404 naming
+/// the user, for either fetch, and the chain fails with it.
 pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Launch>(rt: R) {
-    let service = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
+    let service = service(ServiceConfig { users: Some(10), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address());
     let (chain, orders) = run_on_worker(&rt, async move {
         use chain_core::DataSource;
         (get_user_with_orders(&source, 11).await, source.fetch_orders(11).await)
     });
-    assert!(orders.unwrap().is_empty());
-    match chain.as_ref().map_err(FetchError::kind) {
-        Err(FetchErrorKind::Http {
-            user_id: 11,
-            operation: Operation::FetchUser,
-            failure: HttpFailure::Status { status: 404 },
-        }) => {}
-        other => panic!("expected a 404 for user 11, got {other:?}"),
+    for (error, fetches) in [(chain.err(), "the chain"), (orders.err(), "fetch_orders")] {
+        match error.as_ref().map(FetchError::kind) {
+            Some(FetchErrorKind::Http {
+                user_id: 11,
+                failure: HttpFailure::Status { status: 404 },
+                ..
+            }) => {}
+            other => panic!("expected a 404 for user 11 from {fetches}, got {other:?}"),
+        }
     }
 }
 

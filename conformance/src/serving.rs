@@ -199,13 +199,29 @@ pub fn failing_record_service_is_a_502_naming_the_user<R: Launch>(rt: R) {
         let answer = Connection::open(address).request("GET", &path(7));
         assert_json_error(&answer, 502, "(7) failed: HTTP 500");
     });
-    let few = service(ServiceConfig { users: 10, ..ServiceConfig::default() });
+    let few = service(ServiceConfig { users: Some(10), ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, few.address()).with_timeout(HANG_LIMIT);
     serving(&rt, source, GatewayConfig::default(), |address, stats, _| {
         let mut connection = Connection::open(address);
         assert_json_error(&connection.request("GET", &path(11)), 404, "no user 11");
         assert_eq!(connection.request("GET", &path(10)).status, 200);
         assert_eq!((stats.answered_with(404), stats.answered_with(200)), (1, 1));
+    });
+}
+
+/// Every id is a user, in memory and over HTTP alike, as in the article: user 0 has
+/// no orders, and the gateway answers the same for it from either source.
+pub fn an_id_without_orders_is_the_same_user_from_memory_and_over_http<R: Launch>(rt: R) {
+    const USER_0: &str = r#"{"user":{"user_id":0,"user_name":"user-0"},"orders":[]}"#;
+    serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, _, _| {
+        let answer = Connection::open(address).request("GET", &path(0));
+        assert_eq!((answer.status, answer.body.as_str()), (200, USER_0), "from memory");
+    });
+    let records = service(ServiceConfig::default());
+    let source = HttpSource::new(&rt, records.address()).with_timeout(HANG_LIMIT);
+    serving(&rt, source, GatewayConfig::default(), |address, _, _| {
+        let answer = Connection::open(address).request("GET", &path(0));
+        assert_eq!((answer.status, answer.body.as_str()), (200, USER_0), "over HTTP");
     });
 }
 

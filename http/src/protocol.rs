@@ -3,17 +3,17 @@
 //!
 //! | request | 200 body | otherwise |
 //! |---|---|---|
-//! | `GET /users/{id}` | `{"user_id":1,"user_name":"user-1"}` | 404 `{"error":"no user 0"}` for an unknown user |
-//! | `GET /users/{id}/orders` | `[1,3,10,11]` | `[]` for a user without orders, as the article |
+//! | `GET /users/{id}` | `{"user_id":1,"user_name":"user-1"}` | 404 `{"error":"no user 11"}` from a service told to know fewer users |
+//! | `GET /users/{id}/orders` | `[1,3,10,11]`; `[]` for a user without orders, as the article | the same 404 |
+//!
+//! Every id is a user, as in the article and the in-memory source: a user without
+//! orders has `[]`. A service can be told to know only users 1 to N (to see a
+//! client's answer to a 404).
 //!
 //! Any other path is a 404 `{"error":"no such path /x"}` ([`error_body`]); `HEAD`
 //! answers as `GET` does, without the body.
 
 use chain_core::{Operation, User, UserId, model::article_orders};
-
-/// The users a service knows by default: ids 1 to 1,000,000, enough for the largest
-/// fan-out the binaries accept.
-pub const DEFAULT_USERS: UserId = 1_000_000;
 
 /// One of the protocol's two requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,12 +82,14 @@ impl Route {
         }
     }
 
-    /// The 200 response's JSON body for a service that knows users 1 to `users`, or
-    /// `None` where the answer is 404.
-    pub fn body(self, users: UserId) -> Option<Vec<u8>> {
+    /// The 200 response's JSON body: for every id, or, for a service that knows only
+    /// users 1 to `users`, `None` (a 404) for the others.
+    pub fn body(self, users: Option<UserId>) -> Option<Vec<u8>> {
+        if users.is_some_and(|users| !(1..=users).contains(&self.user_id())) {
+            return None;
+        }
         let json = match self {
-            Route::User(id) if (1..=users).contains(&id) => serde_json::to_vec(&User::new(id)),
-            Route::User(_) => return None,
+            Route::User(id) => serde_json::to_vec(&User::new(id)),
             Route::Orders(id) => serde_json::to_vec(article_orders(id)),
         };
         Some(json.expect("the model always serialises"))
@@ -113,16 +115,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bodies_are_the_articles_data_as_json() {
-        assert_eq!(Route::User(1).body(3).unwrap(), br#"{"user_id":1,"user_name":"user-1"}"#);
-        assert_eq!(Route::Orders(1).body(3).unwrap(), b"[1,3,10,11]");
-        assert_eq!(Route::Orders(99).body(3).unwrap(), b"[]");
+    fn bodies_are_the_articles_data_as_json_for_every_id() {
+        let user = |id| Route::User(id).body(None).unwrap();
+        assert_eq!(user(1), br#"{"user_id":1,"user_name":"user-1"}"#);
+        assert_eq!(user(0), br#"{"user_id":0,"user_name":"user-0"}"#);
+        assert_eq!(Route::Orders(1).body(None).unwrap(), b"[1,3,10,11]");
+        assert_eq!(Route::Orders(99).body(None).unwrap(), b"[]");
     }
 
     #[test]
-    fn only_known_users_have_a_user_body() {
-        assert_eq!(Route::User(0).body(3), None);
-        assert_eq!(Route::User(4).body(3), None);
+    fn a_service_that_knows_fewer_users_has_no_body_for_the_others() {
+        for route in [Route::User(0), Route::User(4), Route::Orders(0), Route::Orders(4)] {
+            assert_eq!(route.body(Some(3)), None, "{route:?}");
+        }
+        assert!(Route::User(3).body(Some(3)).is_some() && Route::Orders(1).body(Some(3)).is_some());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::{num::NonZeroUsize, time::Duration};
 
 use chain_core::UserId;
-use chain_http::{DEFAULT_USERS, WireFaultPlan};
+use chain_http::WireFaultPlan;
 
 /// How a record service answers.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,8 +12,9 @@ pub struct ServiceConfig {
     pub port: u16,
     /// How long each answer waits before it is sent: a simulated database.
     pub delay: Duration,
-    /// The service knows users 1 to `users`; others get 404.
-    pub users: UserId,
+    /// `None`: every id is a user, as in the article and the in-memory source.
+    /// `Some(n)`: the service knows users 1 to `n` only, and answers 404 for others.
+    pub users: Option<UserId>,
     /// Faults injected into answers.
     pub faults: WireFaultPlan,
     /// Threads that run the service, none of them a client runtime's.
@@ -21,13 +22,13 @@ pub struct ServiceConfig {
 }
 
 impl Default for ServiceConfig {
-    /// Any free port, no delay, users 1 to 1,000,000, no faults, one thread (so that
+    /// Any free port, no delay, every id a user, no faults, one thread (so that
     /// on a small machine the client keeps the other cores).
     fn default() -> Self {
         ServiceConfig {
             port: 0,
             delay: Duration::ZERO,
-            users: DEFAULT_USERS,
+            users: None,
             faults: WireFaultPlan::none(),
             threads: NonZeroUsize::MIN,
         }

@@ -21,8 +21,21 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 }
 
 #[test]
+fn every_id_is_a_user_as_in_memory_one_without_orders_has_none() {
+    let user = answer("GET", "/users/0");
+    let (head, body) = head_and_body(&user);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body, r#"{"user_id":0,"user_name":"user-0"}"#);
+    let answer = answer("GET", "/users/4000000000/orders");
+    assert_eq!(head_and_body(&answer).1, "[]");
+}
+
+#[test]
 fn unknown_user_is_a_404_whose_json_body_names_the_user() {
-    let answer = answer("GET", "/users/0");
+    let config = ServiceConfig { users: Some(10), ..ServiceConfig::default() };
+    let service = RecordService::start(config).expect("the service starts");
+    assert!(exchange(service.address(), "GET", "/users/0/orders").starts_with("HTTP/1.1 404"));
+    let answer = exchange(service.address(), "GET", "/users/0");
     let (head, body) = head_and_body(&answer);
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
     assert_eq!(header(head, "content-type"), Some("application/json"), "{head}");

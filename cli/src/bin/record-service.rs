@@ -35,9 +35,9 @@ fn main() {
         config.threads
     ));
     say(format_args!(
-        "  delay {}, users 1 to {}, faults: {}",
+        "  delay {}, users: {}, faults: {}",
         duration(config.delay),
-        config.users,
+        config.users.map_or_else(|| "every id".to_owned(), |n| format!("1 to {n}")),
         config.faults
     ));
     say(format_args!("  try: curl http://{address}/users/1 http://{address}/users/1/orders"));

@@ -7,7 +7,7 @@
 //! | another path | 404 `{"error":"no such path ..."}` |
 //! | another method than `GET` or `HEAD` | 405, with `Allow: GET, HEAD` |
 //! | a request hyper cannot parse | 400 from hyper (414 or 431 for a head too long), and the connection closed; counted by [`GatewayStats::malformed`] |
-//! | an unknown user (the record service's 404) | 404 `{"error":"no user 0"}` |
+//! | a user the record service does not know (one told to know fewer; by default every id is a user, as in memory) | 404 `{"error":"no user 11"}` |
 //! | a source that fails | 502, the error naming the user and the cause |
 //! | a source slower than [`GatewayConfig::fetch_timeout`] | 504 |
 //! | more than [`GatewayConfig::max_in_flight`] requests being answered | 503 at once: nothing queues |
