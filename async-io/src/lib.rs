@@ -30,7 +30,7 @@ use std::{
 };
 
 use async_io::Async;
-use chain_contract::{IoDriver, Listener, Timer};
+use chain_contract::{IoDriver, Listener, Timer, accept_no_delay, connect_no_delay};
 
 /// How async-io's timer keeps time, as [`RuntimeInfo::timer`](chain_contract::RuntimeInfo::timer) says it.
 pub const TIMER: &str = "async-io timerfd, no rounding";
@@ -63,9 +63,7 @@ impl Timer for AsyncIoTimer {
 ///
 /// The operating system's error.
 pub async fn connect(address: SocketAddr) -> io::Result<Async<TcpStream>> {
-    let stream = Async::<TcpStream>::connect(address).await?;
-    stream.get_ref().set_nodelay(true)?;
-    Ok(stream)
+    connect_no_delay(Async::<TcpStream>::connect(address), no_delay).await
 }
 
 /// `listener`, bound and listening, registered with async-io's reactor.
@@ -77,6 +75,11 @@ pub async fn listen(listener: TcpListener) -> io::Result<AsyncIoListener> {
     Ok(AsyncIoListener(Async::new(listener)?))
 }
 
+/// `TCP_NODELAY` on an async-io stream.
+fn no_delay(stream: &Async<TcpStream>, on: bool) -> io::Result<()> {
+    stream.get_ref().set_nodelay(on)
+}
+
 /// async-io's listener, accepting streams with `TCP_NODELAY` set.
 #[derive(Debug)]
 pub struct AsyncIoListener(Async<TcpListener>);
@@ -85,9 +88,7 @@ impl Listener for AsyncIoListener {
     type Stream = Async<TcpStream>;
 
     async fn accept(&self) -> io::Result<(Async<TcpStream>, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        stream.get_ref().set_nodelay(true)?;
-        Ok((stream, peer))
+        accept_no_delay(self.0.accept(), no_delay).await
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {

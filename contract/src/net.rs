@@ -48,3 +48,41 @@ pub trait Listener: Send + Sync + 'static {
     /// The operating system's error.
     fn local_addr(&self) -> io::Result<SocketAddr>;
 }
+
+/// A runtime's own `connect`, then its stream's `set_nodelay(true)`: the contract's
+/// [`Runtime::connect`](crate::Runtime::connect) written once for every glue.
+///
+/// # Errors
+///
+/// The connect's error, or the socket option's.
+///
+/// # Cancel safety
+///
+/// As cancel safe as `connecting`.
+pub async fn connect_no_delay<S>(
+    connecting: impl Future<Output = io::Result<S>>,
+    set_nodelay: impl FnOnce(&S, bool) -> io::Result<()>,
+) -> io::Result<S> {
+    let stream = connecting.await?;
+    set_nodelay(&stream, true)?;
+    Ok(stream)
+}
+
+/// A runtime's own `accept`, then the stream's `set_nodelay(true)`: the contract's
+/// [`Listener::accept`] written once for every glue.
+///
+/// # Errors
+///
+/// The accept's error, or the socket option's.
+///
+/// # Cancel safety
+///
+/// As cancel safe as `accepting`.
+pub async fn accept_no_delay<S>(
+    accepting: impl Future<Output = io::Result<(S, SocketAddr)>>,
+    set_nodelay: impl FnOnce(&S, bool) -> io::Result<()>,
+) -> io::Result<(S, SocketAddr)> {
+    let (stream, peer) = accepting.await?;
+    set_nodelay(&stream, true)?;
+    Ok((stream, peer))
+}

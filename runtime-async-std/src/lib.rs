@@ -44,9 +44,10 @@ use std::{
 };
 
 use async_global_executor::GlobalExecutorConfig;
+use async_std::net::TcpStream;
 use chain_contract::{
     CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
-    Scheduling, Timer, no_such_flavour,
+    Scheduling, Timer, accept_no_delay, connect_no_delay, no_such_flavour,
 };
 use futures::FutureExt;
 
@@ -127,16 +128,11 @@ impl Runtime for AsyncStdRuntime {
         AsyncStdTimer
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn connect(
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
-        async move {
-            let stream = async_std::net::TcpStream::connect(address).await?;
-            stream.set_nodelay(true)?;
-            Ok(stream)
-        }
+        connect_no_delay(TcpStream::connect(address), TcpStream::set_nodelay)
     }
 
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
@@ -159,9 +155,7 @@ impl Listener for AsyncStdListener {
     type Stream = async_std::net::TcpStream;
 
     async fn accept(&self) -> io::Result<(async_std::net::TcpStream, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        stream.set_nodelay(true)?;
-        Ok((stream, peer))
+        accept_no_delay(self.0.accept(), TcpStream::set_nodelay).await
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {

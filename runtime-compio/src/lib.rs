@@ -34,7 +34,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_contract::{IoDriver, Listener, Timer};
+use chain_contract::{IoDriver, Listener, Timer, accept_no_delay, connect_no_delay};
 use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
 use compio::{
     driver::{DriverType, ProactorBuilder},
@@ -142,9 +142,7 @@ impl LocalLoop for CompioLoop {
 }
 
 async fn connect(address: SocketAddr) -> io::Result<<CompioLoop as LocalLoop>::TcpStream> {
-    let stream = TcpStream::connect(address).await?;
-    stream.set_nodelay(true)?;
-    Ok(stream_of(stream))
+    Ok(stream_of(connect_no_delay(TcpStream::connect(address), TcpStream::set_nodelay).await?))
 }
 
 fn stream_of(stream: TcpStream) -> <CompioLoop as LocalLoop>::TcpStream {
@@ -166,8 +164,8 @@ impl Listener for CompioListener {
 
     fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_ {
         confined(move || async move {
-            let (stream, peer) = self.accepts.get_ref().accept().await?;
-            stream.set_nodelay(true)?;
+            let accepting = self.accepts.get_ref().accept();
+            let (stream, peer) = accept_no_delay(accepting, TcpStream::set_nodelay).await?;
             Ok((stream_of(stream), peer))
         })
     }

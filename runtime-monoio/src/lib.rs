@@ -33,7 +33,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_contract::{IoDriver, Listener, Timer};
+use chain_contract::{IoDriver, Listener, Timer, accept_no_delay, connect_no_delay};
 use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
@@ -146,8 +146,8 @@ impl LocalLoop for MonoioLoop {
 }
 
 async fn connect(address: SocketAddr) -> io::Result<<MonoioLoop as LocalLoop>::TcpStream> {
-    let stream = monoio::net::TcpStream::connect_addr(address).await?;
-    stream.set_nodelay(true)?;
+    let connecting = monoio::net::TcpStream::connect_addr(address);
+    let stream = connect_no_delay(connecting, monoio::net::TcpStream::set_nodelay).await?;
     Ok(Confined::new(stream.into_poll_io()?.compat()))
 }
 
@@ -166,8 +166,9 @@ impl Listener for MonoioListener {
 
     fn accept(&self) -> impl Future<Output = io::Result<(Self::Stream, SocketAddr)>> + Send + '_ {
         confined(move || async move {
-            let (stream, peer) = self.accepts.get_ref().accept().await?;
-            stream.set_nodelay(true)?;
+            let accepting = self.accepts.get_ref().accept();
+            let no_delay = monoio::net::TcpStream::set_nodelay;
+            let (stream, peer) = accept_no_delay(accepting, no_delay).await?;
             Ok((Confined::new(stream.into_poll_io()?.compat()), peer))
         })
     }

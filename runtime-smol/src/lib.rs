@@ -40,10 +40,11 @@ use std::{
 
 use chain_async_io::{AsyncIoTimer, IO, TIMER};
 use chain_contract::{
-    JoinError, Launch, Listener, Runtime, RuntimeInfo, Scheduling, no_such_flavour,
+    JoinError, Launch, Listener, Runtime, RuntimeInfo, Scheduling, accept_no_delay,
+    connect_no_delay, no_such_flavour,
 };
 use futures::FutureExt;
-use smol::{Executor, channel};
+use smol::{Executor, channel, net::TcpStream};
 
 /// A smol executor with its worker threads, if any; clones share it. The workers
 /// stop when the last clone is dropped, including clones held by tasks, so a task
@@ -117,16 +118,11 @@ impl Runtime for SmolRuntime {
         AsyncIoTimer
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn connect(
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
-        async move {
-            let stream = smol::net::TcpStream::connect(address).await?;
-            stream.set_nodelay(true)?;
-            Ok(stream)
-        }
+        connect_no_delay(TcpStream::connect(address), TcpStream::set_nodelay)
     }
 
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
@@ -146,9 +142,7 @@ impl Listener for SmolListener {
     type Stream = smol::net::TcpStream;
 
     async fn accept(&self) -> io::Result<(smol::net::TcpStream, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        stream.set_nodelay(true)?;
-        Ok((stream, peer))
+        accept_no_delay(self.0.accept(), TcpStream::set_nodelay).await
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {

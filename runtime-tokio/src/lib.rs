@@ -38,8 +38,9 @@ use std::{
 
 use chain_contract::{
     CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
-    Scheduling, Timer, no_such_flavour,
+    Scheduling, Timer, accept_no_delay, connect_no_delay, no_such_flavour,
 };
+use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
@@ -139,11 +140,8 @@ impl Runtime for TokioRuntime {
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
         // Like the sleep, the stream registers with the reactor of the runtime that
         // polls it, which the first poll has.
-        async move {
-            let stream = tokio::net::TcpStream::connect(address).await?;
-            stream.set_nodelay(true)?;
-            Ok(stream.compat())
-        }
+        let connecting = tokio::net::TcpStream::connect(address);
+        async move { Ok(connect_no_delay(connecting, TcpStream::set_nodelay).await?.compat()) }
     }
 
     #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
@@ -167,8 +165,7 @@ impl Listener for TokioListener {
     type Stream = Compat<tokio::net::TcpStream>;
 
     async fn accept(&self) -> io::Result<(Self::Stream, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        stream.set_nodelay(true)?;
+        let (stream, peer) = accept_no_delay(self.0.accept(), TcpStream::set_nodelay).await?;
         Ok((stream.compat(), peer))
     }
 
