@@ -43,13 +43,13 @@ pub const EXCEPTIONS: [Exception; 1] = [Exception {
 pub const NOT_YET_HELD: [(Flavour, &str); 2] = [
     (
         Flavour::CompioCurrentThread,
-        "chain-per-core's spawn wraps each task in core's Task (an allocation of its own \
+        "chain-per-core's spawn wraps each task in the contract's Task (an allocation of its own \
          beside compio's, a mutex, two wakers), since compio's cancel().await returns before \
          the task's future is dropped",
     ),
     (
         Flavour::MonoioCurrentThread,
-        "chain-per-core's spawn wraps each task in core's Task (an allocation of its own \
+        "chain-per-core's spawn wraps each task in the contract's Task (an allocation of its own \
          beside monoio's), since monoio's handle detaches on drop and has no JoinError: \
          spawn_many, whose tasks do nothing else, shows it",
     ),

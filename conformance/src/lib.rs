@@ -3,14 +3,13 @@
 //!
 //! ```ignore
 //! chain_conformance::conformance_tests! {
-//!     service: record_service::RecordService;
 //!     current_thread(CurrentThread, workers = 1) => SmolRuntime::current_thread(),
 //!     multi_thread(MultiThread, workers = 2) => SmolRuntime::multi_thread(workers).unwrap(),
 //! }
 //! ```
 //!
 //! expands to a module per flavour with one `#[test]` per case of [`cases`], of
-//! [`over_http`] (against the given record service) and of [`serving`] (the
+//! [`over_http`] (against the record service) and of [`serving`] (the
 //! gateway), named by the behaviour it proves.
 //! Each flavour names the [`Scheduling`] and the worker count it builds (bound to the
 //! name given, here `workers`, for the expression to use); the cases that concern

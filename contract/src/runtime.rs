@@ -64,7 +64,8 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     fn timer(&self) -> Self::Timer;
 
     /// [`Timer::sleep`] on this runtime's timer: completes no earlier than
-    /// `duration` after this call. It must be polled inside this runtime.
+    /// `duration` after its first poll, so never before `duration` after this call.
+    /// It must be polled inside this runtime.
     ///
     /// # Cancel safety
     ///
@@ -138,7 +139,9 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 
 /// A runtime's timer and monotonic clock.
 pub trait Timer: Clone + Send + Sync + 'static {
-    /// A future that completes no earlier than `duration` after this call.
+    /// A future that completes no earlier than `duration` after its first poll (its
+    /// clock starts there, on every runtime), so never before `duration` after this
+    /// call.
     ///
     /// It must be polled inside its runtime (inside a task, or
     /// [`Launch::block_on`](crate::Launch::block_on)).

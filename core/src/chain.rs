@@ -7,7 +7,8 @@ use crate::{DataSource, FetchError, UserWithOrders, model::UserId};
 use chain_contract::{JoinHandle, Runtime};
 
 /// Fetches a user and their orders at once and combines them: the article's
-/// `get_user_with_orders`, with `futures::try_join` in place of `asyncio.gather`.
+/// `get_user_with_orders`, with `try_join` (futures-lite's `try_zip`) in place of
+/// `asyncio.gather`.
 ///
 /// While one fetch waits, the other runs, so the call takes about one latency,
 /// not two. If either fetch fails, the error is returned and the other fetch is

@@ -6,7 +6,7 @@
 //!
 //! The client is hyper 1.x's HTTP/1.1 connection API over [`Runtime::connect`]'s
 //! stream, so it runs on every runtime through the same code. hyper depends on the
-//! `tokio` crate with no feature enabled: none of tokio's executor, reactor or timer
+//! `tokio` crate with its `sync` feature at most: none of tokio's executor, reactor or timer
 //! is compiled in (`.ci/core-is-runtime-free` checks it).
 #![warn(missing_docs)]
 //!

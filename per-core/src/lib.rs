@@ -15,7 +15,7 @@
 //!
 //! The loop's timers and streams are not `Send`; its glue wraps them in
 //! [`Confined`] (and a future made by [`confined`]), which the contract
-//! accepts, and which panics if touched from another thread. Tasks are core's
+//! accepts, and which panics if touched from another thread. Tasks are the contract's
 //! [`Task`]: cancel on drop and panics as values whatever the runtime's own handle
 //! does.
 //!
