@@ -255,9 +255,9 @@ impl<'a> Sources<'a> {
             .map(|f| even.times_faster_than(&fastest.flavour, f.label()))
             .collect::<Result<_, _>>()?;
         Ok(format!(
-            "{}\n\nWhat it shows: on the uneven load the work-stealing flavours take {} times \
-             their even time, and the thread-per-core ones {}; the single-threaded flavours, \
-             doing the same total work, {}. On the even load, compio's and monoio's \
+            "{}\n\nWhat it shows, across both published runs: on the uneven load the \
+             work-stealing flavours take {} times their even time, and the thread-per-core \
+             ones {}; the single-threaded flavours, doing the same total work, {}. On the even load, compio's and monoio's \
              thread-per-core flavours take {} and {} the time of the fastest work-stealing \
              flavour ({}).",
             tables::uneven(&even, &uneven)?,

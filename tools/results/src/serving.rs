@@ -441,19 +441,23 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
         });
         Some(format!("{}/s{}", rate.bare(), if floor { " or more" } else { "" }))
     };
-    let best = both
-        .first
-        .rows
-        .iter()
-        // A gateway's label is its flavour's, one word; the baselines' have two.
-        .filter(|r| !r.server.contains(' '))
-        .max_by(|a, b| {
-            let rate = |r: &ServedRow| r.saturation.as_ref().map_or(0.0, |s| s.rate);
-            rate(a).total_cmp(&rate(b))
-        })
-        .ok_or(format!("{SATURATION}: no gateway rows"))?;
+    // A gateway's label is its flavour's, one word; the baselines' have two.
+    let gateways: Vec<&ServedRow> =
+        both.first.rows.iter().filter(|r| !r.server.contains(' ')).collect();
+    let rate_of = |r: &ServedRow| r.saturation.as_ref().map_or(0.0, |s| s.rate);
+    let most = gateways.iter().map(|r| rate_of(r)).fold(f64::NAN, f64::max);
+    let best: Vec<&str> =
+        gateways.iter().filter(|r| rate_of(r) == most).map(|r| r.server.as_str()).collect();
+    let Some(first_best) = best.first().copied() else {
+        return Err(format!("{SATURATION}: no gateway rows"));
+    };
+    let best_said = match best.as_slice() {
+        [one] => format!("The best gateway, {one},"),
+        [init @ .., last] => format!("The best gateways, tied, {} and {last},", init.join(", ")),
+        [] => unreachable!("there is a first"),
+    };
     let mut said = format!(
-        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; the median of {} rounds' ratios, both published runs); {rate}. The best gateway, {}, sustained {} (\"or more\": the load generator was the limit in a run)",
+        "At {} requests a second, a gateway spent {cpu} times the CPU per answer of its native twin (hyper on the same runtime without the contract; the median of {} rounds' ratios, both published runs); {rate}. {best_said} sustained {} (\"or more\": the load generator was the limit in a run)",
         figure(
             same.first
                 .rows
@@ -462,8 +466,7 @@ pub fn summary(results: &Path, rerun: &Path) -> Result<String, String> {
                 .map_or(f64::NAN, |l| l.offered_rate)
         ),
         same.first.runs,
-        best.server,
-        saturation(&best.server).unwrap_or_default(),
+        saturation(first_best).unwrap_or_default(),
     );
     for (server, what) in [
         ("threads (tiny_http)", "OS threads with blocking I/O"),
