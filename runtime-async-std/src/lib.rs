@@ -28,30 +28,22 @@
 //! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
 //! ```
 #![warn(missing_docs)]
+#![allow(clippy::manual_async_fn, reason = "the contract's futures are 'static")]
 
-use std::{
-    ffi::OsString,
-    future::Future,
-    io,
-    net::SocketAddr,
-    num::NonZeroUsize,
-    panic::AssertUnwindSafe,
-    pin::Pin,
-    sync::OnceLock,
-    task::{Context, Poll},
-    thread,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
+use std::{ffi::OsString, future::Future, io, net::SocketAddr, num::NonZeroUsize, thread};
+use std::{panic::AssertUnwindSafe, pin::Pin, sync::OnceLock, task::Context, task::Poll};
 
 use async_global_executor::GlobalExecutorConfig;
 use async_std::net::TcpStream;
-use chain_contract::{
-    CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
-    Scheduling, Timer, accept_no_delay, connect_no_delay, no_such_flavour,
-};
+use chain_contract::{CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime};
+use chain_contract::{RuntimeInfo, Scheduling, Timer, no_such_flavour};
+use chain_contract::{accept_no_delay, connect_no_delay};
 use futures::FutureExt;
 
 const TIMER: &str = "async-io timerfd, no rounding";
+/// async-io's reactor, under async-std: readiness through the polling crate.
+const IO: IoDriver = IoDriver::Readiness("polling");
 
 /// The environment variable async-std reads for its worker count.
 const THREAD_COUNT_VAR: &str = "ASYNC_STD_THREAD_COUNT";
@@ -94,13 +86,7 @@ impl AsyncStdRuntime {
                  it cannot also run {workers}"
             )));
         }
-        let info = RuntimeInfo::new(
-            "async-std",
-            Scheduling::MultiThread,
-            workers,
-            TIMER,
-            IoDriver::Readiness("polling"),
-        );
+        let info = RuntimeInfo::new("async-std", Scheduling::MultiThread, workers, TIMER, IO);
         Ok(AsyncStdRuntime { info })
     }
 }
@@ -135,7 +121,6 @@ impl Runtime for AsyncStdRuntime {
         connect_no_delay(TcpStream::connect(address), TcpStream::set_nodelay)
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn listen(
         &self,
         listener: std::net::TcpListener,
@@ -238,7 +223,6 @@ impl NativeTasks for AsyncStdTasks {
         let _ = handle.cancel().now_or_never();
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would not promise `Send`")]
     fn cancel<T: Send + 'static>(handle: Self::Handle<T>) -> impl Future<Output = ()> + Send {
         async move {
             handle.cancel().await;

@@ -24,23 +24,15 @@
 //! assert_eq!(joined.unwrap().orders, [1, 3, 10, 11]);
 //! ```
 #![warn(missing_docs)]
+#![allow(clippy::manual_async_fn, reason = "the contract's futures are 'static")]
 
-use std::{
-    future::Future,
-    io,
-    net::SocketAddr,
-    num::NonZeroUsize,
-    pin::Pin,
-    sync::Arc,
-    task::{Context, Poll},
-    time::{Duration, Instant},
-};
+use std::{future::Future, io, net::SocketAddr, num::NonZeroUsize, pin::Pin, sync::Arc};
+use std::{task::Context, task::Poll, time::Duration, time::Instant};
 
-use chain_contract::{
-    CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime, RuntimeInfo,
-    Scheduling, Timer, accept_no_delay, connect_no_delay, no_such_flavour,
-};
-use tokio::net::TcpStream;
+use chain_contract::{CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime};
+use chain_contract::{RuntimeInfo, Scheduling, Timer, no_such_flavour};
+use chain_contract::{accept_no_delay, connect_no_delay};
+use tokio::{net::TcpStream, runtime::Builder};
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 const TIMER: &str = "1 ms wheel, deadlines rounded up";
@@ -66,8 +58,7 @@ impl TokioRuntime {
     ///
     /// The I/O driver could not be created.
     pub fn current_thread() -> io::Result<Self> {
-        let mut builder = tokio::runtime::Builder::new_current_thread();
-        Self::build(&mut builder, Scheduling::CurrentThread, NonZeroUsize::MIN)
+        Self::launch(Scheduling::CurrentThread, NonZeroUsize::MIN)
     }
 
     /// A multi-thread runtime with exactly `workers` worker threads.
@@ -76,19 +67,7 @@ impl TokioRuntime {
     ///
     /// The threads or the I/O driver could not be created.
     pub fn multi_thread(workers: NonZeroUsize) -> io::Result<Self> {
-        let mut builder = tokio::runtime::Builder::new_multi_thread();
-        builder.worker_threads(workers.get());
-        Self::build(&mut builder, Scheduling::MultiThread, workers)
-    }
-
-    fn build(
-        builder: &mut tokio::runtime::Builder,
-        flavour: Scheduling,
-        workers: NonZeroUsize,
-    ) -> io::Result<Self> {
-        let runtime = builder.enable_all().build()?;
-        let info = RuntimeInfo::new("tokio", flavour, workers, TIMER, IoDriver::Readiness("mio"));
-        Ok(TokioRuntime { shared: Arc::new(Shared { runtime: Some(runtime), info }) })
+        Self::launch(Scheduling::MultiThread, workers)
     }
 
     /// tokio's own handle to this runtime, for code that uses tokio's API directly.
@@ -133,7 +112,6 @@ impl Runtime for TokioRuntime {
         TokioTimer
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn connect(
         &self,
         address: SocketAddr,
@@ -144,7 +122,6 @@ impl Runtime for TokioRuntime {
         async move { Ok(connect_no_delay(connecting, TcpStream::set_nodelay).await?.compat()) }
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn listen(
         &self,
         listener: std::net::TcpListener,
@@ -182,13 +159,19 @@ impl Launch for TokioRuntime {
     const TASK_BUDGET: Option<u32> = Some(128);
 
     fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
-        match flavour {
-            Scheduling::CurrentThread => Self::current_thread(),
-            Scheduling::MultiThread => Self::multi_thread(workers),
+        let mut builder = match flavour {
+            Scheduling::CurrentThread => Builder::new_current_thread(),
+            Scheduling::MultiThread => Builder::new_multi_thread(),
             Scheduling::ThreadPerCore => {
-                Err(no_such_flavour("tokio", flavour, "its LocalRuntime is unstable"))
+                return Err(no_such_flavour("tokio", flavour, "its LocalRuntime is unstable"));
             }
+        };
+        if flavour == Scheduling::MultiThread {
+            builder.worker_threads(workers.get());
         }
+        let runtime = builder.enable_all().build()?;
+        let info = RuntimeInfo::new("tokio", flavour, workers, TIMER, IoDriver::Readiness("mio"));
+        Ok(TokioRuntime { shared: Arc::new(Shared { runtime: Some(runtime), info }) })
     }
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
@@ -205,7 +188,6 @@ impl Launch for TokioRuntime {
 pub struct TokioTimer;
 
 impl Timer for TokioTimer {
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
         // `tokio::time::sleep` needs the runtime's context when it is created, which
         // the first poll has and the caller may not.
@@ -242,7 +224,6 @@ impl NativeTasks for TokioTasks {
         handle.abort();
     }
 
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would not promise `Send`")]
     fn cancel<T: Send + 'static>(handle: Self::Handle<T>) -> impl Future<Output = ()> + Send {
         async move {
             handle.abort();
