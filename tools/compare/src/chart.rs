@@ -15,7 +15,7 @@ use plotters::{
 use crate::{
     args::Workload,
     columns::figure,
-    look::{self, tick},
+    look::{self, TEXT_SIZE, TITLE_SIZE, tick},
     report::parameters_shown,
     row::Row,
     stats::Spread,
@@ -26,9 +26,6 @@ const ROW: i32 = 10;
 /// Pixels per row, the plot's width, and the text's sizes.
 const ROW_HEIGHT: u32 = 34;
 const PLOT_WIDTH: u32 = 520;
-// (plotters draws text at 1/1.24 of the size it is given: these are 13 and 16 px.)
-const TEXT_SIZE: u32 = 16;
-const TITLE_SIZE: u32 = 20;
 /// A generous width of one character of sans-serif text, over its size: wider than
 /// most text, so that what is sized with it fits.
 const CHARACTER_WIDTH: f64 = 0.62;

@@ -25,6 +25,12 @@ const RUNTIMES: [RGBColor; 6] = [
 ];
 
 /// The baselines' colours: OS threads, then each Python event loop.
+/// The size of a chart's text and of its title. (plotters draws text at 1/1.24 of
+/// the size it is given: these are 13 and 16 px.)
+pub const TEXT_SIZE: u32 = 16;
+/// See [`TEXT_SIZE`].
+pub const TITLE_SIZE: u32 = 20;
+
 pub const THREADS: RGBColor = RGBColor(0x3a, 0x3a, 0x3a);
 const PYTHON: [RGBColor; 2] = [RGBColor(0x12, 0x8c, 0x8c), RGBColor(0xc2, 0x18, 0x5b)];
 

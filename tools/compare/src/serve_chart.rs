@@ -12,7 +12,7 @@ use plotters::{coord::Shift, element::DashedPathElement, prelude::*};
 
 use crate::{
     chart::{WORKERS_NOTE, text_width},
-    look::{self, tick},
+    look::{self, TEXT_SIZE, TITLE_SIZE, tick},
     serve_load::ServeLoad,
     served::Served,
     stats::Spread,
@@ -22,8 +22,6 @@ const PLOT_WIDTH: u32 = 660;
 const PANEL_HEIGHT: u32 = 380;
 const HEAD: u32 = 70;
 const FOOT: u32 = 34;
-const TEXT_SIZE: u32 = 16;
-const TITLE_SIZE: u32 = 20;
 /// Pixels between the legend's entries.
 const ENTRY: i32 = 24;
 /// The search's bound: a dark red, dashed, unlike any line's colour.
