@@ -8,6 +8,7 @@
 //! medians after `cargo bench -- overhead`.
 
 mod count;
+mod kernel;
 mod medians;
 
 use std::process::ExitCode;
@@ -68,6 +69,8 @@ fn run(case: &str, side: Side, flavour: Flavour, iterations: u64) -> ExitCode {
         }
     };
     measurer(1);
+    let before = kernel::Kernel::now();
     measurer(iterations);
+    println!("{}", kernel::Kernel::now().since(before).line());
     ExitCode::SUCCESS
 }
