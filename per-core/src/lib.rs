@@ -37,16 +37,21 @@
 
 mod confined;
 mod kept_accept;
+mod local_task;
 mod per_core;
 mod shard;
+mod shard_task;
+mod slots;
 
 pub use confined::{Confined, confined};
 pub use kept_accept::KeptAccept;
+pub use local_task::{LocalTask, NativeHandle, Tracked};
 pub use per_core::PerCore;
+pub use shard_task::ShardTask;
 
 use std::{future::Future, io, net::SocketAddr};
 
-use chain_contract::{ByteStream, IoDriver, Listener, Timer};
+use chain_contract::{ByteStream, IoDriver, JoinHandle, Listener, Timer};
 // Named by the docs above.
 #[cfg(doc)]
 use chain_contract::{Runtime, Task};
@@ -82,6 +87,16 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
     /// Starts `task` on the runtime that the calling thread is running, inside
     /// [`LocalLoop::block_on`]; it stays on this thread.
     fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F);
+
+    /// The contract's handle of a task started by [`LocalLoop::spawn_here`]:
+    /// [`LocalTask`] over the runtime's own handle, or the contract's [`Task`].
+    type Handle<T: Send + 'static>: JoinHandle<T>;
+
+    /// Starts `future` as [`LocalLoop::spawn_local`] does, returning its handle.
+    fn spawn_here<F>(&self, future: F) -> Self::Handle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
 
     /// Opens a TCP connection with `TCP_NODELAY` set, on the thread that polls it.
     fn connect(

@@ -21,7 +21,7 @@ use futures::{
     future::{Either, select},
 };
 
-use crate::{LocalLoop, shard};
+use crate::{LocalLoop, ShardTask, shard};
 
 /// A task on its way to the shard that will run it.
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -90,13 +90,16 @@ impl<L: LocalLoop> PerCore<L> {
         Ok(PerCore { shared: Arc::new(shared) })
     }
 
-    /// Starts `running` on `shard`: here if this thread is that shard, else through
-    /// its queue. A shard that has stopped drops it, and its handle says so.
-    fn start_on(&self, shard: usize, running: impl Future<Output = ()> + Send + 'static) {
-        match shard::current(self.shared.id) == Some(shard) {
-            true => self.shared.local.spawn_local(running),
-            false => drop(self.shared.queues[shard].unbounded_send(Box::pin(running))),
-        }
+    /// Sends `future` to `shard`'s queue, as the contract's [`Task`]. A shard that
+    /// has stopped drops it, and its handle says so.
+    fn send_to<F>(&self, shard: usize, future: F) -> ShardTask<L::Handle<F::Output>, F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, running) = Task::new(future);
+        drop(self.shared.queues[shard].unbounded_send(Box::pin(running)));
+        ShardTask::Sent(task)
     }
 }
 
@@ -143,7 +146,7 @@ impl Drop for Lent<'_> {
 }
 
 impl<L: LocalLoop> Runtime for PerCore<L> {
-    type JoinHandle<T: Send + 'static> = Task<T>;
+    type JoinHandle<T: Send + 'static> = ShardTask<L::Handle<T>, T>;
     type Timer = L::Timer;
     type TcpStream = L::TcpStream;
     type TcpListener = L::TcpListener;
@@ -151,26 +154,27 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
     // Inlined into the caller, as the runtime's own spawn is: out of line, the
     // future is moved once more (copied) on every spawn.
     #[inline]
-    fn spawn<F>(&self, future: F) -> Task<F::Output>
+    fn spawn<F>(&self, future: F) -> Self::JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, running) = Task::new(future);
-        let here = shard::current(self.shared.id).unwrap_or(0);
-        self.start_on(here, running);
-        task
+        match shard::current(self.shared.id) {
+            Some(_) => ShardTask::Here(self.shared.local.spawn_here(future)),
+            None => self.send_to(0, future),
+        }
     }
 
-    fn spawn_on<F>(&self, shard: usize, future: F) -> Task<F::Output>
+    fn spawn_on<F>(&self, shard: usize, future: F) -> Self::JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         assert!(shard < self.shared.queues.len(), "shard {shard} of {}", self.shared.queues.len());
-        let (task, running) = Task::new(future);
-        self.start_on(shard, running);
-        task
+        match shard::current(self.shared.id) == Some(shard) {
+            true => ShardTask::Here(self.shared.local.spawn_here(future)),
+            false => self.send_to(shard, future),
+        }
     }
 
     fn shards(&self) -> NonZeroUsize {

@@ -4,7 +4,7 @@
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind the contract's [`Task`](chain_contract::Task): compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it) |
+//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind chain-per-core's [`LocalTask`]: compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it), so the cancel is `LocalTask`'s, in a slot of the thread's, not an allocation per task |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
@@ -35,8 +35,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_contract::{IoDriver, Listener, Timer, accept_no_delay, connect_no_delay};
-use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
+use chain_contract::{IoDriver, JoinError, Listener, Timer, accept_no_delay, connect_no_delay};
+use chain_per_core::{Confined, KeptAccept, LocalLoop, LocalTask, NativeHandle, PerCore, confined};
 use compio::{
     driver::{DriverType, ProactorBuilder},
     io::compat::AsyncStream,
@@ -116,6 +116,16 @@ impl LocalLoop for CompioLoop {
 
     fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F) {
         compio::runtime::spawn(task).detach();
+    }
+
+    type Handle<T: Send + 'static> = LocalTask<CompioHandle<Result<T, JoinError>>>;
+
+    fn spawn_here<F>(&self, future: F) -> Self::Handle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        LocalTask::spawn(future, |tracked| CompioHandle(compio::runtime::spawn(tracked)))
     }
 
     fn connect(
@@ -198,6 +208,26 @@ impl Listener for CompioListener {
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
         Ok(self.address)
+    }
+}
+
+/// compio's own handle, as [`LocalTask`] uses it: its cancel on drop and caught
+/// panics go unused, since [`LocalTask`] does both, and does what compio's
+/// `cancel().await` does not: return once the future is dropped.
+#[derive(Debug)]
+pub struct CompioHandle<T>(compio::runtime::JoinHandle<T>);
+
+impl<T> Future for CompioHandle<T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Pin::new(&mut self.0).poll(cx).map(Result::ok)
+    }
+}
+
+impl<T: Send + 'static> NativeHandle for CompioHandle<T> {
+    fn detach(self) {
+        self.0.detach();
     }
 }
 

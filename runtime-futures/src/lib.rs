@@ -40,7 +40,7 @@ use std::{
 use async_io::Async;
 use chain_async_io::{AsyncIoListener, AsyncIoTimer, IO, TIMER, connect, listen};
 use chain_contract::{IoDriver, Launch, Runtime, RuntimeInfo, Scheduling, Task, no_such_flavour};
-use chain_per_core::{LocalLoop, PerCore};
+use chain_per_core::{LocalLoop, PerCore, ShardTask};
 use futures::{
     executor::{LocalPool, LocalSpawner, ThreadPool},
     task::LocalSpawnExt,
@@ -109,7 +109,9 @@ impl Runtime for FuturesRuntime {
                 pool.spawn_ok(running);
                 task
             }
-            Executor::Local(local) => local.spawn(future),
+            Executor::Local(local) => match local.spawn(future) {
+                ShardTask::Here(task) | ShardTask::Sent(task) => task,
+            },
         }
     }
 
@@ -202,6 +204,18 @@ impl LocalLoop for LocalPoolLoop {
         SPAWNER
             .with(|spawner| spawner.spawn_local(task))
             .expect("this thread's LocalPool is alive");
+    }
+
+    type Handle<T: Send + 'static> = Task<T>;
+
+    fn spawn_here<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, running) = Task::new(future);
+        self.spawn_local(running);
+        task
     }
 
     fn connect(

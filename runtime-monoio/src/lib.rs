@@ -4,7 +4,7 @@
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`monoio::FusionRuntime`] per thread with its timer enabled, built once and kept by the thread: io_uring, or epoll (its `legacy` driver, over mio) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`monoio::spawn`] on the calling shard, behind the contract's [`Task`](chain_contract::Task): monoio's own handle detaches on drop and has no `JoinError` |
+//! | `spawn` | [`monoio::spawn`] on the calling shard, behind chain-per-core's [`LocalTask`]: monoio's own handle detaches on drop and has no `JoinError`, so the cancel and the caught panic are `LocalTask`'s, in a slot of the thread's, not an allocation per task |
 //! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it |
 //! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
 //! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
@@ -29,12 +29,14 @@ use std::{
     future::Future,
     io,
     net::SocketAddr,
+    pin::Pin,
     rc::Rc,
+    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
-use chain_contract::{IoDriver, Listener, Timer, accept_no_delay, connect_no_delay};
-use chain_per_core::{Confined, KeptAccept, LocalLoop, PerCore, confined};
+use chain_contract::{IoDriver, JoinError, Listener, Timer, accept_no_delay, connect_no_delay};
+use chain_per_core::{Confined, KeptAccept, LocalLoop, LocalTask, NativeHandle, PerCore, confined};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
     net::tcp::stream_poll::TcpStreamPoll, time::TimeDriver,
@@ -119,6 +121,16 @@ impl LocalLoop for MonoioLoop {
         drop(monoio::spawn(task)); // monoio's handle detaches when dropped
     }
 
+    type Handle<T: Send + 'static> = LocalTask<MonoioHandle<Result<T, JoinError>>>;
+
+    fn spawn_here<F>(&self, future: F) -> Self::Handle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        LocalTask::spawn(future, |tracked| MonoioHandle(monoio::spawn(tracked)))
+    }
+
     fn connect(
         &self,
         address: SocketAddr,
@@ -175,6 +187,23 @@ impl Listener for MonoioListener {
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
         Ok(self.address)
+    }
+}
+
+/// monoio's own handle, as [`LocalTask`] uses it.
+pub struct MonoioHandle<T>(monoio::task::JoinHandle<T>);
+
+impl<T> Future for MonoioHandle<T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Pin::new(&mut self.0).poll(cx).map(Some)
+    }
+}
+
+impl<T: Send + 'static> NativeHandle for MonoioHandle<T> {
+    fn detach(self) {
+        drop(self); // monoio's handle detaches when dropped
     }
 }
 
