@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 mod confined;
+mod drop_watch;
 mod kept_accept;
 mod local_task;
 mod per_core;
@@ -44,6 +45,7 @@ mod shard_task;
 mod slots;
 
 pub use confined::{Confined, confined};
+pub use drop_watch::{WatchId, Watched, cancel_and_wait};
 pub use kept_accept::KeptAccept;
 pub use local_task::{LocalTask, NativeHandle, Tracked};
 pub use per_core::PerCore;

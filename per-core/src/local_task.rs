@@ -36,6 +36,7 @@ pin_project_lite::pin_project! {
 struct Gone(SlotKey);
 
 impl Drop for Gone {
+    #[inline]
     fn drop(&mut self) {
         slots::remove(self.0);
     }

@@ -8,6 +8,7 @@ thread_local! {
 }
 
 /// The shard of runtime `runtime` that the calling thread runs, if it runs one.
+#[inline]
 pub(crate) fn current(runtime: usize) -> Option<usize> {
     RUNNING.get().filter(|&(id, _)| id == runtime).map(|(_, shard)| shard)
 }

@@ -61,11 +61,13 @@ fn with_slot<R>(key: SlotKey, f: impl FnOnce(&mut Slot, &mut usize) -> R) -> Opt
 }
 
 /// Whether the calling thread is the one that started `key`'s task.
+#[inline]
 pub(crate) fn is_owner(key: SlotKey) -> bool {
     SLOTS.with_borrow(|s| s.owner == key.owner)
 }
 
 /// A slot for a new task on this thread.
+#[inline]
 pub(crate) fn insert() -> SlotKey {
     static THREADS: AtomicU32 = AtomicU32::new(1);
     SLOTS.with_borrow_mut(|s| {
@@ -84,6 +86,7 @@ pub(crate) fn insert() -> SlotKey {
 }
 
 /// The task's future is gone: frees its slot, and wakes a handle waiting for that.
+#[inline]
 pub(crate) fn remove(key: SlotKey) {
     let waiter = SLOTS.with_borrow_mut(|s| {
         let slot = &mut s.slots[key.index as usize];
@@ -99,11 +102,13 @@ pub(crate) fn remove(key: SlotKey) {
 }
 
 /// Whether the task was asked to stop; called by the task, on its thread.
+#[inline]
 pub(crate) fn cancelled(key: SlotKey) -> bool {
     SLOTS.with_borrow(|s| s.cancels > 0 && s.slots[key.index as usize].cancelled)
 }
 
 /// Keeps `runner` to wake the parked task with if it is cancelled.
+#[inline]
 pub(crate) fn park(key: SlotKey, runner: &Waker) {
     SLOTS.with_borrow_mut(|s| {
         let slot = &mut s.slots[key.index as usize];
@@ -124,6 +129,7 @@ pub(crate) fn cancel(key: SlotKey) {
 }
 
 /// Whether the task's future is gone.
+#[inline]
 pub(crate) fn gone(key: SlotKey) -> bool {
     with_slot(key, |_, _| ()).is_none()
 }

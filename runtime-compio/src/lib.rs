@@ -4,7 +4,7 @@
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, behind chain-per-core's [`LocalTask`]: compio's own handle cancels on drop and catches panics, but its `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it), so the cancel is `LocalTask`'s, in a slot of the thread's, not an allocation per task |
+//! | `spawn` | [`compio::runtime::spawn`] on the calling shard, as [`CompioTask`]: compio's own handle, which cancels on drop and catches panics, but whose `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it), so the glue waits for the drop with chain-per-core's [`Watched`], which costs a task nothing unless a handle waits |
 //! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
@@ -31,12 +31,16 @@ use std::{
     net::SocketAddr,
     pin::{Pin, pin},
     rc::Rc,
-    task::{Context, Poll},
+    task::{Context, Poll, ready},
     time::{Duration, Instant},
 };
 
-use chain_contract::{IoDriver, JoinError, Listener, Timer, accept_no_delay, connect_no_delay};
-use chain_per_core::{Confined, KeptAccept, LocalLoop, LocalTask, NativeHandle, PerCore, confined};
+use chain_contract::{
+    IoDriver, JoinError, JoinHandle, Listener, Timer, accept_no_delay, connect_no_delay,
+};
+use chain_per_core::{
+    Confined, KeptAccept, LocalLoop, PerCore, WatchId, Watched, cancel_and_wait, confined,
+};
 use compio::{
     driver::{DriverType, ProactorBuilder},
     io::compat::AsyncStream,
@@ -118,14 +122,15 @@ impl LocalLoop for CompioLoop {
         compio::runtime::spawn(task).detach();
     }
 
-    type Handle<T: Send + 'static> = LocalTask<CompioHandle<Result<T, JoinError>>>;
+    type Handle<T: Send + 'static> = CompioTask<T>;
 
-    fn spawn_here<F>(&self, future: F) -> Self::Handle<F::Output>
+    fn spawn_here<F>(&self, future: F) -> CompioTask<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        LocalTask::spawn(future, |tracked| CompioHandle(compio::runtime::spawn(tracked)))
+        let (watched, id) = Watched::new(future);
+        CompioTask { native: Some(compio::runtime::spawn(watched)), id }
     }
 
     fn connect(
@@ -211,23 +216,49 @@ impl Listener for CompioListener {
     }
 }
 
-/// compio's own handle, as [`LocalTask`] uses it: its cancel on drop and caught
-/// panics go unused, since [`LocalTask`] does both, and does what compio's
-/// `cancel().await` does not: return once the future is dropped.
+/// compio's own handle as the contract's: it cancels on drop and catches panics
+/// already, and `cancel().await` waits for the future's drop, which compio's own
+/// does not (it returns before).
 #[derive(Debug)]
-pub struct CompioHandle<T>(compio::runtime::JoinHandle<T>);
+pub struct CompioTask<T> {
+    /// `None` once the output was taken or the task detached.
+    native: Option<compio::runtime::JoinHandle<T>>,
+    id: WatchId,
+}
 
-impl<T> Future for CompioHandle<T> {
-    type Output = Option<T>;
+impl<T> Future for CompioTask<T> {
+    type Output = Result<T, JoinError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        Pin::new(&mut self.0).poll(cx).map(Result::ok)
+    /// # Panics
+    ///
+    /// Polled again after it returned the output.
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let native = self.native.as_mut().expect("a task handle polled after its output was taken");
+        let output = ready!(Pin::new(native).poll(cx));
+        self.native = None;
+        Poll::Ready(output.map_err(|e| match e {
+            compio::runtime::JoinError::Panicked(payload) => JoinError::Panicked(payload),
+            compio::runtime::JoinError::Cancelled => JoinError::Cancelled,
+        }))
     }
 }
 
-impl<T: Send + 'static> NativeHandle for CompioHandle<T> {
-    fn detach(self) {
-        self.0.detach();
+impl<T: Send + 'static> JoinHandle<T> for CompioTask<T> {
+    fn detach(mut self) {
+        if let Some(native) = self.native.take() {
+            native.detach();
+        }
+    }
+
+    /// # Panics
+    ///
+    /// On another thread than the task's.
+    async fn cancel(mut self) {
+        // Finished, its future is gone already; else compio drops it when its loop
+        // next runs the task, which dropping the handle schedules.
+        if let Some(native) = self.native.take().filter(|native| !native.is_finished()) {
+            cancel_and_wait(self.id, || drop(native)).await;
+        }
     }
 }
 
