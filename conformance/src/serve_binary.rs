@@ -104,3 +104,40 @@ pub fn serve_on_a_taken_port_fails_naming_it(binary: &str) {
     assert!(stderr.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// A port that another server already listens on is refused (status 1, one line
+/// saying the address is in use) even where both have a listener per thread
+/// sharing their port (`--workers 2`, thread-per-core where the runtime has it),
+/// rather than shared with it; the first server goes on answering.
+pub fn serve_on_a_port_another_server_holds_fails_naming_it(binary: &str) {
+    let mut first = Command::new(binary)
+        .args(["--workers", "2", "serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (listening, stdout) =
+        line_within(&mut first, |line| line.starts_with("gateway on http://"), TIME_LIMIT);
+    let root = listening.strip_prefix("gateway on ").and_then(|rest| rest.split("/users/").next());
+    let root = root.unwrap_or_else(|| panic!("no address in {listening:?}"));
+    let port = root.rsplit(':').next().expect("a port").to_owned();
+    let mut second = Command::new(binary)
+        .args(["--workers", "2", "serve", "--port", &port])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // A second server that shares the port serves on: killed once the limit passes.
+    let exited = exit_within(&mut second, TIME_LIMIT);
+    let answered = curl(&["--output", "/dev/null", "--write-out", "%{http_code}", root]);
+    let _ = first.kill();
+    let _ = first.wait();
+    drop(stdout);
+    let mut stderr = String::new();
+    second.stderr.take().expect("piped").read_to_string(&mut stderr).unwrap();
+    let exited = exited.unwrap_or_else(|| panic!("a second server served port {port}: {stderr}"));
+    assert_eq!(exited.code(), Some(1), "{stderr}");
+    let refused = format!("error: cannot listen on 127.0.0.1:{port}: ");
+    assert!(stderr.starts_with(&refused) && stderr.contains("in use"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(answered, "404", "the first server answers on");
+}
