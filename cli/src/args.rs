@@ -79,7 +79,8 @@ pub enum Command {
         concurrency: NonZeroUsize,
     },
     /// Serve get_user_with_orders over HTTP: GET /users/{id}/with-orders, until
-    /// Ctrl-C or SIGTERM.
+    /// Ctrl-C or SIGTERM. No authentication: on an address beyond 127.0.0.1
+    /// (--listen), anyone who reaches it may use it.
     Serve(ServeArgs),
     /// Fetch a user under a time limit (asyncio.wait_for) and show the cancellation.
     Timeout {
