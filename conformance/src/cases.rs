@@ -325,17 +325,19 @@ fn only_one_user_fails_in_every_fan_out<R: Launch>(
     assert_each_user_in_request_order(outcomes, &ids, Some(failing));
 }
 
-/// `wait_for` on a slow chain: `Elapsed`, and both fetches are dropped.
+/// `wait_for` on a slow chain: `Elapsed`, never before the limit has passed on the
+/// runtime's clock, and both fetches are dropped.
 pub fn timeout_fires_and_cancels_the_slow_fetch<R: Launch>(rt: R) {
     let source = in_memory(&rt, FOREVER);
     let (rt2, counted) = (rt.clone(), source.clone());
     let limit = Duration::from_millis(20);
-    let outcome =
-        run_on_worker(
-            &rt,
-            async move { timeout(&rt2, limit, get_user_with_orders(&counted, 1)).await },
-        );
+    let (outcome, took) = run_on_worker(&rt, async move {
+        let start = rt2.now();
+        let outcome = timeout(&rt2, limit, get_user_with_orders(&counted, 1)).await;
+        (outcome, rt2.now() - start)
+    });
     assert_eq!(outcome.unwrap_err(), Elapsed { limit });
+    assert!(took >= limit, "fired after {took:?}, before its limit of {limit:?}");
     assert_eq!(source.all().cancelled(), 2);
     assert_eq!(source.all().live(), 0);
 }
