@@ -517,7 +517,7 @@ mod tests {
 
     #[test]
     fn a_fan_out_with_work_is_checked_for_all_of_it_on_every_flavour() {
-        let work = Work::new(50, std::num::NonZeroU32::new(3).unwrap());
+        let work = Work::new(50, std::num::NonZeroU32::new(3).unwrap(), 30);
         let spec = |work| Spec::FanOut {
             users: 30,
             via: Via::MEMORY,

@@ -79,7 +79,8 @@ pub enum Command {
         concurrency: NonZeroUsize,
     },
     /// Serve get_user_with_orders over HTTP: GET /users/{id}/with-orders, until
-    /// Ctrl-C or SIGTERM.
+    /// Ctrl-C or SIGTERM. No authentication: on an address beyond 127.0.0.1
+    /// (--listen), anyone who reaches it may use it.
     Serve(ServeArgs),
     /// Fetch a user under a time limit (asyncio.wait_for) and show the cancellation.
     Timeout {
@@ -112,8 +113,9 @@ pub struct FanOutArgs {
     #[arg(long, value_name = "ROUNDS", default_value_t = 0, value_parser = parse_rounds, allow_negative_numbers = true)]
     pub work: u32,
     /// Moves the --work of every K users onto one (ids divisible by K), the same total:
-    /// 1 spreads it evenly; K equal to a thread-per-core flavour's workers puts it all
-    /// on one of its threads.
+    /// the users past the last multiple of K keep their own; 1 spreads it evenly; K
+    /// equal to a thread-per-core flavour's workers puts it all on one of its threads.
+    /// At most --users.
     #[arg(long, value_name = "K", default_value = "1", value_parser = parse_skew, allow_negative_numbers = true)]
     pub skew: NonZeroU32,
     /// Where the fetches go.
@@ -124,15 +126,22 @@ pub struct FanOutArgs {
 impl FanOutArgs {
     /// The CPU work asked for, if any.
     pub fn work(&self) -> Option<Work> {
-        (self.work > 0).then(|| Work::new(self.work, self.skew))
+        (self.work > 0).then(|| Work::new(self.work, self.skew, self.users.get()))
     }
 
     /// The first option given on the command line (`given` says which were, by id)
-    /// that these options would ignore, and what it needs: a skew spreads work, and
-    /// the source's options as [`SourceArgs::ignored`] says.
+    /// that these options would ignore, and what it needs: a skew spreads work among
+    /// at least as many users, and the source's options as [`SourceArgs::ignored`] says.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
         if given("skew") && self.work == 0 {
             return Some("--skew moves the work of --work: it needs --work above 0".to_owned());
+        }
+        let (skew, users) = (self.skew.get(), self.users.get());
+        if skew as usize > users {
+            // No user's id would be a multiple of K: every user would keep its own work.
+            return Some(format!(
+                "--skew {skew} moves the work of {skew} users onto one, and there are --users {users}: give a skew of at most {users}"
+            ));
         }
         self.source.ignored(given)
     }
@@ -163,36 +172,67 @@ pub enum Mode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SourceKind;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("runtime-x").chain(args.iter().copied()))
     }
 
-    #[test]
-    fn the_issue_examples_parse() {
-        for args in [
-            &["chain", "--user", "2"][..],
-            &["fanout", "--users", "100000", "--latency", "10ms"],
-            &["bounded", "--users", "100000", "--concurrency", "1000", "--latency", "1ms"],
-            &["--flavour", "multi-thread", "--workers", "4", "fanout", "--users", "5"],
-            &["fanout", "--users", "5", "--workers", "3", "--shape", "spawn"],
-            &["fanout", "--users", "100", "--source", "http", "--latency", "1ms"],
-            &["chain", "--source", "http", "--address", "127.0.0.1:8080"],
-            &[
-                "bounded",
-                "--users",
-                "9",
-                "--concurrency",
-                "3",
-                "--source",
-                "http",
-                "--connections",
-                "4",
-            ],
-            &[],
-        ] {
-            parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    /// The fan-out options of a `fanout` or `bounded` command line, and its --concurrency.
+    fn fanout(args: &[&str]) -> (FanOutArgs, Option<usize>) {
+        match parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}")).command {
+            Some(Command::FanOut(fanout)) => (fanout, None),
+            Some(Command::Bounded { fanout, concurrency }) => (fanout, Some(concurrency.get())),
+            other => panic!("{args:?}: not a fan-out: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_issue_examples_parse_to_what_they_ask_for() {
+        let chain = parse(&["chain", "--user", "2"]).unwrap().command;
+        assert!(matches!(chain, Some(Command::Chain { user: 2, mode: Mode::Joined, .. })));
+        let (f, _) = fanout(&["fanout", "--users", "100000", "--latency", "10ms"]);
+        assert_eq!((f.users.get(), f.latency, f.shape), (100_000, ms(10), Shape::Join));
+        let args = ["bounded", "--users", "100000", "--concurrency", "1000", "--latency", "1ms"];
+        let (f, limit) = fanout(&args);
+        assert_eq!((f.users.get(), limit, f.latency), (100_000, Some(1000), ms(1)));
+        let args = ["--flavour", "multi-thread", "--workers", "4", "fanout", "--users", "5"];
+        let cli = parse(&args).unwrap();
+        assert_eq!(
+            (cli.flavour, cli.workers.map(NonZeroUsize::get)),
+            (Some(Scheduling::MultiThread), Some(4))
+        );
+        // --workers is global: after the command as before it.
+        let cli = parse(&["fanout", "--users", "5", "--workers", "3", "--shape", "spawn"]).unwrap();
+        assert_eq!(cli.workers.map(NonZeroUsize::get), Some(3));
+        let (f, _) = fanout(&["fanout", "--users", "5", "--shape", "spawn"]);
+        assert_eq!(f.shape, Shape::Spawn);
+        let (f, _) = fanout(&["fanout", "--users", "100", "--source", "http", "--latency", "1ms"]);
+        assert_eq!((f.source.kind, f.source.address, f.latency), (SourceKind::Http, None, ms(1)));
+        let chain = parse(&["chain", "--source", "http", "--address", "127.0.0.1:8080"]).unwrap();
+        let Some(Command::Chain { source, .. }) = chain.command else { panic!("not chain") };
+        assert_eq!(source.address, Some("127.0.0.1:8080".parse().unwrap()));
+        let args = ["bounded", "--users", "9", "--concurrency", "3", "--source", "http"];
+        let (f, limit) = fanout(&[&args[..], &["--connections", "4"]].concat());
+        assert_eq!((f.users.get(), limit, f.source.connections.get()), (9, Some(3), 4));
+        let (f, _) = fanout(&["fanout", "--users", "10", "--work", "7", "--skew", "3"]);
+        assert_eq!(f.work(), Some(Work::new(7, NonZeroU32::new(3).unwrap(), 10)));
+        let none = parse(&[]).unwrap();
+        assert!(none.command.is_none() && none.flavour.is_none() && none.workers.is_none());
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn a_skew_is_refused_above_the_users_it_moves_work_among() {
+        let given = |id: &str| id == "skew" || id == "work";
+        let (even, _) = fanout(&["fanout", "--users", "10", "--work", "7", "--skew", "10"]);
+        assert_eq!(even.ignored(given), None);
+        let (above, _) = fanout(&["fanout", "--users", "10", "--work", "7", "--skew", "11"]);
+        let message = above.ignored(given).expect("refused");
+        assert!(message.contains("--skew 11") && message.contains("at most 10"), "{message}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod args;
 mod choice;
 mod interrupt;
 mod limits;
+mod listen;
 mod memory;
 mod outcome;
 mod parse;

@@ -1,7 +1,7 @@
 //! `serve`: the gateway on this binary's runtime, until Ctrl-C or SIGTERM, then a
 //! graceful stop and what it served.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use super::{
     ServeArgs, SourceKind,
@@ -56,7 +56,7 @@ async fn gateway_on<R: Runtime, S: DataSource + 'static>(
     stop: impl Future<Output = &'static str> + Send + 'static,
     source: S,
 ) -> Result<(), String> {
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let address = args.address();
     let shards = rt.shards();
     let config = args.config();
     let stall = config.stall.clone();
@@ -98,8 +98,25 @@ fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs, stall: Op
             duration(pause)
         );
     }
-    say!("  try: curl http://{address}/users/1/with-orders");
+    say!("  try: curl http://{}/users/1/with-orders", reachable(address));
+    if !address.ip().is_loopback() {
+        say!("  no authentication: anyone who reaches {address} may use the gateway");
+    }
     say!("  Ctrl-C or SIGTERM stops it, letting requests in flight finish");
+}
+
+/// An address a client on this machine reaches `address` at: loopback for 0.0.0.0
+/// or [::], which mean every address of the machine and name none.
+fn reachable(address: SocketAddr) -> SocketAddr {
+    match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, address.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, address.port()))
+        }
+        _ => address,
+    }
 }
 
 fn say_served(stats: &GatewayStats, stall: Option<&Stall>) {

@@ -1,24 +1,32 @@
 //! The options of `serve`: where the gateway listens, its limits, and its source.
 
-use std::{num::NonZeroUsize, sync::Arc, time::Duration};
+use std::{net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 
 use clap::Args;
 
 use super::{
     SourceArgs,
+    listen::{listen_address, listen_conflict},
     parse::{parse_concurrency, parse_latency, parse_limit},
+    source_args::{parse_address, parse_port},
 };
 use chain_http::gateway::{GatewayConfig, Stall};
 
-/// The port `serve` listens on unless told: the one the README's `curl` lines use.
+/// The port `serve` listens on, on 127.0.0.1, unless told: the one the README's
+/// `curl` lines use.
 pub const DEFAULT_PORT: u16 = 8080;
 
 /// The options of `serve`.
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
-    /// The port on 127.0.0.1 to listen on; 0 picks a free one, printed at start.
-    #[arg(long, default_value_t = DEFAULT_PORT)]
-    pub port: u16,
+    /// Where to listen, HOST:PORT; port 0 picks a free one, printed at start. 0.0.0.0
+    /// (or [::]) serves other machines too: the gateway has no authentication, so
+    /// anyone who reaches the port may use it [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_address)]
+    pub listen: Option<SocketAddr>,
+    /// Short for --listen 127.0.0.1:PORT; with --listen, only where both agree.
+    #[arg(long, value_parser = parse_port)]
+    pub port: Option<u16>,
     /// Simulated latency of each fetch from memory; with --source http and no
     /// --address, the in-process record service's delay instead.
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
@@ -49,6 +57,12 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// Where the gateway listens: --listen, or --port on 127.0.0.1, or
+    /// 127.0.0.1:[`DEFAULT_PORT`].
+    pub fn address(&self) -> SocketAddr {
+        listen_address(self.listen, self.port, DEFAULT_PORT)
+    }
+
     /// The gateway's configuration.
     pub fn config(&self) -> GatewayConfig {
         GatewayConfig {
@@ -62,9 +76,13 @@ impl ServeArgs {
     }
 
     /// The first option given (`given` says which were, by id) that `serve` would
-    /// ignore, or a stall as long as its period: as [`SourceArgs::ignored`] says,
-    /// except that --fetch-timeout always limits a request's chain.
+    /// ignore, a stall as long as its period, or --listen and --port naming two
+    /// addresses: as [`SourceArgs::ignored`] says, except that --fetch-timeout always
+    /// limits a request's chain.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        if let Some(conflict) = listen_conflict(self.listen, self.port) {
+            return Some(conflict);
+        }
         if given("stall_every") && self.stall.is_zero() {
             return Some(
                 "--stall-every says how often --stall comes: it needs --stall above 0".to_owned(),
@@ -98,7 +116,7 @@ mod tests {
     #[test]
     fn the_defaults_are_the_gateways() {
         let (args, default) = (serve(&[]), GatewayConfig::default());
-        assert_eq!(args.port, DEFAULT_PORT);
+        assert_eq!(args.address(), SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)));
         let config = args.config();
         assert_eq!(config.fetch_timeout, default.fetch_timeout);
         assert_eq!(config.max_in_flight, default.max_in_flight);

@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 
 use super::{
     choice::{WIRE_FAULTS, choice},
+    listen::{listen_address, listen_conflict},
     parse::{parse_count, parse_latency, parse_limit, parse_users, parse_workers},
 };
 use chain_core::UserId;
@@ -157,9 +158,14 @@ pub enum SourceKind {
 /// How the standalone record service answers.
 #[derive(Clone, Debug, Args)]
 pub struct ServiceArgs {
-    /// The port on 127.0.0.1; 0 lets the operating system choose.
-    #[arg(long, default_value_t = 0, value_parser = parse_port, allow_negative_numbers = true)]
-    pub port: u16,
+    /// Where to listen, HOST:PORT; port 0 lets the operating system choose. 0.0.0.0
+    /// (or [::]) serves other machines too: the service has no authentication
+    /// [default: 127.0.0.1:0]
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_address)]
+    pub listen: Option<SocketAddr>,
+    /// Short for --listen 127.0.0.1:PORT; with --listen, only where both agree.
+    #[arg(long, value_parser = parse_port, allow_negative_numbers = true)]
+    pub port: Option<u16>,
     /// How long each answer waits: a simulated database (0 to 60s).
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub delay: Duration,
@@ -182,9 +188,12 @@ pub struct ServiceArgs {
 
 impl ServiceArgs {
     /// The first option given on the command line (`given` says which were, by
-    /// their ids) that the service would ignore: the kinds of fault and the seed
-    /// mean nothing without a fault rate.
+    /// their ids) that the service would ignore, or --listen and --port naming two
+    /// addresses: the kinds of fault and the seed mean nothing without a fault rate.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
+        if let Some(conflict) = listen_conflict(self.listen, self.port) {
+            return Some(conflict);
+        }
         if self.fault_rate > 0.0 {
             return None;
         }
@@ -202,7 +211,7 @@ impl ServiceArgs {
         let faults = WireFaultPlan::new(self.fault_rate, self.seed, &self.faults)
             .expect("the rate was checked when parsed and clap gives at least one kind");
         ServiceConfig {
-            port: self.port,
+            address: listen_address(self.listen, self.port, 0),
             delay: self.delay,
             users: self.users.map(|n| n.get() as UserId),
             faults,

@@ -85,3 +85,34 @@ fn fault_options_without_a_fault_rate_are_a_one_line_usage_error() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
 }
+
+/// `--listen` puts the service where it says, beyond 127.0.0.1 too (0.0.0.0 answers
+/// on 127.0.0.2, which a listener on 127.0.0.1 does not); with a `--port` naming
+/// another address, one line and status 2.
+#[test]
+fn listen_puts_the_service_on_the_address_given() {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "0.0.0.0:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let (first, stdout) = line_within(&mut child, |_| true, TIME_LIMIT);
+    let port = first
+        .strip_prefix("record service on http://0.0.0.0:")
+        .and_then(|rest| rest.split(',').next().and_then(|port| port.parse::<u16>().ok()));
+    let reached = port.map(|port| std::net::TcpStream::connect(("127.0.0.2", port)));
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdout);
+    assert!(port.is_some(), "not on 0.0.0.0: {first}");
+    assert!(matches!(reached, Some(Ok(_))), "{first}: {reached:?}");
+    let output = output_within(
+        Command::new(BINARY).args(["--listen", "0.0.0.0:9000", "--port", "9000"]),
+        TIME_LIMIT,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("name two addresses"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

@@ -118,6 +118,26 @@ pub fn fan_out_failing_without_injected_faults_exits_1(binary: &str) {
     }
 }
 
+/// `--work` with `--skew K` does the even run's total for users that are no multiple
+/// of K, the users past the last multiple keeping their own; a skew above the users
+/// is a usage error.
+pub fn skewed_work_keeps_the_even_total_and_a_skew_above_the_users_exits_2(binary: &str) {
+    for (skew, shape) in [("1", "join"), ("3", "join"), ("3", "spawn"), ("10", "join")] {
+        let work = ["--work", "10", "--skew", skew, "--shape", shape];
+        let (output, stdout, stderr) =
+            run(binary, &[&["fanout", "--users", "10"], &work[..]].concat());
+        assert!(output.status.success(), "--skew {skew}: {stderr}");
+        // 10 users of 10 rounds each, however they are moved.
+        let total = "CPU work: 100 rounds of hashing done of 100";
+        assert!(stdout.contains(total), "--skew {skew}, {shape}: {stdout}");
+    }
+    let args = ["fanout", "--users", "10", "--work", "10", "--skew", "11"];
+    let (output, _, stderr) = run(binary, &args);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: ") && stderr.contains("--skew 11"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
 /// The summary line's counts: requested, results, errors (with their causes), lost.
 fn summary(stdout: &str) -> (u64, u64, u64, u64, &str) {
     let line = stdout.lines().find_map(|l| l.trim().strip_prefix("users requested "));

@@ -243,12 +243,18 @@ pub fn a_get_on_a_closed_kept_alive_connection_is_sent_once_more<R: Launch>(rt: 
 }
 
 /// A service slower than the source's time limit: every fetch fails with a timeout
-/// naming its user, and the fan-out returns instead of waiting for the service.
+/// naming its user, not before the limit has passed on the runtime's clock, and the
+/// fan-out returns instead of waiting for the service.
 pub fn slow_service_times_out_naming_the_user<R: Launch>(rt: R) {
     const LIMIT: Duration = Duration::from_millis(100);
     let service = service(ServiceConfig { delay: FOREVER, ..ServiceConfig::default() });
     let source = HttpSource::new(&rt, service.address()).with_timeout(LIMIT);
-    let results = run_on_worker(&rt, async move { fan_out(&source, 1..=50).await });
+    let rt2 = rt.clone();
+    let (results, took) = run_on_worker(&rt, async move {
+        let start = rt2.now();
+        (fan_out(&source, 1..=50).await, rt2.now() - start)
+    });
+    assert!(took >= LIMIT, "timed out after {took:?}, before the limit of {LIMIT:?}");
     for (user, result) in (1..).zip(&results) {
         match result.as_ref().map_err(FetchError::kind) {
             Err(FetchErrorKind::TimedOut { user_id, after: LIMIT, operation })

@@ -85,6 +85,8 @@ pub fn serve_refuses_options_it_would_ignore(binary: &str) {
         (&["--address", "127.0.0.1:1"], "--address names a record service"),
         (&["--port", "65536"], "--port"),
         (&["--max-in-flight", "0"], "--max-in-flight"),
+        (&["--listen", "0.0.0.0:8080", "--port", "8080"], "name two addresses"),
+        (&["--listen", "8080"], "--listen"),
     ] {
         let output = output_within(Command::new(binary).arg("serve").args(args), TIME_LIMIT);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -103,4 +105,70 @@ pub fn serve_on_a_taken_port_fails_naming_it(binary: &str) {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// A port that another server already listens on is refused (status 1, one line
+/// saying the address is in use) even where both have a listener per thread
+/// sharing their port (`--workers 2`, thread-per-core where the runtime has it),
+/// rather than shared with it; the first server goes on answering.
+pub fn serve_on_a_port_another_server_holds_fails_naming_it(binary: &str) {
+    let mut first = Command::new(binary)
+        .args(["--workers", "2", "serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (listening, stdout) =
+        line_within(&mut first, |line| line.starts_with("gateway on http://"), TIME_LIMIT);
+    let root = listening.strip_prefix("gateway on ").and_then(|rest| rest.split("/users/").next());
+    let root = root.unwrap_or_else(|| panic!("no address in {listening:?}"));
+    let port = root.rsplit(':').next().expect("a port").to_owned();
+    let mut second = Command::new(binary)
+        .args(["--workers", "2", "serve", "--port", &port])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // A second server that shares the port serves on: killed once the limit passes.
+    let exited = exit_within(&mut second, TIME_LIMIT);
+    let answered = curl(&["--output", "/dev/null", "--write-out", "%{http_code}", root]);
+    let _ = first.kill();
+    let _ = first.wait();
+    drop(stdout);
+    let mut stderr = String::new();
+    second.stderr.take().expect("piped").read_to_string(&mut stderr).unwrap();
+    let exited = exited.unwrap_or_else(|| panic!("a second server served port {port}: {stderr}"));
+    assert_eq!(exited.code(), Some(1), "{stderr}");
+    let refused = format!("error: cannot listen on 127.0.0.1:{port}: ");
+    assert!(stderr.starts_with(&refused) && stderr.contains("in use"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(answered, "404", "the first server answers on");
+}
+
+/// `serve --listen 0.0.0.0:0` listens on every address of the machine, so that a
+/// client elsewhere can reach it: it answers on 127.0.0.2, where a listener on
+/// 127.0.0.1 (the default) would refuse the connection.
+pub fn serve_listens_beyond_the_loopback_address_when_told(binary: &str) {
+    let mut server = Command::new(binary)
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (listening, stdout) =
+        line_within(&mut server, |line| line.starts_with("gateway on http://"), TIME_LIMIT);
+    let port = listening
+        .strip_prefix("gateway on http://0.0.0.0:")
+        .and_then(|rest| rest.split('/').next());
+    let elsewhere = port.map(|port| format!("http://127.0.0.2:{port}/users/1/with-orders"));
+    let answer = elsewhere.as_ref().map(|url| {
+        let mut command = Command::new("curl");
+        command.args(["--silent", "--show-error", "--max-time", "30", url]);
+        output_within(&mut command, TIME_LIMIT)
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(stdout);
+    let answer = answer.unwrap_or_else(|| panic!("not listening on 0.0.0.0: {listening}"));
+    let body = String::from_utf8_lossy(&answer.stdout);
+    assert!(answer.status.success(), "{elsewhere:?}: {}", String::from_utf8_lossy(&answer.stderr));
+    assert!(body.contains(r#""orders":[1,3,10,11]"#), "{body}");
 }

@@ -47,7 +47,8 @@ impl Stop {
 /// Serves `source` on `rt` with `config` while `client` runs on a thread of its own
 /// with the gateway's address and counters; the gateway stops when the client stops
 /// it or returns, and the client's result (or its panic) is returned once both have
-/// ended.
+/// ended. Every case also checks that no connection, request or fetch is left when
+/// the gateway returns.
 fn serving<R, D, T>(
     rt: &R,
     source: D,
@@ -63,15 +64,18 @@ where
     let gateway = Gateway::bind(any_port, rt.shards(), source, config).expect("a free port");
     let (address, stats) = (gateway.address(), gateway.stats());
     let (stop, stopped) = oneshot::channel();
+    let counts = stats.clone();
     let client = thread::spawn(move || client(address, &stats, &mut Stop(Some(stop))));
-    let served = run_on_worker(
-        rt,
-        gateway.serve(rt.clone(), async move {
-            let _ = stopped.await;
-        }),
-    );
+    let rt2 = rt.clone();
+    let (served, left) = run_on_worker(rt, async move {
+        let served = gateway.serve(rt2, async move { stopped.await.unwrap_or(()) }).await;
+        // Read as it returns: what it left behind, the runtime could end later unseen.
+        let live = |gauge: &chain_lab::Gauge| gauge.live();
+        (served, [counts.connections(), counts.requests(), counts.fetches()].map(live))
+    });
     let result = client.join().unwrap_or_else(|panic| resume_unwind(panic));
     served.expect("the gateway serves until stopped");
+    assert_eq!(left, [0; 3], "connections, requests and fetches live as the gateway returned");
     result
 }
 
@@ -162,6 +166,20 @@ pub fn malformed_request_is_a_400_and_the_connection_closes<R: Launch>(rt: R) {
         until("the connection is let go", || stats.connections().live() == 0);
         assert_eq!(stats.requests().started(), 0, "no handler ran");
         assert_eq!(stats.malformed(), 1, "hyper's 400 is counted");
+    });
+}
+
+/// An HTTP/2 client's preface gets no answer (this gateway speaks HTTP/1.1 only),
+/// its connection closes, and it is not counted among the malformed requests, each
+/// of which hyper answered.
+pub fn an_http2_preface_is_closed_unanswered_and_not_counted_as_malformed<R: Launch>(rt: R) {
+    serving(&rt, memory(&rt, Duration::ZERO), GatewayConfig::default(), |address, stats, _| {
+        let mut connection = Connection::open(address);
+        connection.send(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        let (closed, answer) = connection.closed();
+        assert!(closed && answer.is_none(), "closed without an answer: {answer:?}");
+        until("the connection is let go", || stats.connections().completed() == 1);
+        assert_eq!((stats.requests().started(), stats.malformed()), (0, 0));
     });
 }
 
@@ -346,23 +364,29 @@ pub fn stop_closes_every_one_of_many_idle_connections<R: Launch>(rt: R) {
     assert_eq!(stats.connections().cancelled(), 0, "closed by the stop, none cut off");
 }
 
-/// A request still in flight when the grace period runs out is cut off with its
-/// connection, and its fetches with it; the gateway returns.
+/// Requests still in flight when the grace period runs out are cut off with their
+/// connections, and their fetches with them, all gone before the gateway returns
+/// (which [`serving`] checks as it returns: a runtime may end a cancelled task later).
 pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Launch>(rt: R) {
+    const BUSY: usize = 16;
     let config = GatewayConfig { grace: Duration::from_millis(50), ..Default::default() };
     let held = Gated::new(&rt);
     let stats = serving(&rt, held, config, |address, stats, stop| {
-        let mut busy = Connection::open(address);
-        busy.send_request("GET", &path(1));
-        until("the request is in flight", || stats.fetches().live() == 2);
+        let mut busy: Vec<Connection> = (0..BUSY).map(|_| Connection::open(address)).collect();
+        for connection in &mut busy {
+            connection.send_request("GET", &path(1));
+        }
+        until("the requests are in flight", || stats.fetches().live() == 2 * BUSY);
         stop.now();
-        let (closed, answer) = busy.closed();
-        assert!(closed && answer.is_none(), "cut off without an answer: {answer:?}");
+        for connection in &mut busy {
+            let (closed, answer) = connection.closed();
+            assert!(closed && answer.is_none(), "cut off without an answer: {answer:?}");
+        }
         stats.clone()
     });
     let left =
         (stats.connections().cancelled(), stats.requests().cancelled(), stats.fetches().live());
-    assert_eq!(left, (1, 1, 0), "once served: connections and requests cut off, fetches left");
+    assert_eq!(left, (BUSY, BUSY, 0), "connections and requests cut off, no fetch left");
 }
 
 /// The article's data, each fetch for user 1 held until the gate opens: a request in

@@ -344,3 +344,87 @@ impl<S: ByteStream> Connection<S> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::{BufRead, BufReader, Write},
+        net::TcpListener,
+        sync::{
+            atomic::{AtomicBool, Ordering::SeqCst},
+            mpsc,
+        },
+        thread,
+    };
+
+    use chain_contract::Launch;
+    use runtime_smol::SmolRuntime;
+
+    use super::*;
+
+    /// A kept-alive connection that the service closed while it sat idle (as a server
+    /// does after its idle timeout), once the close has reached the client, is not
+    /// used again: the next fetch opens a new connection and sends its GET once, not
+    /// first on the closed connection and again after it fails. On smol, whose
+    /// stream reports the close to the pool's poll; compio's, read through a buffer of
+    /// its own, does not, and relies on the resend.
+    #[test]
+    fn an_idle_connection_the_service_closed_is_not_reused() {
+        for rt in [
+            SmolRuntime::current_thread(),
+            SmolRuntime::multi_thread(NonZeroUsize::new(2).unwrap()).unwrap(),
+        ] {
+            let (address, close_now, closed) = closing_service();
+            let source = HttpSource::new(&rt, address).with_connections(NonZeroUsize::MIN);
+            let rt2 = rt.clone();
+            let (first, second) = rt.block_on(async {
+                let first = source.fetch_user(1).await.is_ok();
+                close_now.send(()).expect("the service waits to close");
+                // The close reaches this process at once (loopback), and the
+                // runtime's event loop, which turns between the sleeps, sees it.
+                while !closed.load(SeqCst) {
+                    rt2.sleep(Duration::from_millis(1)).await;
+                }
+                rt2.sleep(Duration::from_millis(10)).await;
+                (first, source.fetch_user(1).await.is_ok())
+            });
+            assert!(first && second, "both answered: {first}, {second}");
+            assert_eq!((source.connections_opened(), source.requests_resent()), (2, 0));
+        }
+    }
+
+    /// A service on a thread of its own that answers one GET per connection with
+    /// user 1, keeping the connection alive, and closes the first connection when
+    /// told; the flag says when it has.
+    fn closing_service() -> (SocketAddr, mpsc::Sender<()>, Arc<AtomicBool>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().unwrap();
+        let (close_now, told) = mpsc::channel();
+        let closed = Arc::new(AtomicBool::new(false));
+        let flag = closed.clone();
+        thread::spawn(move || {
+            let (mut first, _) = listener.accept().unwrap();
+            answer(&mut first);
+            let _ = told.recv();
+            drop(first);
+            flag.store(true, SeqCst);
+            // The second connection stays open until the case has ended.
+            let (mut second, _) = listener.accept().unwrap();
+            answer(&mut second);
+            let _ = told.recv();
+        });
+        (address, close_now, closed)
+    }
+
+    /// Reads a request head from `stream` and answers it with user 1, kept alive.
+    fn answer(stream: &mut std::net::TcpStream) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+            line.clear();
+        }
+        let body = r#"{"user_id":1,"user_name":"user-1"}"#;
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
+        stream.write_all(format!("{head}{body}").as_bytes()).unwrap();
+    }
+}

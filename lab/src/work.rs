@@ -24,10 +24,11 @@ use chain_core::{DataSource, FetchError, OrderId, User, UserId, UserResult};
 /// ```
 /// use chain_lab::Work;
 ///
-/// let skewed = Work::new(100, 4.try_into().unwrap());
-/// // Users 4, 8, 12, ... do the work of four users each; the others none.
-/// assert_eq!((1..=8).map(|id| skewed.rounds_for(id)).collect::<Vec<_>>(), [0, 0, 0, 400, 0, 0, 0, 400]);
-/// assert_eq!(skewed.rounds_for_users(8), Work::new(100, 1.try_into().unwrap()).rounds_for_users(8));
+/// let skewed = Work::new(100, 4.try_into().unwrap(), 10);
+/// // Users 4 and 8 do the work of four users each, 9 and 10 their own; the others none.
+/// let rounds: Vec<_> = (1..=10).map(|id| skewed.rounds_for(id)).collect();
+/// assert_eq!(rounds, [0, 0, 0, 400, 0, 0, 0, 400, 100, 100]);
+/// assert_eq!(skewed.rounds_for_users(10), Work::new(100, 1.try_into().unwrap(), 10).rounds_for_users(10));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -35,24 +36,33 @@ pub struct Work {
     /// Rounds of hashing per user on average, each a few nanoseconds of one thread.
     pub rounds: u32,
     /// Each user whose id is a multiple of `skew` does the work of `skew` users, the
-    /// others none; 1 spreads the work evenly.
+    /// others none, except those past the last multiple: 1 spreads the work evenly.
     pub skew: NonZeroU32,
+    /// The users `1..=users` the work is spread over. Those past the last multiple
+    /// of `skew` have no heavy user to take their work, so they keep their own.
+    pub users: UserId,
 }
 
 impl Work {
-    /// `rounds` per user on average, moved onto every `skew`-th user.
-    pub fn new(rounds: u32, skew: NonZeroU32) -> Self {
-        Work { rounds, skew }
+    /// `rounds` per user on average over users `1..=users`, moved onto every
+    /// `skew`-th user.
+    pub fn new(rounds: u32, skew: NonZeroU32, users: usize) -> Self {
+        Work { rounds, skew, users: users as UserId }
     }
 
     /// The rounds that `user_id` does.
     pub fn rounds_for(self, user_id: UserId) -> u64 {
-        let skew = u64::from(self.skew.get());
-        if user_id % skew == 0 { u64::from(self.rounds) * skew } else { 0 }
+        let (rounds, skew) = (u64::from(self.rounds), u64::from(self.skew.get()));
+        let grouped = self.users - self.users % skew;
+        match user_id {
+            id if id > grouped => rounds,
+            id if id % skew == 0 => rounds * skew,
+            _ => 0,
+        }
     }
 
-    /// The rounds users `1..=users` do together: the same for every skew when
-    /// `users` is a multiple of it.
+    /// The rounds users `1..=users` do together: `rounds` each for every skew when
+    /// `users` is the number of users the work is spread over.
     pub fn rounds_for_users(self, users: usize) -> u64 {
         (1..=users as UserId).map(|id| self.rounds_for(id)).sum()
     }
@@ -125,7 +135,8 @@ impl WorkDone {
 ///
 /// let rt = runtime_smol::SmolRuntime::current_thread();
 /// let done = WorkDone::new(rt.shards());
-/// let source = Working::new(InMemorySource::new(rt.timer()), Work::new(1000, 2.try_into().unwrap()), done.clone());
+/// let work = Work::new(1000, 2.try_into().unwrap(), 2);
+/// let source = Working::new(InMemorySource::new(rt.timer()), work, done.clone());
 /// rt.block_on(async { (source.fetch_user(1).await, source.fetch_user(2).await) });
 /// assert_eq!(done.total(), 2000);
 /// ```
@@ -183,14 +194,44 @@ mod tests {
         assert_eq!(hash_rounds(7, 3), splitmix64(splitmix64(splitmix64(7))));
     }
 
+    fn work(skew: u32, users: usize) -> Work {
+        Work::new(10, NonZeroU32::new(skew).unwrap(), users)
+    }
+
     #[test]
     fn skew_moves_the_work_of_each_group_of_users_onto_one_without_changing_the_total() {
-        let work = |skew| Work::new(10, NonZeroU32::new(skew).unwrap());
-        assert!((1..=9).all(|id| work(1).rounds_for(id) == 10));
-        let heavy: Vec<_> = (1..=9).filter(|&id| work(3).rounds_for(id) > 0).collect();
+        assert!((1..=9).all(|id| work(1, 9).rounds_for(id) == 10));
+        let heavy: Vec<_> = (1..=9).filter(|&id| work(3, 9).rounds_for(id) > 0).collect();
         assert_eq!(heavy, [3, 6, 9]);
-        assert_eq!(work(3).rounds_for(6), 30);
-        assert_eq!(work(3).rounds_for_users(9), work(1).rounds_for_users(9));
-        assert_eq!(work(3).rounds_for_users(8), 60);
+        assert_eq!(work(3, 9).rounds_for(6), 30);
+        assert_eq!(work(3, 9).rounds_for_users(9), 90);
+    }
+
+    #[test]
+    fn users_past_the_last_multiple_of_the_skew_keep_their_own_work() {
+        let rounds: Vec<_> = (1..=10).map(|id| work(3, 10).rounds_for(id)).collect();
+        assert_eq!(rounds, [0, 0, 30, 0, 0, 30, 0, 0, 30, 10]);
+        for users in 1..=40 {
+            for skew in 1..=users as u32 {
+                let total = work(skew, users).rounds_for_users(users);
+                assert_eq!(total, 10 * users as u64, "{users} users, skew {skew}");
+            }
+        }
+    }
+
+    #[test]
+    fn misdone_accepts_from_the_returned_users_work_up_to_all_of_it() {
+        let work = work(2, 4);
+        let user = |id| Ok(chain_core::model::article_user_with_orders(id));
+        let (user_id, operation) = (2, chain_core::Operation::FetchOrders);
+        let failed = chain_core::FetchErrorKind::Failed { user_id, operation, reason: "no".into() };
+        let results = [user(1), Err(failed.into()), user(3), user(4)];
+        // Users 2 and 4 ask for 20 rounds each: 4 returned; 2 failed, perhaps after its work.
+        for done in [20, 40] {
+            assert_eq!(work.misdone(done, &results), None, "{done}");
+        }
+        for done in [0, 19, 41] {
+            assert!(work.misdone(done, &results).is_some(), "{done}");
+        }
     }
 }

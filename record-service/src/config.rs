@@ -1,6 +1,10 @@
 //! [`ServiceConfig`]: how the record service answers.
 
-use std::{num::NonZeroUsize, time::Duration};
+use std::{
+    net::{Ipv4Addr, SocketAddr},
+    num::NonZeroUsize,
+    time::Duration,
+};
 
 use chain_core::UserId;
 use chain_http::WireFaultPlan;
@@ -8,8 +12,8 @@ use chain_http::WireFaultPlan;
 /// How a record service answers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConfig {
-    /// The port on 127.0.0.1; 0 lets the operating system choose one.
-    pub port: u16,
+    /// Where it listens; port 0 lets the operating system choose one.
+    pub address: SocketAddr,
     /// How long each answer waits before it is sent: a simulated database.
     pub delay: Duration,
     /// `None`: every id is a user, as in the article and the in-memory source.
@@ -22,11 +26,11 @@ pub struct ServiceConfig {
 }
 
 impl Default for ServiceConfig {
-    /// Any free port, no delay, every id a user, no faults, one thread (so that
+    /// Any free port on 127.0.0.1, no delay, every id a user, no faults, one thread (so that
     /// on a small machine the client keeps the other cores).
     fn default() -> Self {
         ServiceConfig {
-            port: 0,
+            address: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             delay: Duration::ZERO,
             users: None,
             faults: WireFaultPlan::none(),

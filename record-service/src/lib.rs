@@ -1,6 +1,6 @@
 //! The record service: the article's users and orders as JSON over HTTP/1.1
 //! (`GET /users/{id}`, `GET /users/{id}/orders`, see [`chain_http::Route`]), on
-//! 127.0.0.1, for every client runtime alike.
+//! 127.0.0.1 unless told ([`ServiceConfig::address`]), for every client runtime alike.
 //!
 //! It runs hyper's server on a tokio runtime of its own, on its own threads
 //! ([`ServiceConfig::threads`]), never on a client runtime's workers, so it favours no
@@ -30,7 +30,7 @@ pub use config::ServiceConfig;
 
 use std::{
     io,
-    net::{Ipv4Addr, SocketAddr},
+    net::SocketAddr,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering::Relaxed},
@@ -62,7 +62,7 @@ impl RecordService {
             .thread_name("record-service")
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)))?;
+        let listener = runtime.block_on(TcpListener::bind(config.address))?;
         let address = listener.local_addr()?;
         let accepted = Arc::new(AtomicU64::new(0));
         runtime.spawn(serve(listener, Arc::new(config), accepted.clone()));

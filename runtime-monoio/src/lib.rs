@@ -232,25 +232,31 @@ mod tests {
 
     use super::*;
 
-    /// What the runtime reports, on a thread of its own (a thread keeps the
-    /// runtime it built first).
-    fn reported(local: MonoioLoop) -> IoDriver {
-        let on_its_thread = move || MonoioRuntime::current_thread(local).unwrap().info().io;
+    /// What the runtime reports, and whether the runtime monoio built for the thread
+    /// is its io_uring one, on a thread of its own (a thread keeps the runtime it
+    /// built first).
+    fn reported_and_run(local: MonoioLoop) -> (IoDriver, bool) {
+        let on_its_thread = move || {
+            let io = MonoioRuntime::current_thread(local).unwrap().info().io;
+            let uring =
+                RUNTIME.with_borrow(|built| matches!(built, Some((FusionRuntime::Uring(_), ..))));
+            (io, uring)
+        };
         thread::spawn(on_its_thread).join().unwrap()
     }
 
     #[test]
-    fn io_uring_or_epoll_with_a_reason_is_reported() {
-        match reported(MonoioLoop::default()) {
-            IoDriver::IoUring => {}
-            IoDriver::Fallback(reason) => assert!(!reason.is_empty()),
+    fn the_driver_reported_is_the_one_monoio_runs() {
+        match reported_and_run(MonoioLoop::default()) {
+            (IoDriver::IoUring, uring) => assert!(uring),
+            (IoDriver::Fallback(reason), uring) => assert!(!uring && !reason.is_empty()),
             other => panic!("io_uring, or epoll with a reason, not {other:?}"),
         }
     }
 
     #[test]
     fn epoll_asked_for_is_epoll_reported() {
-        assert_eq!(reported(MonoioLoop::epoll()), IoDriver::Readiness("mio"));
+        assert_eq!(reported_and_run(MonoioLoop::epoll()), (IoDriver::Readiness("mio"), false));
     }
 
     #[test]

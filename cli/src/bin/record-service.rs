@@ -5,8 +5,8 @@ use chain_core::readable::duration;
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use record_service::RecordService;
 
-/// Serves the article's users and orders as JSON over HTTP/1.1 on 127.0.0.1, for
-/// `curl` or for the runtime binaries' `--source http --address`.
+/// Serves the article's users and orders as JSON over HTTP/1.1, on 127.0.0.1 unless
+/// told (--listen), for `curl` or for the runtime binaries' `--source http --address`.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {
@@ -24,7 +24,7 @@ fn main() {
     let service = match RecordService::start(config.clone()) {
         Ok(service) => service,
         Err(e) => {
-            eprintln!("error: cannot start the service on 127.0.0.1:{}: {e}", config.port);
+            eprintln!("error: cannot start the service on {}: {e}", config.address);
             std::process::exit(1);
         }
     };
