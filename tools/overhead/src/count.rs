@@ -84,9 +84,9 @@ pub fn main(options: &Options) -> ExitCode {
         for e in EXCEPTIONS {
             say(format_args!("- {} on {}, at most {}: {}", e.case, e.flavour, e.limit, e.why));
         }
-        say(format_args!("and these flavours, whose ratios are counted but not yet held:"));
-        for (flavour, why) in NOT_YET_HELD {
-            say(format_args!("- {flavour}: {why}"));
+        say(format_args!("and these pairs, counted but not yet held to a limit:"));
+        for (case, flavour, why) in NOT_YET_HELD {
+            say(format_args!("- {case} on {flavour}: {why}"));
         }
         ExitCode::SUCCESS
     } else {
