@@ -138,3 +138,61 @@ impl Drop for Registered {
         ANY_WAITING.set(any);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{cell::Cell, rc::Rc};
+
+    use super::*;
+
+    /// Counts its drops: what the watch must wait for.
+    struct Dropped(Rc<Cell<u32>>);
+
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    #[test]
+    fn the_wait_ends_once_the_future_is_dropped_and_not_before() {
+        let drops = Rc::new(Cell::new(0));
+        let held = Dropped(drops.clone());
+        let (watched, id) = Watched::new(async move {
+            let _held = held;
+            futures::future::pending::<()>().await;
+        });
+        let mut watched = Some(Box::pin(watched));
+        let mut waiting = Box::pin(cancel_and_wait(id, || {}));
+        let waker = futures::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(drops.get(), 0);
+        watched.take();
+        assert_eq!(drops.get(), 1);
+        assert!(waiting.as_mut().poll(&mut cx).is_ready());
+        assert!(!ANY_WAITING.get(), "a finished wait leaves nothing registered");
+    }
+
+    #[test]
+    fn a_cancel_that_drops_at_once_ends_the_wait_at_once() {
+        let (watched, id) = Watched::new(futures::future::pending::<()>());
+        let waiting = cancel_and_wait(id, move || drop(watched));
+        let waker = futures::task::noop_waker();
+        assert!(Box::pin(waiting).as_mut().poll(&mut Context::from_waker(&waker)).is_ready());
+    }
+
+    #[test]
+    fn a_wait_on_another_thread_than_the_task_s_panics_instead_of_hanging() {
+        let (watched, id) = Watched::new(futures::future::pending::<()>());
+        let elsewhere = std::thread::spawn(move || {
+            let waker = futures::task::noop_waker();
+            let mut waiting = Box::pin(cancel_and_wait(id, || {}));
+            // Polled once: a wait that would never end must not hang the test.
+            let _ = waiting.as_mut().poll(&mut Context::from_waker(&waker));
+        });
+        let message = *elsewhere.join().unwrap_err().downcast::<String>().unwrap();
+        assert!(message.contains("another thread"), "{message}");
+        drop(watched);
+    }
+}

@@ -152,3 +152,111 @@ impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T: Send + 'static> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{cell::Cell, rc::Rc};
+
+    use futures::{executor::LocalPool, future::RemoteHandle, task::LocalSpawnExt};
+
+    use super::*;
+
+    /// The futures crate's handle made to detach when dropped, as monoio's does: so
+    /// that only [`LocalTask`] can stop the task.
+    struct Detaching<T>(Option<RemoteHandle<T>>);
+
+    impl<T> Drop for Detaching<T> {
+        fn drop(&mut self) {
+            if let Some(handle) = self.0.take() {
+                handle.forget();
+            }
+        }
+    }
+
+    impl<T: 'static> Future for Detaching<T> {
+        type Output = Option<T>;
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+            Pin::new(self.0.as_mut().expect("polled after the output")).poll(cx).map(Some)
+        }
+    }
+
+    impl<T: Send + 'static> NativeHandle for Detaching<T> {
+        fn detach(self) {}
+    }
+
+    fn spawn<T: Send + 'static>(
+        pool: &LocalPool,
+        future: impl Future<Output = T> + 'static,
+    ) -> LocalTask<Detaching<Result<T, JoinError>>> {
+        let spawner = pool.spawner();
+        LocalTask::spawn(future, |tracked| {
+            Detaching(Some(spawner.spawn_local_with_handle(tracked).expect("the pool runs")))
+        })
+    }
+
+    /// Counts its drops: when the task's future is gone.
+    struct Counted(Rc<Cell<u32>>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    async fn forever(counted: Counted) {
+        let _counted = counted;
+        futures::future::pending::<()>().await;
+    }
+
+    #[test]
+    fn dropping_an_unfinished_handle_stops_a_task_the_runtime_would_let_run() {
+        let mut pool = LocalPool::new();
+        let drops = Rc::new(Cell::new(0));
+        let handle = spawn(&pool, forever(Counted(drops.clone())));
+        pool.run_until_stalled();
+        drop(handle);
+        pool.run_until_stalled();
+        assert_eq!(drops.get(), 1);
+    }
+
+    #[test]
+    fn cancel_returns_once_the_future_is_gone_and_a_detached_task_runs_on() {
+        let mut pool = LocalPool::new();
+        let drops = Rc::new(Cell::new(0));
+        let cancelled = spawn(&pool, forever(Counted(drops.clone())));
+        let detached = spawn(&pool, forever(Counted(drops.clone())));
+        detached.detach();
+        let (seen, returned) = (drops.clone(), Rc::new(Cell::new(None)));
+        let when = returned.clone();
+        let cancelling = async move {
+            cancelled.cancel().await;
+            when.set(Some(seen.get()));
+        };
+        pool.spawner().spawn_local(cancelling).unwrap();
+        // Stalled, not run until done: a wait that never ends fails instead of hanging.
+        pool.run_until_stalled();
+        assert_eq!(returned.get(), Some(1), "cancel returned once the future was dropped");
+        assert_eq!(drops.get(), 1, "the detached task is still there");
+    }
+
+    #[test]
+    fn a_panic_is_a_value_and_an_output_is_taken_once() {
+        let mut pool = LocalPool::new();
+        let panicked = spawn(&pool, async { panic!("on purpose") });
+        let finished = spawn(&pool, async { 6 * 7 });
+        let error = pool.run_until(panicked).unwrap_err();
+        assert_eq!(error.panic_message(), Some("on purpose"));
+        assert_eq!(pool.run_until(finished).unwrap(), 42);
+    }
+
+    #[test]
+    fn dropped_on_another_thread_it_does_what_the_runtime_s_handle_does() {
+        let mut pool = LocalPool::new();
+        let drops = Rc::new(Cell::new(0));
+        let handle = spawn(&pool, forever(Counted(drops.clone())));
+        std::thread::spawn(move || drop(handle)).join().expect("no panic elsewhere");
+        pool.run_until_stalled();
+        assert_eq!(drops.get(), 0, "detached, as the runtime's handle does");
+    }
+}
