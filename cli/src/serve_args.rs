@@ -20,7 +20,7 @@ pub const DEFAULT_PORT: u16 = 8080;
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
     /// Where to listen, HOST:PORT; port 0 picks a free one, printed at start. 0.0.0.0
-    /// (or [::]) serves other machines too: the gateway has no authentication, so
+    /// (or IPv6's ::) serves other machines too: the gateway has no authentication, so
     /// anyone who reaches the port may use it [default: 127.0.0.1:8080]
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_address)]
     pub listen: Option<SocketAddr>,

@@ -159,7 +159,7 @@ pub enum SourceKind {
 #[derive(Clone, Debug, Args)]
 pub struct ServiceArgs {
     /// Where to listen, HOST:PORT; port 0 lets the operating system choose. 0.0.0.0
-    /// (or [::]) serves other machines too: the service has no authentication
+    /// (or IPv6's ::) serves other machines too: the service has no authentication
     /// [default: 127.0.0.1:0]
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_address)]
     pub listen: Option<SocketAddr>,

@@ -366,7 +366,7 @@ pub fn stop_closes_every_one_of_many_idle_connections<R: Launch>(rt: R) {
 
 /// Requests still in flight when the grace period runs out are cut off with their
 /// connections, and their fetches with them, all gone before the gateway returns
-/// (which [`serving`] checks as it returns: a runtime may end a cancelled task later).
+/// (which `serving` checks as it returns: a runtime may end a cancelled task later).
 pub fn stop_cuts_off_requests_still_in_flight_after_the_grace_period<R: Launch>(rt: R) {
     const BUSY: usize = 16;
     let config = GatewayConfig { grace: Duration::from_millis(50), ..Default::default() };
