@@ -488,6 +488,28 @@ pub fn dropping_a_handle_cancels_its_task<R: Launch>(rt: R) {
     });
 }
 
+/// A runtime dropped with tasks still waiting on each of its threads ends cleanly: a
+/// thread's runtime may drop the tasks left on it as the thread ends, after the
+/// thread's other locals are gone, and a panic there aborts the process.
+pub fn a_runtime_dropped_with_tasks_left_on_its_threads_ends_cleanly<R: Launch>(rt: R) {
+    let shards = rt.shards().get();
+    let on_shards = rt.clone();
+    run_on_worker(&rt, async move {
+        for shard in 0..shards {
+            let (left, has_left) = oneshot::channel();
+            let here = on_shards.clone();
+            // Spawned from the shard itself, as a task's own tasks are.
+            let leaving = on_shards.spawn_on(shard, async move {
+                here.spawn(futures::future::pending::<()>()).detach();
+                left.send(()).expect("the test awaits it");
+            });
+            leaving.await.expect("the task that leaves one behind ran");
+            has_left.await.expect("a task was left");
+        }
+    });
+    drop(rt);
+}
+
 /// Spawns a task that holds a [`DropFlag`] on `dropped`, signals that it runs, then
 /// waits forever, and returns its handle once the signal has come: only cancelling
 /// the task can set the flag, and only while the task is running.

@@ -60,10 +60,12 @@ fn with_slot<R>(key: SlotKey, f: impl FnOnce(&mut Slot, &mut usize) -> R) -> Opt
     })
 }
 
-/// Whether the calling thread is the one that started `key`'s task.
+/// Whether the calling thread is the one that started `key`'s task, and its slots
+/// are still there (a thread's runtime, dropped as the thread ends, may drop its
+/// tasks after them).
 #[inline]
 pub(crate) fn is_owner(key: SlotKey) -> bool {
-    SLOTS.with_borrow(|s| s.owner == key.owner)
+    SLOTS.try_with(|s| s.borrow().owner == key.owner).unwrap_or(false)
 }
 
 /// A slot for a new task on this thread.
@@ -86,9 +88,12 @@ pub(crate) fn insert() -> SlotKey {
 }
 
 /// The task's future is gone: frees its slot, and wakes a handle waiting for that.
+/// Nothing to do once the thread's slots are gone: the thread is ending, and its
+/// runtime dropping what tasks were left.
 #[inline]
 pub(crate) fn remove(key: SlotKey) {
-    let waiter = SLOTS.with_borrow_mut(|s| {
+    let waiter = SLOTS.try_with(|s| {
+        let s = &mut *s.borrow_mut();
         let slot = &mut s.slots[key.index as usize];
         s.cancels -= usize::from(slot.cancelled);
         let waiter = slot.waiter.take();
@@ -98,7 +103,7 @@ pub(crate) fn remove(key: SlotKey) {
         s.free.push(key.index);
         waiter
     });
-    waiter.into_iter().for_each(Waker::wake);
+    waiter.ok().flatten().into_iter().for_each(Waker::wake);
 }
 
 /// Whether the task was asked to stop; called by the task, on its thread.
