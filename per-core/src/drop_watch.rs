@@ -59,12 +59,14 @@ impl Drop for Gone {
         if !ANY_WAITING.get() {
             return;
         }
-        let waker = WAITING.with_borrow_mut(|waiting| {
+        // A thread's locals may be gone before its runtime drops the tasks left.
+        let waker = WAITING.try_with(|waiting| {
+            let mut waiting = waiting.borrow_mut();
             let waiting = waiting.iter_mut().find(|waiting| waiting.task == self.0)?;
             waiting.gone = true;
             waiting.waker.take()
         });
-        waker.into_iter().for_each(Waker::wake);
+        waker.ok().flatten().into_iter().for_each(Waker::wake);
     }
 }
 
@@ -131,11 +133,12 @@ struct Registered(u64);
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        let any = WAITING.with_borrow_mut(|waiting| {
+        let any = WAITING.try_with(|waiting| {
+            let mut waiting = waiting.borrow_mut();
             waiting.retain(|waiting| waiting.task != self.0);
             !waiting.is_empty()
         });
-        ANY_WAITING.set(any);
+        ANY_WAITING.set(any.unwrap_or(false));
     }
 }
 
