@@ -5,6 +5,7 @@ use std::{
     io::{self, Write},
     num::NonZeroUsize,
     process, thread,
+    time::Duration,
 };
 
 use chain_contract::RuntimeInfo;
@@ -64,4 +65,17 @@ fn cpu_model() -> String {
             Some(line.split_once(':')?.1.trim().to_owned())
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+/// This process's CPU time so far, every thread's: in user space, then in the kernel.
+#[cfg(unix)]
+pub fn cpu_times() -> (Duration, Duration) {
+    // SAFETY: getrusage writes the whole struct, which is plain data.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (time(usage.ru_utime), time(usage.ru_stime))
 }

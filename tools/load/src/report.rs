@@ -105,12 +105,6 @@ pub fn print(report: &Report) {
 
 /// This process's CPU time so far, user and system.
 pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage writes the whole struct, which is plain data.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
+    let (user, system) = chain_cli::report::cpu_times();
+    user + system
 }

@@ -28,14 +28,8 @@ pub struct Kernel {
 impl Kernel {
     /// This process's account so far.
     pub fn now() -> Kernel {
-        // SAFETY: getrusage writes the whole struct, which is plain data.
-        let usage = unsafe {
-            let mut usage: libc::rusage = std::mem::zeroed();
-            libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-            usage
-        };
-        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-        Kernel { system: time(usage.ru_stime), user: time(usage.ru_utime) }
+        let (user, system) = chain_cli::report::cpu_times();
+        Kernel { system, user }
     }
 
     /// What happened between `earlier` and this.
