@@ -11,7 +11,7 @@
 
 use std::{io, num::NonZeroUsize};
 
-use chain_contract::{Launch, Scheduling};
+use chain_contract::{Driver, Launch, Scheduling};
 
 /// Makes [`Flavour`] and its tables from one list: per glue crate (its package, its
 /// [`Launch`] type, and the runtime crate as named in `Cargo.lock`), each flavour it
@@ -19,7 +19,7 @@ use chain_contract::{Launch, Scheduling};
 macro_rules! flavours {
     ($(
         $package:literal => $glue:path, $runtime:literal: {
-            $( $(#[doc = $doc:literal])* $variant:ident = $label:literal, $scheduling:ident; )+
+            $( $(#[doc = $doc:literal])* $variant:ident = $label:literal, $scheduling:ident, $driver:ident; )+
         }
     )+) => {
         /// One runtime in one configuration: a member of every benchmark group.
@@ -58,6 +58,13 @@ macro_rules! flavours {
                 }
             }
 
+            /// The I/O driver it is launched on (`--driver`).
+            pub const fn driver(self) -> Driver {
+                match self {
+                    $($( Flavour::$variant => Driver::$driver, )+)+
+                }
+            }
+
             /// The package whose binary runs it (`runtime-tokio serve`, ...).
             pub const fn package(self) -> &'static str {
                 match self {
@@ -77,10 +84,10 @@ macro_rules! flavours {
                 })
             }
 
-            /// Every glue crate of the list: its package, and the flavours its
-            /// [`Launch`] offers.
-            pub fn glues() -> Vec<(&'static str, &'static [Scheduling])> {
-                vec![$( ($package, <$glue as Launch>::FLAVOURS), )+]
+            /// Every glue crate of the list: its package, and the flavours and
+            /// drivers its [`Launch`] offers.
+            pub fn glues() -> Vec<(&'static str, &'static [Scheduling], &'static [Driver])> {
+                vec![$( ($package, <$glue as Launch>::FLAVOURS, <$glue as Launch>::DRIVERS), )+]
             }
         }
     };
@@ -89,37 +96,45 @@ macro_rules! flavours {
 flavours! {
     "runtime-tokio" => runtime_tokio::TokioRuntime, "tokio": {
         /// tokio's current-thread runtime.
-        TokioCurrentThread = "tokio-current-thread", CurrentThread;
+        TokioCurrentThread = "tokio-current-thread", CurrentThread, Readiness;
         /// tokio's multi-thread runtime.
-        TokioMultiThread = "tokio-multi-thread", MultiThread;
+        TokioMultiThread = "tokio-multi-thread", MultiThread, Readiness;
     }
     "runtime-smol" => runtime_smol::SmolRuntime, "smol": {
         /// smol's executor, run by the thread in `block_on` only.
-        SmolCurrentThread = "smol-current-thread", CurrentThread;
+        SmolCurrentThread = "smol-current-thread", CurrentThread, Readiness;
         /// smol's executor, run by N threads.
-        SmolMultiThread = "smol-multi-thread", MultiThread;
+        SmolMultiThread = "smol-multi-thread", MultiThread, Readiness;
     }
     "runtime-async-std" => runtime_async_std::AsyncStdRuntime, "async-std": {
         /// async-std's global pool (multi-thread).
-        AsyncStd = "async-std", MultiThread;
+        AsyncStd = "async-std", MultiThread, Readiness;
     }
     "runtime-futures" => runtime_futures::FuturesRuntime, "futures-executor": {
         /// The futures crate's `ThreadPool`, with async-io's timer and reactor.
-        FuturesThreadPool = "futures-thread-pool", MultiThread;
+        FuturesThreadPool = "futures-thread-pool", MultiThread, Readiness;
         /// The futures crate's `LocalPool` on the thread in `block_on`.
-        FuturesLocalPool = "futures-local-pool", CurrentThread;
+        FuturesLocalPool = "futures-local-pool", CurrentThread, Readiness;
     }
     "runtime-compio" => runtime_compio::CompioRuntime, "compio": {
-        /// compio on the thread in `block_on`.
-        CompioCurrentThread = "compio-current-thread", CurrentThread;
-        /// compio, one runtime per thread on N threads.
-        CompioThreadPerCore = "compio-thread-per-core", ThreadPerCore;
+        /// compio on the thread in `block_on`, on io_uring.
+        CompioCurrentThread = "compio-current-thread", CurrentThread, IoUring;
+        /// compio, one runtime per thread on N threads, on io_uring.
+        CompioThreadPerCore = "compio-thread-per-core", ThreadPerCore, IoUring;
+        /// compio on the thread in `block_on`, on epoll.
+        CompioEpollCurrentThread = "compio-epoll-current-thread", CurrentThread, Readiness;
+        /// compio, one runtime per thread on N threads, on epoll.
+        CompioEpollThreadPerCore = "compio-epoll-thread-per-core", ThreadPerCore, Readiness;
     }
     "runtime-monoio" => runtime_monoio::MonoioRuntime, "monoio": {
-        /// monoio on the thread in `block_on`.
-        MonoioCurrentThread = "monoio-current-thread", CurrentThread;
-        /// monoio, one runtime per thread on N threads.
-        MonoioThreadPerCore = "monoio-thread-per-core", ThreadPerCore;
+        /// monoio on the thread in `block_on`, on io_uring.
+        MonoioCurrentThread = "monoio-current-thread", CurrentThread, IoUring;
+        /// monoio, one runtime per thread on N threads, on io_uring.
+        MonoioThreadPerCore = "monoio-thread-per-core", ThreadPerCore, IoUring;
+        /// monoio on the thread in `block_on`, on epoll.
+        MonoioEpollCurrentThread = "monoio-epoll-current-thread", CurrentThread, Readiness;
+        /// monoio, one runtime per thread on N threads, on epoll.
+        MonoioEpollThreadPerCore = "monoio-epoll-thread-per-core", ThreadPerCore, Readiness;
     }
 }
 
@@ -187,7 +202,7 @@ impl Flavour {
         !matches!(self.runtime(), "futures-executor")
     }
 
-    /// Starts runtime `L` in this flavour's scheduling (`workers` only counts for a
+    /// Starts runtime `L` in this flavour's scheduling, on its driver (`workers` only counts for a
     /// flavour with several threads). `L` must be this flavour's runtime crate.
     ///
     /// # Errors
@@ -195,7 +210,7 @@ impl Flavour {
     /// The runtime could not be built.
     pub fn launch<L: Launch>(self, workers: NonZeroUsize) -> io::Result<L> {
         let workers = if self.is_multi_thread() { workers } else { NonZeroUsize::MIN };
-        L::launch(self.scheduling(), workers)
+        L::launch_on(self.driver(), self.scheduling(), workers)
     }
 }
 
@@ -250,21 +265,23 @@ mod tests {
     #[test]
     fn the_list_has_every_glue_crate_and_every_flavour_each_offers() {
         let listed: BTreeSet<String> =
-            Flavour::glues().iter().map(|(package, _)| package.to_string()).collect();
+            Flavour::glues().iter().map(|(package, ..)| package.to_string()).collect();
         assert_eq!(listed, workspace_glues(), "the glue crates of flavours! and the workspace's");
         assert_eq!(listed.len(), Flavour::glues().len(), "a glue crate listed twice");
-        for (package, offered) in Flavour::glues() {
-            let mine: Vec<Scheduling> = Flavour::ALL
+        for (package, schedulings, drivers) in Flavour::glues() {
+            let mine: Vec<(Scheduling, Driver)> = Flavour::ALL
                 .into_iter()
                 .filter(|f| f.package() == package)
-                .map(|f| f.scheduling())
+                .map(|f| (f.scheduling(), f.driver()))
                 .collect();
-            for scheduling in offered {
-                let count = mine.iter().filter(|s| *s == scheduling).count();
-                assert_eq!(count, 1, "{package} offers {scheduling:?}: listed {count} times");
+            let offered: Vec<(Scheduling, Driver)> =
+                schedulings.iter().flat_map(|s| drivers.iter().map(move |d| (*s, *d))).collect();
+            for pair in &offered {
+                let count = mine.iter().filter(|mine| *mine == pair).count();
+                assert_eq!(count, 1, "{package} offers {pair:?}: listed {count} times");
             }
-            for scheduling in &mine {
-                assert!(offered.contains(scheduling), "{package} does not offer {scheduling:?}");
+            for pair in &mine {
+                assert!(offered.contains(pair), "{package} does not offer {pair:?}");
             }
         }
     }

@@ -339,13 +339,16 @@ pub fn prepare(flavour: Flavour, workers: NonZeroUsize, what: Native) -> io::Res
         FuturesLocalPool => {
             local_measurer(flavour.launch::<FuturesRuntime>(workers)?, LocalPoolNative(what))
         }
-        CompioCurrentThread => {
+        CompioCurrentThread | CompioEpollCurrentThread => {
             local_measurer(flavour.launch::<CompioRuntime>(workers)?, CompioNative(what))
         }
-        MonoioCurrentThread => {
+        MonoioCurrentThread | MonoioEpollCurrentThread => {
             local_measurer(flavour.launch::<MonoioRuntime>(workers)?, MonoioNative(what))
         }
-        CompioThreadPerCore | MonoioThreadPerCore => return Err(no_native_twin(flavour)),
+        CompioThreadPerCore
+        | CompioEpollThreadPerCore
+        | MonoioThreadPerCore
+        | MonoioEpollThreadPerCore => return Err(no_native_twin(flavour)),
     })
 }
 

@@ -7,13 +7,13 @@ use std::{
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::choice::{FLAVOURS, SHAPES, choice};
+use super::choice::{DRIVERS, FLAVOURS, SHAPES, choice};
 use super::parse::{
     parse_concurrency, parse_latency, parse_limit, parse_rounds, parse_skew, parse_user,
     parse_users, parse_workers,
 };
 use super::{ServeArgs, SourceArgs};
-use chain_contract::Scheduling;
+use chain_contract::{Driver, Scheduling};
 use chain_core::{Shape, UserId};
 use chain_lab::Work;
 
@@ -25,6 +25,10 @@ pub struct Cli {
     /// How the runtime schedules tasks.
     #[arg(long, value_parser = choice(FLAVOURS), global = true)]
     pub flavour: Option<Scheduling>,
+
+    /// The I/O driver the runtime runs its sockets and timers on.
+    #[arg(long, value_parser = choice(DRIVERS), global = true)]
+    pub driver: Option<Driver>,
 
     /// Worker threads of a multi-thread flavour (1 to 256) [default: the machine's cores]
     #[arg(long, value_name = "N", global = true, value_parser = parse_workers, allow_negative_numbers = true)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use chain_contract::Scheduling;
+use chain_contract::{Driver, Scheduling};
 use chain_core::Shape;
 use chain_http::WireFault;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
@@ -19,6 +19,15 @@ pub const FLAVOURS: &[(Scheduling, &str)] = &[
     (
         Scheduling::ThreadPerCore,
         "Each worker thread is a runtime of its own; a task stays on the thread that spawned it",
+    ),
+];
+
+/// Every I/O driver, with its help.
+pub const DRIVERS: &[(Driver, &str)] = &[
+    (Driver::Readiness, "The operating system's readiness poller; the runtime reads and writes"),
+    (
+        Driver::IoUring,
+        "io_uring: the kernel reads and writes (else epoll, and the header says why)",
     ),
 ];
 

@@ -37,7 +37,7 @@ use std::{num::NonZeroUsize, path::Path, process::ExitCode};
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{Cli, Command, FanOutArgs, Mode};
-pub use choice::{FLAVOURS, WIRE_FAULTS, choice};
+pub use choice::{DRIVERS, FLAVOURS, WIRE_FAULTS, choice};
 pub use interrupt::exit_on_interrupt;
 pub use limits::{short_of_descriptors, soft_limit};
 pub use memory::Footprint;
@@ -54,7 +54,7 @@ pub use usage::{exit_with, one_line};
 
 use slow_join::Verdict;
 
-use chain_contract::{Launch, Scheduling, run_on_worker};
+use chain_contract::{Driver, Launch, Scheduling, no_such_driver, run_on_worker};
 use record_service::{RecordService, ServiceConfig};
 
 /// Parses the command line, starts runtime `L` and runs the chosen program.
@@ -63,25 +63,8 @@ use record_service::{RecordService, ServiceConfig};
 /// Exit status: 0 on success, 2 for a bad command line (with a message saying what
 /// is allowed), 1 if the runtime or the service could not start or a result was wrong.
 pub fn main<L: Launch>() -> ExitCode {
-    let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
-    let flavour_help = match L::FLAVOURS {
-        [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
-        [first, ..] if *first == several_workers::<L>() => {
-            format!("How the runtime schedules tasks: {} [default: {first}]", offered.join(" or "),)
-        }
-        _ => format!(
-            "How the runtime schedules tasks: {} [default: {}, or {} when --workers is given]",
-            offered.join(" or "),
-            L::FLAVOURS[0],
-            several_workers::<L>(),
-        ),
-    };
-    let offered_only = choice::choice_shown(FLAVOURS, |flavour| L::FLAVOURS.contains(flavour));
-    let command = Cli::command()
-        .name(program_name())
-        .mut_arg("flavour", |arg| arg.help(flavour_help).value_parser(offered_only));
-    let Checked { cli, flavour, workers } =
-        check::<L>(command, std::env::args_os()).unwrap_or_else(|e| exit_with(e));
+    let Checked { cli, flavour, workers, driver } =
+        check::<L>(command_for::<L>(), std::env::args_os()).unwrap_or_else(|e| exit_with(e));
     if let Verdict::Warn(warning) = slow_join::verdict::<L>(cli.command.as_ref()) {
         eprintln!("{warning}");
     }
@@ -91,7 +74,7 @@ pub fn main<L: Launch>() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
-    let rt = match L::launch(flavour, workers) {
+    let rt = match L::launch_on(driver, flavour, workers) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the runtime: {e}");
@@ -121,6 +104,38 @@ pub fn main<L: Launch>() -> ExitCode {
     }
 }
 
+/// [`Cli`]'s command, its help naming the flavours and drivers that runtime `L` offers.
+fn command_for<L: Launch>() -> clap::Command {
+    let offered: Vec<_> = L::FLAVOURS.iter().map(|f| f.name()).collect();
+    let flavour_help = match L::FLAVOURS {
+        [only] => format!("How the runtime schedules tasks: {only}, its only flavour"),
+        [first, ..] if *first == several_workers::<L>() => {
+            format!("How the runtime schedules tasks: {} [default: {first}]", offered.join(" or "),)
+        }
+        _ => format!(
+            "How the runtime schedules tasks: {} [default: {}, or {} when --workers is given]",
+            offered.join(" or "),
+            L::FLAVOURS[0],
+            several_workers::<L>(),
+        ),
+    };
+    let drivers: Vec<_> = L::DRIVERS.iter().map(Driver::name).collect();
+    let driver_help = match L::DRIVERS {
+        [only] => format!("The I/O driver of sockets and timers: {only}, its only one"),
+        [first, ..] => format!(
+            "The I/O driver of sockets and timers: {} [default: {first}]",
+            drivers.join(" or ")
+        ),
+        [] => unreachable!("a runtime runs on some driver"),
+    };
+    let flavours_only = choice::choice_shown(FLAVOURS, |flavour| L::FLAVOURS.contains(flavour));
+    let drivers_only = choice::choice_shown(DRIVERS, |driver| L::DRIVERS.contains(driver));
+    Cli::command()
+        .name(program_name())
+        .mut_arg("flavour", |arg| arg.help(flavour_help).value_parser(flavours_only))
+        .mut_arg("driver", |arg| arg.help(driver_help).value_parser(drivers_only))
+}
+
 /// A command line that parsed and passed every check for runtime `L`.
 #[derive(Debug)]
 pub struct Checked {
@@ -130,6 +145,8 @@ pub struct Checked {
     pub flavour: Scheduling,
     /// Its workers: 1 for a current-thread flavour.
     pub workers: NonZeroUsize,
+    /// The driver to launch it on: one that `L` offers.
+    pub driver: Driver,
 }
 
 /// Parses `args` (the program's name first) with `command` (built from [`Cli`]) and
@@ -159,8 +176,8 @@ pub fn check<L: Launch>(
             footprint(cli.command.as_ref()).map_or(Ok(()), |f| f.check())?;
             Ok((flavour, workers))
         });
-    match checked {
-        Ok((flavour, workers)) => Ok(Checked { cli, flavour, workers }),
+    match checked.and_then(|settings| Ok((settings, driver::<L>(&cli)?))) {
+        Ok(((flavour, workers), driver)) => Ok(Checked { cli, flavour, workers, driver }),
         Err(message) => Err(command.error(ErrorKind::ArgumentConflict, message)),
     }
 }
@@ -201,6 +218,15 @@ fn settings<L: Launch>(cli: &Cli) -> Result<(Scheduling, NonZeroUsize), String> 
         (Scheduling::MultiThread | Scheduling::ThreadPerCore, None) => {
             Ok((flavour, report::cores()))
         }
+    }
+}
+
+/// The driver asked for, checked against those runtime `L` offers.
+fn driver<L: Launch>(cli: &Cli) -> Result<Driver, String> {
+    let driver = cli.driver.unwrap_or(L::DRIVERS[0]);
+    match L::DRIVERS.contains(&driver) {
+        true => Ok(driver),
+        false => Err(no_such_driver(L::DRIVERS, driver).to_string()),
     }
 }
 

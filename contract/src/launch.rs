@@ -24,6 +24,10 @@ pub trait Launch: Runtime + Sized {
     /// The flavours this runtime offers; the first is its default.
     const FLAVOURS: &'static [Scheduling];
 
+    /// The I/O drivers this runtime can run its sockets and timers on (`--driver`);
+    /// the first is its default, which [`Launch::launch`] runs.
+    const DRIVERS: &'static [Driver] = &[Driver::Readiness];
+
     /// How many polls a task may make before the runtime makes its futures yield
     /// (tokio's cooperative budget, 128), if it has such a budget. A future that
     /// joins many others in one task then polls them again after every budget: the
@@ -37,6 +41,20 @@ pub trait Launch: Runtime + Sized {
     ///
     /// The runtime could not be started (threads, I/O driver, a global already set).
     fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self>;
+
+    /// Starts the runtime on `driver`, one of [`Launch::DRIVERS`]: the one variable
+    /// that the same runtime's flavours on two drivers differ by. By default, a
+    /// runtime has one driver, and refuses another.
+    ///
+    /// # Errors
+    ///
+    /// As [`Launch::launch`]'s; and `driver` is not one this runtime offers.
+    fn launch_on(driver: Driver, flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
+        match Self::DRIVERS.first() == Some(&driver) {
+            true => Self::launch(flavour, workers),
+            false => Err(no_such_driver(Self::DRIVERS, driver)),
+        }
+    }
 
     /// Runs `future` to completion on the calling thread, driving the runtime meanwhile:
     /// the event loop.
@@ -72,6 +90,45 @@ pub trait Launch: Runtime + Sized {
 /// offer, saying why.
 pub fn no_such_flavour(runtime: &str, flavour: Scheduling, why: &str) -> io::Error {
     io::Error::new(io::ErrorKind::Unsupported, format!("{runtime} has no {flavour} flavour: {why}"))
+}
+
+/// The error [`Launch::launch_on`] returns for a driver that the runtime does not
+/// offer, naming those it does.
+pub fn no_such_driver(offered: &[Driver], driver: Driver) -> io::Error {
+    let offered: Vec<_> = offered.iter().map(Driver::name).collect();
+    let message = format!("this runtime has no {driver} driver; it offers: {}", offered.join(", "));
+    io::Error::new(io::ErrorKind::Unsupported, message)
+}
+
+/// The kind of I/O driver a runtime is asked to run on (`--driver`); what it then
+/// runs, with the fallback's reason, is [`RuntimeInfo::io`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Driver {
+    /// Readiness: the operating system's poller (epoll on Linux); the runtime then
+    /// reads and writes itself
+    Readiness,
+    /// Completion: io_uring, where the kernel does the reads and writes (the
+    /// runtime falls back to readiness where io_uring cannot be set up, and says so)
+    IoUring,
+}
+
+impl Driver {
+    /// Every driver.
+    pub const ALL: [Driver; 2] = [Driver::Readiness, Driver::IoUring];
+
+    /// The name used on command lines and in reports: `epoll` (on Linux) or `io_uring`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Driver::Readiness => POLLER,
+            Driver::IoUring => "io_uring",
+        }
+    }
+}
+
+impl fmt::Display for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// How a runtime schedules tasks: its flavour, in tokio's word (`--flavour` on the
@@ -145,6 +202,16 @@ const POLLER: &str = if cfg!(target_os = "linux") {
 } else {
     "kqueue"
 };
+
+impl IoDriver {
+    /// The kind of driver this is: a fallback is readiness.
+    pub fn kind(&self) -> Driver {
+        match self {
+            IoDriver::IoUring => Driver::IoUring,
+            IoDriver::Readiness(_) | IoDriver::Fallback(_) => Driver::Readiness,
+        }
+    }
+}
 
 impl fmt::Display for IoDriver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,7 +11,8 @@ mod timeout;
 
 pub use cancel_on_drop::{CancelOnDrop, NativeTasks};
 pub use join::{JoinError, JoinHandle};
-pub use launch::{IoDriver, Launch, RuntimeInfo, Scheduling, no_such_flavour, run_on_worker};
+pub use launch::{Driver, IoDriver, Launch, RuntimeInfo, Scheduling, run_on_worker};
+pub use launch::{no_such_driver, no_such_flavour};
 pub use net::{ByteStream, Listener, accept_no_delay, connect_no_delay};
 pub use runtime::{Runtime, Timer};
 pub use task::Task;

@@ -53,7 +53,7 @@ pub use shard_task::ShardTask;
 
 use std::{future::Future, io, net::SocketAddr};
 
-use chain_contract::{ByteStream, IoDriver, JoinHandle, Listener, Timer};
+use chain_contract::{ByteStream, Driver, IoDriver, JoinHandle, Listener, Timer};
 // Named by the docs above.
 #[cfg(doc)]
 use chain_contract::{Runtime, Task};
@@ -66,6 +66,12 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
     const RUNTIME: &'static str;
     /// Its timer's precision, as the runtime documents it.
     const TIMER: &'static str;
+
+    /// The I/O drivers its loop can run on; the first is [`Default`]'s.
+    const DRIVERS: &'static [Driver];
+
+    /// A loop on `driver`, one of [`LocalLoop::DRIVERS`].
+    fn on(driver: Driver) -> Self;
 
     /// The runtime's timer, its futures confined to the thread that polls them; a
     /// handle with nothing in it, since each thread's runtime owns its timers.

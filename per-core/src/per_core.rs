@@ -14,7 +14,7 @@ use std::{
     thread,
 };
 
-use chain_contract::{Launch, Runtime, RuntimeInfo, Scheduling, Task};
+use chain_contract::{Driver, Launch, Runtime, RuntimeInfo, Scheduling, Task, no_such_driver};
 use futures::{
     StreamExt,
     channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded},
@@ -202,11 +202,19 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
 
 impl<L: LocalLoop> Launch for PerCore<L> {
     const FLAVOURS: &'static [Scheduling] = &[Scheduling::ThreadPerCore, Scheduling::CurrentThread];
+    const DRIVERS: &'static [Driver] = L::DRIVERS;
 
     fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
+        Self::launch_on(L::DRIVERS[0], flavour, workers)
+    }
+
+    fn launch_on(driver: Driver, flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
+        if !L::DRIVERS.contains(&driver) {
+            return Err(no_such_driver(L::DRIVERS, driver));
+        }
         match flavour {
-            Scheduling::CurrentThread => Self::current_thread(L::default()),
-            Scheduling::ThreadPerCore => Self::thread_per_core(L::default(), workers),
+            Scheduling::CurrentThread => Self::current_thread(L::on(driver)),
+            Scheduling::ThreadPerCore => Self::thread_per_core(L::on(driver), workers),
             Scheduling::MultiThread => Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 format!(

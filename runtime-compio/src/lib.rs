@@ -36,7 +36,7 @@ use std::{
 };
 
 use chain_contract::{
-    IoDriver, JoinError, JoinHandle, Listener, Timer, accept_no_delay, connect_no_delay,
+    Driver, IoDriver, JoinError, JoinHandle, Listener, Timer, accept_no_delay, connect_no_delay,
 };
 use chain_per_core::{
     Confined, KeptAccept, LocalLoop, PerCore, WatchId, Watched, cancel_and_wait, confined,
@@ -51,26 +51,25 @@ use compio::{
 /// compio as the contract's runtime: see [`PerCore`] for its flavours.
 pub type CompioRuntime = PerCore<CompioLoop>;
 
-/// compio's loop on one thread. By default its driver is io_uring where the kernel
-/// allows it, else epoll.
-#[derive(Clone, Copy, Debug, Default)]
+/// compio's loop on one thread, on io_uring (where the kernel allows it, else
+/// epoll, and the runtime says why) or on epoll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CompioLoop {
-    /// The driver asked for; `None` for io_uring with the epoll fallback.
-    driver: Option<DriverType>,
+    driver: Driver,
 }
 
-impl CompioLoop {
-    /// A loop on epoll even where io_uring is available: what the fallback measures.
-    pub fn epoll() -> Self {
-        CompioLoop { driver: Some(DriverType::Poll) }
+impl Default for CompioLoop {
+    fn default() -> Self {
+        CompioLoop { driver: Driver::IoUring }
     }
 }
 
 thread_local! {
-    /// This thread's compio runtime, the loop it was built for, and its driver: a
-    /// loop is single-threaded, so each thread has one.
-    static RUNTIME: OnceCell<(compio::runtime::Runtime, CompioLoop, IoDriver)> =
-        const { OnceCell::new() };
+    /// This thread's compio runtime on each driver, with what it runs (io_uring or
+    /// the fallback): a loop is single-threaded, so each thread has its own, built
+    /// once, and a program (the benchmarks) may run both in turn.
+    static RUNTIMES: [OnceCell<(compio::runtime::Runtime, IoDriver)>; 2] =
+        const { [OnceCell::new(), OnceCell::new()] };
 }
 
 /// Builds a runtime on `driver`.
@@ -80,42 +79,53 @@ fn build(driver: DriverType) -> io::Result<compio::runtime::Runtime> {
         .build()
 }
 
+impl CompioLoop {
+    /// Runs `f` on this thread's runtime on this loop's driver, built first if need be.
+    fn with_runtime<T>(
+        &self,
+        f: impl FnOnce(&compio::runtime::Runtime, &IoDriver) -> T,
+    ) -> io::Result<T> {
+        RUNTIMES.with(|runtimes| {
+            let cell = &runtimes[usize::from(self.driver == Driver::IoUring)];
+            if cell.get().is_none() {
+                // io_uring asked for by name, so that its error is ours to report.
+                let built = match self.driver {
+                    Driver::Readiness => (build(DriverType::Poll)?, IoDriver::Readiness("polling")),
+                    Driver::IoUring => match build(DriverType::IoUring) {
+                        Ok(built) => (built, IoDriver::IoUring),
+                        Err(e) => (build(DriverType::Poll)?, IoDriver::Fallback(e.to_string())),
+                    },
+                };
+                let _ = cell.set(built);
+            }
+            let (runtime, io) = cell.get().expect("built above");
+            Ok(f(runtime, io))
+        })
+    }
+}
+
 impl LocalLoop for CompioLoop {
     const RUNTIME: &'static str = "compio";
     const TIMER: &'static str = "deadlines in order (a BTreeMap), no rounding";
+    const DRIVERS: &'static [Driver] = &[Driver::IoUring, Driver::Readiness];
+
+    fn on(driver: Driver) -> Self {
+        CompioLoop { driver }
+    }
 
     type Timer = CompioTimer;
     type TcpStream = Confined<Pin<Box<AsyncStream<TcpStream>>>>;
     type TcpListener = CompioListener;
 
     fn start(&self) -> io::Result<IoDriver> {
-        RUNTIME.with(|runtime| {
-            if let Some((_, built_for, io)) = runtime.get() {
-                return match built_for.driver == self.driver {
-                    true => Ok(io.clone()),
-                    false => {
-                        Err(io::Error::other(format!("this thread already runs compio on {io}")))
-                    }
-                };
-            }
-            // io_uring asked for by name, so that its error is ours to report.
-            let (built, io) = match self.driver {
-                Some(driver) => (build(driver)?, IoDriver::Readiness("polling")),
-                None => match build(DriverType::IoUring) {
-                    Ok(built) => (built, IoDriver::IoUring),
-                    Err(e) => (build(DriverType::Poll)?, IoDriver::Fallback(e.to_string())),
-                },
-            };
-            Ok(runtime.get_or_init(|| (built, *self, io)).2.clone())
-        })
+        self.with_runtime(|_, io| io.clone())
     }
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        RUNTIME.with(|runtime| {
-            let (runtime, ..) =
-                runtime.get().expect("LocalLoop::start builds a thread's runtime first");
+        let run = |runtime: &compio::runtime::Runtime, _: &IoDriver| {
             runtime.enter(|| run_until_done(runtime, future))
-        })
+        };
+        self.with_runtime(run).expect("LocalLoop::start builds a thread's runtime first")
     }
 
     fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F) {
@@ -308,19 +318,32 @@ mod tests {
 
     #[test]
     fn epoll_asked_for_is_epoll_reported() {
-        let (reported, run) = reported_and_run(CompioLoop::epoll());
+        let (reported, run) = reported_and_run(CompioLoop::on(Driver::Readiness));
         assert_eq!(reported, IoDriver::Readiness("polling"));
         assert!(run.is_polling());
     }
 
     #[test]
-    fn a_thread_refuses_a_second_driver() {
+    fn a_thread_runs_each_driver_in_turn() {
         thread::spawn(|| {
-            CompioRuntime::current_thread(CompioLoop::epoll()).unwrap();
-            let error = CompioRuntime::current_thread(CompioLoop::default()).unwrap_err();
-            assert!(error.to_string().contains("already runs compio on epoll"), "{error}");
+            let driver_run = |local: CompioLoop| {
+                let rt = CompioRuntime::current_thread(local).unwrap();
+                rt.block_on(async {
+                    compio::runtime::Runtime::with_current(compio::runtime::Runtime::driver_type)
+                })
+            };
+            for _ in 0..2 {
+                assert!(driver_run(CompioLoop::on(Driver::Readiness)).is_polling());
+                let default = driver_run(CompioLoop::default());
+                assert_eq!(default.is_iouring(), io_uring_here());
+            }
         })
         .join()
         .unwrap();
+    }
+
+    /// Whether this kernel lets compio set up io_uring.
+    fn io_uring_here() -> bool {
+        build(DriverType::IoUring).is_ok()
     }
 }

@@ -39,7 +39,8 @@ use std::{
 
 use async_io::Async;
 use chain_async_io::{AsyncIoListener, AsyncIoTimer, IO, TIMER, connect, listen};
-use chain_contract::{IoDriver, Launch, Runtime, RuntimeInfo, Scheduling, Task, no_such_flavour};
+use chain_contract::no_such_flavour;
+use chain_contract::{Driver, IoDriver, Launch, Runtime, RuntimeInfo, Scheduling, Task};
 use chain_per_core::{LocalLoop, PerCore, ShardTask};
 use futures::{
     executor::{LocalPool, LocalSpawner, ThreadPool},
@@ -184,6 +185,11 @@ thread_local! {
 impl LocalLoop for LocalPoolLoop {
     const RUNTIME: &'static str = RUNTIME;
     const TIMER: &'static str = TIMER;
+    const DRIVERS: &'static [Driver] = &[Driver::Readiness];
+
+    fn on(_: Driver) -> Self {
+        LocalPoolLoop
+    }
 
     type Timer = AsyncIoTimer;
     type TcpStream = Async<TcpStream>;

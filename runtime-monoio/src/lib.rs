@@ -35,7 +35,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_contract::{IoDriver, JoinError, Listener, Timer, accept_no_delay, connect_no_delay};
+use chain_contract::{
+    Driver, IoDriver, JoinError, Listener, Timer, accept_no_delay, connect_no_delay,
+};
 use chain_per_core::{Confined, KeptAccept, LocalLoop, LocalTask, NativeHandle, PerCore, confined};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
@@ -46,18 +48,16 @@ use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 /// monoio as the contract's runtime: see [`PerCore`] for its flavours.
 pub type MonoioRuntime = PerCore<MonoioLoop>;
 
-/// monoio's loop on one thread. By default its driver is io_uring where the kernel
-/// allows it, else epoll.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// monoio's loop on one thread, on io_uring (where the kernel allows it, else
+/// epoll, and the runtime says why) or on epoll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MonoioLoop {
-    /// Epoll even where io_uring is available.
-    epoll: bool,
+    driver: Driver,
 }
 
-impl MonoioLoop {
-    /// A loop on epoll even where io_uring is available: what the fallback measures.
-    pub fn epoll() -> Self {
-        MonoioLoop { epoll: true }
+impl Default for MonoioLoop {
+    fn default() -> Self {
+        MonoioLoop { driver: Driver::IoUring }
     }
 }
 
@@ -65,11 +65,13 @@ impl MonoioLoop {
 type Fusion = FusionRuntime<TimeDriver<IoUringDriver>, TimeDriver<LegacyDriver>>;
 
 thread_local! {
-    /// This thread's monoio runtime, the loop it was built for, and its driver: a
-    /// loop is single-threaded, so each thread has one.
-    static RUNTIME: RefCell<Option<(Fusion, MonoioLoop, IoDriver)>> = const { RefCell::new(None) };
-    /// Whether this thread's runtime runs on io_uring: readable inside its `block_on`,
-    /// which holds `RUNTIME` borrowed.
+    /// This thread's monoio runtime on each driver, with what it runs (io_uring or
+    /// the fallback): a loop is single-threaded, so each thread has its own, built
+    /// once, and a program (the benchmarks) may run both in turn.
+    static RUNTIMES: [RefCell<Option<(Fusion, IoDriver)>>; 2] =
+        const { [RefCell::new(None), RefCell::new(None)] };
+    /// Whether the runtime this thread is running runs on io_uring: readable inside
+    /// its `block_on`, which holds it borrowed.
     static ON_IO_URING: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -77,44 +79,52 @@ fn epoll() -> io::Result<Fusion> {
     Ok(RuntimeBuilder::<LegacyDriver>::new().enable_timer().build()?.into())
 }
 
+impl MonoioLoop {
+    /// Runs `f` on this thread's runtime on this loop's driver, built first if need be.
+    fn with_runtime<T>(&self, f: impl FnOnce(&mut Fusion, &IoDriver) -> T) -> io::Result<T> {
+        RUNTIMES.with(|runtimes| {
+            let mut cell = runtimes[usize::from(self.driver == Driver::IoUring)].borrow_mut();
+            if cell.is_none() {
+                // io_uring asked for by name, so that its error is ours to report.
+                *cell = Some(match self.driver {
+                    Driver::Readiness => (epoll()?, IoDriver::Readiness("mio")),
+                    Driver::IoUring => {
+                        match RuntimeBuilder::<IoUringDriver>::new().enable_timer().build() {
+                            Ok(built) => (built.into(), IoDriver::IoUring),
+                            Err(e) => (epoll()?, IoDriver::Fallback(e.to_string())),
+                        }
+                    }
+                });
+            }
+            let (runtime, io) = cell.as_mut().expect("built above");
+            Ok(f(runtime, io))
+        })
+    }
+}
+
 impl LocalLoop for MonoioLoop {
     const RUNTIME: &'static str = "monoio";
     const TIMER: &'static str = "1 ms wheel";
+    const DRIVERS: &'static [Driver] = &[Driver::IoUring, Driver::Readiness];
+
+    fn on(driver: Driver) -> Self {
+        MonoioLoop { driver }
+    }
 
     type Timer = MonoioTimer;
     type TcpStream = Confined<Compat<TcpStreamPoll>>;
     type TcpListener = MonoioListener;
 
     fn start(&self) -> io::Result<IoDriver> {
-        RUNTIME.with_borrow_mut(|runtime| {
-            if let Some((_, built_for, io)) = runtime.as_ref() {
-                return match built_for == self {
-                    true => Ok(io.clone()),
-                    false => {
-                        Err(io::Error::other(format!("this thread already runs monoio on {io}")))
-                    }
-                };
-            }
-            // io_uring asked for by name, so that its error is ours to report.
-            let (built, io) = match self.epoll {
-                true => (epoll()?, IoDriver::Readiness("mio")),
-                false => match RuntimeBuilder::<IoUringDriver>::new().enable_timer().build() {
-                    Ok(built) => (built.into(), IoDriver::IoUring),
-                    Err(e) => (epoll()?, IoDriver::Fallback(e.to_string())),
-                },
-            };
-            ON_IO_URING.set(io == IoDriver::IoUring);
-            *runtime = Some((built, *self, io.clone()));
-            Ok(io)
-        })
+        self.with_runtime(|_, io| io.clone())
     }
 
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        RUNTIME.with_borrow_mut(|runtime| {
-            let (runtime, ..) =
-                runtime.as_mut().expect("LocalLoop::start builds a thread's runtime first");
+        let run = |runtime: &mut Fusion, io: &IoDriver| {
+            ON_IO_URING.set(*io == IoDriver::IoUring);
             runtime.block_on(future)
-        })
+        };
+        self.with_runtime(run).expect("LocalLoop::start builds a thread's runtime first")
     }
 
     fn spawn_local<F: Future<Output = ()> + 'static>(&self, task: F) {
@@ -233,14 +243,12 @@ mod tests {
     use super::*;
 
     /// What the runtime reports, and whether the runtime monoio built for the thread
-    /// is its io_uring one, on a thread of its own (a thread keeps the runtime it
-    /// built first).
+    /// is its io_uring one, on a thread of its own.
     fn reported_and_run(local: MonoioLoop) -> (IoDriver, bool) {
         let on_its_thread = move || {
             let io = MonoioRuntime::current_thread(local).unwrap().info().io;
-            let uring =
-                RUNTIME.with_borrow(|built| matches!(built, Some((FusionRuntime::Uring(_), ..))));
-            (io, uring)
+            let uring = local.with_runtime(|built, _| matches!(built, FusionRuntime::Uring(_)));
+            (io, uring.unwrap())
         };
         thread::spawn(on_its_thread).join().unwrap()
     }
@@ -256,15 +264,22 @@ mod tests {
 
     #[test]
     fn epoll_asked_for_is_epoll_reported() {
-        assert_eq!(reported_and_run(MonoioLoop::epoll()), (IoDriver::Readiness("mio"), false));
+        let epoll = MonoioLoop::on(Driver::Readiness);
+        assert_eq!(reported_and_run(epoll), (IoDriver::Readiness("mio"), false));
     }
 
     #[test]
-    fn a_thread_refuses_a_second_driver() {
+    fn a_thread_runs_each_driver_in_turn() {
         thread::spawn(|| {
-            MonoioRuntime::current_thread(MonoioLoop::epoll()).unwrap();
-            let error = MonoioRuntime::current_thread(MonoioLoop::default()).unwrap_err();
-            assert!(error.to_string().contains("already runs monoio on epoll"), "{error}");
+            let on_io_uring = |local: MonoioLoop| {
+                let rt = MonoioRuntime::current_thread(local).unwrap();
+                (rt.block_on(async { ON_IO_URING.get() }), rt.info().io == IoDriver::IoUring)
+            };
+            for _ in 0..2 {
+                assert_eq!(on_io_uring(MonoioLoop::on(Driver::Readiness)), (false, false));
+                let (running, reported) = on_io_uring(MonoioLoop::default());
+                assert_eq!(running, reported);
+            }
         })
         .join()
         .unwrap();

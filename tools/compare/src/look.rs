@@ -40,6 +40,19 @@ pub fn runtime_colour(runtime: &str) -> Option<RGBColor> {
     Some(RUNTIMES[index % RUNTIMES.len()])
 }
 
+/// The colour of a flavour's line: its runtime's, lighter on the runtime's second
+/// driver (compio and monoio on epoll), so that one runtime's two drivers differ
+/// within a chart.
+pub fn flavour_colour(flavour: Flavour) -> RGBColor {
+    let RGBColor(r, g, b) = runtime_colour(flavour.runtime()).unwrap_or(THREADS);
+    let first = Flavour::ALL.into_iter().find(|f| f.runtime() == flavour.runtime());
+    match first.map(Flavour::driver) == Some(flavour.driver()) {
+        true => RGBColor(r, g, b),
+        // Halfway to white: the same hue, still readable on white.
+        false => RGBColor(r / 2 + 128, g / 2 + 128, b / 2 + 128),
+    }
+}
+
 /// The colour of the `index`th Python event loop's rows.
 pub fn python_colour(index: usize) -> RGBColor {
     PYTHON[index % PYTHON.len()]

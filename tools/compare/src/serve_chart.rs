@@ -7,6 +7,7 @@
 //! search, its p99 bound is drawn.
 
 use benches::Flavour;
+use chain_contract::Scheduling;
 use chain_records::serve_record::{Point, ServedRow};
 use plotters::{coord::Shift, element::DashedPathElement, prelude::*};
 
@@ -72,12 +73,19 @@ fn member(label: &str) -> Member {
     }
 }
 
-/// The panels: which lines of a flavour each holds, and its title.
-const PANELS: [(bool, bool, &str); 4] = [
-    (false, false, "the gateway, single-threaded flavours"),
-    (false, true, "the gateway, multi-threaded and thread-per-core flavours"),
-    (true, false, "native twins (hyper on the runtime's own API), single-threaded"),
-    (true, true, "native twins, multi-threaded and thread-per-core"),
+/// The panels: which lines of a flavour each holds (native or the gateway, and its
+/// kind), and its title.
+const PANELS: [(bool, Scheduling, &str); 6] = [
+    (false, Scheduling::CurrentThread, "the gateway, single-threaded flavours"),
+    (false, Scheduling::MultiThread, "the gateway, multi-threaded flavours"),
+    (false, Scheduling::ThreadPerCore, "the gateway, thread-per-core flavours"),
+    (
+        true,
+        Scheduling::CurrentThread,
+        "native twins (hyper on the runtime's own API), single-threaded",
+    ),
+    (true, Scheduling::MultiThread, "native twins, multi-threaded"),
+    (true, Scheduling::ThreadPerCore, "native twins, thread-per-core"),
 ];
 
 /// One panel: its title and its lines (indices into the lines given).
@@ -94,10 +102,10 @@ fn panels(lines: &[Line]) -> Vec<Panel> {
         (0..lines.len()).filter(|&i| !matches!(members[i], Member::Flavour { .. })).collect();
     let mut panels: Vec<Panel> = PANELS
         .into_iter()
-        .filter_map(|(native, multi, title)| {
+        .filter_map(|(native, kind, title)| {
             let mine = (0..lines.len()).filter(|&i| match members[i] {
                 Member::Flavour { flavour, native: n } => {
-                    n == native && flavour.is_multi_thread() == multi
+                    n == native && flavour.scheduling() == kind
                 }
                 _ => false,
             });
@@ -121,16 +129,14 @@ fn legend_label(line: &Line) -> String {
     }
 }
 
-/// Each line's colour: its runtime's, or its baseline's; within a panel, no two
-/// alike (a panel holds one flavour per runtime crate).
+/// Each line's colour: its flavour's, or its baseline's; within a panel, no two
+/// alike (a panel holds one flavour per runtime crate and driver).
 fn colours(lines: &[Line]) -> Vec<RGBColor> {
     let mut pythons = 0;
     lines
         .iter()
         .map(|line| match member(&line.label) {
-            Member::Flavour { flavour, .. } => {
-                look::runtime_colour(flavour.runtime()).unwrap_or(look::THREADS)
-            }
+            Member::Flavour { flavour, .. } => look::flavour_colour(flavour),
             Member::Threads => look::THREADS,
             Member::Python => {
                 pythons += 1;
@@ -355,7 +361,7 @@ mod tests {
     fn every_panel_has_few_lines_each_of_its_own_colour() {
         let lines = every_line();
         let panels = panels(&lines);
-        assert_eq!(panels.len(), 4);
+        assert_eq!(panels.len(), PANELS.len());
         assert_eq!(panels.iter().map(|p| p.lines.len() - 3).sum::<usize>(), lines.len() - 3);
         let svg = latency_against_throughput(&load(&["--search", "10ms"]), &lines);
         // The svg split at the panels' titles: each part one panel's lines and legend.

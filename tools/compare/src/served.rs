@@ -84,6 +84,7 @@ impl Served {
             Served::Gateway(flavour) => {
                 let mut serve = Command::new(launch.folder.join(flavour.package()));
                 serve.args(["--flavour", flavour.scheduling().name()]);
+                serve.args(["--driver", flavour.driver().name()]);
                 if flavour.is_multi_thread() {
                     serve.args(["--workers", &workers]);
                 }

@@ -1,7 +1,9 @@
 //! Tables of columns, drawn with comfy-table: boxed for the terminal, or as a GitHub
 //! Markdown table. A column with nothing in any row is left out.
 
-use comfy_table::{CellAlignment, Table, modifiers::UTF8_ROUND_CORNERS, presets};
+use comfy_table::{
+    CellAlignment, ContentArrangement, Table, modifiers::UTF8_ROUND_CORNERS, presets,
+};
 
 /// What a cell holds when its row has no figure for its column.
 pub const NONE: &str = "-";
@@ -53,11 +55,16 @@ fn build(columns: &[Column], preset: &str) -> Table {
     table
 }
 
-/// The columns that hold something, boxed and aligned for a terminal.
+/// The widest a terminal table may be: a long label wraps within its cell.
+const TERMINAL_WIDTH: u16 = 120;
+
+/// The columns that hold something, boxed and aligned for a terminal, at most
+/// [`TERMINAL_WIDTH`] columns wide.
 pub fn terminal(columns: Vec<Column>) -> String {
     let columns = kept(columns);
     let mut table = build(&columns, presets::UTF8_FULL_CONDENSED);
     table.apply_modifier(UTF8_ROUND_CORNERS);
+    table.set_content_arrangement(ContentArrangement::Dynamic).set_width(TERMINAL_WIDTH);
     table.to_string()
 }
 

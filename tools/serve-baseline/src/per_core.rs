@@ -11,18 +11,19 @@ use std::{
 };
 
 use benches::Flavour;
+use chain_contract::Driver;
 use hyper::{server::conn::http1, service::service_fn};
 
 use crate::{HEADER_TIMEOUT, Limits, announce, listen, route::respond};
 
-/// One shard: a runtime on the calling thread, accepting on its listener until it fails.
-pub type Shard = fn(TcpListener, Arc<Limits>, &Started) -> Result<(), String>;
+/// One shard: a runtime on the calling thread, on the driver asked for, accepting on its listener until it fails.
+pub type Shard = fn(Driver, TcpListener, Arc<Limits>, &Started) -> Result<(), String>;
 
 /// The shard of `flavour`'s runtime, if it is one served here (compio, monoio).
 pub fn shard(flavour: Flavour) -> Option<Shard> {
     match flavour {
-        Flavour::CompioCurrentThread | Flavour::CompioThreadPerCore => Some(compio_shard),
-        Flavour::MonoioCurrentThread | Flavour::MonoioThreadPerCore => Some(monoio_shard),
+        _ if flavour.runtime() == "compio" => Some(compio_shard),
+        _ if flavour.runtime() == "monoio" => Some(monoio_shard),
         _ => None,
     }
 }
@@ -44,7 +45,7 @@ pub fn serve(
         let (limits, started) = (limits.clone(), started.clone());
         let run = move || {
             let started = Started(started);
-            let ended = shard(listener, limits, &started);
+            let ended = shard(flavour.driver(), listener, limits, &started);
             if let Err(e) = &ended {
                 let _ = started.0.send(Err(e.clone()));
             }
@@ -82,15 +83,23 @@ impl Started {
     }
 }
 
-/// One compio runtime, its driver the default (io_uring where the kernel allows it,
-/// else epoll), accepting on `listener`.
+/// One compio runtime on epoll, or on io_uring where the kernel allows it (else
+/// epoll: compio's default), accepting on `listener`.
 fn compio_shard(
+    driver: Driver,
     listener: TcpListener,
     limits: Arc<Limits>,
     started: &Started,
 ) -> Result<(), String> {
-    let runtime =
-        compio::runtime::Runtime::new().map_err(|e| format!("cannot start compio: {e}"))?;
+    let built = match driver {
+        Driver::IoUring => compio::runtime::Runtime::new(),
+        Driver::Readiness => {
+            let mut proactor = compio::driver::ProactorBuilder::new();
+            proactor.driver_type(compio::driver::DriverType::Poll);
+            compio::runtime::RuntimeBuilder::new().with_proactor(proactor).build()
+        }
+    };
+    let runtime = built.map_err(|e| format!("cannot start compio: {e}"))?;
     started.on(match runtime.driver_type().is_iouring() {
         true => "io_uring",
         false => "epoll",
@@ -118,14 +127,23 @@ fn compio_shard(
     })
 }
 
-/// One monoio runtime with its timer, io_uring where the kernel allows it, else
-/// epoll (its `legacy` driver), accepting on `listener`.
+/// One monoio runtime with its timer on epoll (its `legacy` driver), or on io_uring
+/// where the kernel allows it (else epoll), accepting on `listener`.
 fn monoio_shard(
+    driver: Driver,
     listener: TcpListener,
     limits: Arc<Limits>,
     started: &Started,
 ) -> Result<(), String> {
-    let built = monoio::RuntimeBuilder::<monoio::FusionDriver>::new().enable_timer().build();
+    let built = match driver {
+        Driver::IoUring => {
+            monoio::RuntimeBuilder::<monoio::FusionDriver>::new().enable_timer().build()
+        }
+        Driver::Readiness => {
+            let legacy = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer();
+            legacy.build().map(monoio::FusionRuntime::from)
+        }
+    };
     let mut runtime = built.map_err(|e| format!("cannot start monoio: {e}"))?;
     let on_io_uring = matches!(runtime, monoio::FusionRuntime::Uring(_));
     started.on(if on_io_uring { "io_uring" } else { "epoll" });
