@@ -100,6 +100,12 @@ flavours! {
         /// tokio's multi-thread runtime.
         TokioMultiThread = "tokio-multi-thread", MultiThread, Readiness;
     }
+    "runtime-tokio-local" => runtime_tokio_local::TokioLocalRuntime, "tokio": {
+        /// tokio's `LocalRuntime` on the thread in `block_on`.
+        TokioLocalCurrentThread = "tokio-local-current-thread", CurrentThread, Readiness;
+        /// tokio, one `LocalRuntime` per thread on N threads.
+        TokioThreadPerCore = "tokio-thread-per-core", ThreadPerCore, Readiness;
+    }
     "runtime-smol" => runtime_smol::SmolRuntime, "smol": {
         /// smol's executor, run by the thread in `block_on` only.
         SmolCurrentThread = "smol-current-thread", CurrentThread, Readiness;

@@ -28,6 +28,7 @@ use runtime_futures::FuturesRuntime;
 use runtime_monoio::MonoioRuntime;
 use runtime_smol::SmolRuntime;
 use runtime_tokio::TokioRuntime;
+use runtime_tokio_local::TokioLocalRuntime;
 
 use crate::{
     Flavour, Measurable, Measurer,
@@ -86,6 +87,7 @@ fetches!(compio_chain, compio::time::sleep, |a, b| futures::try_join!(a, b));
 fetches!(monoio_chain, monoio::time::sleep, |a, b| futures::try_join!(a, b));
 
 struct TokioNative(tokio::runtime::Handle, Native);
+struct TokioLocalNative(Native);
 struct SmolNative(Arc<smol::Executor<'static>>, Native);
 struct AsyncStdNative(Native);
 struct FuturesNative(ThreadPool, Native);
@@ -256,6 +258,34 @@ impl LocalMeasurable for LocalPoolNative {
     }
 }
 
+impl LocalMeasurable for TokioLocalNative {
+    async fn run_once(&self) -> Option<Tally> {
+        match self.0 {
+            Native::Chain => check_user(1, &tokio_chain(1).await.unwrap()),
+            Native::FanOut { users } => {
+                let tasks: Vec<_> = (1..=users as UserId)
+                    .map(|id| tokio::task::spawn_local(tokio_chain(id)))
+                    .collect();
+                let mut results = Vec::with_capacity(users);
+                for task in tasks {
+                    results.push(Ok(task.await.expect("no panic").unwrap()));
+                }
+                return Some(check_fan_out(users, &results, Expect::Results));
+            }
+            Native::SpawnMany { tasks } => {
+                let handles: Vec<_> =
+                    (0..tasks).map(|i| tokio::task::spawn_local(async move { i })).collect();
+                let mut sum = 0;
+                for handle in handles {
+                    sum += handle.await.expect("no panic");
+                }
+                check_spawned_sum(tasks, sum);
+            }
+        }
+        None
+    }
+}
+
 impl LocalMeasurable for CompioNative {
     async fn run_once(&self) -> Option<Tally> {
         match self.0 {
@@ -339,13 +369,17 @@ pub fn prepare(flavour: Flavour, workers: NonZeroUsize, what: Native) -> io::Res
         FuturesLocalPool => {
             local_measurer(flavour.launch::<FuturesRuntime>(workers)?, LocalPoolNative(what))
         }
+        TokioLocalCurrentThread => {
+            local_measurer(flavour.launch::<TokioLocalRuntime>(workers)?, TokioLocalNative(what))
+        }
         CompioCurrentThread | CompioEpollCurrentThread => {
             local_measurer(flavour.launch::<CompioRuntime>(workers)?, CompioNative(what))
         }
         MonoioCurrentThread | MonoioEpollCurrentThread => {
             local_measurer(flavour.launch::<MonoioRuntime>(workers)?, MonoioNative(what))
         }
-        CompioThreadPerCore
+        TokioThreadPerCore
+        | CompioThreadPerCore
         | CompioEpollThreadPerCore
         | MonoioThreadPerCore
         | MonoioEpollThreadPerCore => return Err(no_native_twin(flavour)),

@@ -69,6 +69,8 @@ pub trait LocalLoop: Clone + Default + Send + Sync + 'static {
 
     /// The I/O drivers its loop can run on; the first is [`Default`]'s.
     const DRIVERS: &'static [Driver];
+    /// The runtime's cooperative budget, if it has one: [`Launch::TASK_BUDGET`](chain_contract::Launch::TASK_BUDGET).
+    const TASK_BUDGET: Option<u32> = None;
 
     /// A loop on `driver`, one of [`LocalLoop::DRIVERS`].
     fn on(driver: Driver) -> Self;

@@ -203,6 +203,7 @@ impl<L: LocalLoop> Runtime for PerCore<L> {
 impl<L: LocalLoop> Launch for PerCore<L> {
     const FLAVOURS: &'static [Scheduling] = &[Scheduling::ThreadPerCore, Scheduling::CurrentThread];
     const DRIVERS: &'static [Driver] = L::DRIVERS;
+    const TASK_BUDGET: Option<u32> = L::TASK_BUDGET;
 
     fn launch(flavour: Scheduling, workers: NonZeroUsize) -> io::Result<Self> {
         Self::launch_on(L::DRIVERS[0], flavour, workers)

@@ -35,7 +35,8 @@ use chain_contract::{accept_no_delay, connect_no_delay};
 use tokio::{net::TcpStream, runtime::Builder};
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
-const TIMER: &str = "1 ms wheel, deadlines rounded up";
+/// tokio's timer precision, as tokio documents it.
+pub const TIMER: &str = "1 ms wheel, deadlines rounded up";
 
 /// A tokio runtime; clones share it. It shuts down when the last clone is dropped,
 /// including clones held by tasks, so a task that never ends and holds a clone keeps
@@ -116,25 +117,41 @@ impl Runtime for TokioRuntime {
         &self,
         address: SocketAddr,
     ) -> impl Future<Output = io::Result<Self::TcpStream>> + Send + 'static {
-        // Like the sleep, the stream registers with the reactor of the runtime that
-        // polls it, which the first poll has.
-        let connecting = tokio::net::TcpStream::connect(address);
-        async move { Ok(connect_no_delay(connecting, TcpStream::set_nodelay).await?.compat()) }
+        connect(address)
     }
 
     fn listen(
         &self,
         listener: std::net::TcpListener,
     ) -> impl Future<Output = io::Result<TokioListener>> + Send + 'static {
-        // Registered with the reactor of the runtime that polls it, as a stream is.
-        async move {
-            listener.set_nonblocking(true)?;
-            Ok(TokioListener(tokio::net::TcpListener::from_std(listener)?))
-        }
+        listen(listener)
     }
 }
 
-/// tokio's listener, accepting [`TokioRuntime`]'s streams.
+/// Opens a TCP connection with `TCP_NODELAY` set, as `futures-io`: the contract's
+/// `connect` on any tokio runtime.
+///
+/// Like the sleep, the stream registers with the reactor of the runtime that polls
+/// it, which the first poll has.
+pub fn connect(
+    address: SocketAddr,
+) -> impl Future<Output = io::Result<Compat<TcpStream>>> + Send + 'static {
+    let connecting = tokio::net::TcpStream::connect(address);
+    async move { Ok(connect_no_delay(connecting, TcpStream::set_nodelay).await?.compat()) }
+}
+
+/// Registers a bound, listening socket: the contract's `listen` on any tokio
+/// runtime, with the reactor of the runtime that polls it, as a stream is.
+pub fn listen(
+    listener: std::net::TcpListener,
+) -> impl Future<Output = io::Result<TokioListener>> + Send + 'static {
+    async move {
+        listener.set_nonblocking(true)?;
+        Ok(TokioListener(tokio::net::TcpListener::from_std(listener)?))
+    }
+}
+
+/// tokio's listener, accepting streams as [`connect`]'s.
 #[derive(Debug)]
 pub struct TokioListener(tokio::net::TcpListener);
 

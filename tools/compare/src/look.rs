@@ -41,12 +41,13 @@ pub fn runtime_colour(runtime: &str) -> Option<RGBColor> {
 }
 
 /// The colour of a flavour's line: its runtime's, lighter on the runtime's second
-/// driver (compio and monoio on epoll), so that one runtime's two drivers differ
-/// within a chart.
+/// driver or glue (compio and monoio on epoll, tokio's `LocalRuntime`), so that
+/// they differ from the runtime's first within a chart.
 pub fn flavour_colour(flavour: Flavour) -> RGBColor {
     let RGBColor(r, g, b) = runtime_colour(flavour.runtime()).unwrap_or(THREADS);
+    let setup = |f: Flavour| (f.package(), f.driver());
     let first = Flavour::ALL.into_iter().find(|f| f.runtime() == flavour.runtime());
-    match first.map(Flavour::driver) == Some(flavour.driver()) {
+    match first.map(setup) == Some(setup(flavour)) {
         true => RGBColor(r, g, b),
         // Halfway to white: the same hue, still readable on white.
         false => RGBColor(r / 2 + 128, g / 2 + 128, b / 2 + 128),

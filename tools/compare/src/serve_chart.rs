@@ -375,7 +375,7 @@ mod tests {
         }
         parts.push(rest);
         for (panel, part) in panels.iter().zip(&parts[1..]) {
-            assert!(panel.lines.len() <= 10, "{} lines in {}", panel.lines.len(), panel.title);
+            assert!(panel.lines.len() <= 12, "{} lines in {}", panel.lines.len(), panel.title);
             // Each line is drawn once in the plot and once in the legend: a colour a line.
             let mut colours: BTreeMap<&str, usize> = BTreeMap::new();
             for line in elements(part, "polyline") {

@@ -78,7 +78,9 @@ pub fn serve(
     }
 }
 
-async fn tokio_accept(
+/// Accepts on `listener`, a task per connection, on the tokio runtime that polls it
+/// (either kind: `tokio::spawn` runs on the current one).
+pub async fn tokio_accept(
     listener: tokio::net::TcpListener,
     limits: Arc<Limits>,
 ) -> Result<(), String> {

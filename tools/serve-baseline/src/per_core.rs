@@ -1,5 +1,6 @@
-//! hyper on the thread-per-core runtimes, each through its own project's hyper glue
-//! (compio's cyper-core, monoio's monoio-compat): a runtime per thread, each with its
+//! hyper on the thread-per-core runtimes (tokio's `LocalRuntime`; compio and monoio,
+//! each through its own project's hyper glue: compio's cyper-core, monoio's
+//! monoio-compat): a runtime per thread, each with its
 //! own accept loop on the shared port (`SO_REUSEPORT`), as the gateway runs them.
 
 use std::{
@@ -19,9 +20,11 @@ use crate::{HEADER_TIMEOUT, Limits, announce, listen, route::respond};
 /// One shard: a runtime on the calling thread, on the driver asked for, accepting on its listener until it fails.
 pub type Shard = fn(Driver, TcpListener, Arc<Limits>, &Started) -> Result<(), String>;
 
-/// The shard of `flavour`'s runtime, if it is one served here (compio, monoio).
+/// The shard of `flavour`'s runtime, if it is one served here (tokio's
+/// `LocalRuntime`, compio, monoio).
 pub fn shard(flavour: Flavour) -> Option<Shard> {
     match flavour {
+        Flavour::TokioLocalCurrentThread | Flavour::TokioThreadPerCore => Some(tokio_shard),
         _ if flavour.runtime() == "compio" => Some(compio_shard),
         _ if flavour.runtime() == "monoio" => Some(monoio_shard),
         _ => None,
@@ -81,6 +84,25 @@ impl Started {
     fn on(&self, driver: &'static str) {
         let _ = self.0.send(Ok(driver));
     }
+}
+
+/// One tokio `LocalRuntime` (its driver is epoll), accepting on `listener` as tokio's
+/// other runtime does.
+fn tokio_shard(
+    _: Driver,
+    listener: TcpListener,
+    limits: Arc<Limits>,
+    started: &Started,
+) -> Result<(), String> {
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    let built = builder.enable_all().build_local(tokio::runtime::LocalOptions::default());
+    let runtime = built.map_err(|e| format!("cannot start tokio: {e}"))?;
+    started.on("epoll");
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
+        crate::native::tokio_accept(listener, limits).await
+    })
 }
 
 /// One compio runtime on epoll, or on io_uring where the kernel allows it (else
