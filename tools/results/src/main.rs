@@ -15,6 +15,7 @@
 
 mod compared;
 mod criterion;
+mod matrix;
 mod readme;
 mod sections;
 mod serving;

@@ -11,7 +11,7 @@ use chain_contract::Scheduling;
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},
     criterion::Export,
-    serving, tables,
+    matrix, serving, tables,
 };
 
 /// The CPU-bound fan-out with its work spread evenly, and with it skewed.
@@ -104,6 +104,7 @@ impl<'a> Sources<'a> {
             "serve-cost" => serving::cost(self.results, self.rerun),
             "serve-hold" => serving::hold(self.results, self.rerun),
             "serve-clients" => serving::clients(self.results, self.rerun),
+            "design-driver" => matrix::design_driver(self.results, self.rerun),
             other => Err(format!("no section called {other}")),
         }
     }

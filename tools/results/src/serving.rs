@@ -23,13 +23,13 @@ const SHOWN_FRACTION: f64 = 0.75;
 const CLIENTS_AGREE: f64 = 0.20;
 
 /// A document of each run.
-struct Both {
-    first: ServeDocument,
-    second: ServeDocument,
+pub(crate) struct Both {
+    pub(crate) first: ServeDocument,
+    pub(crate) second: ServeDocument,
 }
 
 impl Both {
-    fn read(results: &Path, rerun: &Path, name: &str) -> Result<Both, String> {
+    pub(crate) fn read(results: &Path, rerun: &Path, name: &str) -> Result<Both, String> {
         let read = |dir: &Path| -> Result<ServeDocument, String> {
             let path = dir.join(format!("{name}.json"));
             let text = fs::read_to_string(&path)
@@ -59,7 +59,11 @@ impl Both {
     }
 
     /// `figure` of the row named `server` in each run, stated together.
-    fn stated(&self, server: &str, figure: impl Fn(&ServedRow) -> Option<f64>) -> Option<Stated> {
+    pub(crate) fn stated(
+        &self,
+        server: &str,
+        figure: impl Fn(&ServedRow) -> Option<f64>,
+    ) -> Option<Stated> {
         let of =
             |doc: &ServeDocument| doc.rows.iter().find(|r| r.server == server).and_then(&figure);
         Some(Stated::point(of(&self.first)?).with(Stated::point(of(&self.second)?)))
@@ -67,7 +71,7 @@ impl Both {
 }
 
 /// The median of `figure` over `runs`.
-fn median<T>(runs: &[T], figure: impl Fn(&T) -> f64) -> f64 {
+pub(crate) fn median<T>(runs: &[T], figure: impl Fn(&T) -> f64) -> f64 {
     let mut values: Vec<f64> = runs.iter().map(figure).collect();
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
@@ -163,7 +167,7 @@ fn same_in_both(results: &Path, rerun: &Path, file: &str) -> Result<String, Stri
 }
 
 /// A document's command as a reader types it.
-fn typed(command: &str) -> String {
+pub(crate) fn typed(command: &str) -> String {
     let words = command.strip_prefix("compare ").unwrap_or(command);
     format!("`cargo run --release -p compare -- {words}`")
 }
