@@ -295,6 +295,35 @@ pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
     }
 }
 
+/// `--driver`: epoll runs under every runtime and its header says so; io_uring runs
+/// where the runtime offers it (its header says io_uring, or why it fell back to
+/// epoll), and is refused with status 2 and one line where it does not; a driver
+/// that no runtime has is a usage error too.
+pub fn each_driver_runs_where_offered_and_is_refused_elsewhere(binary: &str) {
+    let args = |driver| ["--driver", driver, "chain", "--user", "2", "--latency", "0ms"];
+    let (output, stdout, stderr) = run(binary, &args("epoll"));
+    assert!(output.status.success(), "{stderr}");
+    let header = stdout.lines().next().unwrap_or_default().to_owned();
+    assert!(header.contains("I/O: epoll") && !header.contains("io_uring"), "{header}");
+    let (output, stdout, stderr) = run(binary, &args("io_uring"));
+    let header = stdout.lines().next().unwrap_or_default();
+    match output.status.code() {
+        Some(0) => assert!(
+            header.ends_with("I/O: io_uring") || header.contains("io_uring unavailable: "),
+            "{header}"
+        ),
+        Some(2) => {
+            assert!(
+                stderr.starts_with("error: this runtime has no io_uring driver; it offers: epoll")
+            );
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        }
+        other => panic!("io_uring: status {other:?}: {stderr}"),
+    }
+    let (output, _, stderr) = run(binary, &args("kqueue"));
+    assert_eq!((output.status.code(), stderr.lines().count()), (Some(2), 1), "{stderr}");
+}
+
 /// Limits the binary cannot meet, refused before anything starts: more connections
 /// than `ulimit -n` allows, a fan-out larger than `ulimit -v` leaves room for.
 pub fn limits_the_process_cannot_meet_exit_2_with_a_one_line_message(binary: &str) {

@@ -2,15 +2,18 @@
 # The design × driver matrix, into FOLDER (run.sh calls it for each of its runs):
 # every flavour on the task-per-user fan-out and the uneven load (multi-threaded
 # and thread-per-core ones on 2 workers), and every gateway serving at a fixed rate
-# (CPU per answer; the server on half the cores, as compare serve splits them). The README's "Design and driver" section is made from both runs' files.
+# (CPU per answer; the server on half the cores, as compare serve splits them, at
+# a rate the load generator keeps pace with on the other half). docs/results.md's
+# "Design and driver" section is made from both runs' files.
 #
 #   docs/results/matrix.sh FOLDER
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: docs/results/matrix.sh FOLDER}
 mkdir -p "$out"
-cargo build --release --locked -p compare -p serve-baseline -p load --bins
-cargo build --release --locked --bins $(sed -nE 's/^ *"(runtime-[a-z0-9-]+)" => .*/-p \1/p' benches/src/flavours.rs)
+# One build, so that every package is built with the same features once.
+cargo build --release --locked --bins -p compare -p load \
+  $(sed -nE 's/^ *"(runtime-[a-z0-9-]+)" => .*/-p \1/p' benches/src/flavours.rs)
 changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
 echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/matrix-built.txt"
 compare() {
@@ -20,6 +23,6 @@ compare() {
 }
 compare matrix-fanout fanout --users 100000 --latency 10ms --shape spawn --workers 2 --runs 5 --no-python
 compare matrix-uneven fanout --users 10000 --work 10000 --skew 2 --shape spawn --workers 2 --runs 5 --no-python
-./target/release/compare serve --rates 20000 --duration 2s --warmup 500ms --runs 3 \
-  --no-python --no-baselines \
+./target/release/compare serve --rates 10000 --duration 2s --warmup 500ms --runs 3 \
+  --no-baselines \
   --markdown "$out/serve-matrix.md" --json "$out/serve-matrix.json"

@@ -63,6 +63,8 @@ cargo bench --locked -p benches --bench runtimes -- '^(overhead_|http_)'
   echo "run.sh: overhead instructions found a ratio above its limit; see $out/overhead-instructions.md" >&2
 # The gateway under load, its memory per connection, and the clients compared.
 docs/results/serve.sh "$out"
+# Design and driver, one variable at a time.
+docs/results/matrix.sh "$out"
 # The explanations' own measurements.
 ./target/release/examples/tokio_coop > "$out/tokio-coop.txt"
 ./target/release/examples/block_on_entry > "$out/block-on-entry.txt"

@@ -41,9 +41,18 @@ impl Workload {
 
     /// A server's CPU time per 1,000 answers, in ms (the median of its runs).
     fn served(both: Both) -> Workload {
+        let mut workers: Vec<&str> = both.first.rows.iter().map(|r| r.workers.as_str()).collect();
+        workers.sort_unstable();
+        workers.dedup();
         let title = format!(
-            "Serving at a fixed rate ({}), the gateway's CPU per 1,000 answers",
-            typed(&both.first.command)
+            "Serving at a fixed rate ({}), the gateway's CPU per 1,000 answers; the server \
+             on half the machine's cores, with {} worker(s){}",
+            typed(&both.first.command),
+            workers.join(" or "),
+            match workers[..] {
+                ["1"] => ", so that here the designs differ by their code only",
+                _ => "",
+            }
         );
         let of = move |flavour: Flavour| {
             both.stated(flavour.label(), |row| {
