@@ -6,6 +6,7 @@ use std::{
     process::ExitCode,
 };
 
+use benches::Flavour;
 use chain_cli::report::machine;
 use chain_cli::versions;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,25 @@ impl Export {
             .iter()
             .find(|m| m.id == id)
             .ok_or_else(|| format!("no criterion result for {id}"))
+    }
+
+    /// Whether this run measured `flavour`: a run made before a flavour was added
+    /// has none of its benchmarks.
+    pub fn measured(&self, flavour: Flavour) -> bool {
+        self.medians.iter().any(|m| m.id.split('/').any(|part| part == flavour.label()))
+    }
+
+    /// The flavours this run did not measure, as a sentence to close a table with
+    /// (empty when it measured them all).
+    pub fn not_measured(&self, flavours: impl Iterator<Item = Flavour>) -> String {
+        let missing: Vec<&str> =
+            flavours.filter(|f| !self.measured(*f)).map(|f| f.label()).collect();
+        match missing.is_empty() {
+            true => String::new(),
+            false => {
+                format!("\nNot in this run (added since it was made): {}.\n", missing.join(", "))
+            }
+        }
     }
 
     /// Reads an export.

@@ -12,7 +12,7 @@ use chain_records::serve_record::Point;
 
 use crate::{
     compared::{Pair, Stated, figure},
-    serving::{Both, median, typed},
+    serving::{Both, median, same_in_both, typed},
 };
 
 /// The task-per-user fan-out, the uneven load, and serving at a fixed rate.
@@ -69,6 +69,16 @@ pub fn design_driver(results: &Path, rerun: &Path) -> Result<String, String> {
     let fanout = Pair::read(FANOUT, results, rerun)?;
     let drivers = reported_drivers(&fanout)?;
     let machine = fanout.first.machine.clone();
+    let versions: Vec<String> =
+        fanout.first.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let made = format!(
+        "\n\nMade by `docs/results/matrix.sh` on {machine}, {} and {} (UTC), release build of \
+         {}; versions {}.",
+        fanout.first.date,
+        fanout.second.date,
+        same_in_both(results, rerun, "matrix-built.txt")?,
+        versions.join(", ")
+    );
     let workloads = [
         Workload::timed(fanout, "The task-per-user fan-out"),
         Workload::timed(Pair::read(UNEVEN, results, rerun)?, "The uneven load"),
@@ -97,7 +107,7 @@ pub fn design_driver(results: &Path, rerun: &Path) -> Result<String, String> {
     let pairs = one_change_pairs(&drivers);
     text += &pairs_table(&workloads, &pairs);
     text += &format!("\n\n{}", what_moved(&workloads, &pairs, &machine));
-    Ok(text + &drivers.fallbacks())
+    Ok(text + &drivers.fallbacks() + &made)
 }
 
 /// The column headings, in the order of [`Driver::ALL`].
@@ -229,17 +239,20 @@ fn what_moved(workloads: &[Workload], pairs: &[OneChange], machine: &str) -> Str
             true => "the driver",
             false => "the design",
         };
+        let title = short_title(&workload.title);
+        let (first, rest) = title.split_at(title.chars().next().map_or(0, char::len_utf8));
         sentences.push(format!(
-            "{}: the driver alone moved it by up to {}, the design alone by up to {}; {more} \
-             moved it more.",
-            short_title(&workload.title),
+            "in {}{rest}, the largest change from the driver alone was {}, from the design \
+             alone {}: {more} moved it more",
+            first.to_lowercase(),
             moved(driver),
             moved(design),
         ));
     }
     format!(
-        "On this machine ({machine}), across both published runs' medians: {}",
-        sentences.join(" ")
+        "On this machine ({machine}), in the published run's medians (the table above has both \
+         runs' ranges): {}.",
+        sentences.join("; ")
     )
 }
 

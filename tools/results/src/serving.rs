@@ -158,7 +158,7 @@ fn read_trimmed(dir: &Path, file: &str) -> Result<String, String> {
 }
 
 /// What `file` in `results` and `rerun` says, the same in both (how a run was built).
-fn same_in_both(results: &Path, rerun: &Path, file: &str) -> Result<String, String> {
+pub(crate) fn same_in_both(results: &Path, rerun: &Path, file: &str) -> Result<String, String> {
     let (first, second) = (read_trimmed(results, file)?, read_trimmed(rerun, file)?);
     if first != second {
         return Err(format!("{file}: the two runs differ: {first} and {second}"));

@@ -162,8 +162,9 @@ pub fn overhead(first: &Export, second: &Export) -> Result<String, String> {
     let mut out = String::from(
         "| workload | flavour | generic | native | generic / native |\n|---|---|---:|---:|---:|\n",
     );
+    let twins = || Flavour::ALL.into_iter().filter(|f| f.has_native_twin());
     for case in CASES {
-        for flavour in Flavour::ALL.into_iter().filter(|f| f.has_native_twin()) {
+        for flavour in twins().filter(|f| first.measured(*f)) {
             let id = |side: Side| format!("{}/{}/{flavour}", case.group(), side.label());
             let ratio = |export: &Export| -> Result<(f64, f64), String> {
                 let generic = export.median(&id(Side::Generic))?.median_ns;
@@ -181,7 +182,7 @@ pub fn overhead(first: &Export, second: &Export) -> Result<String, String> {
             );
         }
     }
-    Ok(out)
+    Ok(out + &first.not_measured(twins()))
 }
 
 fn nanos(ns: f64) -> String {
@@ -193,8 +194,8 @@ fn nanos(ns: f64) -> String {
 /// flavours only); the published run's median, or the range covering both runs'
 /// medians where they are more than [`AGREEMENT`] apart.
 pub fn http(first: &Export, second: &Export) -> Result<String, String> {
-    let labels: Vec<String> = Flavour::ALL
-        .iter()
+    let measured = || Flavour::ALL.into_iter().filter(|f| first.measured(*f));
+    let labels: Vec<String> = measured()
         .map(|f| f.label().to_owned())
         .chain(Threads::ALL.iter().map(|t| t.label().to_owned()))
         .collect();
@@ -216,10 +217,10 @@ pub fn http(first: &Export, second: &Export) -> Result<String, String> {
         out += &format!("| {users} | {} |\n", cells(ids)?);
     }
     // The gateway asked one request at a time: the flavours only, no thread baseline.
-    let served = Flavour::ALL.iter().map(|f| format!("http_serve/{}", f.label())).collect();
+    let served = measured().map(|f| format!("http_serve/{}", f.label())).collect();
     let no_gateway = vec![" |"; Threads::ALL.len()].concat();
     out += &format!("| served (1 request to the gateway) | {} |{no_gateway}\n", cells(served)?);
-    Ok(out)
+    Ok(out + &first.not_measured(Flavour::ALL.into_iter()))
 }
 
 /// A median in nanoseconds from the published run, or `low – high` over both runs
