@@ -16,7 +16,7 @@ cpu=$(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)
 label=$(printf '%s-%s-cores' "${cpu:-unknown}" "$cores" | tr -cs 'A-Za-z0-9' '-' | tr 'A-Z' 'a-z')
 out=${1:-docs/results/scale/$label}
 mkdir -p "$out"
-sweep() { for w in 1 2 4 8; do [ "$w" -le "$1" ] && echo "$w"; done; }
+sweep() { for w in 1 2 4 8; do if [ "$w" -le "$1" ]; then echo "$w"; fi; done; }
 workers=$(sweep "$cores" | paste -sd,)
 # The flavours of several threads: the ones the server's workers change.
 several=$(sed -nE 's/^ *[A-Za-z]+ = "([a-z-]+)", (MultiThread|ThreadPerCore), [A-Za-z]+;$/\1/p' \
