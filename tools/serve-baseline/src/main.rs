@@ -18,6 +18,7 @@ mod native;
 mod per_core;
 mod route;
 mod threads;
+mod tokio_accept;
 
 use std::{
     net::{SocketAddr, TcpListener},

@@ -46,7 +46,7 @@ pub fn serve(
             announce(address, &what);
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).map_err(built)?;
-                let accepting = tokio::spawn(tokio_accept(listener, limits));
+                let accepting = tokio::spawn(crate::tokio_accept::accept(listener, limits));
                 accepting.await.map_err(|e| e.to_string())?
             })
         }
@@ -75,28 +75,6 @@ pub fn serve(
             async_std::task::block_on(async_std_accept(listener.into(), limits))
         }
         other => Err(format!("{other} has no native baseline")),
-    }
-}
-
-/// Accepts on `listener`, a task per connection, on the tokio runtime that polls it
-/// (either kind: `tokio::spawn` runs on the current one).
-pub async fn tokio_accept(
-    listener: tokio::net::TcpListener,
-    limits: Arc<Limits>,
-) -> Result<(), String> {
-    loop {
-        let (stream, _) = listener.accept().await.map_err(|e| format!("accept: {e}"))?;
-        let _ = stream.set_nodelay(true);
-        let limits = limits.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let limits = limits.clone();
-                async move { Ok::<_, Infallible>(respond(&request, &limits, tokio::time::sleep).await) }
-            });
-            let mut builder = http1::Builder::new();
-            builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
-            let _ = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
-        });
     }
 }
 

@@ -101,7 +101,7 @@ fn tokio_shard(
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-        crate::native::tokio_accept(listener, limits).await
+        crate::tokio_accept::accept(listener, limits).await
     })
 }
 
