@@ -203,16 +203,6 @@ const POLLER: &str = if cfg!(target_os = "linux") {
     "kqueue"
 };
 
-impl IoDriver {
-    /// The kind of driver this is: a fallback is readiness.
-    pub fn kind(&self) -> Driver {
-        match self {
-            IoDriver::IoUring => Driver::IoUring,
-            IoDriver::Readiness(_) | IoDriver::Fallback(_) => Driver::Readiness,
-        }
-    }
-}
-
 impl fmt::Display for IoDriver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -92,10 +92,8 @@ pub fn design_driver(results: &Path, rerun: &Path) -> Result<String, String> {
     };
     let mut text = String::new();
     for workload in &workloads {
-        text += &format!(
-            "{}:\n\n| design | {} | {} |\n|---|---|---|\n",
-            workload.title, DRIVERS[0], DRIVERS[1]
-        );
+        let headings = Driver::ALL.map(heading).join(" | ");
+        text += &format!("{}:\n\n| design | {headings} |\n|---|---|---|\n", workload.title);
         for design in Scheduling::ALL {
             let cells: Vec<String> = Driver::ALL
                 .map(|driver| cell(workload, design, driver, &placed(design, driver)))
@@ -110,8 +108,13 @@ pub fn design_driver(results: &Path, rerun: &Path) -> Result<String, String> {
     Ok(text + &drivers.fallbacks() + &made)
 }
 
-/// The column headings, in the order of [`Driver::ALL`].
-const DRIVERS: [&str; 2] = ["epoll (readiness)", "io_uring (completion)"];
+/// A column's heading: the driver, and how it works.
+fn heading(driver: Driver) -> String {
+    match driver {
+        Driver::Readiness => format!("{driver} (readiness)"),
+        Driver::IoUring => format!("{driver} (completion)"),
+    }
+}
 
 fn design_name(design: Scheduling) -> &'static str {
     match design {
