@@ -28,49 +28,70 @@ pub struct Exception {
     pub why: &'static str,
 }
 
-/// The only pairs allowed above [`TARGET`].
-pub const EXCEPTIONS: [Exception; 1] = [Exception {
-    case: "spawn_many",
-    flavour: Flavour::AsyncStd,
-    limit: 1.10,
-    why: "async-std re-raises a task's panic at the await, so the contract's panic-as-a-value \
-          needs a catch_unwind around every poll of every task, the one cost a task that \
-          does nothing shows",
-}];
+/// The most an [`Exception`] may be allowed: a regression guard, not a target.
+pub const EXCEPTION_CEILING: f64 = 1.50;
 
-/// Pairs counted and published but not yet held to any limit, each with why: their
-/// cost is known and open, not hidden. Every other pair of these flavours is held.
-pub const NOT_YET_HELD: [(&str, Flavour, &str); 5] = [
-    ("spawn_many", Flavour::CompioCurrentThread, COMPIO_SPAWN),
-    ("spawn_many", Flavour::CompioEpollCurrentThread, COMPIO_SPAWN),
-    (
-        "fanout_spawn_10000",
-        Flavour::CompioEpollCurrentThread,
-        "the same spawn as spawn_many's, a twentieth of a user's task here: compio's loop \
-         on epoll does less per task than on io_uring (1.04 there), so the same extra \
-         weighs more",
-    ),
-    ("spawn_many", Flavour::MonoioCurrentThread, MONOIO_SPAWN),
-    ("spawn_many", Flavour::MonoioEpollCurrentThread, MONOIO_SPAWN),
+/// The only pairs allowed above [`TARGET`], each held to the limit it was measured
+/// under, with why it cannot be met.
+pub const EXCEPTIONS: [Exception; 6] = [
+    Exception {
+        case: "spawn_many",
+        flavour: Flavour::AsyncStd,
+        limit: 1.10,
+        why: "async-std re-raises a task's panic at the await, so the contract's \
+              panic-as-a-value needs a catch_unwind around every poll of every task, the one \
+              cost a task that does nothing shows",
+    },
+    Exception {
+        case: "spawn_many",
+        flavour: Flavour::CompioCurrentThread,
+        limit: 1.15,
+        why: COMPIO_SPAWN,
+    },
+    Exception {
+        case: "spawn_many",
+        flavour: Flavour::CompioEpollCurrentThread,
+        limit: 1.15,
+        why: COMPIO_SPAWN,
+    },
+    Exception {
+        case: "fanout_spawn_10000",
+        flavour: Flavour::CompioEpollCurrentThread,
+        limit: 1.08,
+        why: "the same spawn as spawn_many's, a twentieth of a user's task here: compio's \
+              loop on epoll does less per task than on io_uring (1.04 there), so the same \
+              extra weighs more",
+    },
+    Exception {
+        case: "spawn_many",
+        flavour: Flavour::MonoioCurrentThread,
+        limit: 1.50,
+        why: MONOIO_SPAWN,
+    },
+    Exception {
+        case: "spawn_many",
+        flavour: Flavour::MonoioEpollCurrentThread,
+        limit: 1.50,
+        why: MONOIO_SPAWN,
+    },
 ];
 
-/// Why the contract's spawn on compio is not yet held: on either driver.
+/// Why the contract's spawn on compio costs more than compio's: on either driver.
 const COMPIO_SPAWN: &str = "compio's own handle carries each task (no allocation of the \
-     contract's), but the contract's spawn adds about a tenth to a task that does nothing: the \
-     check of which shard spawns, an id for the drop a cancel().await waits for, and code the \
-     compiler inlines less than the native loop's";
+     contract's), but a handle that does nothing else already costs a tenth of a task that \
+     does nothing: the handle is an enum (a task here, or one sent to another shard) three \
+     times the size of compio's, which the allocator and every move feel, beside the check \
+     of which shard spawns and an id for the drop a cancel().await waits for";
 
-/// Why the contract's spawn on monoio is not yet held: on either driver.
+/// Why the contract's spawn on monoio costs more than monoio's: on either driver.
 const MONOIO_SPAWN: &str = "monoio's handle detaches on drop and has no JoinError, so \
-     chain-per-core's LocalTask adds the cancel (a slot of the thread's) and the caught panic \
-     to each task, some 400 instructions beside monoio's 600";
+     chain-per-core's LocalTask adds the cancel and the caught panic to each task: nothing \
+     allocated and one counter read per poll, but a future with a drop of its own and a \
+     landing pad, which monoio's harness inlines less, and an output three words wide; \
+     monoio's handle with none of it already costs 1.12 (counted), as compio's does";
 
-/// The most `case` may cost on `flavour`, as a multiple of its native twin; infinite
-/// for a pair [`NOT_YET_HELD`].
+/// The most `case` may cost on `flavour`, as a multiple of its native twin.
 pub fn limit(case: &str, flavour: Flavour) -> f64 {
-    if NOT_YET_HELD.iter().any(|(c, f, _)| *c == case && *f == flavour) {
-        return f64::INFINITY;
-    }
     EXCEPTIONS.iter().find(|e| e.case == case && e.flavour == flavour).map_or(TARGET, |e| e.limit)
 }
 
@@ -177,23 +198,18 @@ mod tests {
     }
 
     #[test]
-    fn only_the_listed_pairs_go_unheld() {
-        for (case, flavour, _) in NOT_YET_HELD {
-            assert!(Case::named(case).is_some(), "{case}");
-            assert!(matches!(flavour.runtime(), "compio" | "monoio"));
-            assert_eq!(limit(case, flavour), f64::INFINITY);
-            assert_eq!(limit("chain", flavour), TARGET);
+    fn every_exception_names_a_case_once_and_stays_under_the_ceiling() {
+        for (i, exception) in EXCEPTIONS.iter().enumerate() {
+            assert!(Case::named(exception.case).is_some(), "{exception:?}");
+            assert!(exception.limit > TARGET, "{exception:?}");
+            assert!(exception.limit <= EXCEPTION_CEILING, "{exception:?}");
+            assert_eq!(limit(exception.case, exception.flavour), exception.limit);
+            let twice = EXCEPTIONS[..i]
+                .iter()
+                .any(|e| e.case == exception.case && e.flavour == exception.flavour);
+            assert!(!twice, "{exception:?} is listed twice");
         }
         assert_eq!(limit("fanout_spawn_10000", Flavour::CompioCurrentThread), TARGET);
-        assert_eq!(limit("fanout_spawn_10000", Flavour::MonoioEpollCurrentThread), TARGET);
-        assert_eq!(limit("spawn_many", Flavour::FuturesThreadPool), TARGET);
-    }
-
-    #[test]
-    fn every_exception_names_a_case_and_stays_close_to_the_target() {
-        for exception in EXCEPTIONS {
-            assert!(Case::named(exception.case).is_some(), "{exception:?}");
-            assert!(exception.limit > TARGET && exception.limit <= 1.10, "{exception:?}");
-        }
+        assert_eq!(limit("chain", Flavour::MonoioCurrentThread), TARGET);
     }
 }

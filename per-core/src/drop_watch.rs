@@ -7,23 +7,14 @@ use std::{
     cell::{Cell, RefCell},
     future::{Future, poll_fn},
     pin::Pin,
-    sync::atomic::{AtomicU64, Ordering::Relaxed},
     task::{Context, Poll, Waker},
 };
 
-/// Which task, on which thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WatchId(u64);
-
-impl WatchId {
-    fn thread(self) -> u64 {
-        self.0 >> TASK_BITS
-    }
-}
+use crate::TaskId;
 
 /// A handle waiting for a future's drop.
 struct Waiting {
-    task: u64,
+    task: TaskId,
     gone: bool,
     waker: Option<Waker>,
 }
@@ -33,13 +24,7 @@ thread_local! {
     static WAITING: RefCell<Vec<Waiting>> = const { RefCell::new(Vec::new()) };
     /// Whether `WAITING` has any: what every drop reads, so kept apart and plain.
     static ANY_WAITING: Cell<bool> = const { Cell::new(false) };
-    /// This thread's number (high bits, from 1; 0 until its first task) and its
-    /// last task's (low bits).
-    static LAST_ID: Cell<u64> = const { Cell::new(0) };
 }
-
-/// Bits of an id that count the tasks of one thread.
-const TASK_BITS: u32 = 40;
 
 pin_project_lite::pin_project! {
     /// `future`, telling a handle that waits for it when it is dropped.
@@ -51,38 +36,36 @@ pin_project_lite::pin_project! {
     }
 }
 
-struct Gone(u64);
+struct Gone(TaskId);
 
 impl Drop for Gone {
     #[inline]
     fn drop(&mut self) {
-        if !ANY_WAITING.get() {
-            return;
-        }
-        // A thread's locals may be gone before its runtime drops the tasks left.
-        let waker = WAITING.try_with(|waiting| {
-            let mut waiting = waiting.borrow_mut();
-            let waiting = waiting.iter_mut().find(|waiting| waiting.task == self.0)?;
-            waiting.gone = true;
-            waiting.waker.take()
-        });
-        waker.ok().flatten().into_iter().for_each(Waker::wake);
+        dropped(self.0);
     }
+}
+
+/// `id`'s future is gone: wakes a handle waiting for that, if one is.
+#[inline]
+pub(crate) fn dropped(id: TaskId) {
+    if !ANY_WAITING.get() {
+        return;
+    }
+    // A thread's locals may be gone before its runtime drops the tasks left.
+    let waker = WAITING.try_with(|waiting| {
+        let mut waiting = waiting.borrow_mut();
+        let waiting = waiting.iter_mut().find(|waiting| waiting.task == id)?;
+        waiting.gone = true;
+        waiting.waker.take()
+    });
+    waker.ok().flatten().into_iter().for_each(Waker::wake);
 }
 
 impl<F> Watched<F> {
     /// `future`, and its id on the calling thread, the one that will run it.
-    pub fn new(future: F) -> (Self, WatchId) {
-        static THREADS: AtomicU64 = AtomicU64::new(1);
-        let id = LAST_ID.with(|last| {
-            let mut id = last.get() + 1;
-            if id >> TASK_BITS == 0 {
-                id = THREADS.fetch_add(1, Relaxed) << TASK_BITS | 1;
-            }
-            last.set(id);
-            WatchId(id)
-        });
-        (Watched { future, gone: Gone(id.0) }, id)
+    pub fn new(future: F) -> (Self, TaskId) {
+        let id = TaskId::next();
+        (Watched { future, gone: Gone(id) }, id)
     }
 }
 
@@ -100,22 +83,21 @@ impl<F: Future> Future for Watched<F> {
 /// # Panics
 ///
 /// On another thread than the one `id`'s future runs on.
-pub async fn cancel_and_wait(id: WatchId, cancel: impl FnOnce()) {
-    assert_eq!(
-        LAST_ID.get() >> TASK_BITS,
-        id.thread(),
-        "a thread-per-core task was cancelled on another thread than its own"
+pub async fn cancel_and_wait(id: TaskId, cancel: impl FnOnce()) {
+    assert!(
+        id.is_this_thread(),
+        "a thread-per-core task ({id:?}) was cancelled on another thread than its own"
     );
     WAITING.with_borrow_mut(|waiting| {
-        waiting.push(Waiting { task: id.0, gone: false, waker: None });
+        waiting.push(Waiting { task: id, gone: false, waker: None });
     });
     ANY_WAITING.set(true);
     // Removed however the wait ends, the await dropped included.
-    let _registered = Registered(id.0);
+    let _registered = Registered(id);
     cancel();
     poll_fn(|cx| {
         WAITING.with_borrow_mut(|waiting| {
-            let waiting = waiting.iter_mut().find(|waiting| waiting.task == id.0);
+            let waiting = waiting.iter_mut().find(|waiting| waiting.task == id);
             let waiting = waiting.expect("registered until this wait ends");
             match waiting.gone {
                 true => Poll::Ready(()),
@@ -129,7 +111,7 @@ pub async fn cancel_and_wait(id: WatchId, cancel: impl FnOnce()) {
     .await;
 }
 
-struct Registered(u64);
+struct Registered(TaskId);
 
 impl Drop for Registered {
     fn drop(&mut self) {

@@ -35,6 +35,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod cancels;
 mod confined;
 mod drop_watch;
 mod kept_accept;
@@ -42,14 +43,15 @@ mod local_task;
 mod per_core;
 mod shard;
 mod shard_task;
-mod slots;
+mod task_id;
 
 pub use confined::{Confined, confined};
-pub use drop_watch::{WatchId, Watched, cancel_and_wait};
+pub use drop_watch::{Watched, cancel_and_wait};
 pub use kept_accept::KeptAccept;
 pub use local_task::{LocalTask, NativeHandle, Tracked};
 pub use per_core::PerCore;
 pub use shard_task::ShardTask;
+pub use task_id::TaskId;
 
 use std::{future::Future, io, net::SocketAddr};
 

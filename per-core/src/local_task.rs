@@ -2,21 +2,24 @@
 //! the calling thread, sharing the runtime's allocation instead of adding one.
 
 use std::{
-    future::{Future, poll_fn},
+    future::Future,
     panic::AssertUnwindSafe,
     pin::Pin,
-    task::{Context, Poll},
+    task::{Context, Poll, Waker},
 };
 
 use chain_contract::{JoinError, JoinHandle};
 use futures::{FutureExt, future::CatchUnwind};
 
-use crate::slots::{self, SlotKey};
+use crate::{TaskId, cancel_and_wait, cancels, drop_watch};
 
 /// A runtime's own handle of a task on the calling thread, as [`LocalTask`] uses it:
 /// it yields the task's output, or `None` if the runtime dropped the task
 /// unfinished.
 pub trait NativeHandle: Future + Send + Unpin + 'static {
+    /// Whether the task has finished: its future is gone.
+    fn is_finished(&self) -> bool;
+
     /// Lets the task run on with nobody awaiting it.
     fn detach(self);
 }
@@ -25,36 +28,54 @@ pin_project_lite::pin_project! {
     /// The future a runtime runs in a task's place: the user's future, its panic
     /// caught, until it finishes or its handle cancels it.
     pub struct Tracked<F> {
-        // Declared first, so dropped first: `gone` frees the slot once it is.
+        // Declared first, so dropped first: `gone` says so once it is.
         #[pin]
         work: CatchUnwind<AssertUnwindSafe<F>>,
         gone: Gone,
     }
 }
 
-/// Frees the task's slot when its future is gone, however it goes.
-struct Gone(SlotKey);
+/// Tells the thread when the task's future is gone, however it goes.
+struct Gone {
+    id: TaskId,
+    /// The waker last kept for a cancel to wake the task with.
+    runner: Option<Waker>,
+}
+
+impl Gone {
+    /// The task is parked: keeps `waker` for a cancel, unless it is kept already.
+    #[inline]
+    fn park(&mut self, waker: &Waker) {
+        if !self.runner.as_ref().is_some_and(|kept| kept.will_wake(waker)) {
+            self.runner = Some(waker.clone());
+            cancels::park(self.id, waker.clone());
+        }
+    }
+}
 
 impl Drop for Gone {
     #[inline]
     fn drop(&mut self) {
-        slots::remove(self.0);
+        if self.runner.is_some() || cancels::any() {
+            cancels::forget(self.id);
+        }
+        drop_watch::dropped(self.id);
     }
 }
 
 impl<F: Future> Future for Tracked<F> {
     type Output = Result<F::Output, JoinError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let key = this.gone.0;
-        if slots::cancelled(key) {
+        if cancels::is_cancelled(this.gone.id) {
             return Poll::Ready(Err(JoinError::Cancelled));
         }
         match this.work.poll(cx) {
             Poll::Ready(output) => Poll::Ready(output.map_err(JoinError::Panicked)),
             Poll::Pending => {
-                slots::park(key, cx.waker());
+                this.gone.park(cx.waker());
                 Poll::Pending
             }
         }
@@ -63,8 +84,9 @@ impl<F: Future> Future for Tracked<F> {
 
 /// The contract's [`JoinHandle`] over `N`, a runtime's own handle of a task on this
 /// thread: cancel on drop, panics as values and `cancel().await` written here once,
-/// whatever the runtime's own handle does, in a slot of this thread's instead of an
-/// allocation per task.
+/// whatever the runtime's own handle does, and nothing allocated per task: a task
+/// is named by its [`TaskId`], and the thread keeps a record only of the tasks a
+/// cancel concerns.
 ///
 /// # Panics
 ///
@@ -75,23 +97,24 @@ impl<F: Future> Future for Tracked<F> {
 ///
 /// As the contract's handle: dropping it, or an await of it, cancels the task.
 #[derive(Debug)]
-pub struct LocalTask<N> {
+pub struct LocalTask<N: NativeHandle> {
     /// `None` once the output was taken or the task detached.
     native: Option<N>,
-    key: SlotKey,
+    id: TaskId,
 }
 
-impl<N> LocalTask<N> {
+impl<N: NativeHandle> LocalTask<N> {
     /// Starts `future` with `spawn`, the runtime's own spawn on this thread.
+    #[inline]
     pub fn spawn<F, T>(future: F, spawn: impl FnOnce(Tracked<F>) -> N) -> Self
     where
         F: Future<Output = T>,
         N: NativeHandle<Output = Option<Result<T, JoinError>>>,
     {
-        let key = slots::insert();
+        let id = TaskId::next();
         let work = AssertUnwindSafe(future).catch_unwind();
-        let native = spawn(Tracked { work, gone: Gone(key) });
-        LocalTask { native: Some(native), key }
+        let native = spawn(Tracked { work, gone: Gone { id, runner: None } });
+        LocalTask { native: Some(native), id }
     }
 }
 
@@ -101,28 +124,25 @@ impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T> Future for Local
     /// # Panics
     ///
     /// Polled again after it returned the output.
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let key = self.key;
         let native = self.native.as_mut().expect("a task handle polled after its output was taken");
-        let output = match Pin::new(native).poll(cx) {
-            Poll::Ready(Some(output)) => output,
-            Poll::Ready(None) => Err(JoinError::Cancelled),
-            // Gone without an output: the runtime dropped it unfinished (a slot is
-            // read on its own thread only; the runtime's handle says it elsewhere).
-            Poll::Pending if slots::is_owner(key) && slots::gone(key) => Err(JoinError::Cancelled),
-            Poll::Pending => return Poll::Pending,
+        let output = match futures::ready!(Pin::new(native).poll(cx)) {
+            Some(output) => output,
+            None => Err(JoinError::Cancelled),
         };
         self.native = None;
         Poll::Ready(output)
     }
 }
 
-impl<N> Drop for LocalTask<N> {
+impl<N: NativeHandle> Drop for LocalTask<N> {
     fn drop(&mut self) {
-        // Off its thread, a slot is out of reach: the runtime's own handle, dropped
-        // below, does what the runtime does (compio cancels; monoio lets it run).
-        if self.native.is_some() && slots::is_owner(self.key) {
-            slots::cancel(self.key);
+        // Off its thread, the thread's records are out of reach: the runtime's own
+        // handle, dropped below, does what the runtime does (monoio lets it run).
+        let unfinished = self.native.as_ref().is_some_and(|native| !native.is_finished());
+        if unfinished && self.id.is_this_thread() {
+            cancels::cancel(self.id);
         }
     }
 }
@@ -137,17 +157,8 @@ impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T: Send + 'static> 
     }
 
     async fn cancel(mut self) {
-        if self.native.is_none() {
-            return;
-        }
-        let key = self.key;
-        slots::cancel(key);
-        poll_fn(|cx| match slots::gone_or_wait(key, cx.waker()) {
-            true => Poll::Ready(()),
-            false => Poll::Pending,
-        })
-        .await;
-        if let Some(native) = self.native.take() {
+        if let Some(native) = self.native.take().filter(|native| !native.is_finished()) {
+            cancel_and_wait(self.id, || cancels::cancel(self.id)).await;
             native.detach();
         }
     }
@@ -155,7 +166,14 @@ impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T: Send + 'static> 
 
 #[cfg(test)]
 mod tests {
-    use std::{cell::Cell, rc::Rc};
+    use std::{
+        cell::Cell,
+        rc::Rc,
+        sync::{
+            Arc,
+            atomic::{AtomicBool, Ordering::Relaxed},
+        },
+    };
 
     use futures::{executor::LocalPool, future::RemoteHandle, task::LocalSpawnExt};
 
@@ -163,11 +181,15 @@ mod tests {
 
     /// The futures crate's handle made to detach when dropped, as monoio's does: so
     /// that only [`LocalTask`] can stop the task.
-    struct Detaching<T>(Option<RemoteHandle<T>>);
+    struct Detaching<T> {
+        handle: Option<RemoteHandle<T>>,
+        /// Set once the task's future is gone.
+        gone: Arc<AtomicBool>,
+    }
 
     impl<T> Drop for Detaching<T> {
         fn drop(&mut self) {
-            if let Some(handle) = self.0.take() {
+            if let Some(handle) = self.handle.take() {
                 handle.forget();
             }
         }
@@ -177,12 +199,25 @@ mod tests {
         type Output = Option<T>;
 
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-            Pin::new(self.0.as_mut().expect("polled after the output")).poll(cx).map(Some)
+            Pin::new(self.handle.as_mut().expect("polled after the output")).poll(cx).map(Some)
         }
     }
 
     impl<T: Send + 'static> NativeHandle for Detaching<T> {
+        fn is_finished(&self) -> bool {
+            self.gone.load(Relaxed)
+        }
+
         fn detach(self) {}
+    }
+
+    /// Sets its flag when dropped.
+    struct SetOnDrop(Arc<AtomicBool>);
+
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Relaxed);
+        }
     }
 
     fn spawn<T: Send + 'static>(
@@ -190,8 +225,15 @@ mod tests {
         future: impl Future<Output = T> + 'static,
     ) -> LocalTask<Detaching<Result<T, JoinError>>> {
         let spawner = pool.spawner();
+        let gone = Arc::new(AtomicBool::new(false));
+        let set = SetOnDrop(gone.clone());
         LocalTask::spawn(future, |tracked| {
-            Detaching(Some(spawner.spawn_local_with_handle(tracked).expect("the pool runs")))
+            let running = async move {
+                let _set = set;
+                tracked.await
+            };
+            let handle = spawner.spawn_local_with_handle(running).expect("the pool runs");
+            Detaching { handle: Some(handle), gone }
         })
     }
 

@@ -39,7 +39,7 @@ use chain_contract::{
     Driver, IoDriver, JoinError, JoinHandle, Listener, Timer, accept_no_delay, connect_no_delay,
 };
 use chain_per_core::{
-    Confined, KeptAccept, LocalLoop, PerCore, WatchId, Watched, cancel_and_wait, confined,
+    Confined, KeptAccept, LocalLoop, PerCore, TaskId, Watched, cancel_and_wait, confined,
 };
 use compio::{
     driver::{DriverType, ProactorBuilder},
@@ -233,7 +233,7 @@ impl Listener for CompioListener {
 pub struct CompioTask<T> {
     /// `None` once the output was taken or the task detached.
     native: Option<compio::runtime::JoinHandle<T>>,
-    id: WatchId,
+    id: TaskId,
 }
 
 impl<T> Future for CompioTask<T> {

@@ -4,7 +4,7 @@
 //! | contract | here |
 //! |---|---|
 //! | event loop | a [`monoio::FusionRuntime`] per thread with its timer enabled, built once and kept by the thread: io_uring, or epoll (its `legacy` driver, over mio) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
-//! | `spawn` | [`monoio::spawn`] on the calling shard, behind chain-per-core's [`LocalTask`]: monoio's own handle detaches on drop and has no `JoinError`, so the cancel and the caught panic are `LocalTask`'s, in a slot of the thread's, not an allocation per task |
+//! | `spawn` | [`monoio::spawn`] on the calling shard, behind chain-per-core's [`LocalTask`]: monoio's own handle detaches on drop and has no `JoinError`, so the cancel and the caught panic are `LocalTask`'s, with nothing allocated per task: the thread keeps a record only of the tasks a cancel concerns |
 //! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it |
 //! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
 //! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
@@ -212,6 +212,11 @@ impl<T> Future for MonoioHandle<T> {
 }
 
 impl<T: Send + 'static> NativeHandle for MonoioHandle<T> {
+    #[inline]
+    fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+
     fn detach(self) {
         drop(self); // monoio's handle detaches when dropped
     }
