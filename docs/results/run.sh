@@ -3,7 +3,8 @@
 # took to FOLDER/seconds.txt; the README quotes it):
 #
 #   docs/results/run.sh            two runs, into docs/results and docs/results/rerun,
-#                                  then the README's results sections from both
+#                                  then overhead-wall.sh, then the README's results
+#                                  sections from both
 #   docs/results/run.sh FOLDER     one run, into FOLDER
 #
 # Only the charts, redrawn from the committed JSON (nothing measured):
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/../.."
 if [ $# -eq 0 ]; then
   "$0" docs/results
   "$0" docs/results/rerun
+  docs/results/overhead-wall.sh
   exec cargo run --release --locked -q -p results -- readme
 fi
 out=$1

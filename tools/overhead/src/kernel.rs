@@ -68,7 +68,7 @@ pub struct PerIteration {
 
 /// Runs of each side: the least kernel time of them counts, since a run that met
 /// a page fault or a preemption the others did not says nothing about the code.
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 
 /// Runs `side` of `case` natively (no valgrind) [`RUNS`] times, for ten times its
 /// larger counted number of iterations each, and reads its kernel account per

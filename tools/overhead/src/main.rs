@@ -33,6 +33,12 @@ enum Command {
     Instructions(count::Options),
     /// Criterion's medians from `cargo bench -- overhead`.
     Medians(medians::Options),
+    /// The flavours whose pairs are measured, a name a line.
+    Flavours {
+        /// Only the single-threaded ones: one thread runs every task.
+        #[arg(long)]
+        single_threaded: bool,
+    },
     /// Runs one side of one case (what `instructions` runs under valgrind).
     #[command(hide = true)]
     Run {
@@ -50,6 +56,14 @@ fn main() -> ExitCode {
     match args.command {
         Command::Instructions(options) => count::main(&options),
         Command::Medians(options) => medians::main(&options),
+        Command::Flavours { single_threaded } => {
+            for flavour in Flavour::ALL.into_iter().filter(|f| f.has_native_twin()) {
+                if !single_threaded || !flavour.is_multi_thread() {
+                    println!("{flavour}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Run { case, side, flavour, iterations } => run(&case, side, flavour, iterations),
     }
 }

@@ -16,6 +16,7 @@
 mod compared;
 mod criterion;
 mod matrix;
+mod overhead_wall;
 mod readme;
 mod sections;
 mod serving;

@@ -11,7 +11,7 @@ use chain_contract::Scheduling;
 use crate::{
     compared::{AGREEMENT, ASYNCIO, Pair, Row, Stated, figure},
     criterion::Export,
-    matrix, serving, tables,
+    matrix, overhead_wall, serving, tables,
 };
 
 /// The CPU-bound fan-out with its work spread evenly, and with it skewed.
@@ -105,6 +105,7 @@ impl<'a> Sources<'a> {
             "serve-hold" => serving::hold(self.results, self.rerun),
             "serve-clients" => serving::clients(self.results, self.rerun),
             "design-driver" => matrix::design_driver(self.results, self.rerun),
+            "overhead-single" => overhead_wall::single_threaded(self.results),
             other => Err(format!("no section called {other}")),
         }
     }
