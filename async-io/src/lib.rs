@@ -30,7 +30,7 @@ use std::{
 };
 
 use async_io::Async;
-use chain_contract::{IoDriver, Listener, Timer, accept_no_delay, connect_no_delay};
+use chain_contract::{IoDriver, LazySleep, Listener, Timer, accept_no_delay, connect_no_delay};
 
 /// How async-io's timer keeps time, as [`RuntimeInfo::timer`](chain_contract::RuntimeInfo::timer) says it.
 pub const TIMER: &str = "async-io timerfd, no rounding";
@@ -43,13 +43,10 @@ pub const IO: IoDriver = IoDriver::Readiness("polling");
 pub struct AsyncIoTimer;
 
 impl Timer for AsyncIoTimer {
-    #[allow(clippy::manual_async_fn, reason = "an `async fn` would borrow `self`, not be 'static")]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
         // Created at first poll, as the other runtimes' are, so that a sleep and a
         // future raced against it start their clocks at the same point.
-        async move {
-            async_io::Timer::after(duration).await;
-        }
+        LazySleep::new(duration, async_io::Timer::after)
     }
 
     fn now(&self) -> Instant {

@@ -9,18 +9,11 @@
 #   docs/results/matrix.sh FOLDER
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/lib.sh
 out=${1:?usage: docs/results/matrix.sh FOLDER}
 mkdir -p "$out"
-# One build, so that every package is built with the same features once.
-cargo build --release --locked --bins -p compare -p load \
-  $(sed -nE 's/^ *"(runtime-[a-z0-9-]+)" => .*/-p \1/p' benches/src/flavours.rs)
-changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
-echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/matrix-built.txt"
-compare() {
-  local name=$1; shift
-  ./target/release/compare "$@" \
-    --markdown "$out/$name.md" --svg "$out/$name.svg" --json "$out/$name.json"
-}
+build_compare
+record_build "$out/matrix-built.txt"
 compare matrix-fanout fanout --users 100000 --latency 10ms --shape spawn --workers 2 --runs 5 --no-python
 compare matrix-uneven fanout --users 10000 --work 10000 --skew 2 --shape spawn --workers 2 --runs 5 --no-python
 ./target/release/compare serve --rates 10000 --duration 2s --warmup 500ms --runs 3 \

@@ -9,12 +9,12 @@
 # FOLDER/built.txt; `results readme` puts them beside the counts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/lib.sh
 out=${1:-docs/results/overhead-wall}
 mkdir -p "$out"
 cargo build --release --locked -p results -p overhead
 cargo bench --locked -p benches --bench runtimes --no-run
-changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
-echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/built.txt"
+record_build "$out/built.txt"
 # One thread each: the flavours whose pairs a 2-core machine measures quietly.
 single=$(./target/release/overhead flavours --single-threaded | paste -sd '|')
 for run in criterion rerun; do

@@ -16,6 +16,7 @@
 # they differ by more than 10 %, and says how far apart the two runs were.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/lib.sh
 if [ $# -eq 0 ]; then
   "$0" docs/results
   "$0" docs/results/rerun
@@ -26,15 +27,7 @@ out=$1
 mkdir -p "$out"
 started=$(date +%s)
 cargo build --release --locked --workspace --bins --examples
-# What was measured: the commit (and whether the code had changes; the results
-# that a first run just wrote do not count) and the compiler.
-changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
-echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/built.txt"
-compare() {
-  local name=$1; shift
-  ./target/release/compare "$@" \
-    --markdown "$out/$name.md" --svg "$out/$name.svg" --json "$out/$name.json"
-}
+record_build "$out/built.txt"
 compare fanout-100k-10ms-join fanout --users 100000 --latency 10ms --shape join --runs 3
 compare fanout-100k-10ms-spawn fanout --users 100000 --latency 10ms --shape spawn --runs 5
 compare bounded-100k-k1000-1ms bounded --users 100000 --concurrency 1000 --latency 1ms --runs 5

@@ -11,6 +11,7 @@
 # 2-core machine the rest of docs/results comes from, it sweeps 1 and 2 workers.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/lib.sh
 cores=$(nproc)
 cpu=$(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)
 label=$(printf '%s-%s-cores' "${cpu:-unknown}" "$cores" | tr -cs 'A-Za-z0-9' '-' | tr 'A-Z' 'a-z')
@@ -21,17 +22,12 @@ workers=$(sweep "$cores" | paste -sd,)
 # The flavours of several threads: the ones the server's workers change.
 several=$(sed -nE 's/^ *[A-Za-z]+ = "([a-z-]+)", (MultiThread|ThreadPerCore), [A-Za-z]+;$/\1/p' \
   benches/src/flavours.rs | paste -sd,)
-cargo build --release --locked --bins -p compare -p load \
-  $(sed -nE 's/^ *"(runtime-[a-z0-9-]+)" => .*/-p \1/p' benches/src/flavours.rs)
-changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
-echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V); $cpu, $cores cores" > "$out/built.txt"
-compare() {
-  local name=$1; shift
-  ./target/release/compare "$@" --runs 5 --no-python \
-    --markdown "$out/$name.md" --svg "$out/$name.svg" --json "$out/$name.json"
-}
-compare fanout fanout --users 100000 --latency 10ms --shape spawn --workers "$workers"
-compare uneven fanout --users 10000 --work 10000 --skew 2 --shape spawn --workers "$workers"
+build_compare
+record_build "$out/built.txt" "$cpu, $cores cores"
+compare fanout fanout --users 100000 --latency 10ms --shape spawn --workers "$workers" \
+  --runs 5 --no-python
+compare uneven fanout --users 10000 --work 10000 --skew 2 --shape spawn --workers "$workers" \
+  --runs 5 --no-python
 for w in $(sweep $(( cores / 2 > 0 ? cores / 2 : 1 ))); do
   # One thread's flavours once, at the first count; the others at every count.
   flavours=()

@@ -9,9 +9,9 @@
 #   docs/results/serve-cost.sh FOLDER
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/lib.sh
 out=${1:?usage: docs/results/serve-cost.sh FOLDER}
 mkdir -p "$out"
-changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
-echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/serve-cost-built.txt"
+record_build "$out/serve-cost-built.txt"
 ./target/release/compare serve --rates 30000 --duration 2s --warmup 500ms --runs 9 --no-python \
   --markdown "$out/serve-cost.md" --json "$out/serve-cost.json"

@@ -17,6 +17,7 @@
 # second; compare pins them so itself, the clients' runs here with taskset.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source docs/results/lib.sh
 out=${1:?usage: docs/results/serve.sh FOLDER}
 # wrk is Debian's package, installed here where it is missing (as CI installs its own).
 bash .ci/install wrk ||
@@ -24,8 +25,7 @@ bash .ci/install wrk ||
 mkdir -p "$out"
 bin=./target/release
 started=$(date +%s)
-changed=$(git diff --quiet HEAD -- . ':!docs/results' || echo ' with changes')
-echo "commit $(git rev-parse --short HEAD)$changed, $(rustc -V)" > "$out/serve-built.txt"
+record_build "$out/serve-built.txt"
 # 10,000 connections held take 20,000 descriptors in the threads baseline (tiny_http
 # duplicates each socket), and some in compare: more than the usual hard limit, which
 # only root may raise.

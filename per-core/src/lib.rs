@@ -35,6 +35,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod build_on;
 mod cancels;
 mod confined;
 mod drop_watch;
@@ -45,6 +46,7 @@ mod shard;
 mod shard_task;
 mod task_id;
 
+pub use build_on::build_on;
 pub use confined::{Confined, confined};
 pub use drop_watch::{Watched, cancel_and_wait};
 pub use kept_accept::KeptAccept;

@@ -39,7 +39,7 @@ use chain_contract::{
     Driver, IoDriver, JoinError, JoinHandle, Listener, Timer, accept_no_delay, connect_no_delay,
 };
 use chain_per_core::{
-    Confined, KeptAccept, LocalLoop, PerCore, TaskId, Watched, cancel_and_wait, confined,
+    Confined, KeptAccept, LocalLoop, PerCore, TaskId, Watched, build_on, cancel_and_wait, confined,
 };
 use compio::{
     driver::{DriverType, ProactorBuilder},
@@ -88,15 +88,8 @@ impl CompioLoop {
         RUNTIMES.with(|runtimes| {
             let cell = &runtimes[usize::from(self.driver == Driver::IoUring)];
             if cell.get().is_none() {
-                // io_uring asked for by name, so that its error is ours to report.
-                let built = match self.driver {
-                    Driver::Readiness => (build(DriverType::Poll)?, IoDriver::Readiness("polling")),
-                    Driver::IoUring => match build(DriverType::IoUring) {
-                        Ok(built) => (built, IoDriver::IoUring),
-                        Err(e) => (build(DriverType::Poll)?, IoDriver::Fallback(e.to_string())),
-                    },
-                };
-                let _ = cell.set(built);
+                let (poll, io_uring) = (|| build(DriverType::Poll), || build(DriverType::IoUring));
+                let _ = cell.set(build_on(self.driver, "polling", poll, io_uring)?);
             }
             let (runtime, io) = cell.get().expect("built above");
             Ok(f(runtime, io))

@@ -38,7 +38,9 @@ use std::{
 use chain_contract::{
     Driver, IoDriver, JoinError, Listener, Timer, accept_no_delay, connect_no_delay,
 };
-use chain_per_core::{Confined, KeptAccept, LocalLoop, LocalTask, NativeHandle, PerCore, confined};
+use chain_per_core::{
+    Confined, KeptAccept, LocalLoop, LocalTask, NativeHandle, PerCore, build_on, confined,
+};
 use monoio::{
     FusionRuntime, IoUringDriver, LegacyDriver, RuntimeBuilder, io::IntoPollIo,
     net::tcp::stream_poll::TcpStreamPoll, time::TimeDriver,
@@ -85,16 +87,9 @@ impl MonoioLoop {
         RUNTIMES.with(|runtimes| {
             let mut cell = runtimes[usize::from(self.driver == Driver::IoUring)].borrow_mut();
             if cell.is_none() {
-                // io_uring asked for by name, so that its error is ours to report.
-                *cell = Some(match self.driver {
-                    Driver::Readiness => (epoll()?, IoDriver::Readiness("mio")),
-                    Driver::IoUring => {
-                        match RuntimeBuilder::<IoUringDriver>::new().enable_timer().build() {
-                            Ok(built) => (built.into(), IoDriver::IoUring),
-                            Err(e) => (epoll()?, IoDriver::Fallback(e.to_string())),
-                        }
-                    }
-                });
+                let io_uring =
+                    || Ok(RuntimeBuilder::<IoUringDriver>::new().enable_timer().build()?.into());
+                *cell = Some(build_on(self.driver, "mio", epoll, io_uring)?);
             }
             let (runtime, io) = cell.as_mut().expect("built above");
             Ok(f(runtime, io))

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `block_on` | [`tokio::runtime::Runtime::block_on`] |
 //! | `spawn` | [`tokio::runtime::Runtime::spawn`], aborted when its handle is dropped |
-//! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime, [`tokio::time::Instant::now`] |
+//! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime ([`LazySleep`](chain_contract::LazySleep), in the room of tokio's `Sleep`), [`tokio::time::Instant::now`] |
 //! | `connect` | [`tokio::net::TcpStream`], as `futures-io` through [`tokio_util::compat`] |
 //! | `listen` | [`tokio::net::TcpListener::from_std`]; its streams as `connect`'s |
 //!
@@ -30,8 +30,8 @@ use std::{future::Future, io, net::SocketAddr, num::NonZeroUsize, pin::Pin, sync
 use std::{task::Context, task::Poll, time::Duration, time::Instant};
 
 use chain_contract::{CancelOnDrop, IoDriver, JoinError, Launch, Listener, NativeTasks, Runtime};
+use chain_contract::{LazySleep, accept_no_delay, connect_no_delay};
 use chain_contract::{RuntimeInfo, Scheduling, Timer, no_such_flavour};
-use chain_contract::{accept_no_delay, connect_no_delay};
 use tokio::{net::TcpStream, runtime::Builder};
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
@@ -208,7 +208,7 @@ impl Timer for TokioTimer {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
         // `tokio::time::sleep` needs the runtime's context when it is created, which
         // the first poll has and the caller may not.
-        async move { tokio::time::sleep(duration).await }
+        LazySleep::new(duration, tokio::time::sleep)
     }
 
     fn now(&self) -> Instant {
