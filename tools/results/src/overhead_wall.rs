@@ -76,11 +76,12 @@ pub fn single_threaded(results: &Path) -> Result<String, String> {
         }
     };
     Ok(format!(
-        "{out}\n{verdict} Wall time: criterion's medians, {} ({}), {}; {}.\n",
+        "{out}\n{verdict} Wall time: criterion's medians, {} ({}), {}; two runs of \
+         `docs/results/overhead-wall.sh`, each pair measured one side after the other on one \
+         thread.\n",
         runs[0].machine,
         runs[0].date,
         built.trim(),
-        "two runs of `docs/results/overhead-wall.sh`, each pair measured one side after the other on one thread"
     ))
 }
 
