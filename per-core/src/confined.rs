@@ -1,4 +1,4 @@
-//! [`Confined`]: a thread-per-core runtime's stream, `Send` by a check.
+//! [`Confined`]: a thread-per-core runtime's stream or future, `Send` by a check.
 
 use std::{
     future::Future,
@@ -10,29 +10,37 @@ use std::{
 use futures::io::{AsyncRead, AsyncWrite};
 use send_wrapper::SendWrapper;
 
-/// A stream that must stay on the thread that opened it (its runtime's driver is
-/// that thread's), made `Send` for the contract by a check: read, written or dropped
-/// on another thread, it panics instead of racing. A thread-per-core runtime's tasks
-/// never leave their thread, so neither does a stream they opened.
-///
-/// # Examples
-///
-/// ```
-/// use chain_per_core::Confined;
-/// use futures::{executor::block_on, io::{AsyncReadExt, Cursor}};
-///
-/// let mut stream = Confined::new(Cursor::new(b"ok".to_vec()));
-/// let mut read = String::new();
-/// block_on(stream.read_to_string(&mut read)).unwrap();
-/// assert_eq!(read, "ok");
-/// ```
-#[derive(Debug)]
-pub struct Confined<S>(SendWrapper<S>);
+pin_project_lite::pin_project! {
+    /// A stream that must stay on the thread that opened it (its runtime's driver is
+    /// that thread's), made `Send` for the contract by a check: read, written or dropped
+    /// on another thread, it panics instead of racing. A thread-per-core runtime's tasks
+    /// never leave their thread, so neither does a stream they opened.
+    ///
+    /// A future confined so is polled through: the glues' sleeps are, made on their
+    /// first poll by chain-contract's `LazySleep`, in the room of the sleep alone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chain_per_core::Confined;
+    /// use futures::{executor::block_on, io::{AsyncReadExt, Cursor}};
+    ///
+    /// let mut stream = Confined::new(Cursor::new(b"ok".to_vec()));
+    /// let mut read = String::new();
+    /// block_on(stream.read_to_string(&mut read)).unwrap();
+    /// assert_eq!(read, "ok");
+    /// ```
+    #[derive(Debug)]
+    pub struct Confined<S> {
+        #[pin]
+        inner: SendWrapper<S>,
+    }
+}
 
 impl<S> Confined<S> {
     /// `stream`, confined to the calling thread.
     pub fn new(stream: S) -> Self {
-        Confined(SendWrapper::new(stream))
+        Confined { inner: SendWrapper::new(stream) }
     }
 
     /// The value, on its thread: how a glue reaches a confined listener to accept.
@@ -41,7 +49,7 @@ impl<S> Confined<S> {
     ///
     /// On any other thread.
     pub fn get_ref(&self) -> &S {
-        &self.0
+        &self.inner
     }
 
     /// The stream, on its thread.
@@ -53,7 +61,15 @@ impl<S> Confined<S> {
     where
         S: Unpin,
     {
-        Pin::new(&mut *self.get_mut().0)
+        Pin::new(&mut *self.get_mut().inner)
+    }
+}
+
+impl<F: Future> Future for Confined<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().inner.poll(cx)
     }
 }
 
@@ -86,10 +102,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Confined<S> {
 }
 
 /// The future that `make` builds, built where it is first polled and confined to
-/// that thread: how a thread-per-core glue hands out its runtime's `!Send` sleeps
-/// and connection attempts as the contract's `Send` futures. Made lazily, so that
-/// it lives on the thread of the task that awaits it, and no earlier than it starts
-/// (a sleep's clock starts at its first poll, as on every runtime here).
+/// that thread: how a thread-per-core glue hands out its runtime's `!Send`
+/// connection attempts and accepts as the contract's `Send` futures. Made lazily, so
+/// that it lives on the thread of the task that awaits it. As an async function it
+/// keeps `make` beside the future it awaits; a sleep, which every fetch holds, is a
+/// [`Confined`] made by chain-contract's `LazySleep` instead, in the room of one.
 ///
 /// # Examples
 ///

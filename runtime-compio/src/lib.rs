@@ -5,7 +5,7 @@
 //! |---|---|
 //! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
 //! | `spawn` | [`compio::runtime::spawn`] on the calling shard, as [`CompioTask`]: compio's own handle, which cancels on drop and catches panics, but whose `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it), so the glue waits for the drop with chain-per-core's [`Watched`], which costs a task nothing unless a handle waits |
-//! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it |
+//! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it, and made there on its first poll ([`LazySleep`](chain_contract::LazySleep)) |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |
@@ -36,7 +36,8 @@ use std::{
 };
 
 use chain_contract::{
-    Driver, IoDriver, JoinError, JoinHandle, Listener, Timer, accept_no_delay, connect_no_delay,
+    Driver, IoDriver, JoinError, JoinHandle, LazySleep, Listener, Timer, accept_no_delay,
+    connect_no_delay,
 };
 use chain_per_core::{
     Confined, KeptAccept, LocalLoop, PerCore, TaskId, Watched, build_on, cancel_and_wait, confined,
@@ -271,7 +272,7 @@ pub struct CompioTimer;
 
 impl Timer for CompioTimer {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
-        confined(move || compio::time::sleep(duration))
+        LazySleep::new(duration, |duration| Confined::new(compio::time::sleep(duration)))
     }
 
     fn now(&self) -> Instant {
