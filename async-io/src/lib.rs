@@ -92,3 +92,15 @@ impl Listener for AsyncIoListener {
         self.0.get_ref().local_addr()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sleep_takes_the_room_of_async_ios_own() {
+        // Every fetch holds one, so a larger sleep is a larger task for every user.
+        let sleep = AsyncIoTimer.sleep(Duration::from_millis(1));
+        assert_eq!(size_of_val(&sleep), size_of::<async_io::Timer>());
+    }
+}

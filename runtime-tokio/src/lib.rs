@@ -248,3 +248,15 @@ impl NativeTasks for TokioTasks {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sleep_takes_the_room_of_tokios_own() {
+        // Every fetch holds one, so a larger sleep is a larger task for every user.
+        let sleep = TokioTimer.sleep(Duration::from_millis(1));
+        assert_eq!(size_of_val(&sleep), size_of::<tokio::time::Sleep>());
+    }
+}
