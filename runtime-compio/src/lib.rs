@@ -5,7 +5,7 @@
 //! |---|---|
 //! | event loop | a [`compio::runtime::Runtime`] per thread, built once and kept by the thread; its driver is io_uring, or epoll (`polling`) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
 //! | `spawn` | [`compio::runtime::spawn`] on the calling shard, as [`CompioTask`]: compio's own handle, which cancels on drop and catches panics, but whose `cancel().await` returns before the task's future is dropped (the conformance case `cancel_returns_once_the_task_is_gone` fails with it), so the glue waits for the drop with chain-per-core's [`Watched`], which costs a task nothing unless a handle waits |
-//! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it, and made there on its first poll ([`LazySleep`](chain_contract::LazySleep)) |
+//! | `timer` | [`compio::time::sleep`]: deadlines kept in order, checked each time the loop wakes, no rounding; the future is confined to the thread that polls it, and made there on its first poll ([`LazySleep`]) |
 //! | `connect` | [`compio::net::TcpStream`] with `TCP_NODELAY`, as `futures-io` through [`compio::io::compat::AsyncStream`] (which copies through a buffer of its own), confined to its thread |
 //! | `listen` | [`CompioListener`]: [`compio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |

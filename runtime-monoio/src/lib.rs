@@ -5,7 +5,7 @@
 //! |---|---|
 //! | event loop | a [`monoio::FusionRuntime`] per thread with its timer enabled, built once and kept by the thread: io_uring, or epoll (its `legacy` driver, over mio) where io_uring cannot be set up, and [`RuntimeInfo::io`](chain_contract::RuntimeInfo::io) says which, and why |
 //! | `spawn` | [`monoio::spawn`] on the calling shard, behind chain-per-core's [`LocalTask`]: monoio's own handle detaches on drop and has no `JoinError`, so the cancel and the caught panic are `LocalTask`'s, with nothing allocated per task: the thread keeps a record only of the tasks a cancel concerns |
-//! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it, and made there on its first poll ([`LazySleep`](chain_contract::LazySleep)) |
+//! | `timer` | [`monoio::time::sleep`]: a 1 ms wheel (tokio's design); the future is confined to the thread that polls it, and made there on its first poll ([`LazySleep`]) |
 //! | `connect` | [`monoio::net::TcpStream`] with `TCP_NODELAY`, made readiness-style (`into_poll_io`), as `futures-io` through [`tokio_util::compat`], confined to its thread |
 //! | `listen` | [`MonoioListener`]: [`monoio::net::TcpListener::from_std`] on the thread that polls it, confined there, its accepts kept when dropped ([`KeptAccept`]); its streams as `connect`'s |
 //! | workers | one loop per thread: current-thread, or thread-per-core with N threads |

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `block_on` | [`tokio::runtime::Runtime::block_on`] |
 //! | `spawn` | [`tokio::runtime::Runtime::spawn`], aborted when its handle is dropped |
-//! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime ([`LazySleep`](chain_contract::LazySleep), in the room of tokio's `Sleep`), [`tokio::time::Instant::now`] |
+//! | `timer` | [`TokioTimer`]: [`tokio::time::sleep`] created at first poll inside the runtime ([`LazySleep`], in the room of tokio's `Sleep`), [`tokio::time::Instant::now`] |
 //! | `connect` | [`tokio::net::TcpStream`], as `futures-io` through [`tokio_util::compat`] |
 //! | `listen` | [`tokio::net::TcpListener::from_std`]; its streams as `connect`'s |
 //!
