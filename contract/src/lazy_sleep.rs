@@ -53,6 +53,9 @@ pin_project_lite::pin_project! {
 
 impl<S: Future, F: FnOnce(Duration) -> S + Copy> LazySleep<S, F> {
     /// A sleep of `duration` that `make` makes on the first poll.
+    ///
+    /// `make` is `Copy` (a function, or a closure that captures nothing) so that it
+    /// is called where it lies, without a third state to move it out through.
     pub fn new(duration: Duration, make: F) -> Self {
         LazySleep { stage: Stage::Waiting { duration, make } }
     }
