@@ -81,12 +81,12 @@ pub fn unknown_user_is_a_404_naming_the_user_over_http<R: Launch>(rt: R) {
     }
 }
 
-/// Every fan-out over HTTP returns each of 2,000 users once, in request order (4,000
+/// Every fan-out over HTTP returns each of 500 users once, in request order (1,000
 /// requests queueing for the pool's 100 connections).
 pub fn every_fan_out_returns_each_user_once_in_request_order_over_http<R: Launch>(rt: R) {
     let service = service(ServiceConfig::default());
     let source = HttpSource::new(&rt, service.address()).with_timeout(HANG_LIMIT);
-    each_user_once_in_request_order(rt, source, 2_000);
+    each_user_once_in_request_order(rt, source, 500);
 }
 
 /// Bounded fan-out over HTTP has exactly K users in flight at its peak, never more.
@@ -102,11 +102,11 @@ pub fn bounded_fan_out_never_exceeds_its_limit_over_http<R: Launch>(rt: R) {
         let results = run_on_worker(&rt, async move {
             let limit = NonZeroUsize::new(LIMIT).unwrap();
             match spawned {
-                false => fan_out_bounded(&counted, 1..=2000, limit).await,
-                true => fan_out_bounded_spawned(&rt2, &counted, 1..=2000, limit).await,
+                false => fan_out_bounded(&counted, 1..=500, limit).await,
+                true => fan_out_bounded_spawned(&rt2, &counted, 1..=500, limit).await,
             }
         });
-        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2000, "spawned: {spawned}");
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 500, "spawned: {spawned}");
         assert_eq!(source.users().peak(), LIMIT, "spawned: {spawned}");
         assert_eq!(source.users().live(), 0);
     }
