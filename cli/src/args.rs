@@ -100,6 +100,18 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Where its fetches go and how long each usually takes, for a command that fetches.
+    pub fn source(&self) -> Option<(&SourceArgs, Duration)> {
+        match self {
+            Command::Chain { source, latency, .. } => Some((source, *latency)),
+            Command::FanOut(f) | Command::Bounded { fanout: f, .. } => Some((&f.source, f.latency)),
+            Command::Serve(serve) => Some((&serve.source, serve.latency)),
+            _ => None,
+        }
+    }
+}
+
 /// The options shared by `fanout` and `bounded`, here and in the compare tool.
 #[derive(Clone, Debug, Args)]
 pub struct FanOutArgs {
@@ -156,7 +168,7 @@ impl FanOutArgs {
         super::Footprint {
             users,
             in_flight: limit.map_or(users, |k| k.min(users)),
-            faults: matches!(self.source.faults.plan(), Ok(Some(_))),
+            faults: matches!(self.source.plan(self.latency), Ok(Some(_))),
             http: self.source.kind == super::SourceKind::Http,
         }
     }

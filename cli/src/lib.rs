@@ -28,6 +28,7 @@ mod serve_args;
 mod slow_join;
 mod source;
 mod source_args;
+mod tail_args;
 mod usage;
 pub mod versions;
 mod workloads;
@@ -38,7 +39,7 @@ use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 
 pub use args::{Cli, Command, FanOutArgs, Mode};
 pub use choice::{DRIVERS, FLAVOURS, WIRE_FAULTS, choice};
-pub use interrupt::exit_on_interrupt;
+pub use interrupt::{exit_on_interrupt, stop_on_interrupt};
 pub use limits::{short_of_descriptors, soft_limit};
 pub use memory::Footprint;
 pub use parse::{
@@ -50,6 +51,7 @@ pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
     parse_connections, parse_rate,
 };
+pub use tail_args::TailArgs;
 pub use usage::{exit_with, one_line};
 
 use slow_join::Verdict;
@@ -182,8 +184,8 @@ pub fn check<L: Launch>(
     }
 }
 
-fn start_service(delay: std::time::Duration) -> std::io::Result<RecordService> {
-    RecordService::start(ServiceConfig { delay, ..ServiceConfig::default() })
+fn start_service(config: ServiceConfig) -> std::io::Result<RecordService> {
+    RecordService::start(config)
 }
 
 /// The binary's own name (`runtime-tokio`, ...), for usage lines and `--help`.
@@ -251,20 +253,15 @@ fn footprint(command: Option<&Command>) -> Option<Footprint> {
 /// conflict or that would be ignored (`given` says which options the command line
 /// gave, by id).
 fn source_conflict(command: Option<&Command>, given: impl Fn(&str) -> bool) -> Option<String> {
-    let (source, fanout) = match command? {
-        Command::Chain { source, .. } => (source, None),
-        Command::FanOut(fanout) | Command::Bounded { fanout, .. } => (&fanout.source, Some(fanout)),
-        Command::Serve(serve) => {
-            return serve
-                .source
-                .conflict(serve.source.address.is_none())
-                .or_else(|| serve.ignored(&given));
-        }
-        _ => return None,
-    };
+    let command = command?;
+    let (source, latency) = command.source()?;
     // Without --address, the service runs in this process.
-    let ignored = || fanout.map_or_else(|| source.ignored(&given), |f| f.ignored(&given));
-    source.conflict(source.address.is_none()).or_else(ignored)
+    let conflict = source.conflict(source.address.is_none(), latency);
+    conflict.or_else(|| match command {
+        Command::FanOut(fanout) | Command::Bounded { fanout, .. } => fanout.ignored(&given),
+        Command::Serve(serve) => serve.ignored(&given),
+        _ => source.ignored(&given),
+    })
 }
 
 /// Whether the option `id` of the subcommand in `matches` was on the command line,

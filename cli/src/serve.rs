@@ -23,7 +23,7 @@ pub(super) async fn serve<R: Runtime>(
     service: Option<SocketAddr>,
 ) -> Result<(), String> {
     let stop = stop_on_interrupt()?;
-    let plan = planned_faults(&args.source)?;
+    let plan = planned_faults(&args.source, args.latency)?;
     let faults = plan.map(|plan| (plan, args.source.fetch_timeout));
     let via = via(&args.source, args.latency, service);
     match (args.source.kind, args.source.address) {

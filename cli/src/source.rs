@@ -7,11 +7,16 @@ use super::{SourceArgs, SourceKind, report::duration};
 use chain_http::Via;
 use chain_lab::FaultPlan;
 
-/// The faults `args` ask for, said if there are any.
-pub(super) fn planned_faults(args: &SourceArgs) -> Result<Option<FaultPlan>, String> {
-    let plan = args.faults.plan()?;
+/// The faults `args` ask for, with the tail of a source in memory whose fetches
+/// usually take `latency` (a record service's is its own), said if there are any.
+pub(super) fn planned_faults(
+    args: &SourceArgs,
+    latency: Duration,
+) -> Result<Option<FaultPlan>, String> {
+    let what = if args.faults.plan()?.is_some() { "faults" } else { "tail" };
+    let plan = args.plan(latency)?;
     if let Some(plan) = &plan {
-        say!("faults: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
+        say!("{what}: {plan}; each fetch limited to {}", duration(args.fetch_timeout));
     }
     Ok(plan)
 }
@@ -22,6 +27,10 @@ pub(super) fn via(args: &SourceArgs, latency: Duration, service: Option<SocketAd
     match (&args.kind, args.address.or(service)) {
         (SourceKind::Http, Some(address)) => {
             say_http_source(args, address);
+            match args.tail(latency) {
+                Ok(tail) if tail.is_some() => say!("  the service's tail: {tail}"),
+                _ => {}
+            }
             let (connections, timeout) = (args.connections, args.fetch_timeout);
             Via::Http { address, connections, timeout }
         }

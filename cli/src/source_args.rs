@@ -10,13 +10,14 @@ use std::{
 use clap::{Args, ValueEnum};
 
 use super::{
+    TailArgs,
     choice::{WIRE_FAULTS, choice},
     listen::{listen_address, listen_conflict},
     parse::{parse_count, parse_latency, parse_limit, parse_users, parse_workers},
 };
 use chain_core::UserId;
 use chain_http::{DEFAULT_CONNECTIONS, WireFault, WireFaultPlan};
-use chain_lab::FaultPlan;
+use chain_lab::{FaultPlan, Tail};
 use record_service::ServiceConfig;
 
 /// The most connections an HTTP source may be given.
@@ -43,18 +44,37 @@ pub struct SourceArgs {
     /// Faults injected into the fetches, whichever the source.
     #[command(flatten)]
     pub faults: FaultArgs,
+    /// The backend's tail: in memory, or in the record service started here.
+    #[command(flatten)]
+    pub tail: TailArgs,
 }
 
 impl SourceArgs {
     /// Why these options cannot be used, if they cannot: options that do not fit
-    /// together, or more connections than `ulimit -n` leaves this process file
-    /// descriptors for (two each when the service runs in this process,
-    /// `service_in_process`).
-    pub fn conflict(&self, service_in_process: bool) -> Option<String> {
+    /// together, a tail no slower than `latency` (the usual fetch's), or more
+    /// connections than `ulimit -n` leaves this process file descriptors for (two
+    /// each when the service runs in this process, `service_in_process`).
+    pub fn conflict(&self, service_in_process: bool, latency: Duration) -> Option<String> {
         if self.kind == SourceKind::Memory && self.address.is_some() {
             return Some("--address names a record service: it needs --source http".to_owned());
         }
-        self.faults.plan().err().or_else(|| self.descriptor_shortage(service_in_process))
+        (self.faults.plan().err())
+            .or_else(|| self.tail(latency).err())
+            .or_else(|| self.descriptor_shortage(service_in_process))
+    }
+
+    /// The backend's tail, on a source whose fetches usually take `latency`: in
+    /// memory, or in the record service started here.
+    ///
+    /// # Errors
+    ///
+    /// As [`TailArgs::tail`] says, or a tail asked of a service at `--address`,
+    /// which has its own.
+    pub fn tail(&self, latency: Duration) -> Result<Tail, String> {
+        if self.address.is_some() && self.tail.is_given() {
+            return Err("--slow-rate and --slow make the record service started here slow: a service at --address has its own (record-service --slow-rate)".to_owned());
+        }
+        self.tail.tail(self.faults.seed, latency, "--latency")
     }
 
     /// The first option given on the command line (`given` says which were, by
@@ -65,18 +85,44 @@ impl SourceArgs {
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
         let http = self.kind == SourceKind::Http;
         let faults = matches!(self.faults.plan(), Ok(Some(_)));
+        let tail = self.tail.is_given();
         if given("connections") && !http {
             Some("--connections limits the connections to a record service: it needs --source http")
-        } else if given("fetch_timeout") && !http && !faults {
+        } else if given("fetch_timeout") && !http && !faults && !tail {
             Some(
-                "--fetch-timeout limits each fetch over HTTP or with faults injected: it needs --source http, --fail-rate, --hang-rate or --jitter",
+                "--fetch-timeout limits each fetch over HTTP or with faults injected: it needs --source http, --fail-rate, --hang-rate, --jitter or --slow-rate",
             )
-        } else if given("seed") && !faults {
-            Some("--seed picks which fetches are faulted: it needs --fail-rate, --hang-rate or --jitter")
+        } else if given("seed") && !faults && !tail {
+            Some("--seed picks which fetches are faulted or slow: it needs --fail-rate, --hang-rate, --jitter or --slow-rate")
         } else {
             None
         }
         .map(str::to_owned)
+    }
+
+    /// What is injected into the fetches: the faults, and in memory the tail, on a
+    /// source whose fetches usually take `latency` (over HTTP the tail is the record
+    /// service's own); `None` when nothing is.
+    ///
+    /// # Errors
+    ///
+    /// As [`FaultArgs::plan`] and [`SourceArgs::tail`] say.
+    pub fn plan(&self, latency: Duration) -> Result<Option<FaultPlan>, String> {
+        let (faults, tail) = (self.faults.plan()?, self.tail(latency)?);
+        if self.kind != SourceKind::Memory || !tail.is_some() {
+            return Ok(faults);
+        }
+        let faults = faults.unwrap_or(FaultPlan::new(self.faults.seed));
+        faults.with_tail(tail, latency).map(Some)
+    }
+
+    /// The faults' and the tail's options as command-line words, for a child
+    /// process; none when nothing is injected.
+    pub fn injected_args(&self) -> Vec<String> {
+        let (faults, tail) = (self.faults.to_args(), self.tail.to_args());
+        let seed =
+            (faults.is_empty() && !tail.is_empty()).then(|| format!("--seed={}", self.faults.seed));
+        [faults, tail, seed.into_iter().collect()].concat()
     }
 
     fn descriptor_shortage(&self, in_process: bool) -> Option<String> {
@@ -108,7 +154,7 @@ pub struct FaultArgs {
     /// time drawn evenly from 0 to DURATION (0 to 60s).
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub jitter: Duration,
-    /// The seed that picks which fetches are faulted, and their jitter.
+    /// The seed that picks which fetches are faulted, their jitter, and which are slow.
     #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
 }
@@ -169,6 +215,10 @@ pub struct ServiceArgs {
     /// How long each answer waits: a simulated database (0 to 60s).
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub delay: Duration,
+    /// The answers that wait longer: --slow-rate of them, picked by --seed, wait
+    /// --slow in place of --delay (the same fetches as a client's tail in memory).
+    #[command(flatten)]
+    pub tail: TailArgs,
     /// Know only users 1 to N (1 to 1000000) and answer 404 for others [default: every id is a user, as in memory]
     #[arg(long, value_name = "N", value_parser = parse_users, allow_negative_numbers = true)]
     pub users: Option<NonZeroUsize>,
@@ -178,7 +228,7 @@ pub struct ServiceArgs {
     /// The kinds of fault to draw from, comma-separated.
     #[arg(long, value_parser = choice(WIRE_FAULTS), value_delimiter = ',', default_values_t = WireFault::ALL)]
     pub faults: Vec<WireFault>,
-    /// The seed that picks which answers fault.
+    /// The seed that picks which answers fault, and which are slow.
     #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
     /// Threads that run the service (1 to 256).
@@ -188,31 +238,40 @@ pub struct ServiceArgs {
 
 impl ServiceArgs {
     /// The first option given on the command line (`given` says which were, by
-    /// their ids) that the service would ignore, or --listen and --port naming two
-    /// addresses: the kinds of fault and the seed mean nothing without a fault rate.
+    /// their ids) that the service would ignore, or options that do not fit
+    /// together: --listen and --port naming two addresses, a tail that is not one
+    /// ([`TailArgs::tail`]); the kinds of fault mean nothing without a fault rate,
+    /// the seed nothing without a fault rate or a tail.
     pub fn ignored(&self, given: impl Fn(&str) -> bool) -> Option<String> {
         if let Some(conflict) = listen_conflict(self.listen, self.port) {
+            return Some(conflict);
+        }
+        if let Err(conflict) = self.tail.tail(self.seed, self.delay, "--delay") {
             return Some(conflict);
         }
         if self.fault_rate > 0.0 {
             return None;
         }
-        [("faults", "--faults chooses"), ("seed", "--seed picks")].into_iter().find_map(
-            |(id, what)| {
-                given(id).then(|| {
-                    format!("{what} the faults of the answers: it needs a --fault-rate above 0")
-                })
-            },
-        )
+        if given("faults") {
+            return Some(
+                "--faults chooses the faults of the answers: it needs a --fault-rate above 0"
+                    .to_owned(),
+            );
+        }
+        (given("seed") && !self.tail.is_given()).then(|| {
+            "--seed picks the faults of the answers, and the slow ones: it needs a --fault-rate or a --slow-rate above 0".to_owned()
+        })
     }
 
     /// The service's configuration.
     pub fn into_config(self) -> ServiceConfig {
         let faults = WireFaultPlan::new(self.fault_rate, self.seed, &self.faults)
             .expect("the rate was checked when parsed and clap gives at least one kind");
+        let tail = self.tail.tail(self.seed, self.delay, "--delay");
         ServiceConfig {
             address: listen_address(self.listen, self.port, 0),
             delay: self.delay,
+            tail: tail.expect("the tail was checked with the command line"),
             users: self.users.map(|n| n.get() as UserId),
             faults,
             threads: self.threads,
@@ -310,7 +369,16 @@ mod tests {
             [&["--seed", "3"][..], &["--faults", "drop"], &["--fault-rate", "0", "--seed", "1"]]
         {
             let message = parsed(args).expect("refused");
-            assert!(message.contains("it needs a --fault-rate above 0"), "{message}");
+            assert!(message.contains("it needs a --fault-rate"), "{message}");
+        }
+        assert_eq!(parsed(&["--slow-rate", "0.1", "--slow", "50ms", "--seed", "3"]), None);
+        let tail_refused = [
+            &["--slow-rate", "0.1"][..],
+            &["--slow", "50ms"],
+            &["--slow-rate", "0.1", "--slow", "5ms", "--delay", "5ms"],
+        ];
+        for args in tail_refused {
+            assert!(parsed(args).is_some(), "{args:?}");
         }
     }
 

@@ -18,6 +18,7 @@ use chain_core::{
 };
 use chain_http::Source;
 use chain_lab::{FaultPlan, Instrumented, MaybeFaulty, Work, WorkDone, Working};
+use record_service::ServiceConfig;
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
 pub(super) const DEMO_LATENCY: Duration = Duration::from_millis(100);
@@ -28,15 +29,13 @@ fn source<R: Runtime>(rt: &R, latency: Duration) -> Memory<R> {
     Instrumented::new(InMemorySource::new(rt.timer()).with_latency(latency))
 }
 
-/// The options that ask for a record service started in-process, with its delay.
-pub(super) fn in_process_service(command: &Command) -> Option<Duration> {
-    let (source, latency) = match command {
-        Command::Chain { source, latency, .. } => (source, *latency),
-        Command::FanOut(f) | Command::Bounded { fanout: f, .. } => (&f.source, f.latency),
-        Command::Serve(serve) => (&serve.source, serve.latency),
-        _ => return None,
-    };
-    (source.kind == SourceKind::Http && source.address.is_none()).then_some(latency)
+/// The record service to start in-process, with its delay and tail, where the
+/// options ask for one.
+pub(super) fn in_process_service(command: &Command) -> Option<ServiceConfig> {
+    let (source, delay) = command.source()?;
+    let tail = source.tail(delay).expect("the tail was checked with the command line");
+    let config = ServiceConfig { delay, tail, ..ServiceConfig::default() };
+    (source.kind == SourceKind::Http && source.address.is_none()).then_some(config)
 }
 
 /// Runs `command` and prints its figures; the error says what went wrong.
@@ -80,7 +79,7 @@ async fn fetching<R: Runtime>(
     service: Option<SocketAddr>,
     work: Fetching,
 ) -> Result<(), String> {
-    let plan = planned_faults(args)?;
+    let plan = planned_faults(args, latency)?;
     let faults = plan.map(|plan| (plan, args.fetch_timeout));
     let source = via(args, latency, service).source(&rt);
     let http = if let Source::Http(http) = &source { Some(http.clone()) } else { None };

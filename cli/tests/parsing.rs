@@ -45,6 +45,8 @@ fn word() -> impl Strategy<Value = String> {
         "--hang-rate",
         "--jitter",
         "--seed",
+        "--slow-rate",
+        "--slow",
         "--work",
         "--skew",
         "--flavour",
@@ -164,6 +166,7 @@ proptest! {
         seed in any::<bool>(),
         fail_rate in any::<bool>(),
         jitter in any::<bool>(),
+        tail in any::<bool>(),
         bounded in any::<bool>(),
         work in any::<bool>(),
         skew in any::<bool>(),
@@ -179,6 +182,7 @@ proptest! {
             (seed, &["--seed", "7"]),
             (fail_rate, &["--fail-rate", "0.5"]),
             (jitter, &["--jitter", "1ms"]),
+            (tail, &["--slow-rate", "0.5", "--slow", "20ms"]),
             (work, &["--work", "5"]),
             (skew, &["--skew", "2"]),
         ] {
@@ -187,7 +191,9 @@ proptest! {
             }
         }
         let faults = fail_rate || jitter;
-        let ignored = (connections && !http) || (fetch_timeout && !http && !faults) || (seed && !faults)
+        let ignored = (connections && !http)
+            || (fetch_timeout && !http && !faults && !tail)
+            || (seed && !faults && !tail)
             || (skew && !work);
         match check::<SmolRuntime>(Cli::command(), &words) {
             Ok(_) => prop_assert!(!ignored, "{:?} was accepted", words),
@@ -305,6 +311,33 @@ proptest! {
             panic!("parsed as another command")
         };
         prop_assert_eq!(fanout.source.faults.plan(), sent.plan());
+    }
+
+    #[test]
+    fn a_tail_survives_the_trip_to_a_child_process(
+        slow_rate in rate(1.0).prop_filter("a tail", |&r| r > 0.0),
+        slow in (1u64..60_000_000).prop_map(Duration::from_micros),
+        fail_rate in prop_oneof![Just(0.0), rate(0.5)],
+        seed in any::<u64>(),
+    ) {
+        let fanout = |options: Vec<String>| {
+            let words = ["runtime-x".to_owned(), "fanout".into(), "--users=1".into()];
+            match Cli::try_parse_from(words.into_iter().chain(options)).unwrap().command {
+                Some(Command::FanOut(fanout)) => fanout,
+                _ => panic!("parsed as another command"),
+            }
+        };
+        let given = vec![
+            format!("--slow-rate={slow_rate}"),
+            format!("--slow={}us", slow.as_micros()),
+            format!("--fail-rate={fail_rate}"),
+            format!("--seed={seed}"),
+        ];
+        let sent = fanout(given).source;
+        let received = fanout(sent.injected_args()).source;
+        let plan = received.plan(Duration::ZERO).unwrap().expect("a plan with the tail");
+        prop_assert_eq!(Some(plan), sent.plan(Duration::ZERO).unwrap());
+        prop_assert_eq!((plan.tail().rate(), plan.tail().slow(), plan.tail().seed()), (slow_rate, slow, seed));
     }
 }
 

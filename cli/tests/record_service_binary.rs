@@ -11,14 +11,21 @@ const BINARY: &str = env!("CARGO_BIN_EXE_record-service");
 
 /// The service started, its first line read (so its handlers are installed).
 fn started() -> (Child, BufReader<std::process::ChildStdout>) {
+    started_with(&[]).0
+}
+
+/// The service started with `args`, its first line read, and its address.
+fn started_with(args: &[&str]) -> ((Child, BufReader<std::process::ChildStdout>), String) {
     let mut child = Command::new(BINARY)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
     let (first, stdout) = line_within(&mut child, |_| true, TIME_LIMIT);
-    assert!(first.starts_with("record service on http://"), "{first}");
-    (child, stdout)
+    let address = first.strip_prefix("record service on http://").and_then(|r| r.split(',').next());
+    let address = address.unwrap_or_else(|| panic!("{first}")).to_owned();
+    ((child, stdout), address)
 }
 
 /// How long any command here may run before it counts as hung and fails its test.
@@ -48,6 +55,42 @@ fn interrupt_ends_the_service_with_status_130() {
 #[test]
 fn terminate_ends_the_service_with_status_143() {
     signal_ends_the_service("TERM", 143);
+}
+
+/// Its last line says how many answers it sent, and how many of them were slow:
+/// exactly those its tail's seed picks.
+#[test]
+fn the_service_says_at_exit_how_many_of_its_answers_were_slow() {
+    use chain_core::Operation;
+    use std::io::Write;
+    let ((mut child, mut stdout), address) =
+        started_with(&["--slow-rate", "0.5", "--slow", "1ms", "--seed", "3"]);
+    let get = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).expect("the service listens");
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{path}: {answer}");
+    };
+    let tail = chain_lab::Tail::new(0.5, Duration::from_millis(1), 3).unwrap();
+    let mut slow = 0;
+    for id in 1..=20 {
+        get(&format!("/users/{id}"));
+        get(&format!("/users/{id}/orders"));
+        slow += [Operation::FetchUser, Operation::FetchOrders]
+            .into_iter()
+            .filter(|&op| tail.is_slow(id, op))
+            .count();
+    }
+    assert!((5..35).contains(&slow), "the seed slows some, not all: {slow}");
+    let mut kill = Command::new("kill");
+    kill.args(["-INT", &child.id().to_string()]);
+    assert!(output_within(&mut kill, TIME_LIMIT).status.success(), "kill -INT failed");
+    assert_eq!(exit_status(&mut child).code(), Some(130));
+    let mut said = String::new();
+    stdout.read_to_string(&mut said).unwrap();
+    let last = said.lines().last().unwrap_or_default();
+    assert!(last.ends_with(&format!(": 40 answers, {slow} of them slow")), "{said}");
 }
 
 /// A stdout whose reader has already gone (`| true`): the banner meets a closed pipe

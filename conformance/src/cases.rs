@@ -29,7 +29,7 @@ use futures::{
 
 use super::{Configured, Scripted, ThreadsSeen};
 use chain_contract::{
-    Elapsed, JoinError, JoinHandle, Launch, Listener, Scheduling, run_on_worker, timeout,
+    Elapsed, JoinError, JoinHandle, Launch, Listener, Scheduling, Timer, run_on_worker, timeout,
 };
 use chain_core::{
     DataSource, FetchError, FetchErrorKind, InMemorySource, Operation, Shape, User, UserId,
@@ -37,7 +37,9 @@ use chain_core::{
     fan_out_spawned, get_user_with_orders, get_user_with_orders_sequential,
     get_user_with_orders_spawned, hello_world, model::article_user_with_orders,
 };
-use chain_lab::{Fault, FaultPlan, Faulty, Instrumented, TimeLimited, Work, WorkDone, Working};
+use chain_lab::{
+    Fault, FaultPlan, Faulty, Instrumented, Tail, TimeLimited, Work, WorkDone, Working,
+};
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
 const FOREVER: Duration = Duration::from_secs(3600);
@@ -831,5 +833,58 @@ pub fn injected_jitter_delays_each_fetch_by_its_planned_amount<R: Launch>(rt: R)
     });
     for (user, (waited, planned)) in (1..).zip(waited.into_iter().zip(planned)) {
         assert!(waited >= planned, "user {user}: planned {planned:?}, took {waited:?}");
+    }
+}
+
+/// A timer that keeps every duration it is asked to sleep: what a source waits,
+/// counted rather than timed.
+#[derive(Clone)]
+struct Recording<T> {
+    timer: T,
+    asked: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl<T: Timer> Timer for Recording<T> {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        self.asked.lock().unwrap().push(duration);
+        self.timer.sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        self.timer.now()
+    }
+}
+
+/// A backend's tail in memory: exactly the fetches its seed picks wait the slow time
+/// in all (the difference, then the source's usual latency), at least that long on
+/// the runtime's clock, and every other fetch its usual latency alone.
+pub fn a_tail_slows_exactly_the_fetches_its_seed_picks<R: Launch>(rt: R) {
+    const USERS: UserId = 40;
+    let (usual, slow) = (Duration::from_millis(1), Duration::from_millis(20));
+    let tail = Tail::new(0.25, slow, 5).unwrap();
+    let plan = FaultPlan::new(5).with_tail(tail, usual).unwrap();
+    let timer = Recording { timer: rt.timer(), asked: Arc::default() };
+    let source =
+        Faulty::new(InMemorySource::new(timer.clone()).with_latency(usual), timer.clone(), plan);
+    let rt2 = rt.clone();
+    let took: Vec<Duration> = run_on_worker(&rt, async move {
+        let mut took = Vec::new();
+        for user in 1..=USERS {
+            let start = rt2.now();
+            source.fetch_user(user).await.expect("a tail only delays");
+            took.push(rt2.now() - start);
+        }
+        took
+    });
+    let slowed: Vec<bool> =
+        (1..=USERS).map(|user| tail.is_slow(user, Operation::FetchUser)).collect();
+    let planned: Vec<Duration> = slowed
+        .iter()
+        .flat_map(|&slowed| if slowed { vec![slow - usual, usual] } else { vec![usual] })
+        .collect();
+    assert_eq!(*timer.asked.lock().unwrap(), planned, "the waits asked of the timer");
+    assert!(slowed.iter().any(|&s| s) && !slowed.iter().all(|&s| s), "{slowed:?}");
+    for (user, (took, slowed)) in (1..).zip(took.into_iter().zip(slowed)) {
+        assert!(!slowed || took >= slow, "user {user}: slow, took {took:?}");
     }
 }

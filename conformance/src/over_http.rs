@@ -24,8 +24,8 @@ use chain_core::{
     model::article_user_with_orders, readable::duration,
 };
 use chain_http::{HttpSource, Route, WireFault, WireFaultPlan};
-use chain_lab::Instrumented;
-use record_service::{RecordService, ServiceConfig};
+use chain_lab::{Instrumented, Tail};
+use record_service::{Answered, RecordService, ServiceConfig};
 
 /// A fault rate that faults some fetches and leaves most alone.
 const SOME: f64 = 0.2;
@@ -397,4 +397,33 @@ fn faulty_fan_out<R: Launch>(
         }
     }
     assert!(failed > 0 && failed < USERS, "{failed} of {USERS} failed: the case proves nothing");
+}
+
+/// A record service with a tail slows the fetches a tail in memory would, for the
+/// same seed: each answers no sooner than the slow time, and the service counts as
+/// many slow answers as the seed picks.
+pub fn a_service_s_tail_slows_the_fetches_its_seed_picks<R: Launch>(rt: R) {
+    const USERS: UserId = 40;
+    let slow = Duration::from_millis(20);
+    let tail = Tail::new(0.25, slow, 5).unwrap();
+    let service = service(ServiceConfig { tail, ..ServiceConfig::default() });
+    let source = HttpSource::new(&rt, service.address()).with_timeout(HANG_LIMIT);
+    let rt2 = rt.clone();
+    let took: Vec<Duration> = run_on_worker(&rt, async move {
+        let mut took = Vec::new();
+        for user in 1..=USERS {
+            let start = rt2.now();
+            source.fetch_orders(user).await.expect("a tail only delays");
+            took.push(rt2.now() - start);
+        }
+        took
+    });
+    let slowed: Vec<bool> =
+        (1..=USERS).map(|user| tail.is_slow(user, Operation::FetchOrders)).collect();
+    let planned = slowed.iter().filter(|&&s| s).count() as u64;
+    assert_eq!(service.answered(), Answered { all: USERS, slow: planned });
+    assert!(planned > 0 && planned < USERS, "{slowed:?}");
+    for (user, (took, slowed)) in (1..).zip(took.into_iter().zip(slowed)) {
+        assert!(!slowed || took >= slow, "user {user}: slow, took {took:?}");
+    }
 }

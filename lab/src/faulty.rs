@@ -3,7 +3,10 @@
 
 use std::{fmt, future::Future, num::NonZeroUsize, sync::Arc, time::Duration};
 
-use crate::seeded::{self, Drawer};
+use crate::{
+    Tail,
+    seeded::{self, Drawer},
+};
 use chain_contract::Timer;
 use chain_core::{
     DataSource, FetchError, FetchErrorKind, Operation,
@@ -13,9 +16,10 @@ use chain_core::{
 /// The reason of a failure that a [`FaultPlan`] injected.
 const INJECTED_FAILURE: &str = "injected failure";
 
-/// Which fetches fail, never complete, or wait longer: each decided by a hash of the
-/// seed and the fetch (user and operation), so a seed picks the same fetches in every
-/// run, under every runtime, in any order.
+/// Which fetches fail, never complete, or wait longer (with jitter, or as a backend's
+/// slow few: [`FaultPlan::with_tail`]): each decided by a hash of the seed and the
+/// fetch (user and operation), so a seed picks the same fetches in every run, under
+/// every runtime, in any order.
 ///
 /// # Examples
 ///
@@ -38,6 +42,9 @@ pub struct FaultPlan {
     failures: f64,
     hangs: f64,
     jitter: Duration,
+    tail: Tail,
+    /// The source's own latency, which a slow fetch takes the tail's time in place of.
+    usual: Duration,
 }
 
 /// What a [`FaultPlan`] does to one fetch.
@@ -68,7 +75,14 @@ pub enum Expected {
 impl FaultPlan {
     /// A plan that injects nothing yet, drawing from `seed`.
     pub fn new(seed: u64) -> Self {
-        FaultPlan { seed, failures: 0.0, hangs: 0.0, jitter: Duration::ZERO }
+        FaultPlan {
+            seed,
+            failures: 0.0,
+            hangs: 0.0,
+            jitter: Duration::ZERO,
+            tail: Tail::NONE,
+            usual: Duration::ZERO,
+        }
     }
 
     /// A fraction `rate` of fetches fail.
@@ -93,6 +107,42 @@ impl FaultPlan {
     /// from 0 to `jitter`.
     pub fn with_jitter(self, jitter: Duration) -> Self {
         FaultPlan { jitter, ..self }
+    }
+
+    /// The source is a backend with `tail`: each of its slow fetches takes the tail's
+    /// time in place of `usual`, the source's own latency, by first waiting the
+    /// difference (a fetch that fails or hangs stays as it is). The tail draws from
+    /// its own seed, apart from the faults.
+    ///
+    /// # Errors
+    ///
+    /// The tail's slow fetches would be no slower than `usual`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chain_core::Operation;
+    /// use chain_lab::{Fault, FaultPlan, Tail};
+    /// use std::time::Duration;
+    ///
+    /// let (usual, slow) = (Duration::from_millis(1), Duration::from_millis(100));
+    /// let plan = FaultPlan::new(0).with_tail(Tail::new(1.0, slow, 0).unwrap(), usual).unwrap();
+    /// assert_eq!(plan.for_fetch(Operation::FetchUser, 1), Some(Fault::Delay(slow - usual)));
+    /// ```
+    pub fn with_tail(self, tail: Tail, usual: Duration) -> Result<Self, String> {
+        if tail.is_some() && tail.slow() <= usual {
+            return Err(format!(
+                "a slow fetch must take longer than the usual {}, not {}",
+                chain_core::readable::duration(usual),
+                chain_core::readable::duration(tail.slow())
+            ));
+        }
+        Ok(FaultPlan { tail, usual, ..self })
+    }
+
+    /// The backend's tail this plan slows fetches by ([`FaultPlan::with_tail`]).
+    pub fn tail(&self) -> Tail {
+        self.tail
     }
 
     fn checked(self) -> Result<Self, String> {
@@ -131,27 +181,29 @@ impl FaultPlan {
             FetchErrorKind::Failed { reason, .. } => {
                 self.failures > 0.0 && reason == INJECTED_FAILURE
             }
-            FetchErrorKind::TimedOut { .. } => self.hangs > 0.0 || !self.jitter.is_zero(),
+            FetchErrorKind::TimedOut { .. } => {
+                self.hangs > 0.0 || !self.jitter.is_zero() || self.tail.is_some()
+            }
             _ => false,
         }
     }
 
     /// What happens to `operation` for `user_id`; `None` for a fetch left alone.
     pub fn for_fetch(&self, operation: Operation, user_id: UserId) -> Option<Fault> {
-        if self.failures == 0.0 && self.hangs == 0.0 && self.jitter.is_zero() {
+        let faults = self.failures > 0.0 || self.hangs > 0.0 || !self.jitter.is_zero();
+        if !faults && !self.tail.is_some() {
             return None;
         }
         let (draw, bits) = seeded::draw(Drawer::Client, self.seed, user_id, operation);
         if draw < self.failures {
-            Some(Fault::Fail)
+            return Some(Fault::Fail);
         } else if draw < self.failures + self.hangs {
-            Some(Fault::Hang)
-        } else if self.jitter.is_zero() {
-            None
-        } else {
-            let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
-            Some(Fault::Delay(self.jitter.mul_f64(fraction)))
+            return Some(Fault::Hang);
         }
+        let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
+        let slower = self.tail.latency(self.usual, user_id, operation) - self.usual;
+        let delayed = !self.jitter.is_zero() || !slower.is_zero();
+        delayed.then(|| Fault::Delay(self.jitter.mul_f64(fraction) + slower))
     }
 }
 
@@ -185,14 +237,30 @@ impl FaultPlan {
 impl fmt::Display for FaultPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let percent = |rate: f64| rate * 100.0;
-        write!(f, "{}% of fetches failing, ", percent(self.failures))?;
-        write!(f, "{}% never completing, ", percent(self.hangs))?;
+        let faults = self.failures > 0.0 || self.hangs > 0.0 || !self.jitter.is_zero();
+        if faults || !self.tail.is_some() {
+            write!(f, "{}% of fetches failing, ", percent(self.failures))?;
+            write!(f, "{}% never completing, ", percent(self.hangs))?;
+        }
         if !self.jitter.is_zero() {
             write!(
                 f,
                 "the others delayed by up to {}, ",
                 chain_core::readable::duration(self.jitter)
             )?;
+        }
+        if self.tail.is_some() {
+            let of = if faults { "" } else { " of fetches" };
+            write!(
+                f,
+                "{}%{of} taking {} in place of {}, ",
+                percent(self.tail.rate()),
+                chain_core::readable::duration(self.tail.slow()),
+                chain_core::readable::duration(self.usual)
+            )?;
+            if self.tail.seed() != self.seed {
+                write!(f, "slow ones from seed {}, ", self.tail.seed())?;
+            }
         }
         write!(f, "seed {}", self.seed)
     }
@@ -312,6 +380,51 @@ mod tests {
         assert_eq!(plan.to_string(), said);
         let said = "1% of fetches failing, 2% never completing, the others delayed by up to 5.00 ms, seed 7";
         assert_eq!(plan.with_jitter(Duration::from_millis(5)).to_string(), said);
+    }
+
+    #[test]
+    fn a_tail_delays_exactly_its_slow_fetches_to_the_slow_time() {
+        let (usual, slow) = (Duration::from_millis(1), Duration::from_millis(100));
+        let tail = Tail::new(0.1, slow, 3).unwrap();
+        let plan = FaultPlan::new(3).with_failures(0.1).unwrap().with_tail(tail, usual).unwrap();
+        let (mut delayed, mut failed) = (0, 0);
+        for id in 1..=10_000 {
+            let fault = plan.for_fetch(Operation::FetchOrders, id);
+            let fails =
+                FaultPlan::new(3).with_failures(0.1).unwrap().for_fetch(Operation::FetchOrders, id);
+            match fault {
+                Some(Fault::Fail) => failed += 1,
+                Some(Fault::Delay(d)) => {
+                    assert_eq!(d, slow - usual);
+                    assert!(tail.is_slow(id, Operation::FetchOrders));
+                    delayed += 1;
+                }
+                None => assert!(!tail.is_slow(id, Operation::FetchOrders) || fails.is_some()),
+                Some(Fault::Hang) => panic!("no hang planned"),
+            }
+            assert_eq!(
+                fault == Some(Fault::Fail),
+                fails == Some(Fault::Fail),
+                "the tail moves no failure"
+            );
+        }
+        assert!((800..1000).contains(&delayed), "{delayed} of the 90 % that do not fail");
+        assert!((900..1100).contains(&failed));
+        assert_eq!(
+            plan.expected_outcome(1),
+            FaultPlan::new(3).with_failures(0.1).unwrap().expected_outcome(1)
+        );
+    }
+
+    #[test]
+    fn a_tail_is_said_and_must_be_slower_than_usual() {
+        let (usual, slow) = (Duration::from_millis(1), Duration::from_millis(100));
+        let tail = Tail::new(0.01, slow, 0).unwrap();
+        let plan = FaultPlan::new(0).with_tail(tail, usual).unwrap();
+        assert_eq!(plan.to_string(), "1% of fetches taking 100.00 ms in place of 1.00 ms, seed 0");
+        let refused = FaultPlan::new(0).with_tail(tail, slow).unwrap_err();
+        assert!(refused.contains("longer than the usual"), "{refused}");
+        assert!(FaultPlan::new(0).with_tail(Tail::NONE, slow).is_ok());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!   every run and under every runtime. [`TimeLimited`] puts a limit on every fetch,
 //!   so that one that never completes becomes a `TimedOut` error naming its user;
 //!   [`with_faults`] wraps a source in both, and [`MaybeFaulty`] is a source whose
-//!   faults a run chose: with them, or as it is.
+//!   faults a run chose: with them, or as it is. A [`Tail`] makes a seeded few
+//!   fetches slow, in memory (through a [`FaultPlan`]) and in the record service.
 //! - [`Instrumented`] counts fetches in flight, their peak, completions and
 //!   cancellations: how the tests prove concurrency, by counting, not timing.
 //! - [`Working`] adds CPU work ([`Work`]) to every fetch; [`Tally`] counts every
@@ -20,6 +21,7 @@
 mod faulty;
 mod instrument;
 pub mod seeded;
+mod tail;
 mod tally;
 mod time_limit;
 mod with_faults;
@@ -27,6 +29,7 @@ mod work;
 
 pub use faulty::{Expected, Fault, FaultPlan, Faulty};
 pub use instrument::{Counters, Gauge, InFlight, Instrumented};
+pub use tail::Tail;
 pub use tally::{Misplaced, Tally};
 pub use time_limit::TimeLimited;
 pub use with_faults::{MaybeFaulty, WithFaults, with_faults};

@@ -3,14 +3,18 @@
 
 use chain_core::{Operation, UserId};
 
-/// Who draws: the client-side [`FaultPlan`](crate::FaultPlan) and the record
-/// service draw apart, so that the same seed does not fault the same fetches twice.
+/// Who draws: the client-side [`FaultPlan`](crate::FaultPlan), the record service's
+/// faults and a backend's tail draw apart, so that the same seed does not pick the
+/// same fetches for each.
 #[derive(Clone, Copy, Debug)]
 pub enum Drawer {
     /// A client's [`FaultPlan`](crate::FaultPlan).
     Client = 1,
     /// A record service's faults on the wire.
     Service = 2,
+    /// A backend's slow fetches ([`Tail`](crate::Tail)), in memory and in the
+    /// record service alike, so that both slow the same fetches.
+    Tail = 3,
 }
 
 /// A fraction in [0, 1) and 64 further bits, both fixed by `seed`, the drawer and

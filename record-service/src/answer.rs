@@ -1,13 +1,14 @@
-//! One answer: the protocol's body, after the delay, with the fault the seed picks.
+//! One answer: the protocol's body, after the delay (or the tail's, for a slow one),
+//! with the fault the seed picks.
 
 use std::{
     io,
     pin::Pin,
-    sync::Arc,
+    sync::{Arc, atomic::Ordering::Relaxed},
     task::{Context, Poll},
 };
 
-use crate::ServiceConfig;
+use crate::{Counters, ServiceConfig};
 use bytes::Bytes;
 use chain_http::{Route, WireFault, error_body};
 use hyper::{
@@ -31,6 +32,7 @@ impl std::error::Error for DropConnection {}
 pub(crate) async fn answer<B>(
     request: Request<B>,
     config: Arc<ServiceConfig>,
+    counters: Arc<Counters>,
 ) -> Result<Response<Answer>, DropConnection> {
     // HEAD answers as GET; hyper sends its head only, Content-Length included.
     let route = match Route::parse(request.uri().path()) {
@@ -45,8 +47,14 @@ pub(crate) async fn answer<B>(
             return Ok(error(StatusCode::NOT_FOUND, &reason));
         }
     };
-    if !config.delay.is_zero() {
-        tokio::time::sleep(config.delay).await;
+    let slow = config.tail.is_slow(route.user_id(), route.operation());
+    let delay = if slow { config.tail.slow() } else { config.delay };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    counters.answered.fetch_add(1, Relaxed);
+    if slow {
+        counters.slow.fetch_add(1, Relaxed);
     }
     let Some(body) = route.body(config.users) else {
         let reason = format!("no user {}", route.user_id());

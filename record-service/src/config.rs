@@ -8,6 +8,7 @@ use std::{
 
 use chain_core::UserId;
 use chain_http::WireFaultPlan;
+use chain_lab::Tail;
 
 /// How a record service answers.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +17,9 @@ pub struct ServiceConfig {
     pub address: SocketAddr,
     /// How long each answer waits before it is sent: a simulated database.
     pub delay: Duration,
+    /// The answers that wait longer: a seeded few wait the tail's slow time in
+    /// place of `delay`, the same fetches a client's in-memory tail slows.
+    pub tail: Tail,
     /// `None`: every id is a user, as in the article and the in-memory source.
     /// `Some(n)`: the service knows users 1 to `n` only, and answers 404 for others.
     pub users: Option<UserId>,
@@ -26,12 +30,13 @@ pub struct ServiceConfig {
 }
 
 impl Default for ServiceConfig {
-    /// Any free port on 127.0.0.1, no delay, every id a user, no faults, one thread (so that
+    /// Any free port on 127.0.0.1, no delay and no tail, every id a user, no faults, one thread (so that
     /// on a small machine the client keeps the other cores).
     fn default() -> Self {
         ServiceConfig {
             address: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             delay: Duration::ZERO,
+            tail: Tail::NONE,
             users: None,
             faults: WireFaultPlan::none(),
             threads: NonZeroUsize::MIN,

@@ -4,7 +4,8 @@
 //!
 //! It runs hyper's server on a tokio runtime of its own, on its own threads
 //! ([`ServiceConfig::threads`]), never on a client runtime's workers, so it favours no
-//! client. Each answer can wait a delay (a simulated database) and carry a
+//! client. Each answer can wait a delay (a simulated database), or for a seeded few
+//! a longer one (a [`Tail`](chain_lab::Tail)), and carry a
 //! [`WireFault`](chain_http::WireFault) chosen from a seed.
 //!
 //! # Examples
@@ -46,8 +47,25 @@ use tokio::net::TcpListener;
 #[derive(Debug)]
 pub struct RecordService {
     address: SocketAddr,
-    accepted: Arc<AtomicU64>,
+    counters: Arc<Counters>,
     runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// What a service has done so far.
+#[derive(Debug, Default)]
+struct Counters {
+    accepted: AtomicU64,
+    answered: AtomicU64,
+    slow: AtomicU64,
+}
+
+/// The answers a service has sent so far, to requests for a user or their orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answered {
+    /// Every answer that waited its delay (faulted ones included).
+    pub all: u64,
+    /// Those that waited the tail's slow time instead.
+    pub slow: u64,
 }
 
 impl RecordService {
@@ -64,9 +82,9 @@ impl RecordService {
             .build()?;
         let listener = runtime.block_on(TcpListener::bind(config.address))?;
         let address = listener.local_addr()?;
-        let accepted = Arc::new(AtomicU64::new(0));
-        runtime.spawn(serve(listener, Arc::new(config), accepted.clone()));
-        Ok(RecordService { address, accepted, runtime: Some(runtime) })
+        let counters = Arc::new(Counters::default());
+        runtime.spawn(serve(listener, Arc::new(config), counters.clone()));
+        Ok(RecordService { address, counters, runtime: Some(runtime) })
     }
 
     /// Where it listens.
@@ -76,7 +94,13 @@ impl RecordService {
 
     /// How many connections it has accepted so far: shows whether clients reuse them.
     pub fn connections_accepted(&self) -> u64 {
-        self.accepted.load(Relaxed)
+        self.counters.accepted.load(Relaxed)
+    }
+
+    /// The answers it has sent so far, and how many of them were slow.
+    pub fn answered(&self) -> Answered {
+        let counters = &self.counters;
+        Answered { all: counters.answered.load(Relaxed), slow: counters.slow.load(Relaxed) }
     }
 }
 
@@ -89,7 +113,7 @@ impl Drop for RecordService {
     }
 }
 
-async fn serve(listener: TcpListener, config: Arc<ServiceConfig>, accepted: Arc<AtomicU64>) {
+async fn serve(listener: TcpListener, config: Arc<ServiceConfig>, counters: Arc<Counters>) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -100,11 +124,13 @@ async fn serve(listener: TcpListener, config: Arc<ServiceConfig>, accepted: Arc<
                 continue;
             }
         };
-        accepted.fetch_add(1, Relaxed);
+        counters.accepted.fetch_add(1, Relaxed);
         let _ = stream.set_nodelay(true);
-        let config = config.clone();
+        let (config, counters) = (config.clone(), counters.clone());
         tokio::spawn(async move {
-            let answer = service_fn(move |request| answer::answer(request, config.clone()));
+            let answer = service_fn(move |request| {
+                answer::answer(request, config.clone(), counters.clone())
+            });
             // A connection's error (a client gone, an injected fault) ends that
             // connection only.
             let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), answer).await;

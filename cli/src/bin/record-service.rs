@@ -1,9 +1,10 @@
-//! `record-service`: the record service standalone, until Ctrl-C.
+//! `record-service`: the record service standalone, until Ctrl-C or SIGTERM, when it
+//! says how many answers it sent, and how many of them were slow.
 
 use chain_cli::report::say;
 use chain_core::readable::duration;
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
-use record_service::RecordService;
+use record_service::{Answered, RecordService};
 
 /// Serves the article's users and orders as JSON over HTTP/1.1, on 127.0.0.1 unless
 /// told (--listen), for `curl` or for the runtime binaries' `--source http --address`.
@@ -17,10 +18,10 @@ struct Cli {
 fn main() {
     let cli = parse().unwrap_or_else(|e| chain_cli::exit_with(e));
     let config = cli.service.into_config();
-    if let Err(e) = chain_cli::exit_on_interrupt() {
+    let stop = chain_cli::stop_on_interrupt().unwrap_or_else(|e| {
         eprintln!("error: {e}");
         std::process::exit(1);
-    }
+    });
     let service = match RecordService::start(config.clone()) {
         Ok(service) => service,
         Err(e) => {
@@ -35,16 +36,19 @@ fn main() {
         config.threads
     ));
     say(format_args!(
-        "  delay {}, users: {}, faults: {}",
+        "  delay {}, slow: {}, users: {}, faults: {}",
         duration(config.delay),
+        config.tail,
         config.users.map_or_else(|| "every id".to_owned(), |n| format!("1 to {n}")),
         config.faults
     ));
     say(format_args!("  try: curl http://{address}/users/1 http://{address}/users/1/orders"));
     say(format_args!("  Ctrl-C stops it"));
-    loop {
-        std::thread::park();
-    }
+    let signal = futures_lite::future::block_on(stop);
+    let Answered { all, slow } = service.answered();
+    say(format_args!("record service stopped by {signal}: {all} answers, {slow} of them slow"));
+    // The status a shell gives a program the signal killed: 128 + its number.
+    std::process::exit(if signal == "SIGTERM" { 143 } else { 130 });
 }
 
 /// The command line, refused when it gives an option the service would ignore.

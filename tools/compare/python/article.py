@@ -3,8 +3,11 @@
 Same workloads, same sizes, same checks as the Rust side; one warm-up run, one
 measured run (or `--samples` sleeps for the timer; each the mean of `--iterations`
 back-to-back runs); prints one line of JSON:
-{"samples_s": [...], "peak_rss_bytes": N, "bytes_per_task": null, "tally": ...},
-where a fan-out's tally counts users requested, results, errors by cause, lost.
+{"samples_s": [...], "peak_rss_bytes": N, "bytes_per_task": null, "tally": ...,
+ "tail": ...}, where a fan-out's tally counts users requested, results, errors by
+cause, lost, and with --slow-rate the tail counts the last run's slow fetches (and
+sums their numbers, user id * 2 + 1 for the orders), drawn from --seed as the Rust
+side draws them (chain_lab::seeded::draw), so that both slow the same fetches.
 """
 
 import argparse
@@ -31,17 +34,54 @@ class UserWithOrders:
 
 
 LATENCY = 0.0
+# The backend's tail: a fraction SLOW_RATE of fetches, drawn from SEED, take SLOW,
+# each fetch then limited to FETCH_TIMEOUT (as the Rust side limits it).
+SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT = 0.0, 0.0, 0, None
+# The last run's slow fetches: how many, and the sum of their numbers.
+slow_fetches = {"fetches": 0, "checksum": 0}
+
+MASK = (1 << 64) - 1
+# chain_lab::seeded::Drawer::Tail: the tail's draws, apart from the faults'.
+TAIL_DRAWER = 3
+
+
+def splitmix64(x):
+    z = (x + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def draw(drawer, seed, fetch):
+    """The fraction in [0, 1) that chain_lab::seeded::draw gives the same fetch."""
+    hashed = splitmix64(splitmix64(seed ^ drawer) ^ splitmix64(fetch))
+    return (hashed >> 11) / float(1 << 53)
+
+
+async def wait(user_id, orders):
+    if FETCH_TIMEOUT is not None:
+        await asyncio.wait_for(waited(user_id, orders), FETCH_TIMEOUT)
+    else:
+        await waited(user_id, orders)
+
+
+async def waited(user_id, orders):
+    fetch = (user_id * 2 + orders) & MASK
+    if SLOW_RATE and draw(TAIL_DRAWER, SEED, fetch) < SLOW_RATE:
+        slow_fetches["fetches"] += 1
+        slow_fetches["checksum"] += fetch
+        await asyncio.sleep(SLOW)
+    elif LATENCY:
+        await asyncio.sleep(LATENCY)
 
 
 async def fetch_user(user_id):
-    if LATENCY:
-        await asyncio.sleep(LATENCY)
+    await wait(user_id, 0)
     return User(user_id, f"user-{user_id}")
 
 
 async def fetch_orders(user_id):
-    if LATENCY:
-        await asyncio.sleep(LATENCY)
+    await wait(user_id, 1)
     return list(ORDERS.get(user_id, []))
 
 
@@ -103,7 +143,7 @@ def nanoseconds(text):
 
 
 def main():
-    global LATENCY
+    global LATENCY, SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT
     parser = argparse.ArgumentParser()
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("workload", choices=["chain", "fanout", "bounded", "timer"])
@@ -114,8 +154,13 @@ def main():
     parser.add_argument("--sleep", type=nanoseconds, default=0.001)
     parser.add_argument("--samples", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=1)
+    parser.add_argument("--slow-rate", type=float, default=0.0)
+    parser.add_argument("--slow", type=nanoseconds, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fetch-timeout", type=nanoseconds, default=None)
     args = parser.parse_args()
-    LATENCY = args.latency
+    LATENCY, SLOW_RATE, SLOW, SEED = args.latency, args.slow_rate, args.slow, args.seed
+    FETCH_TIMEOUT = args.fetch_timeout
     workload = {"chain": chain, "fanout": fanout, "bounded": bounded, "timer": timer}[args.workload]
     if args.loop == "uvloop":
         import uvloop
@@ -130,6 +175,7 @@ def main():
         nonlocal tally
         start = time.perf_counter()
         for _ in range(args.iterations):
+            slow_fetches.update(fetches=0, checksum=0)
             tally = await workload(args)
         return (time.perf_counter() - start) / args.iterations
 
@@ -139,7 +185,8 @@ def main():
     loop.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     measurement = {"samples_s": samples_s, "peak_rss_bytes": peak, "bytes_per_task": None}
-    json.dump({**measurement, "tally": tally}, sys.stdout)
+    tail = slow_fetches if SLOW_RATE else None
+    json.dump({**measurement, "tally": tally, "tail": tail}, sys.stdout)
     print()
 
 

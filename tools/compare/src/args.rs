@@ -150,9 +150,9 @@ fn fan_out_args(fanout: &FanOutArgs) -> Vec<String> {
 fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     let latency = format!("--latency={}ns", latency.as_nanos());
     let fetch_timeout = format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos());
-    let faults = source.faults.to_args();
+    let faults = source.injected_args();
     if source.kind == SourceKind::Memory {
-        // The time limit only applies to a memory source with faults.
+        // The time limit only applies to a memory source with faults or a tail.
         let limit = (!faults.is_empty()).then_some(fetch_timeout);
         return [vec![latency], limit.into_iter().collect(), faults].concat();
     }
@@ -284,16 +284,19 @@ impl Workload {
     }
 
     /// Why faults cannot be checked against their plan, if they cannot: a fetch whose
-    /// latency and jitter may take it to half its time limit may or may not time out,
-    /// as the machine, not the seed, decides.
+    /// latency (or a tail's slow time) and jitter may take it to half its time limit
+    /// may or may not time out, as the machine, not the seed, decides.
     pub fn unplanned_timeouts(&self) -> Option<String> {
-        let source = self.source().filter(|_| self.is_faulty())?;
-        let (latency, jitter) = (self.ideal_latency(), source.faults.jitter);
-        let limit = source.fetch_timeout;
-        (2 * (latency + jitter) > limit).then(|| {
+        let source = self.source().filter(|s| self.is_faulty() || s.tail.is_given())?;
+        let (slowest, option) = match source.tail.slow {
+            Some(slow) => (slow, "--slow"),
+            None => (self.ideal_latency(), "--latency"),
+        };
+        let (jitter, limit) = (source.faults.jitter, source.fetch_timeout);
+        (2 * (slowest + jitter) > limit).then(|| {
             format!(
-                "--latency {} plus --jitter {} cannot exceed half of --fetch-timeout {}: whether such a fetch times out would depend on the machine, not the seed",
-                duration(latency),
+                "{option} {} plus --jitter {} cannot exceed half of --fetch-timeout {}: whether such a fetch times out would depend on the machine, not the seed",
+                duration(slowest),
                 duration(jitter),
                 duration(limit)
             )

@@ -32,6 +32,10 @@ pub enum Measured {
 
 /// The work of a [`Job`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one job is made per measuring process, outside what it times: its size costs nothing"
+)]
 pub enum Action {
     /// `samples` samples of `spec`, each repeated back to back to about 10 ms when
     /// `repeat` (never for sleeps, each its own sample).
@@ -83,7 +87,8 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
     };
     let faults = match workload.source() {
         Some(source) => {
-            source.faults.plan().map_err(io::Error::other)?.map(|plan| (plan, source.fetch_timeout))
+            let plan = source.plan(workload.ideal_latency()).map_err(io::Error::other)?;
+            plan.map(|plan| (plan, source.fetch_timeout))
         }
         None => None,
     };

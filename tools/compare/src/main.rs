@@ -40,10 +40,10 @@ use std::{
 
 use benches::{Flavour, threads::Threads};
 use chain_cli::{exit_with, given, report::say};
+use chain_lab::Tail;
 use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
-use record_service::RecordService;
-use record_service::ServiceConfig;
+use record_service::{RecordService, ServiceConfig};
 
 use crate::{
     args::Args,
@@ -90,7 +90,7 @@ fn main() -> ExitCode {
             Some(fanout) => fanout.ignored(given),
             None => source.ignored(given),
         };
-        source.conflict(false).or_else(ignored)
+        source.conflict(false, args.workload.ideal_latency()).or_else(ignored)
     });
     let refused = refused.or_else(|| args.workload.unplanned_timeouts());
     let refused = refused.or_else(|| serving::refused(&args, |id| given(&matches, id)));
@@ -192,7 +192,9 @@ fn in_process_service(args: &Args) -> Result<Option<RecordService>, String> {
     if !args.workload.is_http() || !wanted {
         return Ok(None);
     }
-    let config = ServiceConfig { delay: args.workload.ideal_latency(), ..ServiceConfig::default() };
+    let delay = args.workload.ideal_latency();
+    let tail = args.workload.source().map_or(Ok(Tail::NONE), |source| source.tail(delay))?;
+    let config = ServiceConfig { delay, tail, ..ServiceConfig::default() };
     RecordService::start(config)
         .map(Some)
         .map_err(|e| format!("could not start the in-process record service: {e}"))

@@ -1,0 +1,34 @@
+//! The asyncio reference slows the same fetches as the Rust side for the same seed:
+//! its draw is `chain_lab::seeded::draw`, written again in Python.
+
+use std::{process::Command, time::Duration};
+
+use chain_core::Operation;
+use chain_lab::Tail;
+
+#[test]
+fn python_slows_the_same_fetches_as_rust_for_the_same_seed() {
+    const USERS: u64 = 2_000;
+    for (rate, seed) in [(0.05, 9), (0.5, 0), (0.01, u64::MAX)] {
+        let output = Command::new("python3")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/python/article.py"))
+            .args(["fanout", &format!("--users={USERS}"), "--slow=1000ns"])
+            .args([format!("--slow-rate={rate}"), format!("--seed={seed}")])
+            .output()
+            .expect("python3 runs the reference (bash .ci/install python3)");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let said: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let tail = Tail::new(rate, Duration::from_micros(1), seed).unwrap();
+        let slow: Vec<u64> = (1..=USERS)
+            .flat_map(|id| [(id, Operation::FetchUser, 0), (id, Operation::FetchOrders, 1)])
+            .filter(|&(id, op, _)| tail.is_slow(id, op))
+            .map(|(id, _, orders)| id * 2 + orders)
+            .collect();
+        let expected = serde_json::json!({
+            "fetches": slow.len(),
+            "checksum": slow.iter().sum::<u64>(),
+        });
+        assert_eq!(said["tail"], expected, "rate {rate}, seed {seed}");
+    }
+}
