@@ -82,8 +82,9 @@ pub enum Command {
         #[arg(long, value_name = "K", value_parser = parse_concurrency, allow_negative_numbers = true)]
         concurrency: NonZeroUsize,
     },
-    /// Serve get_user_with_orders over HTTP: GET /users/{id}/with-orders, until
-    /// Ctrl-C or SIGTERM. No authentication: on an address beyond 127.0.0.1
+    /// Serve get_user_with_orders over HTTP: GET /users/{id}/with-orders, and GET
+    /// /users/with-orders?ids=1,2,3 for up to 1000 users at once, until Ctrl-C or
+    /// SIGTERM. No authentication: on an address beyond 127.0.0.1
     /// (--listen), anyone who reaches it may use it.
     Serve(ServeArgs),
     /// Fetch a user under a time limit (asyncio.wait_for) and show the cancellation.

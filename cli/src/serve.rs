@@ -98,7 +98,8 @@ fn say_listening(address: SocketAddr, shards: usize, args: &ServeArgs, stall: Op
             duration(pause)
         );
     }
-    say!("  try: curl http://{}/users/1/with-orders", reachable(address));
+    let at = reachable(address);
+    say!("  try: curl http://{at}/users/1/with-orders 'http://{at}/users/with-orders?ids=1,2,3'");
     if !address.ip().is_loopback() {
         say!("  no authentication: anyone who reaches {address} may use the gateway");
     }

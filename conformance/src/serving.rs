@@ -420,3 +420,47 @@ impl<R: Launch> DataSource for Gated<R> {
         Ok(article_orders(user_id).to_vec())
     }
 }
+
+/// The batch route answers every user of its list at once, in the order asked, each
+/// as the one-user route would; a list that is not 1 to 1,000 ids is a 400 saying
+/// what is allowed; a user the service does not know is a 404, and a failing service
+/// a 502, each naming the first such user in the list.
+pub fn batch_route_answers_every_user_in_order_and_refuses_a_bad_list<R: Launch>(rt: R) {
+    let source = memory(&rt, Duration::from_millis(2));
+    serving(&rt, source, GatewayConfig::default(), |address, stats, _| {
+        let mut connection = Connection::open(address);
+        let answer = connection.request("GET", "/users/with-orders?ids=3,1,2,1");
+        let expected = format!("[{}]", [3, 1, 2, 1].map(chained).join(","));
+        assert_eq!((answer.status, answer.body.as_str()), (200, expected.as_str()));
+        assert_eq!(stats.fetches().peak(), 8, "every user's two fetches in flight together");
+        let too_many = (1..=1001).map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+        let too_many = format!("/users/with-orders?ids={too_many}");
+        let bad = [
+            ("/users/with-orders", "takes ?ids= and 1 to 1000 user ids"),
+            ("/users/with-orders?ids=1,,2", "is not a user id"),
+            ("/users/with-orders?ids=1,x", "is not a user id"),
+            (too_many.as_str(), "1001 ids asked for, more than the 1000 allowed"),
+        ];
+        for (path, says) in bad {
+            assert_json_error(&connection.request("GET", path), 400, says);
+        }
+        assert_eq!(stats.answered_with(400), 4);
+        assert_eq!(
+            connection.request("GET", "/users/with-orders?ids=5").body,
+            format!("[{}]", chained(5))
+        );
+    });
+    let few = service(ServiceConfig { users: Some(10), ..ServiceConfig::default() });
+    let source = HttpSource::new(&rt, few.address()).with_timeout(HANG_LIMIT);
+    serving(&rt, source, GatewayConfig::default(), |address, _, _| {
+        let answer = Connection::open(address).request("GET", "/users/with-orders?ids=9,12,10,11");
+        assert_json_error(&answer, 404, "no user 12");
+    });
+    let faults = WireFaultPlan::new(1.0, 1, &[WireFault::ServerError]).unwrap();
+    let failing = service(ServiceConfig { faults, ..ServiceConfig::default() });
+    let source = HttpSource::new(&rt, failing.address()).with_timeout(HANG_LIMIT);
+    serving(&rt, source, GatewayConfig::default(), |address, _, _| {
+        let answer = Connection::open(address).request("GET", "/users/with-orders?ids=4,2");
+        assert_json_error(&answer, 502, "(4) failed: HTTP 500");
+    });
+}

@@ -4,6 +4,7 @@
 //! | request | answer |
 //! |---|---|
 //! | `GET /users/{id}/with-orders` | 200 `{"user":{"user_id":1,"user_name":"user-1"},"orders":[1,3,10,11]}`: the user and the orders fetched at once from the source |
+//! | `GET /users/with-orders?ids=1,2` | 200, a JSON array of every user's answer, in the order asked, all fetched at once (a fan-out per request); a list that is not 1 to 1,000 ids is a 400; a user that fails makes the whole answer the first failing user's error (404, 502 or 504), naming the user |
 //! | another path | 404 `{"error":"no such path ..."}` |
 //! | another method than `GET` or `HEAD` | 405, with `Allow: GET, HEAD` |
 //! | a request hyper cannot parse | 400 from hyper (414 or 431 for a head too long), and the connection closed; counted by [`GatewayStats::malformed`] |
@@ -91,8 +92,12 @@ use chain_contract::{JoinError, Runtime};
 use chain_core::DataSource;
 use chain_lab::Instrumented;
 
-/// The gateway's one route, as its error messages name it.
+/// The gateway's route for one user, as its error messages name it.
 pub const PATH: &str = "/users/{id}/with-orders";
+
+/// The gateway's batch route: every user of its query (`?ids=1,2,3`, at most
+/// [`route::MAX_BATCH`]) fetched at once.
+pub const BATCH_PATH: &str = "/users/with-orders";
 
 /// The most requests answered at once unless set: enough for every connection of a
 /// load of a thousand connections to have one in flight, few enough that a stalled

@@ -12,26 +12,41 @@ use hyper::{
     header::{ALLOW, CONTENT_TYPE, HeaderValue},
 };
 
-use super::PATH;
+use super::{BATCH_PATH, PATH};
 use crate::error_body;
 use chain_core::UserId;
 
-/// What the gateway checks before it fetches, in this order: the route (404), the
-/// method (405, with `Allow`), the limit of `max_in_flight` requests counted in
-/// `in_flight` (503). The user asked for and the request's place in flight, or the
-/// refusal to send.
+/// The most users one request may ask for on the batch route ([`BATCH_PATH`]).
+pub const MAX_BATCH: usize = 1_000;
+
+/// What an admitted request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// One user's chain ([`PATH`]).
+    One(UserId),
+    /// Several users' chains at once, answered in the order asked ([`BATCH_PATH`]).
+    Batch(Vec<UserId>),
+}
+
+/// What the gateway checks before it fetches, in this order: the route (404, or 400
+/// for a batch whose list of ids is not one), the method (405, with `Allow`), the
+/// limit of `max_in_flight` requests counted in `in_flight` (503). What the request
+/// asks for and its place in flight, or the refusal to send.
 ///
 /// # Examples
 ///
 /// ```
-/// use chain_http::gateway::route::admit;
+/// use chain_http::gateway::route::{Asked, admit};
 /// use std::sync::atomic::AtomicUsize;
 ///
 /// let in_flight = AtomicUsize::new(0);
-/// let (user, _slot) = admit("GET", "/users/7/with-orders", &in_flight, 1).unwrap();
-/// assert_eq!(user, 7);
-/// let busy = admit("GET", "/users/8/with-orders", &in_flight, 1).unwrap_err();
+/// let (asked, slot) = admit("GET", "/users/7/with-orders", None, &in_flight, 1).unwrap();
+/// assert_eq!(asked, Asked::One(7));
+/// let busy = admit("GET", "/users/8/with-orders", None, &in_flight, 1).unwrap_err();
 /// assert_eq!(busy.status(), 503);
+/// drop(slot);
+/// let (asked, _slot) = admit("GET", "/users/with-orders", Some("ids=3,1"), &in_flight, 1).unwrap();
+/// assert_eq!(asked, Asked::Batch(vec![3, 1]));
 /// ```
 #[allow(
     clippy::result_large_err,
@@ -40,11 +55,18 @@ use chain_core::UserId;
 pub fn admit<'a>(
     method: &str,
     path: &str,
+    query: Option<&str>,
     in_flight: &'a AtomicUsize,
     max_in_flight: usize,
-) -> Result<(UserId, Slot<'a>), Response<Full<Bytes>>> {
-    let Some(user) = user_of(path) else {
-        return Err(error(StatusCode::NOT_FOUND, &format!("no such path {path}; try {PATH}")));
+) -> Result<(Asked, Slot<'a>), Response<Full<Bytes>>> {
+    let asked = if path == BATCH_PATH {
+        let ids = ids_of(query.unwrap_or_default());
+        Asked::Batch(ids.map_err(|reason| error(StatusCode::BAD_REQUEST, &reason))?)
+    } else if let Some(user) = user_of(path) {
+        Asked::One(user)
+    } else {
+        let reason = format!("no such path {path}; try {PATH}, or {BATCH_PATH}?ids=1,2,3");
+        return Err(error(StatusCode::NOT_FOUND, &reason));
     };
     if method != "GET" && method != "HEAD" {
         let reason = format!("{method} is not allowed on {path}: GET or HEAD");
@@ -56,7 +78,37 @@ pub fn admit<'a>(
         let reason = format!("busy: {max_in_flight} requests in flight, the most allowed");
         return Err(error(StatusCode::SERVICE_UNAVAILABLE, &reason));
     };
-    Ok((user, slot))
+    Ok((asked, slot))
+}
+
+/// The users a batch's query asks for, in its order: `ids=` and 1 to [`MAX_BATCH`]
+/// user ids separated by commas.
+///
+/// # Errors
+///
+/// What is wrong with the query, in a sentence that says what is allowed.
+///
+/// # Examples
+///
+/// ```
+/// use chain_http::gateway::route::ids_of;
+///
+/// assert_eq!(ids_of("ids=2,1,2"), Ok(vec![2, 1, 2]));
+/// assert!(ids_of("ids=1,,2").unwrap_err().contains("e.g. ?ids=1,2,3"));
+/// ```
+pub fn ids_of(query: &str) -> Result<Vec<UserId>, String> {
+    let allowed =
+        format!("?ids= and 1 to {MAX_BATCH} user ids separated by commas, e.g. ?ids=1,2,3");
+    let Some(list) = query.strip_prefix("ids=") else {
+        return Err(format!("the batch route takes {allowed}"));
+    };
+    let asked = list.split(',').count();
+    if asked > MAX_BATCH {
+        return Err(format!("{asked} ids asked for, more than the {MAX_BATCH} allowed: {allowed}"));
+    }
+    list.split(',')
+        .map(|id| id_of(id).ok_or_else(|| format!("{id:?} is not a user id: {allowed}")))
+        .collect()
 }
 
 /// The user a path names, if it is the gateway's route ([`PATH`]).
@@ -70,12 +122,15 @@ pub fn admit<'a>(
 /// assert_eq!(user_of("/users/17"), None);
 /// ```
 pub fn user_of(path: &str) -> Option<UserId> {
-    let id = path.strip_prefix("/users/")?.strip_suffix("/with-orders")?;
-    // `parse` alone would accept a leading `+`.
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+    id_of(path.strip_prefix("/users/")?.strip_suffix("/with-orders")?)
+}
+
+/// A user id written in decimal digits only (`parse` alone would take a leading `+`).
+fn id_of(text: &str) -> Option<UserId> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    id.parse().ok()
+    text.parse().ok()
 }
 
 /// A place among the requests in flight, given back when dropped.
@@ -147,14 +202,19 @@ mod tests {
     #[test]
     fn admission_checks_the_route_then_the_method_then_the_limit() {
         let in_flight = AtomicUsize::new(1);
-        let refused = |method, path| admit(method, path, &in_flight, 1).map(|_| ()).unwrap_err();
+        let refused =
+            |method, path| admit(method, path, None, &in_flight, 1).map(|_| ()).unwrap_err();
         let said = |refusal: Response<Full<Bytes>>, status, reason: &str| {
             assert_eq!(refusal.status(), status);
             let body = refusal.into_body().collect().now_or_never().unwrap().unwrap().to_bytes();
             assert_eq!(body, error_body(reason));
         };
         let no_route = refused("POST", "/nowhere");
-        said(no_route, StatusCode::NOT_FOUND, "no such path /nowhere; try /users/{id}/with-orders");
+        let reason =
+            "no such path /nowhere; try /users/{id}/with-orders, or /users/with-orders?ids=1,2,3";
+        said(no_route, StatusCode::NOT_FOUND, reason);
+        let no_ids = refused("POST", "/users/with-orders");
+        assert_eq!(no_ids.status(), StatusCode::BAD_REQUEST, "the list is checked first");
         let no_method = refused("POST", "/users/1/with-orders");
         assert_eq!(no_method.headers()[ALLOW], "GET, HEAD");
         let reason = "POST is not allowed on /users/1/with-orders: GET or HEAD";
@@ -164,8 +224,36 @@ mod tests {
         said(busy, StatusCode::SERVICE_UNAVAILABLE, reason);
         assert_eq!(in_flight.load(Relaxed), 1, "the refused request gave its place back");
         in_flight.store(0, Relaxed);
-        let (user, _slot) = admit("HEAD", "/users/9/with-orders", &in_flight, 1).unwrap();
-        assert_eq!((user, in_flight.load(Relaxed)), (9, 1));
+        let (user, _slot) = admit("HEAD", "/users/9/with-orders", None, &in_flight, 1).unwrap();
+        assert_eq!((user, in_flight.load(Relaxed)), (Asked::One(9), 1));
+    }
+
+    #[test]
+    fn a_batch_is_one_to_a_thousand_ids_in_digits_and_their_order_is_kept() {
+        assert_eq!(ids_of("ids=7"), Ok(vec![7]));
+        assert_eq!(ids_of("ids=3,1,3,0"), Ok(vec![3, 1, 3, 0]));
+        let thousand = (1..=MAX_BATCH).map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+        assert_eq!(ids_of(&format!("ids={thousand}")).map(|ids| ids.len()), Ok(MAX_BATCH));
+        let too_many = ids_of(&format!("ids={thousand},1")).unwrap_err();
+        assert!(
+            too_many.starts_with("1001 ids asked for, more than the 1000 allowed"),
+            "{too_many}"
+        );
+        for bad in [
+            "",
+            "ids=",
+            "ids=1,",
+            "ids=,1",
+            "ids=1,,2",
+            "ids=+1",
+            "ids=1,x",
+            "id=1",
+            "ids=1&ids=2",
+            "ids=99999999999999999999999",
+        ] {
+            let message = ids_of(bad).expect_err(bad);
+            assert!(message.contains("e.g. ?ids=1,2,3"), "{bad}: {message}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chain_lab::{Counters, Gauge};
 /// The statuses the gateway's handler answers with, in the order
 /// [`GatewayStats::answered`] lists them. (A request hyper cannot parse gets its
 /// answer from hyper, before any handler runs: [`GatewayStats::malformed`].)
-pub const STATUSES: [u16; 6] = [200, 404, 405, 502, 503, 504];
+pub const STATUSES: [u16; 7] = [200, 400, 404, 405, 502, 503, 504];
 
 /// Live counts of a gateway: its connections, its requests and their fetches, and
 /// its answers by status. Shared by every shard of a thread-per-core runtime.

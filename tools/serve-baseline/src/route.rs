@@ -6,8 +6,11 @@ use std::{future::Future, pin::pin, time::Duration};
 
 use bytes::Bytes;
 use chain_core::{User, UserId, UserWithOrders, model::article_orders};
-use chain_http::gateway::route::{admit, error, json};
-use futures::future::{Either, select};
+use chain_http::gateway::route::{Asked, admit, error, json};
+use futures::{
+    FutureExt,
+    future::{Either, join_all, select},
+};
 use http_body_util::Full;
 use hyper::{Request, Response, StatusCode};
 
@@ -23,21 +26,41 @@ where
     S: Fn(Duration) -> F,
     F: Future<Output = ()>,
 {
-    let (user, _slot) = match admit(
-        request.method().as_str(),
-        request.uri().path(),
-        &limits.in_flight,
-        limits.max_in_flight,
-    ) {
+    let uri = request.uri();
+    let (method, max) = (request.method().as_str(), limits.max_in_flight);
+    let (asked, _slot) = match admit(method, uri.path(), uri.query(), &limits.in_flight, max) {
         Ok(admitted) => admitted,
         Err(refused) => return refused,
     };
-    let chained = pin!(chain(user, limits.latency, &sleep));
-    match select(chained, pin!(sleep(FETCH_TIMEOUT))).await {
-        Either::Left((joined, _)) => json(StatusCode::OK, serde_json::to_vec(&joined)),
+    match asked {
+        Asked::One(user) => {
+            let chained = chain(user, limits.latency, &sleep).map(|j| serde_json::to_vec(&j));
+            limited(chained, &sleep, || format!("get_user_with_orders({user})")).await
+        }
+        Asked::Batch(users) => {
+            let chains = users.iter().map(|&user| chain(user, limits.latency, &sleep));
+            let all = join_all(chains).map(|all| serde_json::to_vec(&all));
+            let what = || format!("get_user_with_orders for {} users", users.len());
+            limited(all, &sleep, what).await
+        }
+    }
+}
+
+/// `answer`'s JSON, or a 504 saying that `what` took longer than the gateway's limit.
+async fn limited<S, F>(
+    answer: impl Future<Output = serde_json::Result<Vec<u8>>>,
+    sleep: &S,
+    what: impl FnOnce() -> String,
+) -> Response<Full<Bytes>>
+where
+    S: Fn(Duration) -> F,
+    F: Future<Output = ()>,
+{
+    match select(pin!(answer), pin!(sleep(FETCH_TIMEOUT))).await {
+        Either::Left((body, _)) => json(StatusCode::OK, body),
         Either::Right(_) => error(
             StatusCode::GATEWAY_TIMEOUT,
-            &format!("get_user_with_orders({user}) took longer than {FETCH_TIMEOUT:?}"),
+            &format!("{} took longer than {FETCH_TIMEOUT:?}", what()),
         ),
     }
 }

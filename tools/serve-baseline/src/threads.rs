@@ -17,7 +17,7 @@ use std::{
 };
 
 use chain_core::{User, UserId, UserWithOrders, model::article_orders};
-use chain_http::gateway::route::{admit, json};
+use chain_http::gateway::route::{Asked, admit, json};
 use futures::FutureExt;
 use http_body_util::{BodyExt, Full};
 use hyper::StatusCode;
@@ -63,15 +63,32 @@ fn handle(server: &Server, limits: &Limits) -> Result<(), String> {
 }
 
 fn respond(request: &Request, limits: &Limits) -> Response<std::io::Cursor<Vec<u8>>> {
-    let path = request.url().split('?').next().unwrap_or_default();
-    let answer =
-        match admit(&request.method().to_string(), path, &limits.in_flight, limits.max_in_flight) {
-            Ok((user, _slot)) => {
-                json(StatusCode::OK, serde_json::to_vec(&chain(user, limits.latency)))
-            }
-            Err(refused) => refused,
-        };
+    let url = request.url();
+    let (path, query) = url.split_once('?').map_or((url, None), |(path, q)| (path, Some(q)));
+    let (method, max) = (request.method().to_string(), limits.max_in_flight);
+    let answer = match admit(&method, path, query, &limits.in_flight, max) {
+        Ok((Asked::One(user), _slot)) => {
+            json(StatusCode::OK, serde_json::to_vec(&chain(user, limits.latency)))
+        }
+        Ok((Asked::Batch(users), _slot)) => {
+            json(StatusCode::OK, serde_json::to_vec(&batch(&users, limits.latency)))
+        }
+        Err(refused) => refused,
+    };
     tiny(answer)
+}
+
+/// Every user's chain at once, in the order asked: each on a thread of its own, the
+/// blocking way to wait for them together (one after another with no latency).
+fn batch(users: &[UserId], latency: Duration) -> Vec<UserWithOrders> {
+    if latency.is_zero() {
+        return users.iter().map(|&user| chain(user, latency)).collect();
+    }
+    thread::scope(|scope| {
+        let chains: Vec<_> =
+            users.iter().map(|&user| scope.spawn(move || chain(user, latency))).collect();
+        chains.into_iter().map(|chain| chain.join().expect("a fetch does not panic")).collect()
+    })
 }
 
 /// The gateway's answer as tiny_http's.

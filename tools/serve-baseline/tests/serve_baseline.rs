@@ -43,6 +43,9 @@ fn every_baseline_answers_the_articles_json_and_stops_at_sigterm() {
             let expected = expected_body(user);
             assert_eq!(client.exchange(&request(user)).unwrap(), (200, &expected[..]), "{kind:?}");
         }
+        let batch = b"GET /users/with-orders?ids=3,1 HTTP/1.1\r\nHost: x\r\n\r\n";
+        let both = [b"[".as_slice(), &expected_body(3), b",", &expected_body(1), b"]"].concat();
+        assert_eq!(client.exchange(batch).unwrap(), (200, &both[..]), "{kind:?}");
         let missing = b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n";
         assert_eq!(client.exchange(missing).unwrap().0, 404, "{kind:?}");
         let mut kill = Command::new("kill");
