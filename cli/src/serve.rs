@@ -13,7 +13,7 @@ use chain_contract::Runtime;
 use chain_core::DataSource;
 use chain_http::Source;
 use chain_http::gateway::{Gateway, GatewayStats, PATH, Stall};
-use chain_lab::with_faults;
+use chain_lab::{Hedging, with_faults};
 
 /// Serves the gateway on `rt` as `args` say, the source started in-process at
 /// `service` if there is one, until the first signal; its error says what failed.
@@ -36,17 +36,35 @@ pub(super) async fn serve<R: Runtime>(
     // Matched once, so that the measured gateway runs on each source's own type:
     // no branch per fetch in what `compare serve` measures.
     match (via.source(&rt), faults) {
-        (Source::Memory(source), None) => gateway_on(rt, args, stop, source).await,
-        (Source::Http(source), None) => gateway_on(rt, args, stop, source).await,
+        (Source::Memory(source), None) => hedged_on(rt, args, stop, source).await,
+        (Source::Http(source), None) => hedged_on(rt, args, stop, source).await,
         (Source::Memory(source), Some((plan, limit))) => {
             let source = with_faults(&rt, source, plan, limit);
-            gateway_on(rt, args, stop, source).await
+            hedged_on(rt, args, stop, source).await
         }
         (Source::Http(source), Some((plan, limit))) => {
             let source = with_faults(&rt, source, plan, limit);
-            gateway_on(rt, args, stop, source).await
+            hedged_on(rt, args, stop, source).await
         }
     }
+}
+
+/// The gateway on `source`, every fetch hedged if `args` ask for it (and then its
+/// budget said at the end), until `stop` says which signal came.
+async fn hedged_on<R: Runtime, S: DataSource + 'static>(
+    rt: R,
+    args: ServeArgs,
+    stop: impl Future<Output = &'static str> + Send + 'static,
+    source: S,
+) -> Result<(), String> {
+    let Some(after) = args.source.hedge_after else {
+        return gateway_on(rt, args, stop, source).await;
+    };
+    let hedged = Hedging::new(source, &rt, Some(after));
+    let budget = hedged.budget();
+    gateway_on(rt, args, stop, hedged).await?;
+    say!("  hedged after {}: {budget}", duration(after));
+    Ok(())
 }
 
 /// The gateway on `source`, until `stop` says which signal came.

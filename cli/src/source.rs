@@ -23,7 +23,14 @@ pub(super) fn planned_faults(
 
 /// Where `args` send the fetches: to a record service at `--address` or started
 /// in-process at `service`, said; else to memory, each fetch waiting `latency`.
+/// The hedge, if they ask for one, said too.
 pub(super) fn via(args: &SourceArgs, latency: Duration, service: Option<SocketAddr>) -> Via {
+    if let Some(after) = args.hedge_after {
+        say!(
+            "hedge: a fetch not answered {} after it left is sent once more; the first answer wins, the other copy is cancelled",
+            duration(after)
+        );
+    }
     match (&args.kind, args.address.or(service)) {
         (SourceKind::Http, Some(address)) => {
             say_http_source(args, address);

@@ -47,6 +47,11 @@ pub struct SourceArgs {
     /// The backend's tail: in memory, or in the record service started here.
     #[command(flatten)]
     pub tail: TailArgs,
+    /// Hedge every fetch: one that has not answered DURATION after it left is sent
+    /// once more, the first answer wins and the other copy is cancelled (more than
+    /// 0, at most 60s). Each copy has its own --fetch-timeout.
+    #[arg(long, value_name = "DURATION", value_parser = parse_limit, allow_hyphen_values = true)]
+    pub hedge_after: Option<Duration>,
 }
 
 impl SourceArgs {

@@ -17,7 +17,7 @@ use chain_core::{
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
 };
 use chain_http::Source;
-use chain_lab::{FaultPlan, Instrumented, MaybeFaulty, Work, WorkDone, Working};
+use chain_lab::{FaultPlan, Hedging, Instrumented, MaybeFaulty, Work, WorkDone, Working};
 use record_service::ServiceConfig;
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
@@ -85,7 +85,8 @@ async fn fetching<R: Runtime>(
     let http = if let Source::Http(http) = &source { Some(http.clone()) } else { None };
     // A service at --address waits as long as it was told to: unknown here.
     let latency = args.address.is_none().then_some(latency);
-    let source = MaybeFaulty::new(&rt, source, faults);
+    let source = Hedging::new(MaybeFaulty::new(&rt, source, faults), &rt, args.hedge_after);
+    let budget = source.budget();
     let (rt, plan) = (&rt, plan.as_ref());
     match work {
         Fetching::Chain { user, mode } => {
@@ -103,6 +104,9 @@ async fn fetching<R: Runtime>(
                 work_done(work, &results, &done)?
             }
         },
+    }
+    if let Some(after) = args.hedge_after {
+        say!("  hedged after {}: {budget}", duration(after));
     }
     if let Some(http) = http {
         say!("  connections opened: {}", http.connections_opened());

@@ -47,6 +47,7 @@ fn word() -> impl Strategy<Value = String> {
         "--seed",
         "--slow-rate",
         "--slow",
+        "--hedge-after",
         "--work",
         "--skew",
         "--flavour",

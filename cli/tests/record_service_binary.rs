@@ -79,7 +79,7 @@ fn the_service_says_at_exit_how_many_of_its_answers_were_slow() {
         get(&format!("/users/{id}/orders"));
         slow += [Operation::FetchUser, Operation::FetchOrders]
             .into_iter()
-            .filter(|&op| tail.is_slow(id, op))
+            .filter(|&op| tail.is_slow(id, op, 0))
             .count();
     }
     assert!((5..35).contains(&slow), "the seed slows some, not all: {slow}");

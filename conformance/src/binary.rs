@@ -284,6 +284,10 @@ pub fn bad_arguments_exit_2_with_a_one_line_message(binary: &str) {
         &["fanout", "--users", "10", "--seed", "-1"],
         &["fanout", "--users", "10", "--slow-rate", "0.1"],
         &["fanout", "--users", "10", "--slow", "5ms"],
+        &["fanout", "--users", "10", "--hedge-after", "0s"],
+        &["bounded", "--users", "10", "--concurrency", "2", "--hedge-after", "61s"],
+        &["chain", "--hedge-after", "soon"],
+        &["serve", "--hedge-after", "-1ms"],
         &["fanout", "--users", "10", "--slow-rate", "1.5", "--slow", "5ms"],
         &["fanout", "--users", "10", "--latency", "5ms", "--slow-rate", "0.1", "--slow", "5ms"],
         &[

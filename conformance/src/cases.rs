@@ -38,7 +38,8 @@ use chain_core::{
     get_user_with_orders_spawned, hello_world, model::article_user_with_orders,
 };
 use chain_lab::{
-    Fault, FaultPlan, Faulty, Instrumented, Tail, TimeLimited, Work, WorkDone, Working,
+    Fault, FaultPlan, Faulty, Hedging, Instrumented, Tail, Tally, TimeLimited, Work, WorkDone,
+    Working,
 };
 
 /// Long enough never to end during a test: fetches this slow are only ever cancelled.
@@ -877,7 +878,7 @@ pub fn a_tail_slows_exactly_the_fetches_its_seed_picks<R: Launch>(rt: R) {
         took
     });
     let slowed: Vec<bool> =
-        (1..=USERS).map(|user| tail.is_slow(user, Operation::FetchUser)).collect();
+        (1..=USERS).map(|user| tail.is_slow(user, Operation::FetchUser, 0)).collect();
     let planned: Vec<Duration> = slowed
         .iter()
         .flat_map(|&slowed| if slowed { vec![slow - usual, usual] } else { vec![usual] })
@@ -887,4 +888,40 @@ pub fn a_tail_slows_exactly_the_fetches_its_seed_picks<R: Launch>(rt: R) {
     for (user, (took, slowed)) in (1..).zip(took.into_iter().zip(slowed)) {
         assert!(!slowed || took >= slow, "user {user}: slow, took {took:?}");
     }
+}
+
+/// A hedged fan-out in memory (every fetch [`Hedging`]), in both shapes: every user
+/// gets exactly one result; exactly the fetches whose first copy is slow get an
+/// extra copy; and every losing copy is cancelled (dropped, not left running)
+/// before its fetch answers, so none is in flight once the fan-out returns.
+pub fn a_hedged_fan_out_cancels_every_losing_copy_and_gives_each_user_one_result<R: Launch>(rt: R) {
+    const USERS: UserId = 100;
+    let slow = Duration::from_millis(300);
+    let tail = Tail::new(0.1, slow, 2).unwrap();
+    // No usual latency: a quick fetch answers at its first poll, never hedged.
+    let plan = FaultPlan::new(2).with_tail(tail, Duration::ZERO).unwrap();
+    let copies = Instrumented::new(Faulty::new(InMemorySource::new(rt.timer()), rt.timer(), plan));
+    let fetches = (1..=USERS)
+        .flat_map(|id| [Operation::FetchUser, Operation::FetchOrders].map(|op| (id, op)));
+    let late = fetches.filter(|&(id, op)| tail.is_slow(id, op, 0)).count();
+    assert!(late > 0);
+    for shape in [Shape::Join, Shape::Spawn] {
+        let hedged = Hedging::new(copies.clone(), &rt, Some(Duration::from_millis(20)));
+        let (rt2, source) = (rt.clone(), hedged.clone());
+        let (results, live) = run_on_worker(&rt, async move {
+            let results = fan_out_shaped(&rt2, &source, 1..=USERS, shape, None).await;
+            (results, source.inner().all().live())
+        });
+        let tally = Tally::of(1..=USERS, &results).unwrap();
+        assert_eq!(
+            (tally.results, tally.errors(), tally.lost),
+            (USERS as usize, 0, 0),
+            "{shape:?}"
+        );
+        assert_eq!(live, 0, "{shape:?}: a copy still in flight after the fan-out returned");
+        let budget = hedged.budget();
+        assert_eq!((budget.needed(), budget.extra()), (2 * USERS, late as u64), "{shape:?}");
+    }
+    assert_eq!(copies.all().cancelled(), 2 * late, "one losing copy cancelled per hedge");
+    assert_eq!(copies.all().started(), 2 * (2 * USERS as usize + late));
 }

@@ -24,7 +24,7 @@ use chain_core::{
     model::article_user_with_orders, readable::duration,
 };
 use chain_http::{HttpSource, Route, WireFault, WireFaultPlan};
-use chain_lab::{Instrumented, Tail};
+use chain_lab::{Hedging, Instrumented, Tail, Tally};
 use record_service::{Answered, RecordService, ServiceConfig};
 
 /// A fault rate that faults some fetches and leaves most alone.
@@ -419,11 +419,53 @@ pub fn a_service_s_tail_slows_the_fetches_its_seed_picks<R: Launch>(rt: R) {
         took
     });
     let slowed: Vec<bool> =
-        (1..=USERS).map(|user| tail.is_slow(user, Operation::FetchOrders)).collect();
+        (1..=USERS).map(|user| tail.is_slow(user, Operation::FetchOrders, 0)).collect();
     let planned = slowed.iter().filter(|&&s| s).count() as u64;
     assert_eq!(service.answered(), Answered { all: USERS, slow: planned });
     assert!(planned > 0 && planned < USERS, "{slowed:?}");
     for (user, (took, slowed)) in (1..).zip(took.into_iter().zip(slowed)) {
         assert!(!slowed || took >= slow, "user {user}: slow, took {took:?}");
+    }
+}
+
+/// A hedged fan-out over HTTP. With a connection for every copy, exactly the fetches
+/// whose first copy the service's tail slows get an extra copy, and it answers
+/// first exactly where the service's draw for copy 1 (told by the `Hedge-Copy`
+/// header) is quick. With few connections, copies queue for them and the limit
+/// holds. Either way every user gets one result, each fetch exactly one answer,
+/// and once the fan-out returns no copy is in flight and every open connection is
+/// idle in the pool: a losing copy's connection is closed, never left held.
+pub fn a_hedged_fan_out_over_http_cancels_the_losers_and_keeps_the_connection_limit<R: Launch>(
+    rt: R,
+) {
+    const USERS: UserId = 40;
+    let tail = Tail::new(0.2, Duration::from_millis(400), 3).unwrap();
+    let service = service(ServiceConfig { tail, ..ServiceConfig::default() });
+    let fetches = (1..=USERS)
+        .flat_map(|id| [Operation::FetchUser, Operation::FetchOrders].map(|op| (id, op)));
+    let late: Vec<_> = fetches.filter(|&(id, op)| tail.is_slow(id, op, 0)).collect();
+    let rescued = late.iter().filter(|&&(id, op)| !tail.is_slow(id, op, 1)).count() as u64;
+    assert!(late.len() as u64 > rescued && rescued > 0, "the seed shows both");
+    for connections in [100, 4] {
+        let limit = NonZeroUsize::new(connections).unwrap();
+        let http = HttpSource::new(&rt, service.address())
+            .with_connections(limit)
+            .with_timeout(HANG_LIMIT);
+        let copies = Instrumented::new(http.clone());
+        let hedged = Hedging::new(copies.clone(), &rt, Some(Duration::from_millis(100)));
+        let source = hedged.clone();
+        let (results, live, completed) = run_on_worker(&rt, async move {
+            let results = fan_out(&source, 1..=USERS).await;
+            (results, source.inner().all().live(), source.inner().all().completed())
+        });
+        let tally = Tally::of(1..=USERS, &results).unwrap();
+        assert_eq!((tally.results, tally.lost), (USERS as usize, 0), "{connections}: {tally}");
+        assert_eq!((live, completed), (0, 2 * USERS as usize), "{connections}: one answer a fetch");
+        assert_eq!(http.connections_open(), http.connections_idle() as u64, "{connections}: held");
+        assert!(http.connections_peak() <= connections as u64, "{connections}: over the limit");
+        let budget = hedged.budget();
+        if connections == 100 {
+            assert_eq!((budget.extra(), budget.extra_won()), (late.len() as u64, rescued));
+        }
     }
 }

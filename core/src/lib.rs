@@ -8,6 +8,8 @@
 //!   sequential and spawned variants, [`fan_out`] and [`fan_out_bounded`] over many
 //!   users (with `_spawned` variants), and [`hello_world`]; `asyncio.wait_for` is the
 //!   contract's [`timeout`](chain_contract::timeout).
+//! - The remedy for a backend's slow few: [`hedge`] sends a request once more when
+//!   it is late, and the first answer wins (`asyncio.wait(..., FIRST_COMPLETED)`).
 //!
 //! This crate depends on no runtime: `cargo tree -e normal -p chain-core` lists none,
 //! which `.ci/core-is-runtime-free` checks. The experiment machinery around a source
@@ -46,6 +48,7 @@
 mod chain;
 mod error;
 mod fanout;
+mod hedge;
 mod hello;
 pub mod model;
 pub mod readable;
@@ -58,6 +61,7 @@ pub use chain::{
 };
 pub use error::{FetchError, FetchErrorKind, HttpFailure, Operation};
 pub use fanout::{UserResult, fan_out, fan_out_bounded, fan_out_bounded_spawned, fan_out_spawned};
+pub use hedge::{Hedged, hedge};
 pub use hello::hello_world;
 pub use model::{OrderId, User, UserId, UserWithOrders};
 pub use shaped::{Shape, fan_out_shaped};

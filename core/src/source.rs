@@ -38,6 +38,16 @@ pub trait DataSource: Clone + Send + Sync {
         let _ = (shard, shards);
         self.clone()
     }
+
+    /// The source that copy `copy` of a hedged fetch goes to ([`hedge`](crate::hedge):
+    /// 0 the first, 1 the extra one): the same data, faults and counters, but a
+    /// backend whose slow fetches are drawn per request draws again for each copy,
+    /// as a request sent again meets the backend anew. A wrapper forwards it to the
+    /// source it wraps; by default, a clone.
+    fn for_copy(&self, copy: u32) -> Self {
+        let _ = copy;
+        self.clone()
+    }
 }
 
 /// The article's data, held in memory, each fetch waiting a simulated latency first.

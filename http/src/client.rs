@@ -25,7 +25,7 @@ use hyper::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{Route, hyper_io::HyperIo};
+use super::{COPY_HEADER, Route, hyper_io::HyperIo};
 use chain_contract::{ByteStream, Elapsed, Runtime, timeout};
 use chain_core::{
     DataSource, FetchError, FetchErrorKind, HttpFailure, Operation, User, UserId, model::OrderId,
@@ -95,6 +95,9 @@ pub struct HttpSource<R: Runtime> {
     host: HeaderValue,
     timeout: Duration,
     pool: Arc<Pool<R::TcpStream>>,
+    /// Which copy of each fetch this sends ([`DataSource::for_copy`]), said in a
+    /// [`COPY_HEADER`] when not the first.
+    copy: u32,
 }
 
 impl<R: Runtime> Clone for HttpSource<R> {
@@ -105,6 +108,7 @@ impl<R: Runtime> Clone for HttpSource<R> {
             host: self.host.clone(),
             timeout: self.timeout,
             pool: self.pool.clone(),
+            copy: self.copy,
         }
     }
 }
@@ -121,6 +125,7 @@ impl<R: Runtime> HttpSource<R> {
             host,
             timeout: DEFAULT_TIMEOUT,
             pool: Arc::new(Pool::new(connections, Arc::default())),
+            copy: 0,
         }
     }
 
@@ -144,6 +149,22 @@ impl<R: Runtime> HttpSource<R> {
     /// How many connections this pool has opened so far.
     pub fn connections_opened(&self) -> u64 {
         self.pool.counts.opened.load(Relaxed)
+    }
+
+    /// How many connections are open now, idle in a pool or in use, across the
+    /// source's pools; a fetch dropped part-way closes its connection.
+    pub fn connections_open(&self) -> u64 {
+        self.pool.counts.open.load(Relaxed)
+    }
+
+    /// The most connections open at once so far, across the source's pools.
+    pub fn connections_peak(&self) -> u64 {
+        self.pool.counts.peak.load(Relaxed)
+    }
+
+    /// How many connections wait idle in this source's pool (its shard's).
+    pub fn connections_idle(&self) -> usize {
+        self.pool.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// How many GETs were sent a second time because the kept-alive connection they
@@ -183,10 +204,11 @@ impl<R: Runtime> HttpSource<R> {
     /// 200 response.
     async fn request(&self, route: Route) -> Result<Bytes, HttpFailure> {
         let get = || {
-            Request::get(route.path())
-                .header(HOST, self.host.clone())
-                .body(Empty::new())
-                .expect("a route's path is a valid URI")
+            let mut get = Request::get(route.path()).header(HOST, self.host.clone());
+            if self.copy > 0 {
+                get = get.header(COPY_HEADER, self.copy);
+            }
+            get.body(Empty::new()).expect("a route's path is a valid URI")
         };
         let (mut connection, reused) = match self.pool.take_idle() {
             Some(connection) => (connection, true),
@@ -222,8 +244,7 @@ impl<R: Runtime> HttpSource<R> {
         let (sender, driver) = http1::handshake(HyperIo(stream))
             .await
             .map_err(|e| HttpFailure::Closed { reason: reason(&e) })?;
-        self.pool.counts.opened.fetch_add(1, Relaxed);
-        Ok(Connection { sender, driver, ended: false })
+        Ok(Connection { sender, driver, ended: false, _opened: Opened::new(&self.pool.counts) })
     }
 }
 
@@ -246,6 +267,12 @@ impl<R: Runtime> DataSource for HttpSource<R> {
         let pool = Pool::new(part.unwrap_or(NonZeroUsize::MIN), self.pool.counts.clone());
         HttpSource { pool: Arc::new(pool), ..self.clone() }
     }
+
+    /// The same service, pool and counters, each request saying in a
+    /// [`COPY_HEADER`] which copy it is, so that the service's tail draws for it apart.
+    fn for_copy(&self, copy: u32) -> Self {
+        HttpSource { copy, ..self.clone() }
+    }
 }
 
 /// Idle keep-alive connections, and permits that bound how many are open.
@@ -262,6 +289,27 @@ struct Pool<S: ByteStream> {
 struct PoolCounts {
     opened: AtomicU64,
     resent: AtomicU64,
+    /// Connections open now, idle or in use, and the most at once.
+    open: AtomicU64,
+    peak: AtomicU64,
+}
+
+/// One open connection, counted in [`PoolCounts`] until it is dropped (closed).
+struct Opened(Arc<PoolCounts>);
+
+impl Opened {
+    fn new(counts: &Arc<PoolCounts>) -> Self {
+        counts.opened.fetch_add(1, Relaxed);
+        let open = counts.open.fetch_add(1, Relaxed) + 1;
+        counts.peak.fetch_max(open, Relaxed);
+        Opened(counts.clone())
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Relaxed);
+    }
 }
 
 impl<S: ByteStream> Pool<S> {
@@ -297,6 +345,7 @@ struct Connection<S: ByteStream> {
     /// The driver has completed, or the service said it closes the connection
     /// (`Connection: close`): it must not be used again.
     ended: bool,
+    _opened: Opened,
 }
 
 impl<S: ByteStream> Connection<S> {
@@ -309,7 +358,7 @@ impl<S: ByteStream> Connection<S> {
             true => HttpFailure::Protocol { reason: e.to_string() },
             false => HttpFailure::Closed { reason: e.to_string() },
         };
-        let Connection { sender, driver, ended } = self;
+        let Connection { sender, driver, ended, .. } = self;
         let exchange = async {
             sender.ready().await.map_err(closed)?;
             let response = sender.send_request(request).await.map_err(closed)?;

@@ -22,5 +22,5 @@ mod via;
 
 pub use client::{DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT, HttpSource};
 pub use faults::{WireFault, WireFaultPlan};
-pub use protocol::{Route, error_body};
+pub use protocol::{COPY_HEADER, Route, copy_of, error_body};
 pub use via::{Source, Via};

@@ -12,6 +12,10 @@
 //!
 //! Any other path is a 404 `{"error":"no such path /x"}` ([`error_body`]); `HEAD`
 //! answers as `GET` does, without the body.
+//!
+//! A hedge's extra copy of a fetch says so in a [`COPY_HEADER`] (`Hedge-Copy: 1`):
+//! a service with a tail draws whether that copy is slow apart from the first, as a
+//! request sent again meets the backend anew. A value that is not a number is a 400.
 
 use chain_core::{Operation, User, UserId, model::article_orders};
 
@@ -94,6 +98,34 @@ impl Route {
         };
         Some(json.expect("the model always serialises"))
     }
+}
+
+/// The header that names which copy of a hedged fetch a request is (absent: 0, the
+/// first): see the module's docs.
+pub const COPY_HEADER: &str = "hedge-copy";
+
+/// The copy a request's [`COPY_HEADER`] names, 0 without one.
+///
+/// # Errors
+///
+/// The header's value is not a number from 0 to 4294967295.
+///
+/// # Examples
+///
+/// ```
+/// use chain_http::copy_of;
+///
+/// assert_eq!(copy_of(None), Ok(0));
+/// assert_eq!(copy_of(Some(b"1")), Ok(1));
+/// assert!(copy_of(Some(b"one")).is_err());
+/// ```
+pub fn copy_of(value: Option<&[u8]>) -> Result<u32, String> {
+    let Some(value) = value else { return Ok(0) };
+    let digits = std::str::from_utf8(value).ok().filter(|v| v.bytes().all(|b| b.is_ascii_digit()));
+    digits.and_then(|v| v.parse().ok()).ok_or_else(|| {
+        let value = String::from_utf8_lossy(value);
+        format!("{COPY_HEADER}: {value:?} is not a copy number (0, 1, ...)")
+    })
 }
 
 /// The JSON body of an answer that is not a 200: `{"error":"..."}` with `reason`.

@@ -79,4 +79,11 @@ impl<R: Runtime> DataSource for Source<R> {
             Source::Http(source) => Source::Http(source.for_shard(shard, shards)),
         }
     }
+
+    fn for_copy(&self, copy: u32) -> Self {
+        match self {
+            Source::Memory(source) => Source::Memory(source.for_copy(copy)),
+            Source::Http(source) => Source::Http(source.for_copy(copy)),
+        }
+    }
 }

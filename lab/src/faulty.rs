@@ -188,8 +188,18 @@ impl FaultPlan {
         }
     }
 
-    /// What happens to `operation` for `user_id`; `None` for a fetch left alone.
+    /// What happens to `operation` for `user_id`; `None` for a fetch left alone:
+    /// [`FaultPlan::for_copy`] of its first copy.
     pub fn for_fetch(&self, operation: Operation, user_id: UserId) -> Option<Fault> {
+        self.for_copy(operation, user_id, 0)
+    }
+
+    /// What happens to copy `copy` of `operation` for `user_id` (a hedge's extra copy
+    /// is 1). A failure, a hang and the jitter belong to the fetch, the same for
+    /// every copy (a record that is broken stays broken); whether it is one of the
+    /// tail's slow fetches is drawn for each copy apart, as a request sent again
+    /// meets the backend anew.
+    pub fn for_copy(&self, operation: Operation, user_id: UserId, copy: u32) -> Option<Fault> {
         let faults = self.failures > 0.0 || self.hangs > 0.0 || !self.jitter.is_zero();
         if !faults && !self.tail.is_some() {
             return None;
@@ -201,7 +211,7 @@ impl FaultPlan {
             return Some(Fault::Hang);
         }
         let fraction = (bits >> 11) as f64 / (1u64 << 53) as f64;
-        let slower = self.tail.latency(self.usual, user_id, operation) - self.usual;
+        let slower = self.tail.latency(self.usual, user_id, operation, copy) - self.usual;
         let delayed = !self.jitter.is_zero() || !slower.is_zero();
         delayed.then(|| Fault::Delay(self.jitter.mul_f64(fraction) + slower))
     }
@@ -293,12 +303,14 @@ pub struct Faulty<S, T> {
     inner: S,
     timer: T,
     plan: Arc<FaultPlan>,
+    /// Which copy of each fetch this sends ([`DataSource::for_copy`]).
+    copy: u32,
 }
 
 impl<S: DataSource, T: Timer> Faulty<S, T> {
     /// `inner` with `plan`'s faults; `timer` is the runtime's, for the delays.
     pub fn new(inner: S, timer: T, plan: FaultPlan) -> Self {
-        Faulty { inner, timer, plan: Arc::new(plan) }
+        Faulty { inner, timer, plan: Arc::new(plan), copy: 0 }
     }
 
     /// The plan of faults.
@@ -312,7 +324,7 @@ impl<S: DataSource, T: Timer> Faulty<S, T> {
         user_id: UserId,
         fetch: impl Future<Output = Result<V, FetchError>>,
     ) -> Result<V, FetchError> {
-        match self.plan.for_fetch(operation, user_id) {
+        match self.plan.for_copy(operation, user_id, self.copy) {
             Some(Fault::Fail) => {
                 let reason = INJECTED_FAILURE.to_owned();
                 return Err(FetchErrorKind::Failed { user_id, operation, reason }.into());
@@ -336,6 +348,10 @@ impl<S: DataSource, T: Timer> DataSource for Faulty<S, T> {
 
     fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
         Faulty { inner: self.inner.for_shard(shard, shards), ..self.clone() }
+    }
+
+    fn for_copy(&self, copy: u32) -> Self {
+        Faulty { inner: self.inner.for_copy(copy), copy, ..self.clone() }
     }
 }
 
@@ -396,10 +412,10 @@ mod tests {
                 Some(Fault::Fail) => failed += 1,
                 Some(Fault::Delay(d)) => {
                     assert_eq!(d, slow - usual);
-                    assert!(tail.is_slow(id, Operation::FetchOrders));
+                    assert!(tail.is_slow(id, Operation::FetchOrders, 0));
                     delayed += 1;
                 }
-                None => assert!(!tail.is_slow(id, Operation::FetchOrders) || fails.is_some()),
+                None => assert!(!tail.is_slow(id, Operation::FetchOrders, 0) || fails.is_some()),
                 Some(Fault::Hang) => panic!("no hang planned"),
             }
             assert_eq!(

@@ -121,6 +121,10 @@ impl<S: DataSource> DataSource for Instrumented<S> {
         let inner = self.inner.for_shard(shard, shards);
         Instrumented { inner, counters: self.counters.clone() }
     }
+
+    fn for_copy(&self, copy: u32) -> Self {
+        Instrumented { inner: self.inner.for_copy(copy), counters: self.counters.clone() }
+    }
 }
 
 /// Counts of one kind of work in flight: a kind of fetch (or the gateway's connections

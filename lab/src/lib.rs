@@ -9,6 +9,8 @@
 //!   [`with_faults`] wraps a source in both, and [`MaybeFaulty`] is a source whose
 //!   faults a run chose: with them, or as it is. A [`Tail`] makes a seeded few
 //!   fetches slow, in memory (through a [`FaultPlan`]) and in the record service.
+//! - [`Hedging`] hedges every fetch of a source ([`hedge`](chain_core::hedge)) and
+//!   counts the copies it sent against the fetches needed ([`HedgeBudget`]).
 //! - [`Instrumented`] counts fetches in flight, their peak, completions and
 //!   cancellations: how the tests prove concurrency, by counting, not timing.
 //! - [`Working`] adds CPU work ([`Work`]) to every fetch; [`Tally`] counts every
@@ -19,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod faulty;
+mod hedging;
 mod instrument;
 pub mod seeded;
 mod tail;
@@ -28,6 +31,7 @@ mod with_faults;
 mod work;
 
 pub use faulty::{Expected, Fault, FaultPlan, Faulty};
+pub use hedging::{HedgeBudget, Hedging};
 pub use instrument::{Counters, Gauge, InFlight, Instrumented};
 pub use tail::Tail;
 pub use tally::{Misplaced, Tally};

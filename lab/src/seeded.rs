@@ -18,10 +18,23 @@ pub enum Drawer {
 }
 
 /// A fraction in [0, 1) and 64 further bits, both fixed by `seed`, the drawer and
-/// the fetch.
+/// the fetch: [`draw_copy`] for its first copy.
 pub fn draw(drawer: Drawer, seed: u64, user_id: UserId, operation: Operation) -> (f64, u64) {
+    draw_copy(drawer, seed, user_id, operation, 0)
+}
+
+/// [`draw`] for copy `copy` of a fetch (0 the first; a hedge's extra copy is 1):
+/// each copy draws apart, as a request sent again meets the backend anew.
+pub fn draw_copy(
+    drawer: Drawer,
+    seed: u64,
+    user_id: UserId,
+    operation: Operation,
+    copy: u32,
+) -> (f64, u64) {
     let fetch = user_id.wrapping_mul(2) + matches!(operation, Operation::FetchOrders) as u64;
-    let hash = splitmix64(splitmix64(seed ^ drawer as u64) ^ splitmix64(fetch));
+    let copy = if copy == 0 { 0 } else { splitmix64(!u64::from(copy)) };
+    let hash = splitmix64(splitmix64(seed ^ drawer as u64) ^ splitmix64(fetch) ^ copy);
     // The top 53 bits as a fraction; the next hash as the further bits.
     ((hash >> 11) as f64 / (1u64 << 53) as f64, splitmix64(hash))
 }
@@ -65,5 +78,9 @@ mod tests {
             fraction(Drawer::Client, 0, user, op),
             fraction(Drawer::Client, 0, user, orders)
         );
+        let copy = |n| draw_copy(Drawer::Tail, 0, user, op, n).0;
+        assert_eq!(copy(0), fraction(Drawer::Tail, 0, user, op));
+        assert_ne!(copy(0), copy(1));
+        assert_ne!(copy(1), copy(2));
     }
 }

@@ -25,10 +25,10 @@ use crate::seeded::{self, Drawer};
 /// use std::time::Duration;
 ///
 /// let tail = Tail::new(0.01, Duration::from_millis(100), 7).unwrap();
-/// let slow = (1..=100_000).filter(|&id| tail.is_slow(id, Operation::FetchUser)).count();
+/// let slow = (1..=100_000).filter(|&id| tail.is_slow(id, Operation::FetchUser, 0)).count();
 /// assert!((800..1200).contains(&slow)); // about 1 %
 /// let usual = Duration::from_millis(1);
-/// assert!([usual, Duration::from_millis(100)].contains(&tail.latency(usual, 1, Operation::FetchOrders)));
+/// assert!([usual, Duration::from_millis(100)].contains(&tail.latency(usual, 1, Operation::FetchOrders, 0)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -77,17 +77,25 @@ impl Tail {
         self.seed
     }
 
-    /// Whether `operation` for `user_id` is one of the slow fetches.
+    /// Whether copy `copy` of `operation` for `user_id` is one of the slow fetches
+    /// (copy 0 the first; a hedge's extra copy, 1, draws apart).
     #[inline]
-    pub fn is_slow(&self, user_id: UserId, operation: Operation) -> bool {
-        self.is_some() && seeded::draw(Drawer::Tail, self.seed, user_id, operation).0 < self.rate
+    pub fn is_slow(&self, user_id: UserId, operation: Operation, copy: u32) -> bool {
+        self.is_some()
+            && seeded::draw_copy(Drawer::Tail, self.seed, user_id, operation, copy).0 < self.rate
     }
 
-    /// How long `operation` for `user_id` takes on a backend whose fetches usually
-    /// take `usual`: [`Tail::slow`] for a slow one, else `usual`.
+    /// How long copy `copy` of `operation` for `user_id` takes on a backend whose
+    /// fetches usually take `usual`: [`Tail::slow`] for a slow one, else `usual`.
     #[inline]
-    pub fn latency(&self, usual: Duration, user_id: UserId, operation: Operation) -> Duration {
-        if self.is_slow(user_id, operation) { self.slow } else { usual }
+    pub fn latency(
+        &self,
+        usual: Duration,
+        user_id: UserId,
+        operation: Operation,
+        copy: u32,
+    ) -> Duration {
+        if self.is_slow(user_id, operation, copy) { self.slow } else { usual }
     }
 }
 
@@ -112,7 +120,7 @@ mod tests {
         let fetches = |tail: Tail| -> Vec<bool> {
             (1..=50_000)
                 .flat_map(|id| [Operation::FetchUser, Operation::FetchOrders].map(|op| (id, op)))
-                .map(|(id, op)| tail.is_slow(id, op))
+                .map(|(id, op)| tail.is_slow(id, op, 0))
                 .collect()
         };
         let one = fetches(Tail::new(0.05, SLOW, 1).unwrap());
@@ -128,7 +136,8 @@ mod tests {
     fn slow_fetches_are_drawn_apart_from_faults() {
         let tail = Tail::new(0.5, SLOW, 0).unwrap();
         let client = |id| seeded::draw(Drawer::Client, 0, id, Operation::FetchUser).0 < 0.5;
-        let both = (1..=10_000).filter(|&id| tail.is_slow(id, Operation::FetchUser) && client(id));
+        let both =
+            (1..=10_000).filter(|&id| tail.is_slow(id, Operation::FetchUser, 0) && client(id));
         // Independent draws: about a quarter are both, not a half (the same draw) or none.
         assert!((2_300..2_700).contains(&both.count()));
     }
@@ -136,9 +145,9 @@ mod tests {
     #[test]
     fn a_slow_fetch_takes_the_slow_time_in_place_of_the_usual() {
         let tail = Tail::new(1.0, SLOW, 0).unwrap();
-        assert_eq!(tail.latency(Duration::from_millis(1), 3, Operation::FetchOrders), SLOW);
+        assert_eq!(tail.latency(Duration::from_millis(1), 3, Operation::FetchOrders, 0), SLOW);
         assert_eq!(
-            Tail::NONE.latency(Duration::from_millis(1), 3, Operation::FetchOrders),
+            Tail::NONE.latency(Duration::from_millis(1), 3, Operation::FetchOrders, 0),
             Duration::from_millis(1)
         );
     }

@@ -72,4 +72,8 @@ impl<S: DataSource, R: Runtime> DataSource for TimeLimited<S, R> {
     fn for_shard(&self, shard: usize, shards: NonZeroUsize) -> Self {
         TimeLimited { inner: self.inner.for_shard(shard, shards), ..self.clone() }
     }
+
+    fn for_copy(&self, copy: u32) -> Self {
+        TimeLimited { inner: self.inner.for_copy(copy), ..self.clone() }
+    }
 }

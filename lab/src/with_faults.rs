@@ -90,4 +90,11 @@ impl<S: DataSource, R: Runtime> DataSource for MaybeFaulty<S, R> {
             MaybeFaulty::Faulty(source) => MaybeFaulty::Faulty(source.for_shard(shard, shards)),
         }
     }
+
+    fn for_copy(&self, copy: u32) -> Self {
+        match self {
+            MaybeFaulty::Plain(source) => MaybeFaulty::Plain(source.for_copy(copy)),
+            MaybeFaulty::Faulty(source) => MaybeFaulty::Faulty(source.for_copy(copy)),
+        }
+    }
 }

@@ -182,6 +182,10 @@ impl<S: DataSource> DataSource for Working<S> {
         // A count made for fewer shards than are in use shares its last one.
         Working { inner, shard: shard.min(self.done.shards.len() - 1), ..self.clone() }
     }
+
+    fn for_copy(&self, copy: u32) -> Self {
+        Working { inner: self.inner.for_copy(copy), ..self.clone() }
+    }
 }
 
 #[cfg(test)]

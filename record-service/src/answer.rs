@@ -1,5 +1,5 @@
-//! One answer: the protocol's body, after the delay (or the tail's, for a slow one),
-//! with the fault the seed picks.
+//! One answer: the protocol's body, after the delay (or the tail's, for a slow one,
+//! drawn for the copy the request says it is), with the fault the seed picks.
 
 use std::{
     io,
@@ -10,7 +10,7 @@ use std::{
 
 use crate::{Counters, ServiceConfig};
 use bytes::Bytes;
-use chain_http::{Route, WireFault, error_body};
+use chain_http::{COPY_HEADER, Route, WireFault, copy_of, error_body};
 use hyper::{
     Method, Request, Response, StatusCode,
     body::{Body, Frame, SizeHint},
@@ -47,7 +47,11 @@ pub(crate) async fn answer<B>(
             return Ok(error(StatusCode::NOT_FOUND, &reason));
         }
     };
-    let slow = config.tail.is_slow(route.user_id(), route.operation());
+    let copy = match copy_of(request.headers().get(COPY_HEADER).map(|v| v.as_bytes())) {
+        Ok(copy) => copy,
+        Err(reason) => return Ok(error(StatusCode::BAD_REQUEST, &reason)),
+    };
+    let slow = config.tail.is_slow(route.user_id(), route.operation(), copy);
     let delay = if slow { config.tail.slow() } else { config.delay };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

@@ -7,7 +7,10 @@ back-to-back runs); prints one line of JSON:
  "tail": ...}, where a fan-out's tally counts users requested, results, errors by
 cause, lost, and with --slow-rate the tail counts the last run's slow fetches (and
 sums their numbers, user id * 2 + 1 for the orders), drawn from --seed as the Rust
-side draws them (chain_lab::seeded::draw), so that both slow the same fetches.
+side draws them (chain_lab::seeded::draw_copy), so that both slow the same fetches;
+with --hedge-after, every fetch is hedged as chain_core::hedge does it, with
+asyncio.wait(FIRST_COMPLETED), and "hedge" counts the fetches needed, the copies
+sent and the extra copies that answered first.
 """
 
 import argparse
@@ -39,6 +42,10 @@ LATENCY = 0.0
 SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT = 0.0, 0.0, 0, None
 # The last run's slow fetches: how many, and the sum of their numbers.
 slow_fetches = {"fetches": 0, "checksum": 0}
+# The hedge: a second copy of a fetch not answered after HEDGE_AFTER seconds, and the
+# last run's budget.
+HEDGE_AFTER = None
+hedged = {"needed": 0, "sent": 0, "extra_won": 0}
 
 MASK = (1 << 64) - 1
 # chain_lab::seeded::Drawer::Tail: the tail's draws, apart from the faults'.
@@ -52,22 +59,52 @@ def splitmix64(x):
     return z ^ (z >> 31)
 
 
-def draw(drawer, seed, fetch):
-    """The fraction in [0, 1) that chain_lab::seeded::draw gives the same fetch."""
-    hashed = splitmix64(splitmix64(seed ^ drawer) ^ splitmix64(fetch))
+def draw(drawer, seed, fetch, copy):
+    """The fraction in [0, 1) that chain_lab::seeded::draw_copy gives the same copy of
+    the same fetch."""
+    copied = 0 if copy == 0 else splitmix64(~copy & MASK)
+    hashed = splitmix64(splitmix64(seed ^ drawer) ^ splitmix64(fetch) ^ copied)
     return (hashed >> 11) / float(1 << 53)
 
 
 async def wait(user_id, orders):
-    if FETCH_TIMEOUT is not None:
-        await asyncio.wait_for(waited(user_id, orders), FETCH_TIMEOUT)
+    if HEDGE_AFTER is None:
+        await limited(user_id, orders, 0)
     else:
-        await waited(user_id, orders)
+        await hedge(lambda copy: limited(user_id, orders, copy))
 
 
-async def waited(user_id, orders):
+async def hedge(send):
+    """Sends copy 0 and, if it has not answered after HEDGE_AFTER, copy 1: the first
+    answer wins (a value or an exception), the other copy is cancelled and gone
+    before this returns."""
+    hedged["needed"] += 1
+    hedged["sent"] += 1
+    first = asyncio.ensure_future(send(0))
+    done, _ = await asyncio.wait({first}, timeout=HEDGE_AFTER)
+    if done:
+        return first.result()
+    hedged["sent"] += 1
+    second = asyncio.ensure_future(send(1))
+    done, pending = await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
+    for copy in pending:
+        copy.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    winner = first if first in done else second
+    hedged["extra_won"] += winner is second
+    return winner.result()
+
+
+async def limited(user_id, orders, copy):
+    if FETCH_TIMEOUT is not None:
+        await asyncio.wait_for(waited(user_id, orders, copy), FETCH_TIMEOUT)
+    else:
+        await waited(user_id, orders, copy)
+
+
+async def waited(user_id, orders, copy):
     fetch = (user_id * 2 + orders) & MASK
-    if SLOW_RATE and draw(TAIL_DRAWER, SEED, fetch) < SLOW_RATE:
+    if SLOW_RATE and draw(TAIL_DRAWER, SEED, fetch, copy) < SLOW_RATE:
         slow_fetches["fetches"] += 1
         slow_fetches["checksum"] += fetch
         await asyncio.sleep(SLOW)
@@ -143,7 +180,7 @@ def nanoseconds(text):
 
 
 def main():
-    global LATENCY, SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT
+    global LATENCY, SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT, HEDGE_AFTER
     parser = argparse.ArgumentParser()
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("workload", choices=["chain", "fanout", "bounded", "timer"])
@@ -158,9 +195,10 @@ def main():
     parser.add_argument("--slow", type=nanoseconds, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--fetch-timeout", type=nanoseconds, default=None)
+    parser.add_argument("--hedge-after", type=nanoseconds, default=None)
     args = parser.parse_args()
     LATENCY, SLOW_RATE, SLOW, SEED = args.latency, args.slow_rate, args.slow, args.seed
-    FETCH_TIMEOUT = args.fetch_timeout
+    FETCH_TIMEOUT, HEDGE_AFTER = args.fetch_timeout, args.hedge_after
     workload = {"chain": chain, "fanout": fanout, "bounded": bounded, "timer": timer}[args.workload]
     if args.loop == "uvloop":
         import uvloop
@@ -176,6 +214,7 @@ def main():
         start = time.perf_counter()
         for _ in range(args.iterations):
             slow_fetches.update(fetches=0, checksum=0)
+            hedged.update(needed=0, sent=0, extra_won=0)
             tally = await workload(args)
         return (time.perf_counter() - start) / args.iterations
 
@@ -186,7 +225,8 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     measurement = {"samples_s": samples_s, "peak_rss_bytes": peak, "bytes_per_task": None}
     tail = slow_fetches if SLOW_RATE else None
-    json.dump({**measurement, "tally": tally, "tail": tail}, sys.stdout)
+    hedge = hedged if HEDGE_AFTER is not None else None
+    json.dump({**measurement, "tally": tally, "tail": tail, "hedge": hedge}, sys.stdout)
     print()
 
 

@@ -93,6 +93,10 @@ fn main() -> ExitCode {
         source.conflict(false, args.workload.ideal_latency()).or_else(ignored)
     });
     let refused = refused.or_else(|| args.workload.unplanned_timeouts());
+    let hedged = args.workload.source().and_then(|source| source.hedge_after);
+    let refused = refused.or_else(|| hedged.map(|_| {
+        "compare does not measure a hedge yet: --hedge-after runs on the runtime binaries (runtime-tokio fanout --hedge-after 5ms ...)".to_owned()
+    }));
     let refused = refused.or_else(|| serving::refused(&args, |id| given(&matches, id)));
     if let Some(conflict) = refused {
         exit_with(Args::command().error(ErrorKind::ArgumentConflict, conflict));
