@@ -39,12 +39,13 @@ fn malformed_answer(root: &str) -> String {
     answer
 }
 
-/// `serve --port 0` answers curl with the article's JSON and a 404 for another path,
-/// and a request that is not HTTP with a 400; SIGTERM then stops it with status 0,
-/// saying what it answered.
+/// `serve --port 0` answers curl with the article's JSON, for one user and for a
+/// batch, a 404 for another path, and a request that is not HTTP with a 400;
+/// SIGTERM then stops it with status 0, saying what it answered and, hedged, what
+/// the hedge sent.
 pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
     let mut server = Command::new(binary)
-        .args(["serve", "--port", "0"])
+        .args(["serve", "--port", "0", "--hedge-after", "10s"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("the binary starts");
@@ -60,6 +61,9 @@ pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
         chained.ends_with(r#"{"user":{"user_id":1,"user_name":"user-1"},"orders":[1,3,10,11]}"#),
         "{chained}"
     );
+    let batch = curl(&[&format!("{root}/users/with-orders?ids=3,2")]);
+    let users_3_and_2 = r#"[{"user":{"user_id":3,"user_name":"user-3"},"orders":[]},{"user":{"user_id":2,"user_name":"user-2"},"orders":[23,34]}]"#;
+    assert_eq!(batch, users_3_and_2);
     let missing =
         curl(&["--output", "/dev/null", "--write-out", "%{http_code}", &format!("{root}/x")]);
     assert_eq!(missing, "404");
@@ -72,8 +76,11 @@ pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
     stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(exited.code(), Some(0), "{rest}");
     assert!(rest.contains("SIGTERM: no new connections"), "{rest}");
-    let tally = "stopped: 3 connections served, answers: 1 × 200, 1 × 404; 1 malformed request";
+    let tally = "stopped: 4 connections served, answers: 2 × 200, 1 × 404; 1 malformed request";
     assert!(rest.contains(tally), "{rest}");
+    // Every fetch answers at once, long before the hedge's delay.
+    let budget = "hedged after 10.000 s: 6 fetches sent for 6 needed (0 extra)";
+    assert!(rest.contains(budget), "{rest}");
 }
 
 /// Options `serve` would ignore, and values out of range, are usage errors (status

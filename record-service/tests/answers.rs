@@ -75,3 +75,16 @@ fn other_methods_are_refused_saying_which_are_allowed() {
     assert_eq!(header(head, "allow"), Some("GET, HEAD"), "{head}");
     assert_eq!(body, r#"{"error":"only GET and HEAD"}"#);
 }
+
+#[test]
+fn a_hedge_copy_header_that_is_not_a_number_is_a_400_saying_so() {
+    let service = RecordService::start(ServiceConfig::default()).expect("the service starts");
+    let request =
+        "GET /users/1 HTTP/1.1\r\nHost: x\r\nHedge-Copy: two\r\nConnection: close\r\n\r\n";
+    let answer = wire::send(service.address(), request);
+    let (head, body) = head_and_body(&answer);
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    assert_eq!(body, r#"{"error":"hedge-copy: \"two\" is not a copy number (0, 1, ...)"}"#);
+    let request = "GET /users/1 HTTP/1.1\r\nHost: x\r\nHedge-Copy: 1\r\nConnection: close\r\n\r\n";
+    assert!(wire::send(service.address(), request).starts_with("HTTP/1.1 200"));
+}
