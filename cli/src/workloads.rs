@@ -17,7 +17,7 @@ use chain_core::{
     get_user_with_orders_sequential, get_user_with_orders_spawned, hello_world,
 };
 use chain_http::Source;
-use chain_lab::{FaultPlan, Hedging, Instrumented, MaybeFaulty, Work, WorkDone, Working};
+use chain_lab::{FaultPlan, Hedging, Instrumented, MaybeFaulty, Timed, Work, WorkDone, Working};
 use record_service::ServiceConfig;
 
 /// The fetch latency of the default program: long enough to see, short enough to wait.
@@ -94,12 +94,13 @@ async fn fetching<R: Runtime>(
         }
         Fetching::FanOut { fanout, limit } => match fanout.work() {
             None => {
-                let source = &Instrumented::new(source);
+                let source = &Instrumented::new(Timed::new(source, rt, fanout.users.get()));
                 fan_out_users(rt, source, &fanout, latency, limit, plan).await.map(drop)?
             }
             Some(work) => {
                 let done = WorkDone::new(rt.shards());
-                let source = &Instrumented::new(Working::new(source, work, done.clone()));
+                let source = Working::new(source, work, done.clone());
+                let source = &Instrumented::new(Timed::new(source, rt, fanout.users.get()));
                 let results = fan_out_users(rt, source, &fanout, latency, limit, plan).await?;
                 work_done(work, &results, &done)?
             }
@@ -179,7 +180,7 @@ async fn chain<R: Runtime, S: DataSource + Clone + 'static>(
 /// error is not one `plan` explains.
 async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
     rt: &R,
-    source: &Instrumented<S>,
+    source: &Instrumented<Timed<S, R>>,
     fanout: &FanOutArgs,
     latency: Option<Duration>,
     limit: Option<NonZeroUsize>,
@@ -209,6 +210,10 @@ async fn fan_out_users<R: Runtime, S: DataSource + Clone + 'static>(
         duration(took / n as u32),
         count(source.users().peak(), "user", "users"),
     );
+    let timings = source.inner().timings();
+    if let (Some(users), Some(fetches)) = (timings.users(), timings.fetches()) {
+        say!("  each user's chain: {users}; each fetch: {fetches}");
+    }
     unexplained(&results, plan).map_or(Ok(results), Err)
 }
 

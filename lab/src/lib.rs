@@ -11,6 +11,8 @@
 //!   fetches slow, in memory (through a [`FaultPlan`]) and in the record service.
 //! - [`Hedging`] hedges every fetch of a source ([`hedge`](chain_core::hedge)) and
 //!   counts the copies it sent against the fetches needed ([`HedgeBudget`]).
+//! - [`Timed`] keeps the time of every fetch and of every user's chain, summed up
+//!   in [`Percentiles`]: the tail a fan-out's users met.
 //! - [`Instrumented`] counts fetches in flight, their peak, completions and
 //!   cancellations: how the tests prove concurrency, by counting, not timing.
 //! - [`Working`] adds CPU work ([`Work`]) to every fetch; [`Tally`] counts every
@@ -27,6 +29,7 @@ pub mod seeded;
 mod tail;
 mod tally;
 mod time_limit;
+mod timings;
 mod with_faults;
 mod work;
 
@@ -36,5 +39,6 @@ pub use instrument::{Counters, Gauge, InFlight, Instrumented};
 pub use tail::Tail;
 pub use tally::{Misplaced, Tally};
 pub use time_limit::TimeLimited;
+pub use timings::{Percentiles, Timed, Timings};
 pub use with_faults::{MaybeFaulty, WithFaults, with_faults};
 pub use work::{Work, WorkDone, Working, hash_rounds};
