@@ -110,6 +110,7 @@ fn fan_outs(c: &mut Criterion) {
                     limit: None,
                     faults: None,
                     work: None,
+                    hedge: None,
                 };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
                 bench(&mut group, id, prepare(spec, flavour));
@@ -131,8 +132,15 @@ fn fan_outs(c: &mut Criterion) {
         long_running(&mut group);
         for flavour in rotated() {
             for (shape, shape_name) in shapes {
-                let spec =
-                    Spec::FanOut { users, via, shape, limit: None, faults: None, work: None };
+                let spec = Spec::FanOut {
+                    users,
+                    via,
+                    shape,
+                    limit: None,
+                    faults: None,
+                    work: None,
+                    hedge: None,
+                };
                 let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), users);
                 bench(&mut group, id, prepare(spec, flavour));
             }
@@ -145,8 +153,15 @@ fn fan_outs(c: &mut Criterion) {
     let limit = NonZeroUsize::new(1_000);
     for flavour in rotated() {
         for (shape, shape_name) in shapes {
-            let spec =
-                Spec::FanOut { users: 10_000, via: ONE_MS, shape, limit, faults: None, work: None };
+            let spec = Spec::FanOut {
+                users: 10_000,
+                via: ONE_MS,
+                shape,
+                limit,
+                faults: None,
+                work: None,
+                hedge: None,
+            };
             let id = BenchmarkId::new(format!("{flavour}/{shape_name}"), "10000/k1000");
             bench(&mut group, id, prepare(spec, flavour));
         }
@@ -190,6 +205,7 @@ fn http(c: &mut Criterion) {
                 limit: None,
                 faults: None,
                 work: None,
+                hedge: None,
             };
             bench(&mut group, BenchmarkId::new(flavour.label(), users), prepare(spec, flavour));
         }

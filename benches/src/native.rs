@@ -222,7 +222,7 @@ fn local_measurer<R: Launch, B: LocalMeasurable>(rt: R, baseline: B) -> Measurer
             for _ in 0..iterations {
                 tally = baseline.run_once().await;
             }
-            Sample { took: start.elapsed(), tally }
+            Sample { took: start.elapsed(), tally, latencies: None }
         })
     })
 }

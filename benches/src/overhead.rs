@@ -135,6 +135,7 @@ pub const CASES: [Case; 3] = [
             limit: None,
             faults: None,
             work: None,
+            hedge: None,
         },
         native: Native::FanOut { users: 10_000 },
         counted_iterations: (1, 4),

@@ -48,7 +48,7 @@ pub fn measurer(flavour: Flavour, workers: NonZeroUsize) -> io::Result<Measurer>
                 Err(e) => panic!("the gateway's connection failed: {e}"),
             }
         }
-        Sample { took: start.elapsed(), tally: None }
+        Sample { took: start.elapsed(), tally: None, latencies: None }
     }))
 }
 

@@ -7,7 +7,9 @@ use chain_contract::Launch;
 use chain_core::{DataSource, Shape};
 use chain_http::Source;
 pub use chain_http::Via;
-use chain_lab::{FaultPlan, Work, WorkDone, Working, with_faults};
+use chain_lab::{
+    FaultPlan, HedgeBudget, Hedging, Timed, Timings, Work, WorkDone, Working, with_faults,
+};
 
 use crate::{
     Flavour, Measurable, Visitor, measure,
@@ -44,6 +46,8 @@ pub enum Spec {
         faults: Option<(FaultPlan, Duration)>,
         /// CPU work added to each user; `None` for none.
         work: Option<Work>,
+        /// Every fetch hedged after this long ([`Hedging`]); `None` for no hedge.
+        hedge: Option<Duration>,
     },
     /// [`SpawnMany`].
     SpawnMany {
@@ -99,8 +103,12 @@ impl Visitor for Spec {
     fn visit<R: Launch>(self, rt: R) -> Measurer {
         match self {
             Spec::Chain { via, faults } => on_source(rt, via, faults, Fetching::Chain),
-            Spec::FanOut { users, via, shape, limit, faults, work } => {
-                let fetching = Fetching::FanOut { users, shape, limit, work };
+            Spec::FanOut { users, via, shape, limit, faults, work, hedge } => {
+                // Timed where the tail is the point: over HTTP, with a tail or a hedge.
+                let tail = faults.is_some_and(|(plan, _)| plan.tail().is_some());
+                let timed = matches!(via, Via::Http { .. }) || tail || hedge.is_some();
+                let timing = timed.then_some(hedge);
+                let fetching = Fetching::FanOut(Users { users, shape, limit, work, timing });
                 on_source(rt, via, faults, fetching)
             }
             Spec::SpawnMany { tasks } => measurer(rt.clone(), SpawnMany { rt, tasks }),
@@ -119,7 +127,18 @@ impl Visitor for Spec {
 #[derive(Clone, Copy)]
 enum Fetching {
     Chain,
-    FanOut { users: usize, shape: Shape, limit: Option<NonZeroUsize>, work: Option<Work> },
+    FanOut(Users),
+}
+
+/// A fan-out's users, and how they are fetched.
+#[derive(Clone, Copy)]
+struct Users {
+    users: usize,
+    shape: Shape,
+    limit: Option<NonZeroUsize>,
+    work: Option<Work>,
+    /// `Some` to time every fetch and user ([`Timed`]), with the hedge, if any.
+    timing: Option<Option<Duration>>,
 }
 
 /// A [`Fetching`] workload's measurer on `via`'s source, with `faults` injected.
@@ -157,15 +176,63 @@ impl<R: Launch> MeasureOn<R> {
         let MeasureOn { rt, fetching, expect } = self;
         match fetching {
             Fetching::Chain => measurer(rt, Chain { source, expect }),
-            Fetching::FanOut { users, shape, limit, work: None } => {
-                measurer(rt.clone(), FanOut { rt, source, users, shape, limit, expect, work: None })
+            Fetching::FanOut(users) => match users.timing {
+                None => users.measurer(rt, source, expect, None),
+                Some(hedge) => {
+                    let hedged = Hedging::new(source, &rt, hedge);
+                    let budget = hedge.map(|_| hedged.budget());
+                    users.measurer(rt, hedged, expect, Some(budget))
+                }
+            },
+        }
+    }
+}
+
+impl Users {
+    /// The fan-out on `source`, with its work, and timed (with `timed`'s hedge budget)
+    /// when `timed` is `Some`: each its own type, no branch per fetch.
+    fn measurer<R: Launch, S: DataSource + Clone + 'static>(
+        self,
+        rt: R,
+        source: S,
+        expect: Expect,
+        timed: Option<Option<Arc<HedgeBudget>>>,
+    ) -> Measurer {
+        let users = self.users;
+        match (self.work, timed) {
+            (None, None) => self.on(rt, source, expect, None, None),
+            (None, Some(budget)) => {
+                let source = Timed::new(source, &rt, users);
+                let timings = Some((source.timings(), budget));
+                self.on(rt, source, expect, None, timings)
             }
-            Fetching::FanOut { users, shape, limit, work: Some(work) } => {
+            (Some(work), timed) => {
                 let done = WorkDone::new(rt.shards());
                 let source = Working::new(source, work, done.clone());
                 let work = Some((work, done));
-                measurer(rt.clone(), FanOut { rt, source, users, shape, limit, expect, work })
+                match timed {
+                    None => self.on(rt, source, expect, work, None),
+                    Some(budget) => {
+                        let source = Timed::new(source, &rt, users);
+                        let timings = Some((source.timings(), budget));
+                        self.on(rt, source, expect, work, timings)
+                    }
+                }
             }
         }
+    }
+
+    /// The measurer of the fan-out on `source`, as it is.
+    fn on<R: Launch, S: DataSource + Clone + 'static>(
+        self,
+        rt: R,
+        source: S,
+        expect: Expect,
+        work: Option<(Work, Arc<WorkDone>)>,
+        timings: Option<(Arc<Timings>, Option<Arc<HedgeBudget>>)>,
+    ) -> Measurer {
+        let Users { users, shape, limit, .. } = self;
+        let fan_out = FanOut { rt: rt.clone(), source, users, shape, limit, expect, work, timings };
+        measurer(rt, fan_out)
     }
 }

@@ -263,6 +263,6 @@ pub fn measurer(
             let results = client.fan_out(threads, users);
             tally = Some(check_fan_out(users, &results, Expect::Results));
         }
-        Sample { took: start.elapsed(), tally }
+        Sample { took: start.elapsed(), tally, latencies: None }
     })
 }

@@ -17,7 +17,9 @@ use chain_core::{
     DataSource, FetchErrorKind, Operation, OrderId, Shape, User, UserId, UserResult,
     UserWithOrders, fan_out_shaped, get_user_with_orders, model::article_orders,
 };
-use chain_lab::{Expected, Fault, FaultPlan, Tally, Work, WorkDone};
+use chain_lab::{
+    Expected, Fault, FaultPlan, HedgeBudget, Latencies, Tally, Timings, Work, WorkDone,
+};
 use futures::{
     SinkExt, StreamExt,
     channel::{mpsc, oneshot},
@@ -33,16 +35,23 @@ pub trait Measurable: Send + Sync + 'static {
     ///
     /// If the result is wrong or missing.
     fn run_once(&self) -> impl Future<Output = Option<Tally>> + Send;
+
+    /// The latencies the last run's users met, for the workloads that keep them.
+    fn latencies(&self) -> Option<Latencies> {
+        None
+    }
 }
 
-/// What a measurement found: the time, and the last run's [`Tally`] where the
-/// workload keeps one.
+/// What a measurement found: the time, and the last run's [`Tally`] and
+/// [`Latencies`] where the workload keeps them.
 #[derive(Clone, Debug)]
 pub struct Sample {
     /// The time all the runs took together.
     pub took: Duration,
     /// The last run's accounting of its users.
     pub tally: Option<Tally>,
+    /// The latencies the last run's users met.
+    pub latencies: Option<Latencies>,
 }
 
 /// Runs `workload` `iterations` times inside one task spawned on `rt` and returns the
@@ -56,7 +65,7 @@ pub fn measure<R: Launch, W: Measurable>(rt: &R, workload: &Arc<W>, iterations: 
         for _ in 0..iterations {
             tally = workload.run_once().await;
         }
-        Sample { took: start.elapsed(), tally }
+        Sample { took: start.elapsed(), tally, latencies: workload.latencies() }
     })
 }
 
@@ -233,10 +242,17 @@ pub struct FanOut<R, S> {
     pub expect: Expect,
     /// The CPU work that `source` adds to each user, and where it counts it.
     pub work: Option<(Work, Arc<WorkDone>)>,
+    /// Where `source` keeps its fetches' times ([`Timed`](chain_lab::Timed)) and its
+    /// hedge's budget ([`Hedging`](chain_lab::Hedging)), when it keeps them.
+    pub timings: Option<(Arc<Timings>, Option<Arc<HedgeBudget>>)>,
 }
 
 impl<R: Launch, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
     async fn run_once(&self) -> Option<Tally> {
+        if let Some((timings, budget)) = &self.timings {
+            timings.clear();
+            budget.iter().for_each(|budget| budget.clear());
+        }
         let ids = 1..=self.users as UserId;
         let before = self.work.as_ref().map_or(0, |(_, done)| done.total());
         let results = fan_out_shaped(&self.rt, &self.source, ids, self.shape, self.limit).await;
@@ -244,6 +260,11 @@ impl<R: Launch, S: DataSource + Clone + 'static> Measurable for FanOut<R, S> {
             check_work(*work, done.total() - before, &results);
         }
         Some(check_fan_out(self.users, &results, self.expect))
+    }
+
+    fn latencies(&self) -> Option<Latencies> {
+        let (timings, budget) = self.timings.as_ref()?;
+        timings.latencies(budget.as_deref())
     }
 }
 
@@ -525,6 +546,7 @@ mod tests {
             limit: None,
             faults: None,
             work,
+            hedge: None,
         };
         for flavour in Flavour::ALL {
             let mut measurer = spec(Some(work)).prepare(flavour, NonZeroUsize::MIN).unwrap();
@@ -560,6 +582,7 @@ mod tests {
             limit: None,
             faults,
             work: None,
+            hedge: None,
         };
         let mut measurer = spec.prepare(Flavour::SmolCurrentThread, NonZeroUsize::MIN).unwrap();
         assert_eq!(measurer(1).tally, Some(expected));

@@ -125,7 +125,54 @@ pub struct HedgeBudget {
     latest_ns: AtomicU64,
 }
 
+/// What a hedge sent, at one moment ([`HedgeBudget::totals`]), as data (its times
+/// in seconds: `extra_after_mean_s`, `extra_after_max_s`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct HedgeTotals {
+    /// Fetches answered: what the chains needed.
+    pub needed: u64,
+    /// Copies sent for them.
+    pub sent: u64,
+    /// Extra copies that answered first.
+    pub extra_won: u64,
+    /// How late the extra copies left after their first, on average; `None` if none
+    /// was sent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "extra_after_mean_s", with = "crate::seconds::optional")
+    )]
+    pub extra_after_mean: Option<Duration>,
+    /// The latest an extra copy left after its first.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "extra_after_max_s", with = "crate::seconds::optional")
+    )]
+    pub extra_after_max: Option<Duration>,
+}
+
 impl HedgeBudget {
+    /// The counts so far.
+    pub fn totals(&self) -> HedgeTotals {
+        let after = self.extra_after();
+        HedgeTotals {
+            needed: self.needed(),
+            sent: self.sent(),
+            extra_won: self.extra_won(),
+            extra_after_mean: after.map(|(mean, _)| mean),
+            extra_after_max: after.map(|(_, latest)| latest),
+        }
+    }
+
+    /// Forgets every count, for another run.
+    pub fn clear(&self) {
+        for count in
+            [&self.needed, &self.extra, &self.extra_won, &self.extra_after_ns, &self.latest_ns]
+        {
+            count.store(0, Relaxed);
+        }
+    }
+
     fn count<T>(&self, hedged: &Hedged<T>) {
         self.needed.fetch_add(1, Relaxed);
         if let Some(after) = hedged.extra_after {

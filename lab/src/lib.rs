@@ -25,6 +25,8 @@
 mod faulty;
 mod hedging;
 mod instrument;
+#[cfg(feature = "serde")]
+mod seconds;
 pub mod seeded;
 mod tail;
 mod tally;
@@ -34,11 +36,11 @@ mod with_faults;
 mod work;
 
 pub use faulty::{Expected, Fault, FaultPlan, Faulty};
-pub use hedging::{HedgeBudget, Hedging};
+pub use hedging::{HedgeBudget, HedgeTotals, Hedging};
 pub use instrument::{Counters, Gauge, InFlight, Instrumented};
 pub use tail::Tail;
 pub use tally::{Misplaced, Tally};
 pub use time_limit::TimeLimited;
-pub use timings::{Percentiles, Timed, Timings};
+pub use timings::{Latencies, Percentiles, Timed, Timings};
 pub use with_faults::{MaybeFaulty, WithFaults, with_faults};
 pub use work::{Work, WorkDone, Working, hash_rounds};

@@ -15,6 +15,8 @@ use std::{
 use chain_contract::Runtime;
 use chain_core::{DataSource, FetchError, OrderId, User, UserId, readable::duration};
 
+use crate::{HedgeBudget, HedgeTotals};
+
 /// Any [`DataSource`] with the time of every fetch of users 1 to `users` kept: each
 /// fetch's own latency, and each user's span, from its first fetch's start to its
 /// last one's answer (for the article's chain, which sends both fetches at once,
@@ -148,6 +150,13 @@ impl Timings {
         Percentiles::of(spans.collect())
     }
 
+    /// Each user's and each fetch's percentiles, with `hedge`'s totals; `None` if no
+    /// user's fetches all answered.
+    pub fn latencies(&self, hedge: Option<&HedgeBudget>) -> Option<Latencies> {
+        let hedge = hedge.map(HedgeBudget::totals);
+        Some(Latencies { users: self.users()?, fetches: self.fetches()?, hedge })
+    }
+
     /// Each fetch's latency, over the fetches that answered; `None` if none did.
     pub fn fetches(&self) -> Option<Percentiles> {
         let answered = self.fetches.iter().map(|f| f.load(Relaxed)).filter(|&ns| ns != u64::MAX);
@@ -155,20 +164,38 @@ impl Timings {
     }
 }
 
-/// A distribution of latencies by its nearest-rank percentiles.
+/// A distribution of latencies by its nearest-rank percentiles (as data, in
+/// seconds: `{"count":..,"p50_s":..,"p99_s":..,"p999_s":..,"max_s":..}`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Percentiles {
     /// How many latencies.
     pub count: usize,
     /// The median.
+    #[cfg_attr(feature = "serde", serde(rename = "p50_s", with = "crate::seconds"))]
     pub p50: Duration,
     /// The 99th percentile.
+    #[cfg_attr(feature = "serde", serde(rename = "p99_s", with = "crate::seconds"))]
     pub p99: Duration,
     /// The 99.9th percentile.
+    #[cfg_attr(feature = "serde", serde(rename = "p999_s", with = "crate::seconds"))]
     pub p999: Duration,
     /// The longest.
+    #[cfg_attr(feature = "serde", serde(rename = "max_s", with = "crate::seconds"))]
     pub max: Duration,
+}
+
+/// The latencies a fan-out's users met, and what its hedge sent, if it hedged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Latencies {
+    /// Each user's chain.
+    pub users: Percentiles,
+    /// Each fetch, as the chains met it (a hedged fetch's first answer).
+    pub fetches: Percentiles,
+    /// The hedge's totals; `None` without a hedge.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub hedge: Option<HedgeTotals>,
 }
 
 impl Percentiles {

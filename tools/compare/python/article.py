@@ -9,13 +9,15 @@ cause, lost, and with --slow-rate the tail counts the last run's slow fetches (a
 sums their numbers, user id * 2 + 1 for the orders), drawn from --seed as the Rust
 side draws them (chain_lab::seeded::draw_copy), so that both slow the same fetches;
 with --hedge-after, every fetch is hedged as chain_core::hedge does it, with
-asyncio.wait(FIRST_COMPLETED), and "hedge" counts the fetches needed, the copies
-sent and the extra copies that answered first.
+asyncio.wait(FIRST_COMPLETED). With a tail or a hedge, "latencies" holds the last
+run's percentiles of each user's chain and each fetch, and the hedge's counts, as
+chain_lab::Latencies does.
 """
 
 import argparse
 import asyncio
 import json
+import math
 import resource
 import sys
 import time
@@ -45,7 +47,10 @@ slow_fetches = {"fetches": 0, "checksum": 0}
 # The hedge: a second copy of a fetch not answered after HEDGE_AFTER seconds, and the
 # last run's budget.
 HEDGE_AFTER = None
-hedged = {"needed": 0, "sent": 0, "extra_won": 0}
+hedged = {"needed": 0, "sent": 0, "extra_won": 0, "extra_after": []}
+# The last run's latencies, in seconds, when a tail or a hedge is asked for.
+TIMED = False
+timings = {"users": [], "fetches": []}
 
 MASK = (1 << 64) - 1
 # chain_lab::seeded::Drawer::Tail: the tail's draws, apart from the faults'.
@@ -68,10 +73,13 @@ def draw(drawer, seed, fetch, copy):
 
 
 async def wait(user_id, orders):
+    start = time.perf_counter()
     if HEDGE_AFTER is None:
         await limited(user_id, orders, 0)
     else:
         await hedge(lambda copy: limited(user_id, orders, copy))
+    if TIMED:
+        timings["fetches"].append(time.perf_counter() - start)
 
 
 async def hedge(send):
@@ -80,11 +88,13 @@ async def hedge(send):
     before this returns."""
     hedged["needed"] += 1
     hedged["sent"] += 1
+    start = time.perf_counter()
     first = asyncio.ensure_future(send(0))
     done, _ = await asyncio.wait({first}, timeout=HEDGE_AFTER)
     if done:
         return first.result()
     hedged["sent"] += 1
+    hedged["extra_after"].append(time.perf_counter() - start)
     second = asyncio.ensure_future(send(1))
     done, pending = await asyncio.wait({first, second}, return_when=asyncio.FIRST_COMPLETED)
     for copy in pending:
@@ -123,8 +133,33 @@ async def fetch_orders(user_id):
 
 
 async def get_user_with_orders(user_id):
+    start = time.perf_counter()
     user, orders = await asyncio.gather(fetch_user(user_id), fetch_orders(user_id))
+    if TIMED:
+        timings["users"].append(time.perf_counter() - start)
     return UserWithOrders(user, orders)
+
+
+def percentiles(seconds):
+    """Nearest-rank percentiles, as chain_lab::Percentiles gives them."""
+    ranked = sorted(seconds)
+    at = lambda q: ranked[min(max(math.ceil(q * len(ranked)), 1), len(ranked)) - 1]
+    return {"count": len(ranked), "p50_s": at(0.5), "p99_s": at(0.99), "p999_s": at(0.999),
+            "max_s": ranked[-1]}
+
+
+def latencies():
+    """The last run's chain_lab::Latencies, or None if it kept none."""
+    if not TIMED or not timings["users"]:
+        return None
+    extra = hedged["extra_after"]
+    hedge = None if HEDGE_AFTER is None else {
+        "needed": hedged["needed"], "sent": hedged["sent"], "extra_won": hedged["extra_won"],
+        "extra_after_mean_s": sum(extra) / len(extra) if extra else None,
+        "extra_after_max_s": max(extra) if extra else None,
+    }
+    return {"users": percentiles(timings["users"]), "fetches": percentiles(timings["fetches"]),
+            "hedge": hedge}
 
 
 def check(user_id, value):
@@ -180,7 +215,7 @@ def nanoseconds(text):
 
 
 def main():
-    global LATENCY, SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT, HEDGE_AFTER
+    global LATENCY, SLOW_RATE, SLOW, SEED, FETCH_TIMEOUT, HEDGE_AFTER, TIMED
     parser = argparse.ArgumentParser()
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     parser.add_argument("workload", choices=["chain", "fanout", "bounded", "timer"])
@@ -199,6 +234,7 @@ def main():
     args = parser.parse_args()
     LATENCY, SLOW_RATE, SLOW, SEED = args.latency, args.slow_rate, args.slow, args.seed
     FETCH_TIMEOUT, HEDGE_AFTER = args.fetch_timeout, args.hedge_after
+    TIMED = bool(SLOW_RATE) or HEDGE_AFTER is not None
     workload = {"chain": chain, "fanout": fanout, "bounded": bounded, "timer": timer}[args.workload]
     if args.loop == "uvloop":
         import uvloop
@@ -214,7 +250,8 @@ def main():
         start = time.perf_counter()
         for _ in range(args.iterations):
             slow_fetches.update(fetches=0, checksum=0)
-            hedged.update(needed=0, sent=0, extra_won=0)
+            hedged.update(needed=0, sent=0, extra_won=0, extra_after=[])
+            timings.update(users=[], fetches=[])
             tally = await workload(args)
         return (time.perf_counter() - start) / args.iterations
 
@@ -225,8 +262,7 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     measurement = {"samples_s": samples_s, "peak_rss_bytes": peak, "bytes_per_task": None}
     tail = slow_fetches if SLOW_RATE else None
-    hedge = hedged if HEDGE_AFTER is not None else None
-    json.dump({**measurement, "tally": tally, "tail": tail, "hedge": hedge}, sys.stdout)
+    json.dump({**measurement, "tally": tally, "tail": tail, "latencies": latencies()}, sys.stdout)
     print()
 
 

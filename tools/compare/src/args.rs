@@ -150,10 +150,11 @@ fn fan_out_args(fanout: &FanOutArgs) -> Vec<String> {
 fn fetch_args(latency: &Duration, source: &SourceArgs) -> Vec<String> {
     let latency = format!("--latency={}ns", latency.as_nanos());
     let fetch_timeout = format!("--fetch-timeout={}ns", source.fetch_timeout.as_nanos());
-    let faults = source.injected_args();
+    let hedge = source.hedge_after.map(|after| format!("--hedge-after={}ns", after.as_nanos()));
+    let faults = [source.injected_args(), hedge.into_iter().collect()].concat();
     if source.kind == SourceKind::Memory {
         // The time limit only applies to a memory source with faults or a tail.
-        let limit = (!faults.is_empty()).then_some(fetch_timeout);
+        let limit = (!source.injected_args().is_empty()).then_some(fetch_timeout);
         return [vec![latency], limit.into_iter().collect(), faults].concat();
     }
     let mut words = vec![

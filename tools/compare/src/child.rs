@@ -12,7 +12,7 @@ use std::{
 
 use benches::{Measurer, Spec, Via, Visitor, threads};
 use chain_contract::{Launch, run_on_worker};
-use chain_lab::Tally;
+use chain_lab::{Latencies, Tally};
 use serde::{Deserialize, Serialize};
 
 use crate::job::{Action, Job, Measured};
@@ -35,6 +35,10 @@ pub struct Measurement {
     /// For a runtime: its timer and the I/O driver it used, as it reports them.
     #[serde(default)]
     pub described: Option<Described>,
+    /// For a fan-out timed (over HTTP, with a tail or a hedge): the latencies the last
+    /// run's users met, and what its hedge sent.
+    #[serde(default)]
+    pub latencies: Option<Latencies>,
 }
 
 /// A runtime's timer and I/O driver, as its [`chain_contract::RuntimeInfo`] says.
@@ -94,6 +98,7 @@ fn measured(job: Job) -> io::Result<Measurement> {
                 bytes_per_task: Some(bytes_per_task),
                 tally: None,
                 described: None,
+                latencies: None,
             })
         }
         (Measured::Rust { flavour, workers }, Action::Measure { spec, samples, repeat }) => {
@@ -132,17 +137,18 @@ fn sample(samples: usize, repeat: bool, mut measurer: Measurer) -> io::Result<Me
         false => 1,
         true => (SAMPLE_TIME.as_nanos() / warm_up.as_nanos()).clamp(1, 1_000_000) as u64,
     };
-    let mut tally = None;
+    let (mut tally, mut latencies) = (None, None);
     let samples_s = (0..samples)
         .map(|_| {
             let sample = measurer(iterations);
-            tally = sample.tally;
+            (tally, latencies) = (sample.tally, sample.latencies);
             sample.took.as_secs_f64() / iterations as f64
         })
         .collect();
     drop(measurer);
     let peak_rss_bytes = memory("VmHWM:");
-    Ok(Measurement { samples_s, peak_rss_bytes, bytes_per_task: None, tally, described: None })
+    let described = None;
+    Ok(Measurement { samples_s, peak_rss_bytes, bytes_per_task: None, tally, described, latencies })
 }
 
 /// A line of `/proc/self/status` in bytes (Linux), e.g. `VmHWM:` or `VmRSS:`.

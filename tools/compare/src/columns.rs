@@ -1,4 +1,7 @@
-//! The columns of compare's two tables: the comparison, and the accounting of users.
+//! The columns of compare's tables: the comparison, the accounting of users, and
+//! the latencies they met.
+
+use std::time::Duration;
 
 use crate::{
     Subject,
@@ -144,6 +147,37 @@ pub fn accounting(rows: &[Row]) -> Option<Vec<Column>> {
         Column::text("errors", column(2)),
         Column::figures("lost", column(3)),
     ])
+}
+
+/// The heading of the latencies table.
+pub const LATENCIES: &str = "The tail each user met (its chain, first fetch to last answer; percentiles over a run's users, the median of the runs):";
+
+/// Each row's users' and fetches' latencies and, with a hedge, what it sent; `None`
+/// if no row kept them (a fan-out is timed over HTTP, with a tail or a hedge).
+pub fn latencies(rows: &[Row]) -> Option<Vec<Column>> {
+    if rows.iter().all(|row| row.latencies.is_empty()) {
+        return None;
+    }
+    let cells = |figure: &dyn Fn(&chain_lab::Latencies) -> Option<Duration>| -> Vec<String> {
+        rows.iter().map(|row| row.latency_s(figure).map_or(NONE.into(), seconds)).collect()
+    };
+    let mut columns = vec![
+        Column::text("flavour", rows.iter().map(|row| row.subject.label()).collect()),
+        Column::figures("workers", rows.iter().map(|row| row.workers().to_string()).collect()),
+        Column::figures("user p50", cells(&|l| Some(l.users.p50))),
+        Column::figures("user p99", cells(&|l| Some(l.users.p99))),
+        Column::figures("user p99.9", cells(&|l| Some(l.users.p999))),
+        Column::figures("fetch p99", cells(&|l| Some(l.fetches.p99))),
+    ];
+    if rows.iter().any(|row| row.latencies.iter().any(|l| l.hedge.is_some())) {
+        let sent = |row: &Row| match row.latencies.last().and_then(|l| l.hedge) {
+            Some(hedge) => format!("{} / {}", hedge.sent, hedge.needed),
+            None => NONE.into(),
+        };
+        columns.push(Column::figures("fetches sent / needed", rows.iter().map(sent).collect()));
+        columns.push(Column::figures("hedge left after", cells(&|l| l.hedge?.extra_after_mean)));
+    }
+    Some(columns)
 }
 
 /// A row's requested, results, errors and lost.

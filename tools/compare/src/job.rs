@@ -96,7 +96,8 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
         Workload::Chain { .. } => Spec::Chain { via, faults },
         Workload::FanOut(ref f) => {
             let (users, shape, work) = (f.users.get(), f.shape, f.work());
-            Spec::FanOut { users, via, shape, limit: None, faults, work }
+            let hedge = f.source.hedge_after;
+            Spec::FanOut { users, via, shape, limit: None, faults, work, hedge }
         }
         Workload::Bounded { ref fanout, concurrency } => Spec::FanOut {
             users: fanout.users.get(),
@@ -105,6 +106,7 @@ fn spec(workload: &Workload, service: Option<SocketAddr>) -> io::Result<Spec> {
             limit: Some(concurrency),
             faults,
             work: fanout.work(),
+            hedge: fanout.source.hedge_after,
         },
         Workload::SpawnMany { tasks } => Spec::SpawnMany { tasks: tasks.get() as u64 },
         Workload::SpawnChain { depth } => Spec::SpawnChain { depth: depth.get() as u64 },

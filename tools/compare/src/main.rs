@@ -93,9 +93,12 @@ fn main() -> ExitCode {
         source.conflict(false, args.workload.ideal_latency()).or_else(ignored)
     });
     let refused = refused.or_else(|| args.workload.unplanned_timeouts());
-    let hedged = args.workload.source().and_then(|source| source.hedge_after);
-    let refused = refused.or_else(|| hedged.map(|_| {
-        "compare does not measure a hedge yet: --hedge-after runs on the runtime binaries (runtime-tokio fanout --hedge-after 5ms ...)".to_owned()
+    let chain_hedged = match &args.workload {
+        args::Workload::Chain { source, .. } => source.hedge_after.is_some(),
+        _ => false,
+    };
+    let refused = refused.or_else(|| chain_hedged.then(|| {
+        "compare cannot measure a hedged chain: --hedge-after is measured on fanout and bounded, and a single chain hedges on the runtime binaries (runtime-tokio chain --hedge-after 5ms)".to_owned()
     }));
     let refused = refused.or_else(|| serving::refused(&args, |id| given(&matches, id)));
     if let Some(conflict) = refused {
@@ -175,8 +178,10 @@ fn subjects(args: &Args) -> Vec<Subject> {
     }
     // The article's claim, tested: the same HTTP fetches with threads (which take
     // no injected faults and do no CPU work).
-    let threads_fit =
-        !matches!(args.workload, args::Workload::Bounded { .. }) && args.workload.work().is_none();
+    let hedged = args.workload.source().is_some_and(|source| source.hedge_after.is_some());
+    let threads_fit = !matches!(args.workload, args::Workload::Bounded { .. })
+        && args.workload.work().is_none()
+        && !hedged;
     if args.workload.is_http() && threads_fit && !args.workload.is_faulty() {
         subjects.push(Subject::Threads(Threads::Pool));
         if args.workload.users().is_some_and(|users| users <= MAX_THREADS_PER_REQUEST_USERS) {
@@ -222,6 +227,13 @@ fn compare(args: &Args) -> Result<(), String> {
         notes.push(
             "with injected faults, the threads baselines and the Python reference are not run: they take no faults"
                 .to_owned(),
+        );
+    }
+    if args.workload.is_http()
+        && args.workload.source().is_some_and(|source| source.hedge_after.is_some())
+    {
+        notes.push(
+            "with a hedge, the threads baselines are not run: they send each fetch once".to_owned(),
         );
     }
     let mut python_versions = None;
@@ -306,6 +318,9 @@ fn report_all(
     say(format_args!("{}", table::terminal(columns::comparison(&args.workload, rows))));
     if let Some(accounting) = columns::accounting(rows) {
         say(format_args!("\n{}\n{}", columns::ACCOUNTING, table::terminal(accounting)));
+    }
+    if let Some(latencies) = columns::latencies(rows) {
+        say(format_args!("\n{}\n{}", columns::LATENCIES, table::terminal(latencies)));
     }
     for definition in report::definitions(&args.workload) {
         say(format_args!("definition: {definition}"));

@@ -64,6 +64,13 @@ fn record(workload: &Workload, row: &Row) -> Record {
         tallies_agree: row.tallies_agree,
         timer: row.described.as_ref().map(|d| d.timer.clone()),
         io_driver: row.described.as_ref().map(|d| d.io.clone()),
+        user_p50_s: row.latency_s(|l| Some(l.users.p50)),
+        user_p99_s: row.latency_s(|l| Some(l.users.p99)),
+        user_p999_s: row.latency_s(|l| Some(l.users.p999)),
+        fetch_p99_s: row.latency_s(|l| Some(l.fetches.p99)),
+        fetches_sent: row.latencies.last().and_then(|l| l.hedge).map(|h| h.sent),
+        fetches_needed: row.latencies.last().and_then(|l| l.hedge).map(|h| h.needed),
+        hedge_late_s: row.latency_s(|l| l.hedge?.extra_after_mean),
         method: match row.subject {
             Subject::Python(_) => PYTHON_METHOD.to_owned(),
             _ => method(workload),

@@ -156,6 +156,10 @@ pub fn markdown(args: &Args, header: &str, rows: &[Row], notes: &[String]) -> St
     let accounting = columns::accounting(rows).map_or(String::new(), |columns| {
         format!("\n{}\n\n{}\n", columns::ACCOUNTING, table::markdown(columns))
     });
+    let latencies = columns::latencies(rows).map_or(String::new(), |columns| {
+        format!("\n{}\n\n{}\n", columns::LATENCIES, table::markdown(columns))
+    });
+    let accounting = accounting + &latencies;
     let notes: String = definitions(&args.workload)
         .iter()
         .chain(notes)

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use benches::workloads::{Expect, expected_tally};
-use chain_lab::Tally;
+use chain_lab::{Latencies, Tally};
 
 use crate::{
     Subject,
@@ -44,6 +44,8 @@ pub struct Row {
     pub tallies_agree: bool,
     /// A runtime's timer and I/O driver, as it reported them in its last run.
     pub described: Option<Described>,
+    /// For a timed fan-out: each run's latencies.
+    pub latencies: Vec<Latencies>,
 }
 
 /// Seconds per user beyond the unavoidable waits `ideal`: `(median − ideal) / users`,
@@ -96,9 +98,18 @@ impl Row {
             tally: runs.last().and_then(|m| m.tally.clone()),
             tallies_agree: runs.windows(2).all(|pair| pair[0].tally == pair[1].tally),
             described: runs.last().and_then(|m| m.described.clone()),
+            latencies: runs.iter().filter_map(|m| m.latencies).collect(),
             time,
             figure,
         }
+    }
+
+    /// The median over the runs of `figure` of each run's latencies, in seconds;
+    /// `None` for a row without them.
+    pub fn latency_s(&self, figure: impl Fn(&Latencies) -> Option<Duration>) -> Option<f64> {
+        let runs: Vec<f64> =
+            self.latencies.iter().filter_map(&figure).map(|d| d.as_secs_f64()).collect();
+        (!runs.is_empty()).then(|| median(&runs))
     }
 
     /// Whether a Rust runtime made this row.
@@ -219,6 +230,7 @@ pub fn made_up(workload: &Workload, subjects: Vec<(Subject, Vec<f64>)>) -> Vec<R
         bytes_per_task: idle.then_some(figure),
         tally: None,
         described: Some(Described { timer: "made-up timer".into(), io: "made-up driver".into() }),
+        latencies: None,
     };
     let rows = subjects.into_iter().map(|(subject, figures)| {
         let runs: Vec<Measurement> = figures.into_iter().map(run).collect();
@@ -249,6 +261,7 @@ mod tests {
             bytes_per_task: None,
             tally,
             described,
+            latencies: None,
         }
     }
 

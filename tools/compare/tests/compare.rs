@@ -7,7 +7,8 @@ use std::{
 };
 
 use chain_conformance::{exit_within, output_within};
-use chain_lab::{Expected, FaultPlan, Tally};
+use chain_core::Operation;
+use chain_lab::{Expected, FaultPlan, Tail, Tally};
 use chain_records::record::Document;
 use proptest::prelude::*;
 
@@ -73,6 +74,8 @@ fn bad_arguments_exit_2_with_a_one_line_reason() {
         &["fanout", "--users", "10", "--source", "http", "--address", "nowhere"],
         &["fanout", "--users", "10", "--source", "http", "--connections", "0"],
         &["fanout", "--users", "10", "--fail-rate", "2"],
+        &["fanout", "--users", "10", "--hedge-after", "0ms"],
+        &["chain", "--hedge-after", "5ms"],
         &["fanout", "--users", "10", "--fail-rate", "0.5", "--hang-rate", "0.7"],
         &["bounded", "--users", "10", "--concurrency", "2", "--jitter", "-1ms"],
         &[
@@ -524,5 +527,41 @@ fn stopped_by(signal: &str, code: i32, said: &str) {
     while running() {
         assert!(Instant::now() < gone, "the measuring process {child} outlived compare");
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_hedged_fan_out_s_rows_carry_each_user_s_percentiles_and_the_copies_sent() {
+    let folder = Folder::new("hedge");
+    let json = folder.file("hedge.json");
+    let (users, rate, slow) = (200, 0.1, Duration::from_millis(300));
+    let stdout = compare_ok(&[
+        "fanout",
+        &format!("--users={users}"),
+        &format!("--slow-rate={rate}"),
+        "--slow=300ms",
+        "--hedge-after=50ms",
+        "--runs=1",
+        "--flavours=smol-current-thread",
+        &format!("--json={json}"),
+    ]);
+    assert!(stdout.contains("The tail each user met"), "{stdout}");
+    // No usual latency: a quick fetch answers at once, so exactly the slow ones are
+    // hedged, by the Rust row and by asyncio's alike.
+    let tail = Tail::new(rate, slow, 0).unwrap();
+    let ops = [Operation::FetchUser, Operation::FetchOrders];
+    let late = (1..=users).flat_map(|id| ops.map(|op| (id, op)));
+    let late = late.filter(|&(id, op)| tail.is_slow(id, op, 0)).count() as u64;
+    let document: Document = serde_json::from_str(&std::fs::read_to_string(&json).unwrap())
+        .expect("compare's JSON reads back");
+    assert_eq!(document.rows.len(), 2, "smol and asyncio");
+    for row in &document.rows {
+        let sent = (row.fetches_sent, row.fetches_needed);
+        assert_eq!(sent, (Some(2 * users + late), Some(2 * users)), "{}", row.flavour);
+        let (p50, p99, p999) =
+            (row.user_p50_s.unwrap(), row.user_p99_s.unwrap(), row.user_p999_s.unwrap());
+        assert!(p50 <= p99 && p99 <= p999, "{}: {p50} {p99} {p999}", row.flavour);
+        assert!(p50 < 0.05, "{}: most users meet no slow fetch", row.flavour);
+        assert!(row.hedge_late_s.unwrap() >= 0.05, "{}: a hedge never leaves early", row.flavour);
     }
 }

@@ -59,10 +59,15 @@ fn python_hedges_the_fetches_rust_would_and_the_extra_copy_draws_apart() {
     let rescued = late.iter().filter(|&&(id, op)| !tail.is_slow(id, op, 1)).count();
     assert!(late.len() > rescued && rescued > 0, "the seed shows both");
     let needed = 2 * USERS as usize;
-    let expected = serde_json::json!({
-        "needed": needed,
-        "sent": needed + late.len(),
-        "extra_won": rescued,
-    });
-    assert_eq!(said["hedge"], expected);
+    let hedge = &said["latencies"]["hedge"];
+    let counted = [&hedge["needed"], &hedge["sent"], &hedge["extra_won"]].map(|n| n.as_u64());
+    assert_eq!(
+        counted.map(Option::unwrap),
+        [needed, needed + late.len(), rescued].map(|n| n as u64)
+    );
+    let latencies: chain_lab::Latencies = serde_json::from_value(said["latencies"].clone())
+        .expect("the reference's latencies read as chain_lab's");
+    assert_eq!((latencies.users.count, latencies.fetches.count), (USERS as usize, needed));
+    let late_by = latencies.hedge.unwrap().extra_after_mean.unwrap();
+    assert!(late_by >= Duration::from_millis(100), "a hedge never leaves early: {late_by:?}");
 }

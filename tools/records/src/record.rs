@@ -102,6 +102,31 @@ pub struct Record {
     /// why, where io_uring was refused).
     #[serde(default)]
     pub io_driver: Option<String>,
+    /// For a fan-out timed (over HTTP, with a tail or a hedge): each user's chain at
+    /// the median, the 99th and the 99.9th percentile (nearest rank over the users of
+    /// a run; the median of the runs).
+    #[serde(default)]
+    pub user_p50_s: Option<f64>,
+    /// See [`Record::user_p50_s`].
+    #[serde(default)]
+    pub user_p99_s: Option<f64>,
+    /// See [`Record::user_p50_s`].
+    #[serde(default)]
+    pub user_p999_s: Option<f64>,
+    /// Each fetch as the chains met it, at the 99th percentile, the same way: the
+    /// backend's tail beside the users'.
+    #[serde(default)]
+    pub fetch_p99_s: Option<f64>,
+    /// With a hedge: the copies the last run sent, against the fetches it needed.
+    #[serde(default)]
+    pub fetches_sent: Option<u64>,
+    /// See [`Record::fetches_sent`].
+    #[serde(default)]
+    pub fetches_needed: Option<u64>,
+    /// With a hedge: how late its extra copies left after their first, on average
+    /// (the median of the runs): the timer's precision at work.
+    #[serde(default)]
+    pub hedge_late_s: Option<f64>,
     /// How the row was measured.
     pub method: String,
 }
