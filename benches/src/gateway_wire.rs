@@ -27,6 +27,21 @@ pub fn expected_body(user: UserId) -> Vec<u8> {
         .into_bytes()
 }
 
+/// `GET /users/with-orders?ids=...` for `users`, in their order, on a kept-alive
+/// connection: the batch route.
+pub fn batch_request(users: &[UserId]) -> Vec<u8> {
+    let ids: Vec<String> = users.iter().map(UserId::to_string).collect();
+    let ids = ids.join(",");
+    format!("GET /users/with-orders?ids={ids} HTTP/1.1\r\nHost: gateway\r\n\r\n").into_bytes()
+}
+
+/// The batch route's answer for `users`: each one's [`expected_body`], in order, as a
+/// JSON array.
+pub fn expected_batch_body(users: &[UserId]) -> Vec<u8> {
+    let bodies: Vec<Vec<u8>> = users.iter().map(|&user| expected_body(user)).collect();
+    [b"[".as_slice(), &bodies.join(b",".as_slice()), b"]"].concat()
+}
+
 /// An answer's head: its status, its length, and its body's length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Head {

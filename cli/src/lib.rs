@@ -43,8 +43,8 @@ pub use interrupt::{exit_on_interrupt, stop_on_interrupt};
 pub use limits::{short_of_descriptors, soft_limit};
 pub use memory::Footprint;
 pub use parse::{
-    MAX_DURATION, MAX_ROUNDS, MAX_USERS, MAX_WORKERS, parse_concurrency, parse_latency,
-    parse_limit, parse_rounds, parse_skew, parse_user, parse_users, parse_workers,
+    MAX_DURATION, MAX_ROUNDS, MAX_USERS, MAX_WORKERS, parse_batch, parse_concurrency,
+    parse_latency, parse_limit, parse_rounds, parse_skew, parse_user, parse_users, parse_workers,
 };
 pub use serve_args::{DEFAULT_PORT, ServeArgs};
 pub use source_args::{

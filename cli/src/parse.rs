@@ -40,6 +40,16 @@ pub fn parse_users(text: &str) -> Result<NonZeroUsize, String> {
     parse_count(text, MAX_USERS)
 }
 
+/// Parses how many users a request of the gateway's batch route asks for: 1 to
+/// [`MAX_BATCH`](chain_http::gateway::route::MAX_BATCH).
+///
+/// # Errors
+///
+/// A message saying what is allowed.
+pub fn parse_batch(text: &str) -> Result<NonZeroUsize, String> {
+    parse_count(text, chain_http::gateway::route::MAX_BATCH)
+}
+
 /// Parses a concurrency limit: 1 to [`MAX_USERS`].
 ///
 /// # Errors

@@ -1,6 +1,7 @@
 """The article's chain served over HTTP/1.1 by Python's asyncio, as compare serve's
 labelled reference row: asyncio's own streams (no HTTP library), keep-alive, the
-article's coroutines from article.py. Answers GET /users/{id}/with-orders as the
+article's coroutines from article.py. Answers GET /users/{id}/with-orders, and
+GET /users/with-orders?ids=1,2,... (every user at once, asyncio.gather), as the
 gateway does, byte for byte in its body; prints
 `gateway on http://ADDRESS/users/{id}/with-orders, ...` once listening, and exits
 with status 0 at SIGINT or SIGTERM.
@@ -17,6 +18,8 @@ import sys
 import article
 
 PATH = "/users/{id}/with-orders"
+BATCH_PATH = "/users/with-orders"
+MAX_BATCH = 1000
 FETCH_TIMEOUT_S = 10.0
 HEADER_TIMEOUT_S = 30.0
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
@@ -33,6 +36,21 @@ def user_of(path):
     return int(digits)
 
 
+def ids_of(query):
+    """The users a batch's query asks for, or None and what is wrong with it."""
+    allowed = (f"?ids= and 1 to {MAX_BATCH} user ids separated by commas, "
+               "e.g. ?ids=1,2,3")
+    if not query.startswith("ids="):
+        return None, f"the batch route takes {allowed}"
+    ids = query.removeprefix("ids=").split(",")
+    if len(ids) > MAX_BATCH:
+        return None, f"{len(ids)} ids asked for, more than the {MAX_BATCH} allowed: {allowed}"
+    for text in ids:
+        if not text or not text.isascii() or not text.isdigit() or int(text) >= 2**64:
+            return None, f"{json.dumps(text)} is not a user id: {allowed}"
+    return [int(text) for text in ids], None
+
+
 def body_of(value):
     return json.dumps(value, separators=(",", ":")).encode()
 
@@ -42,11 +60,19 @@ class Gateway:
         self.max_in_flight = max_in_flight
         self.in_flight = 0
 
-    async def answer(self, method, path):
+    async def answer(self, method, target):
         """The status, extra headers and body for one request."""
-        user = user_of(path.split("?", 1)[0])
-        if user is None:
-            return 404, [], body_of({"error": f"no such path {path}; try {PATH}"})
+        path, _, query = target.partition("?")
+        users, user = None, None
+        if path == BATCH_PATH:
+            users, reason = ids_of(query)
+            if users is None:
+                return 400, [], body_of({"error": reason})
+        else:
+            user = user_of(path)
+            if user is None:
+                reason = f"no such path {path}; try {PATH}, or {BATCH_PATH}?ids=1,2,3"
+                return 404, [], body_of({"error": reason})
         if method not in ("GET", "HEAD"):
             reason = f"{method} is not allowed on {path}: GET or HEAD"
             return 405, [("Allow", "GET, HEAD")], body_of({"error": reason})
@@ -55,13 +81,20 @@ class Gateway:
             return 503, [], body_of({"error": reason})
         self.in_flight += 1
         try:
-            joined = await asyncio.wait_for(article.get_user_with_orders(user), FETCH_TIMEOUT_S)
+            if users is None:
+                chained = article.get_user_with_orders(user)
+            else:
+                chained = asyncio.gather(*(article.get_user_with_orders(u) for u in users))
+            joined = await asyncio.wait_for(chained, FETCH_TIMEOUT_S)
         except asyncio.TimeoutError:
-            reason = f"get_user_with_orders({user}) took longer than {FETCH_TIMEOUT_S:g}s"
+            asked = f"({user})" if users is None else f" for {len(users)} users"
+            reason = f"get_user_with_orders{asked} took longer than {FETCH_TIMEOUT_S:g}s"
             return 504, [], body_of({"error": reason})
         finally:
             self.in_flight -= 1
-        return 200, [], body_of(dataclasses.asdict(joined))
+        if users is None:
+            return 200, [], body_of(dataclasses.asdict(joined))
+        return 200, [], body_of([dataclasses.asdict(one) for one in joined])
 
     async def connection(self, reader, writer):
         try:

@@ -146,6 +146,7 @@ pub(crate) mod tests {
             pace: "open".into(),
             offered_rate: Some(rate),
             connections: 50,
+            batch: None,
             window_seconds: 1.0,
             sent: rate as u64,
             unsent: 0,

@@ -238,7 +238,8 @@ fn draw(
     let (head, rest) = root.split_vertically(HEAD);
     let (body, foot) = rest.split_vertically(PANEL_HEIGHT * panels.len() as u32);
     let bold = ("sans-serif", TITLE_SIZE).into_font().style(FontStyle::Bold);
-    let title = format!("p99 latency against throughput, {} connections", load.connections);
+    let title =
+        format!("p99 latency against throughput, {} connections{}", load.connections, load.route());
     head.draw(&Text::new(title, (12, 10), bold))?;
     let what = "a line per server through its offered rates (the median of its runs at each); the baselines (threads, Python) in every panel";
     head.draw(&Text::new(what, (12, 40), ("sans-serif", TEXT_SIZE)))?;

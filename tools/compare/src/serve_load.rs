@@ -2,7 +2,7 @@
 
 use std::{num::NonZeroUsize, time::Duration};
 
-use chain_cli::{parse_latency, parse_limit};
+use chain_cli::{parse_batch, parse_latency, parse_limit};
 use chain_records::load::{parse_connections, parse_rate, parse_warmup, parse_window};
 use clap::{ArgGroup, Args};
 
@@ -40,6 +40,11 @@ pub struct ServeLoad {
     /// Load sent before the window, not recorded (0 to 10m).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_warmup)]
     pub warmup: Duration,
+    /// Each request asks the batch route, GET /users/with-orders?ids=..., for this
+    /// many users in turn (1 to 1000): a fan-out per request, answered when the
+    /// slowest of its users' fetches is.
+    #[arg(long, value_name = "N", value_parser = parse_batch)]
+    pub batch: Option<NonZeroUsize>,
     /// Simulated latency of each fetch from the gateway's in-memory source.
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub latency: Duration,
@@ -50,6 +55,12 @@ pub struct ServeLoad {
 }
 
 impl ServeLoad {
+    /// The route the load asks, in words to follow a title: nothing for the one-user
+    /// route, `, N users a request (batch route)` for a batch.
+    pub fn route(&self) -> String {
+        self.batch.map_or_else(String::new, |n| format!(", {n} users a request (batch route)"))
+    }
+
     /// The options as command-line words, as the results show them.
     pub fn to_args(&self) -> Vec<String> {
         let listed =
@@ -77,6 +88,7 @@ impl ServeLoad {
             format!("--warmup={}", humantime::format_duration(self.warmup)),
             format!("--latency={}", humantime::format_duration(self.latency)),
         ]);
+        words.extend(self.batch.map(|n| format!("--batch={n}")));
         words.extend(without);
         words
     }

@@ -365,7 +365,12 @@ pub fn report(
         markdown += &format!("\n**{title}**\n\n{}\n", table::markdown(columns));
     }
     for r in 0..levels.count() {
-        let title = format!("{} over {} connections", levels.described(r), load.connections);
+        let title = format!(
+            "{} over {} connections{}",
+            levels.described(r),
+            load.connections,
+            load.route()
+        );
         say(format_args!("\n{title}\n{}", terminal_tables(rows, setup, points, r)));
         markdown +=
             &format!("\n**{title}**\n\n{}\n", table::markdown(columns(rows, setup, points, r)));

@@ -30,8 +30,9 @@ pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
         }
     }
     if let Some(n) = load.hold {
-        let loading =
-            ["connections", "duration", "warmup", "latency"].into_iter().find(|id| given(id));
+        let loading = ["connections", "duration", "warmup", "latency", "batch"]
+            .into_iter()
+            .find(|id| given(id));
         if let Some(id) = loading {
             return Some(format!("--{id} shapes the load, which --hold sends none of"));
         }

@@ -169,6 +169,7 @@ impl Setup<'_> {
             format!("--threads={}", self.cores.generator.len().min(self.load.connections.get())),
             "--json".to_owned(),
         ]);
+        load.args(self.load.batch.map(|n| format!("--batch={n}")));
         let output = interrupt::output(pinned(&mut load, &self.cores.generator))
             .map_err(|e| format!("the load generator cannot start: {e}"))?;
         let report: Report = serde_json::from_slice(&output.stdout).map_err(|e| {

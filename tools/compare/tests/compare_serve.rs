@@ -16,20 +16,34 @@ fn compare(args: &[&str]) -> Output {
     output_within(Command::new(env!("CARGO_BIN_EXE_compare")).args(args), TIME_LIMIT)
 }
 
+/// Every server, the gateway's flavours and the baselines, on the one-user route and
+/// on the batch route (each answer checked by the load generator).
 #[test]
 fn each_row_serves_exactly_the_requests_due_and_its_costs_are_read() {
+    for batch in [None, Some(3)] {
+        each_row_serves_exactly_the_requests_due(batch);
+    }
+}
+
+fn each_row_serves_exactly_the_requests_due(batch: Option<u64>) {
+    let route = batch.map(|n| format!("--batch={n}"));
     let json = std::env::temp_dir().join(format!("compare-serve-{}.json", std::process::id()));
-    let output = compare(&[
-        "serve",
-        "--rates=200",
-        "--connections=4",
-        "--duration=300ms",
-        "--warmup=0s",
-        "--runs=1",
-        "--flavours=smol-current-thread,compio-thread-per-core",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    let output = compare(
+        &[
+            "serve",
+            "--rates=200",
+            "--connections=4",
+            "--duration=300ms",
+            "--warmup=0s",
+            "--runs=1",
+            "--flavours=smol-current-thread,compio-thread-per-core",
+            "--json",
+            json.to_str().unwrap(),
+        ]
+        .into_iter()
+        .chain(route.as_deref())
+        .collect::<Vec<_>>(),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -56,6 +70,7 @@ fn each_row_serves_exactly_the_requests_due_and_its_costs_are_read() {
         assert_eq!(run["load"]["sent"], 60, "{row}");
         assert_eq!(run["load"]["statuses"]["200"], 60, "{row}");
         assert_eq!(run["load"]["wrong_answers"], 0, "{row}");
+        assert_eq!(run["load"]["batch"].as_u64(), batch, "{row}");
         assert!(run["server_cpu_seconds"].as_f64().unwrap() >= 0.0, "{row}");
         assert!(
             run["peak_memory_bytes"].as_u64().unwrap() > 1 << 20,
@@ -100,6 +115,8 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve", "--search=10ms", "--sweep=1.5"],
         &["serve", "--search=10ms", "--search-from=0"],
         &["serve", "--hold=10", "--connections=5"],
+        &["serve", "--hold=10", "--batch=2"],
+        &["serve", "--rates=100", "--batch=1001"],
         &["serve", "--hold=10", "--rates=100"],
         &["serve", "--hold=10", "--svg=x.svg"],
     ] {

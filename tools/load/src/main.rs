@@ -27,14 +27,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chain_cli::{exit_with, parse_address};
+use chain_cli::{exit_with, parse_address, parse_batch};
 use chain_records::load::{parse_connections, parse_rate, parse_warmup, parse_window};
 use clap::{CommandFactory, Parser, error::ErrorKind};
 use futures::future::{join, join_all};
 
 use crate::schedule::{Counts, Histograms, Pace, Plan, Requests, Times, drive};
 
-/// Drives an HTTP server's `GET /users/{id}/with-orders` at a fixed rate (open loop)
+/// Drives an HTTP server's `GET /users/{id}/with-orders` (or, with `--batch N`,
+/// `GET /users/with-orders?ids=...` for N users) at a fixed rate (open loop)
 /// or as fast as it answers (closed loop), and reports latencies from an HDR
 /// histogram, throughput, errors by status, and its own CPU time.
 #[derive(Debug, Parser)]
@@ -65,6 +66,10 @@ struct Cli {
     /// Requests ask for users 1 to N in turn (1 to 1000000).
     #[arg(long, value_name = "N", default_value = "1000", value_parser = chain_cli::parse_users)]
     users: NonZeroUsize,
+    /// Each request asks the batch route, GET /users/with-orders?ids=..., for this
+    /// many users in turn (1 to 1000) instead of one user's route.
+    #[arg(long, value_name = "N", value_parser = parse_batch)]
+    batch: Option<NonZeroUsize>,
     /// Threads that run the connections (1 to 256).
     #[arg(long, value_name = "N", default_value = "1", value_parser = chain_cli::parse_workers)]
     threads: NonZeroUsize,
@@ -96,6 +101,7 @@ fn main() -> ExitCode {
         duration: cli.duration,
         drain: cli.drain,
         users: cli.users.get() as u64,
+        batch: cli.batch,
     };
     let (cpu_before, began) = (report::cpu_time(), Instant::now());
     let (counts, histograms, (cpu_at_end, ended)) = run(&plan, cli.threads.get());
@@ -144,7 +150,7 @@ fn refused(cli: &Cli) -> Option<String> {
 /// when the window ended.
 fn run(plan: &Plan, threads: usize) -> (Counts, Histograms, (Duration, Instant)) {
     let executor = Arc::new(smol::Executor::new());
-    let requests = Arc::new(Requests::new(plan.users));
+    let requests = Arc::new(Requests::new(plan.users, plan.batch));
     let histograms = Arc::new(Histograms::new());
     // Connections start together, a moment after they are all spawned.
     let times = Times::of(plan, Instant::now() + Duration::from_millis(20));

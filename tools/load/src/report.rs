@@ -1,6 +1,6 @@
 //! `load`'s report, made from what the connections recorded, and printed as text.
 
-use std::time::Duration;
+use std::{num::NonZeroUsize, time::Duration};
 
 use chain_records::load::{Generator, KEPT_SCHEDULE_US, Report, us};
 
@@ -32,6 +32,7 @@ pub fn report(
             Pace::Closed => None,
         },
         connections: plan.connections,
+        batch: plan.batch.map(NonZeroUsize::get),
         window_seconds: window,
         sent: counts.sent,
         unsent: counts.unsent,
@@ -59,7 +60,14 @@ pub fn print(report: &Report) {
     let offered = report
         .offered_rate
         .map_or_else(|| "closed loop".to_owned(), |r| format!("open loop at {r} requests/s"));
-    println!("{offered}, {} connections, {} s measured", report.connections, report.window_seconds);
+    let route = report.batch.map_or_else(
+        || "GET /users/{id}/with-orders".to_owned(),
+        |n| format!("GET /users/with-orders?ids= {n} users each"),
+    );
+    println!(
+        "{offered}, {route}, {} connections, {} s measured",
+        report.connections, report.window_seconds
+    );
     let (asked, verb) = match open {
         true => (report.sent + report.unsent, "due"),
         false => (report.sent, "sent"),

@@ -6,12 +6,13 @@
 use std::{
     collections::BTreeMap,
     net::SocketAddr,
+    num::NonZeroUsize,
     sync::Mutex,
     time::{Duration, Instant},
 };
 
 use async_io::Timer;
-use benches::gateway_wire::{expected_body, request};
+use benches::gateway_wire::{batch_request, expected_batch_body, expected_body, request};
 use chain_records::load::Percentiles;
 use futures::future::{Either, select};
 use hdrhistogram::Histogram;
@@ -41,6 +42,9 @@ pub struct Plan {
     pub drain: Duration,
     /// Requests ask for users 1 to `users`, in turn.
     pub users: u64,
+    /// Each request asks the batch route for this many users; `None` for the
+    /// one-user route.
+    pub batch: Option<NonZeroUsize>,
 }
 
 /// A histogram's percentiles; all 0 when it is empty.
@@ -136,16 +140,23 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX).max(1)
 }
 
-/// The request and the expected answer body for each user.
+/// The request and the expected answer body for each user, or with a batch of N,
+/// for each run of N users in turn from each user (wrapping past the last).
 pub struct Requests {
     requests: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Requests {
-    pub fn new(users: u64) -> Self {
-        Requests {
-            requests: (1..=users).map(|user| (request(user), expected_body(user))).collect(),
-        }
+    pub fn new(users: u64, batch: Option<NonZeroUsize>) -> Self {
+        let requests = (1..=users).map(|user| match batch {
+            None => (request(user), expected_body(user)),
+            Some(n) => {
+                let ids: Vec<u64> =
+                    (0..n.get() as u64).map(|i| (user - 1 + i) % users + 1).collect();
+                (batch_request(&ids), expected_batch_body(&ids))
+            }
+        });
+        Requests { requests: requests.collect() }
     }
 
     fn nth(&self, n: u64) -> (&[u8], &[u8]) {

@@ -80,6 +80,20 @@ fn open_loop_sends_exactly_the_requests_due_in_the_window_and_checks_each_answer
 }
 
 #[test]
+fn a_batch_asks_the_batch_route_for_n_users_and_checks_every_one_s_answer() {
+    let args = ["--rate", "200", "--connections", "4", "--warmup", "0s", "--duration", "200ms"];
+    let batched = [&args[..], &["--batch", "7", "--users", "5"]].concat();
+    let (output, report) = load(gateway(), &batched);
+    assert!(output.status.success(), "{report}");
+    assert_eq!((report["statuses"]["200"].as_u64(), report["batch"].as_u64()), (Some(40), Some(7)));
+    assert_eq!(report["wrong_answers"], 0, "{report}");
+    // The one-user route's answer is not a batch's: every answer is wrong.
+    let one_user: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 64\r\n\r\n{\"user\":{\"user_id\":1,\"user_name\":\"user-1\"},\"orders\":[1,3,10,11]}";
+    let (output, report) = load(scripted(Some(one_user)), &[&args[..], &["--batch", "2"]].concat());
+    assert_eq!((output.status.code(), report["wrong_answers"].as_u64()), (Some(1), Some(40)));
+}
+
+#[test]
 fn a_wrong_answer_fails_the_run() {
     let wrong: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
     let args = ["--rate", "100", "--connections", "2", "--warmup", "0s", "--duration", "200ms"];
@@ -187,6 +201,8 @@ fn bad_options_are_usage_errors() {
         &["--closed", "--connections", "0"],
         &["--closed", "--duration", "1ms"],
         &["--closed", "--connections", "2", "--threads", "3"],
+        &["--closed", "--batch", "0"],
+        &["--closed", "--batch", "1001"],
     ] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_load"));
         let output = output_within(command.args(["--address", address]).args(args), TIME_LIMIT);

@@ -54,6 +54,10 @@ pub struct Report {
     pub offered_rate: Option<f64>,
     /// Kept-alive connections.
     pub connections: usize,
+    /// How many users each request asked the batch route for; `None` for the
+    /// one-user route.
+    #[serde(default)]
+    pub batch: Option<usize>,
     /// The measured window.
     pub window_seconds: f64,
     /// Requests due (open loop) or sent (closed loop) in the window that were sent.
