@@ -49,7 +49,7 @@ pub use parse::{
 pub use serve_args::{DEFAULT_PORT, ServeArgs};
 pub use source_args::{
     FaultArgs, MAX_CONNECTIONS, ServiceArgs, SourceArgs, SourceKind, parse_address,
-    parse_connections, parse_rate,
+    parse_connections, parse_rate, parse_seed,
 };
 pub use tail_args::TailArgs;
 pub use usage::{exit_with, one_line};

@@ -161,10 +161,17 @@ def main():
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--latency", type=article.nanoseconds, default=0.0)
     parser.add_argument("--max-in-flight", type=int, default=1000)
+    # The source's tail and hedge, as article.py takes them (and the gateway).
+    parser.add_argument("--slow-rate", type=float, default=0.0)
+    parser.add_argument("--slow", type=article.nanoseconds, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hedge-after", type=article.nanoseconds, default=None)
     args = parser.parse_args()
     if not 0 <= args.port < 65536 or args.max_in_flight < 1:
         parser.error("--port must be 0 to 65535, --max-in-flight at least 1")
     article.LATENCY = args.latency
+    article.SLOW_RATE, article.SLOW, article.SEED = args.slow_rate, args.slow, args.seed
+    article.HEDGE_AFTER = args.hedge_after
     if args.loop == "uvloop":
         import uvloop
         loop = uvloop.new_event_loop()

@@ -2,7 +2,7 @@
 
 use std::{num::NonZeroUsize, time::Duration};
 
-use chain_cli::{parse_batch, parse_latency, parse_limit};
+use chain_cli::{TailArgs, parse_batch, parse_latency, parse_limit, parse_seed};
 use chain_records::load::{parse_connections, parse_rate, parse_warmup, parse_window};
 use clap::{ArgGroup, Args};
 
@@ -48,6 +48,16 @@ pub struct ServeLoad {
     /// Simulated latency of each fetch from the gateway's in-memory source.
     #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_latency, allow_hyphen_values = true)]
     pub latency: Duration,
+    /// The in-memory source's tail, the same in every gateway and in asyncio's.
+    #[command(flatten)]
+    pub tail: TailArgs,
+    /// With --slow-rate: the seed that picks the slow fetches.
+    #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
+    pub seed: u64,
+    /// Every gateway (and asyncio's) hedges each fetch after DURATION (more than
+    /// 0, at most 60s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_limit, allow_hyphen_values = true)]
+    pub hedge_after: Option<Duration>,
     /// Leave out the baselines: hyper on each runtime's own API, OS threads
     /// (tiny_http), and Python's asyncio (also left out by --no-python).
     #[arg(long)]
@@ -55,6 +65,20 @@ pub struct ServeLoad {
 }
 
 impl ServeLoad {
+    /// The tail and the hedge, as the words a gateway's `serve` (and asyncio's
+    /// server) take; none without them.
+    pub fn source_args(&self) -> Vec<String> {
+        let seed = self.tail.is_given().then(|| format!("--seed={}", self.seed));
+        let hedge = self.hedge_after.map(|after| format!("--hedge-after={}ns", after.as_nanos()));
+        [self.tail.to_args(), seed.into_iter().chain(hedge).collect()].concat()
+    }
+
+    /// Whether the source differs from the plain one the baselines without a tail
+    /// or a hedge have (hyper's on each runtime, the threads').
+    pub fn has_tail_or_hedge(&self) -> bool {
+        self.tail.is_given() || self.hedge_after.is_some()
+    }
+
     /// The route the load asks, in words to follow a title: nothing for the one-user
     /// route, `, N users a request (batch route)` for a batch.
     pub fn route(&self) -> String {
@@ -89,6 +113,7 @@ impl ServeLoad {
             format!("--latency={}", humantime::format_duration(self.latency)),
         ]);
         words.extend(self.batch.map(|n| format!("--batch={n}")));
+        words.extend(self.source_args());
         words.extend(without);
         words
     }

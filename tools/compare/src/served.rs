@@ -33,19 +33,21 @@ pub struct Launch<'a> {
     pub connections: usize,
     /// Options every server takes: port 0, the latency, the in-flight limit.
     pub common: Vec<String>,
+    /// The source's tail and hedge, which the gateways and Python's take.
+    pub source: Vec<String>,
 }
 
 impl Served {
-    /// Every row for `flavours`: their gateways, then (with `baselines`) the native
-    /// twins of those that have one, the threads, and the Python loops.
-    pub fn rows(flavours: &[Flavour], baselines: bool, python: &[&'static str]) -> Vec<Served> {
+    /// Every row for `flavours`: their gateways, then (with `natives`) the native
+    /// twins of those that have one and the threads, then the `python` loops.
+    pub fn rows(flavours: &[Flavour], natives: bool, python: &[&'static str]) -> Vec<Served> {
         let mut rows: Vec<Served> = flavours.iter().map(|&f| Served::Gateway(f)).collect();
-        if baselines {
-            let natives = flavours.iter().filter(|f| f.has_native_server());
-            rows.extend(natives.map(|&f| Served::Native(f)));
+        if natives {
+            let twins = flavours.iter().filter(|f| f.has_native_server());
+            rows.extend(twins.map(|&f| Served::Native(f)));
             rows.push(Served::Threads);
-            rows.extend(python.iter().map(|&event_loop| Served::Python(event_loop)));
         }
+        rows.extend(python.iter().map(|&event_loop| Served::Python(event_loop)));
         rows
     }
 
@@ -112,6 +114,9 @@ impl Served {
             }
         };
         command.args(&launch.common);
+        if matches!(self, Served::Gateway(_) | Served::Python(_)) {
+            command.args(&launch.source);
+        }
         command
     }
 }
@@ -140,6 +145,8 @@ mod tests {
                 Served::Python("asyncio"),
             ]
         );
-        assert_eq!(Served::rows(&flavours, false, &["asyncio"]).len(), 2);
+        assert_eq!(Served::rows(&flavours, false, &[]).len(), 2);
+        let with_a_tail = Served::rows(&flavours, false, &["asyncio"]);
+        assert_eq!(with_a_tail.last(), Some(&Served::Python("asyncio")));
     }
 }

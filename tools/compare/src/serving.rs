@@ -22,6 +22,12 @@ use crate::{
 /// (`given` says which were on the command line).
 pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
     let crate::args::Workload::Serve(load) = &args.workload else { return None };
+    if let Err(tail) = load.tail.tail(load.seed, load.latency, "--latency") {
+        return Some(tail);
+    }
+    if given("seed") && !load.tail.is_given() {
+        return Some("--seed picks which fetches are slow: it needs --slow-rate".to_owned());
+    }
     if load.search.is_none() {
         let searching = ["sweep", "search_from"].into_iter().find(|id| given(id));
         if let Some(id) = searching {
@@ -30,11 +36,21 @@ pub fn refused(args: &Args, given: impl Fn(&str) -> bool) -> Option<String> {
         }
     }
     if let Some(n) = load.hold {
-        let loading = ["connections", "duration", "warmup", "latency", "batch"]
-            .into_iter()
-            .find(|id| given(id));
+        let loading = [
+            "connections",
+            "duration",
+            "warmup",
+            "latency",
+            "batch",
+            "slow_rate",
+            "slow",
+            "hedge_after",
+        ]
+        .into_iter()
+        .find(|id| given(id));
         if let Some(id) = loading {
-            return Some(format!("--{id} shapes the load, which --hold sends none of"));
+            let option = id.replace('_', "-");
+            return Some(format!("--{option} shapes the load, which --hold sends none of"));
         }
         if given("svg") {
             return Some("--svg: --hold's report is a table, with no chart".to_owned());
@@ -69,7 +85,14 @@ pub fn compare(args: &Args, load: &ServeLoad) -> Result<(), String> {
             Default::default()
         }
     };
-    let rows = Served::rows(&flavours, !load.no_baselines, &python);
+    // hyper's baselines and the threads' have neither a tail nor a hedge.
+    let natives = !load.no_baselines && !load.has_tail_or_hedge();
+    if !load.no_baselines && !natives {
+        say(format_args!(
+            "note: with a tail or a hedge, the native and threads baselines are not run: they have neither"
+        ));
+    }
+    let rows = Served::rows(&flavours, natives, &python);
     let cores = Cores::split(&allowed_cores());
     let workers = args.workers.first().copied();
     let workers =

@@ -141,6 +141,7 @@ impl Setup<'_> {
             workers: self.workers,
             connections: self.load.connections.get(),
             common: common.map(str::to_owned).to_vec(),
+            source: self.load.source_args(),
         };
         Server::start(pinned(&mut served.command(&launch), &self.cores.server))
     }

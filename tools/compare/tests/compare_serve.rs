@@ -79,6 +79,49 @@ fn each_row_serves_exactly_the_requests_due(batch: Option<u64>) {
     }
 }
 
+/// A tail reaches every server that has one, the gateway's and asyncio's: a batch
+/// of 10 users (20 fetches) with 10 % of them slow meets a slow fetch nine times in
+/// ten, so the median request waits at least the slow time. The baselines without a
+/// tail are not run.
+#[test]
+fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() {
+    let json = std::env::temp_dir().join(format!("compare-tail-{}.json", std::process::id()));
+    let args = [
+        "serve",
+        "--rates=50",
+        "--batch=10",
+        "--latency=1ms",
+        "--slow-rate=0.1",
+        "--slow=40ms",
+        "--connections=4",
+        "--duration=400ms",
+        "--warmup=0s",
+        "--runs=1",
+        "--flavours=smol-current-thread",
+        "--json",
+    ];
+    let output = compare(&[&args[..], &[json.to_str().unwrap()]].concat());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("the native and threads baselines are not run"), "{stdout}");
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    let rows = record["rows"].as_array().unwrap();
+    let servers: Vec<_> = rows.iter().map(|row| row["server"].as_str().unwrap()).collect();
+    assert_eq!(servers[0], "smol-current-thread", "{record}");
+    assert!(servers[1..].iter().all(|s| s.ends_with("(Python)")), "{servers:?}");
+    for row in rows {
+        let load = &row["loads"][0]["runs"][0]["load"];
+        assert_eq!(
+            (load["statuses"]["200"].as_u64(), load["wrong_answers"].as_u64()),
+            (Some(20), Some(0))
+        );
+        let p50_us = load["latency_us"]["p50"].as_u64().unwrap();
+        assert!(p50_us >= 40_000, "{}: p50 {p50_us} us", row["server"]);
+    }
+}
+
 #[test]
 fn holding_connections_reads_the_servers_memory_with_each_open() {
     let json = std::env::temp_dir().join(format!("compare-hold-{}.json", std::process::id()));
@@ -116,6 +159,11 @@ fn options_serve_would_ignore_are_usage_errors() {
         &["serve", "--search=10ms", "--search-from=0"],
         &["serve", "--hold=10", "--connections=5"],
         &["serve", "--hold=10", "--batch=2"],
+        &["serve", "--hold=10", "--hedge-after=5ms"],
+        &["serve", "--rates=100", "--slow-rate=0.1"],
+        &["serve", "--rates=100", "--slow-rate=0.1", "--slow=1ms", "--latency=2ms"],
+        &["serve", "--rates=100", "--seed=3"],
+        &["serve", "--rates=100", "--hedge-after=0s"],
         &["serve", "--rates=100", "--batch=1001"],
         &["serve", "--hold=10", "--rates=100"],
         &["serve", "--hold=10", "--svg=x.svg"],
