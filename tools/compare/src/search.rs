@@ -154,6 +154,8 @@ pub(crate) mod tests {
             answered_in_all: rate.min(capacity) as u64,
             achieved_rate: rate.min(capacity),
             latency_us: latency,
+            latency_cdf_us: Vec::new(),
+            over: None,
             statuses: [(200, rate.min(capacity) as u64)].into(),
             connection_errors: 0,
             unanswered: 0,

@@ -171,6 +171,9 @@ impl Setup<'_> {
             "--json".to_owned(),
         ]);
         load.args(self.load.batch.map(|n| format!("--batch={n}")));
+        // With a tail, the share of requests that met a slow fetch.
+        let slow = self.load.tail.slow.filter(|_| self.load.tail.is_given());
+        load.args(slow.map(|slow| format!("--over={}ns", slow.as_nanos())));
         let output = interrupt::output(pinned(&mut load, &self.cores.generator))
             .map_err(|e| format!("the load generator cannot start: {e}"))?;
         let report: Report = serde_json::from_slice(&output.stdout).map_err(|e| {

@@ -9,6 +9,8 @@ use std::{
 };
 
 use chain_conformance::output_within;
+use chain_core::Operation;
+use chain_lab::Tail;
 
 const TIME_LIMIT: Duration = Duration::from_secs(300);
 
@@ -111,6 +113,13 @@ fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() 
     let servers: Vec<_> = rows.iter().map(|row| row["server"].as_str().unwrap()).collect();
     assert_eq!(servers[0], "smol-current-thread", "{record}");
     assert!(servers[1..].iter().all(|s| s.ends_with("(Python)")), "{servers:?}");
+    // Request n asks for users n + 1 to n + 10; those of them with a slow fetch
+    // (seed 0, as compare passes it) cannot answer in less than the slow time.
+    let tail = Tail::new(0.1, Duration::from_millis(40), 0).unwrap();
+    let ops = [Operation::FetchUser, Operation::FetchOrders];
+    let slowed = |n: u64| (n + 1..=n + 10).any(|id| ops.iter().any(|&op| tail.is_slow(id, op, 0)));
+    let met = (0..20u64).filter(|&n| slowed(n)).count() as f64 / 20.0;
+    assert!(met > 0.5, "the seed slows most requests: {met}");
     for row in rows {
         let load = &row["loads"][0]["runs"][0]["load"];
         assert_eq!(
@@ -119,6 +128,9 @@ fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() 
         );
         let p50_us = load["latency_us"]["p50"].as_u64().unwrap();
         assert!(p50_us >= 40_000, "{}: p50 {p50_us} us", row["server"]);
+        assert_eq!(load["over"]["threshold_us"], 40_000, "{row}");
+        let share = load["over"]["share"].as_f64().unwrap();
+        assert!(share >= met, "{}: {share} took 40 ms, {met} met a slow fetch", row["server"]);
     }
 }
 

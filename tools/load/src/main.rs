@@ -70,6 +70,10 @@ struct Cli {
     /// many users in turn (1 to 1000) instead of one user's route.
     #[arg(long, value_name = "N", value_parser = parse_batch)]
     batch: Option<NonZeroUsize>,
+    /// Also report the share of requests at least this slow (e.g. a backend's slow
+    /// time: the requests that met a slow fetch), more than 0, at most 60s.
+    #[arg(long, value_name = "DURATION", value_parser = chain_cli::parse_limit, allow_hyphen_values = true)]
+    over: Option<Duration>,
     /// Threads that run the connections (1 to 256).
     #[arg(long, value_name = "N", default_value = "1", value_parser = chain_cli::parse_workers)]
     threads: NonZeroUsize,
@@ -110,7 +114,8 @@ fn main() -> ExitCode {
         cpu_to_end: cpu_at_end - cpu_before,
         wall_to_end: ended - began,
     };
-    let report = report::report(&plan, cli.threads.get(), &counts, &histograms, spent);
+    let mut report = report::report(&plan, cli.threads.get(), &counts, &histograms, spent);
+    report.over = cli.over.map(|threshold| report::over(&histograms, threshold));
     if cli.json {
         println!("{}", serde_json::to_string(&report).expect("a report serialises"));
     } else {

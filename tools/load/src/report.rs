@@ -2,7 +2,7 @@
 
 use std::{num::NonZeroUsize, time::Duration};
 
-use chain_records::load::{Generator, KEPT_SCHEDULE_US, Report, us};
+use chain_records::load::{Generator, KEPT_SCHEDULE_US, Over, Report, us};
 
 use crate::schedule::{Counts, Histograms, Pace, Plan};
 
@@ -40,6 +40,8 @@ pub fn report(
         answered_in_all: counts.answered_in_all,
         achieved_rate: counts.arrived as f64 / window,
         latency_us: latency,
+        latency_cdf_us: histograms.cdf(),
+        over: None,
         statuses: counts.statuses.clone(),
         connection_errors: counts.connection_errors,
         unanswered: counts.unanswered,
@@ -53,6 +55,12 @@ pub fn report(
             lag_us: lag,
         },
     }
+}
+
+/// The share of the latencies in `histograms` at least `threshold`.
+pub fn over(histograms: &Histograms, threshold: Duration) -> Over {
+    let threshold_us = u64::try_from(threshold.as_micros()).unwrap_or(u64::MAX);
+    Over { threshold_us, share: histograms.share_at_least(threshold) }
 }
 
 pub fn print(report: &Report) {
@@ -88,6 +96,10 @@ pub fn print(report: &Report) {
             us(l.p999),
             us(l.max)
         ),
+    }
+    if let Some(over) = report.over {
+        let percent = over.share * 100.0;
+        println!("  {percent:.2} % of them took {} or longer", us(over.threshold_us));
     }
     let statuses: Vec<String> = report.statuses.iter().map(|(s, n)| format!("{n} × {s}")).collect();
     let statuses = if statuses.is_empty() { "none".to_owned() } else { statuses.join(", ") };

@@ -84,6 +84,34 @@ impl Histograms {
         let of = |h: &Mutex<Histogram<u64>>| percentiles(&h.lock().expect("no recording panics"));
         (of(&self.latency), of(&self.lag))
     }
+
+    /// The latencies' distribution: the latency in microseconds at each hundredth,
+    /// then finer towards the tail, and the largest (quantile 1); empty for none.
+    pub fn cdf(&self) -> Vec<(f64, u64)> {
+        let latency = self.latency.lock().expect("no recording panics");
+        if latency.is_empty() {
+            return Vec::new();
+        }
+        let tail = [0.995, 0.999, 0.9995, 0.9999];
+        let quantiles = (1..100).map(|q| f64::from(q) / 100.0).chain(tail);
+        let mut cdf: Vec<(f64, u64)> =
+            quantiles.map(|q| (q, latency.value_at_quantile(q))).collect();
+        cdf.push((1.0, latency.max()));
+        cdf
+    }
+
+    /// The share of the latencies that were at least `threshold` (to the histogram's
+    /// three significant digits); 0 for none.
+    pub fn share_at_least(&self, threshold: Duration) -> f64 {
+        let latency = self.latency.lock().expect("no recording panics");
+        let threshold = micros(threshold);
+        let above: u64 = latency
+            .iter_recorded()
+            .filter(|v| latency.highest_equivalent(v.value_iterated_to()) >= threshold)
+            .map(|v| v.count_at_value())
+            .sum();
+        if latency.is_empty() { 0.0 } else { above as f64 / latency.len() as f64 }
+    }
 }
 
 /// What one connection, or all of them merged, counted in the measured window.

@@ -94,6 +94,29 @@ fn a_batch_asks_the_batch_route_for_n_users_and_checks_every_one_s_answer() {
 }
 
 #[test]
+fn over_counts_the_share_of_requests_at_least_that_slow_and_the_cdf_ends_at_the_max() {
+    let args = ["--rate", "100", "--connections", "4", "--warmup", "0s", "--duration", "200ms"];
+    let slow = slow_gateway(Duration::from_millis(20));
+    let (output, report) = load(slow, &[&args[..], &["--over", "20ms"]].concat());
+    assert!(output.status.success(), "{report}");
+    assert_eq!(report["over"], serde_json::json!({"threshold_us": 20_000, "share": 1.0}));
+    let (_, report) = load(slow, &[&args[..], &["--over", "10s"]].concat());
+    assert_eq!(report["over"]["share"], 0.0, "{report}");
+    let cdf = report["latency_cdf_us"].as_array().unwrap();
+    let last = cdf.last().unwrap();
+    assert_eq!(
+        (last[0].as_f64(), last[1].as_u64()),
+        (Some(1.0), report["latency_us"]["max"].as_u64())
+    );
+    let latencies: Vec<u64> = cdf.iter().map(|point| point[1].as_u64().unwrap()).collect();
+    assert!(
+        latencies.windows(2).all(|pair| pair[0] <= pair[1]),
+        "a CDF never falls: {latencies:?}"
+    );
+    assert!(latencies[0] >= 20_000, "no request answered before its fetches: {latencies:?}");
+}
+
+#[test]
 fn a_wrong_answer_fails_the_run() {
     let wrong: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
     let args = ["--rate", "100", "--connections", "2", "--warmup", "0s", "--duration", "200ms"];
@@ -203,6 +226,7 @@ fn bad_options_are_usage_errors() {
         &["--closed", "--connections", "2", "--threads", "3"],
         &["--closed", "--batch", "0"],
         &["--closed", "--batch", "1001"],
+        &["--closed", "--over", "0s"],
     ] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_load"));
         let output = output_within(command.args(["--address", address]).args(args), TIME_LIMIT);

@@ -28,6 +28,16 @@ pub struct Percentiles {
     pub max: u64,
 }
 
+/// The share of a run's latencies at or above a threshold (`load --over`): for a
+/// backend with a tail, the requests that met a slow fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Over {
+    /// The threshold, in microseconds.
+    pub threshold_us: u64,
+    /// The share of latencies at least the threshold, from 0 to 1.
+    pub share: f64,
+}
+
 /// The generator's own load: whether it, rather than the server, could have been
 /// the limit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,6 +86,13 @@ pub struct Report {
     pub achieved_rate: f64,
     /// From each request's due time (open loop) or sending (closed loop) to its answer.
     pub latency_us: Percentiles,
+    /// The same latencies' distribution: `[quantile, microseconds]` at each
+    /// hundredth, finer towards the tail, and `[1, max]`.
+    #[serde(default)]
+    pub latency_cdf_us: Vec<(f64, u64)>,
+    /// With `--over`: the share of those latencies at least this slow.
+    #[serde(default)]
+    pub over: Option<Over>,
     /// Answers by status.
     pub statuses: BTreeMap<u16, u64>,
     /// Connections that failed and were reopened.
