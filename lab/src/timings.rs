@@ -174,6 +174,9 @@ pub struct Percentiles {
     /// The median.
     #[cfg_attr(feature = "serde", serde(rename = "p50_s", with = "crate::seconds"))]
     pub p50: Duration,
+    /// The 95th percentile: where a hedge is sent ([`hedge`](chain_core::hedge)).
+    #[cfg_attr(feature = "serde", serde(rename = "p95_s", with = "crate::seconds"))]
+    pub p95: Duration,
     /// The 99th percentile.
     #[cfg_attr(feature = "serde", serde(rename = "p99_s", with = "crate::seconds"))]
     pub p99: Duration,
@@ -208,7 +211,7 @@ impl Percentiles {
     /// use std::time::Duration;
     ///
     /// let p = Percentiles::of((1..=1000).collect()).unwrap();
-    /// assert_eq!((p.p50, p.p99, p.p999, p.max), (Duration::from_nanos(500), Duration::from_nanos(990), Duration::from_nanos(999), Duration::from_nanos(1000)));
+    /// assert_eq!([p.p50, p.p95, p.p99, p.p999, p.max], [500, 950, 990, 999, 1000].map(Duration::from_nanos));
     /// ```
     pub fn of(mut nanos: Vec<u64>) -> Option<Percentiles> {
         nanos.sort_unstable();
@@ -220,6 +223,7 @@ impl Percentiles {
         Some(Percentiles {
             count: nanos.len(),
             p50: rank(0.5),
+            p95: rank(0.95),
             p99: rank(0.99),
             p999: rank(0.999),
             max,
@@ -228,12 +232,13 @@ impl Percentiles {
 }
 
 impl fmt::Display for Percentiles {
-    /// "p50 1.02 ms, p99 101.30 ms, p99.9 102.00 ms, max 102.10 ms".
+    /// "p50 1.02 ms, p95 1.10 ms, p99 101.30 ms, p99.9 102.00 ms, max 102.10 ms".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "p50 {}, p99 {}, p99.9 {}, max {}",
+            "p50 {}, p95 {}, p99 {}, p99.9 {}, max {}",
             duration(self.p50),
+            duration(self.p95),
             duration(self.p99),
             duration(self.p999),
             duration(self.max)

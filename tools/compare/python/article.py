@@ -144,8 +144,8 @@ def percentiles(seconds):
     """Nearest-rank percentiles, as chain_lab::Percentiles gives them."""
     ranked = sorted(seconds)
     at = lambda q: ranked[min(max(math.ceil(q * len(ranked)), 1), len(ranked)) - 1]
-    return {"count": len(ranked), "p50_s": at(0.5), "p99_s": at(0.99), "p999_s": at(0.999),
-            "max_s": ranked[-1]}
+    return {"count": len(ranked), "p50_s": at(0.5), "p95_s": at(0.95), "p99_s": at(0.99),
+            "p999_s": at(0.999), "max_s": ranked[-1]}
 
 
 def latencies():

@@ -113,6 +113,10 @@ pub struct Record {
     /// See [`Record::user_p50_s`].
     #[serde(default)]
     pub user_p999_s: Option<f64>,
+    /// Each fetch as the chains met it, at the 95th percentile (where a hedge is
+    /// sent), the same way.
+    #[serde(default)]
+    pub fetch_p95_s: Option<f64>,
     /// Each fetch as the chains met it, at the 99th percentile, the same way: the
     /// backend's tail beside the users'.
     #[serde(default)]

@@ -21,6 +21,8 @@ mod readme;
 mod sections;
 mod serving;
 mod tables;
+mod tail;
+mod tail_chart;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -46,6 +48,13 @@ enum Command {
         /// The JSON file to write.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Draws docs/tail.md's charts (p99 against users a request, and the latency
+    /// distribution) from `docs/results/tail.sh`'s files, into the same folder.
+    TailCharts {
+        /// The folder of the tail's results.
+        #[arg(long, value_name = "DIR", default_value = "docs/results/tail")]
+        folder: PathBuf,
     },
     /// Rewrites the generated sections of README.md, the crates' READMEs and docs/*.md
     /// from the committed results.
@@ -73,6 +82,7 @@ fn main() -> ExitCode {
     let args = Args::try_parse().unwrap_or_else(|e| chain_cli::exit_with(e));
     let outcome = match args.command {
         Command::Criterion { from, groups, out } => criterion::export(&from, &groups, &out),
+        Command::TailCharts { folder } => tail_chart::draw(&folder).map(|()| ExitCode::SUCCESS),
         Command::Readme { check, root, only, results, rerun } => {
             readme::main(&root, &only, &results, &rerun, check)
         }

@@ -106,6 +106,9 @@ impl<'a> Sources<'a> {
             "serve-clients" => serving::clients(self.results, self.rerun),
             "design-driver" => matrix::design_driver(self.results, self.rerun),
             "overhead-single" => overhead_wall::single_threaded(self.results),
+            tail if tail.starts_with("tail-") => {
+                crate::tail::section(&self.results.join("tail"), tail)
+            }
             other => Err(format!("no section called {other}")),
         }
     }
