@@ -47,13 +47,7 @@ fn built(folder: &Path) -> Result<String, String> {
     let built =
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let document: Document = read(folder, FANOUT[0])?;
-    Ok(format!(
-        "Measured on {} ({} cores), {}, {}.",
-        document.machine,
-        document.cores,
-        document.date,
-        built.trim()
-    ))
+    Ok(format!("Measured on {}, {}, {}.", document.machine, document.date, built.trim()))
 }
 
 /// The fan-out's two documents.

@@ -36,9 +36,22 @@ pub fn draw(folder: &Path) -> Result<(), String> {
 }
 
 /// A latency in milliseconds as an axis label: `0.5`, `2`, `100`.
-fn ms_label(log_ms: f64) -> String {
-    let ms = 10f64.powf(log_ms);
+fn ms_label(ms: f64) -> String {
     if ms < 1.0 { format!("{ms:.2}") } else { format!("{ms:.0}") }
+}
+
+/// The ticks of a log axis over `range`: 1, 2 and 5 times each power of ten.
+fn one_two_five(range: &std::ops::Range<f64>) -> Vec<f64> {
+    let powers = (-3..=5).map(|p| 10f64.powi(p));
+    let ticks = powers.flat_map(|power| [1.0, 2.0, 5.0].map(|m| m * power));
+    ticks.filter(|t| range.contains(t)).collect()
+}
+
+/// The least and the most of `values`, each widened by a quarter on a log axis.
+fn log_bounds(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (low, high) =
+        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+    (low / 1.25)..(high * 1.25)
 }
 
 fn servers(rows: &[ServedRow]) -> Vec<&str> {
@@ -46,19 +59,18 @@ fn servers(rows: &[ServedRow]) -> Vec<&str> {
 }
 
 /// A line per server and hedge: `points` as (x, y), solid unhedged, dashed hedged.
-fn line<DB: DrawingBackend>(
-    chart: &mut ChartContext<
-        '_,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
+fn line<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     points: Vec<(f64, f64)>,
     colour: RGBColor,
     hedged: bool,
     label: String,
 ) -> Drawn
 where
+    DB: DrawingBackend,
     DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
 {
     let style = colour.stroke_width(2);
     if hedged {
@@ -86,15 +98,14 @@ fn p99_against_size(path: &Path, batches: &Batches) -> Drawn {
                 .filter_map(|(n, plain, with_hedge)| {
                     let doc = if hedged { with_hedge } else { plain };
                     let row = doc.rows.iter().find(|r| r.server == *name)?;
-                    Some(((*n as f64).log10(), (median_of(row, p99_s)? * 1e3).log10()))
+                    Some((*n as f64, median_of(row, p99_s)? * 1e3))
                 })
                 .collect();
             lines.push((i, hedged, points));
         }
     }
-    let ys = lines.iter().flat_map(|(_, _, p)| p.iter().map(|&(_, y)| y));
-    let (low, high) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| (l.min(y), h.max(y)));
-    let high_n = batches.sizes.last().map_or(1.0, |(n, _, _)| (*n as f64).log10());
+    let ms = log_bounds(lines.iter().flat_map(|(_, _, p)| p.iter().map(|&(_, y)| y)));
+    let sizes = log_bounds(batches.sizes.iter().map(|(n, _, _)| *n as f64));
     let mut chart = ChartBuilder::on(&root)
         .caption(
             "p99 against users a request (batch route), solid unhedged, dashed hedged",
@@ -103,12 +114,15 @@ fn p99_against_size(path: &Path, batches: &Batches) -> Drawn {
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(64)
-        .build_cartesian_2d(-0.1..high_n + 0.1, (low - 0.1)..(high + 0.1))?;
+        .build_cartesian_2d(
+            sizes.log_scale().with_key_points(vec![1.0, 10.0, 100.0, 1000.0]),
+            ms.clone().log_scale().with_key_points(one_two_five(&ms)),
+        )?;
     chart
         .configure_mesh()
         .x_desc("users a request (log scale)")
         .y_desc("p99 latency, ms (log scale)")
-        .x_label_formatter(&|x| format!("{:.0}", 10f64.powf(*x)))
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| ms_label(*y))
         .label_style(("sans-serif", TEXT))
         .draw()?;
@@ -130,7 +144,7 @@ fn distribution(path: &Path, batches: &Batches) -> Drawn {
     let cdf = |row: &ServedRow| -> Vec<(f64, f64)> {
         let run = row.loads.first().and_then(|load| load.runs.first());
         let points = run.map(|point| point.load.latency_cdf_us.clone()).unwrap_or_default();
-        points.into_iter().map(|(q, us)| ((us.max(1) as f64 / 1e3).log10(), q)).collect()
+        points.into_iter().map(|(q, us)| (us.max(1) as f64 / 1e3, q)).collect()
     };
     let mut lines = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -140,15 +154,14 @@ fn distribution(path: &Path, batches: &Batches) -> Drawn {
             }
         }
     }
-    let xs = lines.iter().flat_map(|(_, _, p)| p.iter().map(|&(x, _)| x));
-    let (low, high) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(x), h.max(x)));
+    let ms = log_bounds(lines.iter().flat_map(|(_, _, p)| p.iter().map(|&(x, _)| x)));
     let title = format!("latencies at {n} users a request: the share answered within each time");
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(64)
-        .build_cartesian_2d((low - 0.1)..(high + 0.1), 0.0..1.0)?;
+        .build_cartesian_2d(ms.clone().log_scale().with_key_points(one_two_five(&ms)), 0.0..1.0)?;
     chart
         .configure_mesh()
         .x_desc(
