@@ -249,3 +249,53 @@ fn batch_bought(batches: &Batches) -> Result<String, String> {
         pairs.len(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed results set.
+    fn folder() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results/tail")
+    }
+
+    #[test]
+    fn chance_is_one_minus_the_share_of_quick_fetches_to_the_power_of_two_n() {
+        let table = section(&folder(), "tail-batch").unwrap();
+        for (n, chance) in [(1, "2.0 %"), (10, "18.2 %"), (100, "86.6 %")] {
+            let rows: Vec<&str> =
+                table.lines().filter(|l| l.contains(&format!("| {n} |"))).collect();
+            assert!(
+                !rows.is_empty() && rows.iter().all(|row| row.contains(&format!("| {chance} |"))),
+                "{n}: {rows:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hedged_row_is_paired_with_its_own_flavour_and_the_sentence_spans_them_all() {
+        let fanout = Fanout::read(&folder()).unwrap();
+        let pairs = fanout.pairs();
+        assert!(pairs.iter().all(|(plain, hedged)| plain.flavour == hedged.flavour));
+        // The threads baselines send each fetch once: measured unhedged only.
+        assert!(pairs.len() < fanout.plain.rows.len(), "the baselines have no hedged twin");
+        let ratios: Vec<f64> =
+            pairs.iter().map(|(p, h)| h.user_p99_s.unwrap() / p.user_p99_s.unwrap()).collect();
+        let (least, most) = extremes(&ratios);
+        let said = section(&folder(), "tail-fanout-bought").unwrap();
+        assert!(said.contains(&format!("{least:.2} to {most:.2} times")), "{said}");
+        assert!(said.contains(&format!("over the {} flavours", pairs.len())), "{said}");
+    }
+
+    #[test]
+    fn a_median_is_the_middle_run_or_the_mean_of_the_two_middle_ones() {
+        let batches = Batches::read(&folder()).unwrap();
+        let row = &batches.sizes[0].1.rows[0];
+        let mut p99: Vec<f64> = row.loads[0].runs.iter().map(|p| p99_s(p).unwrap()).collect();
+        p99.sort_by(f64::total_cmp);
+        let middle = p99.len() / 2;
+        let expected =
+            if p99.len() % 2 == 0 { (p99[middle - 1] + p99[middle]) / 2.0 } else { p99[middle] };
+        assert_eq!(median_of(row, p99_s), Some(expected));
+    }
+}
