@@ -167,6 +167,7 @@ pub fn latencies(rows: &[Row]) -> Option<Vec<Column>> {
         Column::figures("user p50", cells(&|l| Some(l.users.p50))),
         Column::figures("user p99", cells(&|l| Some(l.users.p99))),
         Column::figures("user p99.9", cells(&|l| Some(l.users.p999))),
+        Column::figures("user max", cells(&|l| Some(l.users.max))),
         Column::figures("fetch p99", cells(&|l| Some(l.fetches.p99))),
     ];
     if rows.iter().any(|row| row.latencies.iter().any(|l| l.hedge.is_some())) {

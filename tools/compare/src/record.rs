@@ -67,6 +67,7 @@ fn record(workload: &Workload, row: &Row) -> Record {
         user_p50_s: row.latency_s(|l| Some(l.users.p50)),
         user_p99_s: row.latency_s(|l| Some(l.users.p99)),
         user_p999_s: row.latency_s(|l| Some(l.users.p999)),
+        user_max_s: row.latency_s(|l| Some(l.users.max)),
         fetch_p95_s: row.latency_s(|l| Some(l.fetches.p95)),
         fetch_p99_s: row.latency_s(|l| Some(l.fetches.p99)),
         fetches_sent: row.latencies.last().and_then(|l| l.hedge).map(|h| h.sent),

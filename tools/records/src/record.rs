@@ -113,6 +113,9 @@ pub struct Record {
     /// See [`Record::user_p50_s`].
     #[serde(default)]
     pub user_p999_s: Option<f64>,
+    /// The slowest user's chain (the median of the runs' slowest).
+    #[serde(default)]
+    pub user_max_s: Option<f64>,
     /// Each fetch as the chains met it, at the 95th percentile (where a hedge is
     /// sent), the same way.
     #[serde(default)]
