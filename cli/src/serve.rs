@@ -62,9 +62,13 @@ async fn hedged_on<R: Runtime, S: DataSource + 'static>(
     };
     let hedged = Hedging::new(source, &rt, Some(after));
     let budget = hedged.budget();
+    let report = args.hedge_report.clone();
     gateway_on(rt, args, stop, hedged).await?;
     say!("  hedged after {}: {budget}", duration(after));
-    Ok(())
+    let Some(path) = report else { return Ok(()) };
+    let totals = serde_json::to_vec(&budget.totals()).expect("plain data serializes");
+    std::fs::write(&path, totals)
+        .map_err(|e| format!("cannot write the hedge's report to {}: {e}", path.display()))
 }
 
 /// The gateway on `source`, until `stop` says which signal came.

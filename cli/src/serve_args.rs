@@ -1,6 +1,6 @@
 //! The options of `serve`: where the gateway listens, its limits, and its source.
 
-use std::{net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
+use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, sync::Arc, time::Duration};
 
 use clap::Args;
 
@@ -54,6 +54,11 @@ pub struct ServeArgs {
     /// chain: past it, the answer is 504.
     #[command(flatten)]
     pub source: SourceArgs,
+    /// With --hedge-after: at the stop, write what the hedge sent as JSON to FILE
+    /// (fetches needed and sent, extra copies that answered first, how late they
+    /// left), for compare serve.
+    #[arg(long, value_name = "FILE")]
+    pub hedge_report: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -94,6 +99,11 @@ impl ServeArgs {
                 humantime::format_duration(self.stall),
                 humantime::format_duration(self.stall_every)
             ));
+        }
+        if self.hedge_report.is_some() && self.source.hedge_after.is_none() {
+            return Some(
+                "--hedge-report writes what the hedge sent: it needs --hedge-after".to_owned(),
+            );
         }
         self.source.ignored(|id| id != "fetch_timeout" && given(id))
     }

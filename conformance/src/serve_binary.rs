@@ -94,6 +94,7 @@ pub fn serve_refuses_options_it_would_ignore(binary: &str) {
         (&["--max-in-flight", "0"], "--max-in-flight"),
         (&["--listen", "0.0.0.0:8080", "--port", "8080"], "name two addresses"),
         (&["--listen", "8080"], "--listen"),
+        (&["--hedge-report", "hedge.json"], "--hedge-report writes what the hedge sent"),
     ] {
         let output = output_within(Command::new(binary).arg("serve").args(args), TIME_LIMIT);
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -148,18 +148,24 @@ def percentiles(seconds):
             "p999_s": at(0.999), "max_s": ranked[-1]}
 
 
-def latencies():
-    """The last run's chain_lab::Latencies, or None if it kept none."""
-    if not TIMED or not timings["users"]:
+def hedge_totals():
+    """What the hedge sent, as chain_lab::HedgeTotals; None without a hedge."""
+    if HEDGE_AFTER is None:
         return None
     extra = hedged["extra_after"]
-    hedge = None if HEDGE_AFTER is None else {
+    return {
         "needed": hedged["needed"], "sent": hedged["sent"], "extra_won": hedged["extra_won"],
         "extra_after_mean_s": sum(extra) / len(extra) if extra else None,
         "extra_after_max_s": max(extra) if extra else None,
     }
+
+
+def latencies():
+    """The last run's chain_lab::Latencies, or None if it kept none."""
+    if not TIMED or not timings["users"]:
+        return None
     return {"users": percentiles(timings["users"]), "fetches": percentiles(timings["fetches"]),
-            "hedge": hedge}
+            "hedge": hedge_totals()}
 
 
 def check(user_id, value):

@@ -224,6 +224,34 @@ fn columns(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize)
         ),
         Column::text("load kept pace", cells(&kept_pace)),
     ]
+    .into_iter()
+    .chain(hedge_column((0..rows.len()).map(|f| &at(f)[..])))
+    .collect()
+}
+
+/// The heading of [`hedge_column`].
+const HEDGE_HEADING: &str = "hedge left after (sent / needed)";
+
+/// With a hedge, how late its extra copies left after their first, on average
+/// (the median over the runs), beside what it sent for what was needed.
+fn hedge_column<'p>(each_row: impl Iterator<Item = &'p [Point]>) -> Option<Column> {
+    let said: Vec<String> = each_row
+        .map(|runs| {
+            let hedges: Vec<_> = runs.iter().filter_map(|p| p.hedge).collect();
+            let Some(last) = hedges.last() else { return String::new() };
+            let late: Vec<f64> = hedges
+                .iter()
+                .filter_map(|h| h.extra_after_mean)
+                .map(|d| d.as_secs_f64() * 1e6)
+                .collect();
+            let late = match late.is_empty() {
+                true => "none sent".to_owned(),
+                false => us(crate::stats::median(&late) as u64),
+            };
+            format!("{late} ({} / {})", last.sent, last.needed)
+        })
+        .collect();
+    said.iter().any(|cell| !cell.is_empty()).then(|| Column::figures(HEDGE_HEADING, said))
 }
 
 /// The median over `runs` of each run's p99.
@@ -247,6 +275,7 @@ const TERMINAL_WIDTH: usize = 120;
 /// [`columns`]' one table.
 fn terminal_tables(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize) -> String {
     let mut all = columns(rows, setup, points, r);
+    let hedge = all.iter().position(|c| c.heading == HEDGE_HEADING).map(|i| all.remove(i));
     let mut take = |heading: &str| {
         let index = all.iter().position(|c| c.heading == heading).expect("a column of columns()");
         all.remove(index)
@@ -291,7 +320,8 @@ fn terminal_tables(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r
         Column::figures("p99, runs' range", range.collect()),
         Column::text("load kept pace", kept.collect()),
     ];
-    let costs = vec![server, workers, take("server CPU / 1,000"), take("peak memory")];
+    let mut costs = vec![server, workers, take("server CPU / 1,000"), take("peak memory")];
+    costs.extend(hedge);
     let both = [the_runs.clone(), costs[1..].to_vec()].concat();
     let mut tables = vec![table::terminal(latency), table::terminal(both)];
     if width(&tables[1]) > TERMINAL_WIDTH {

@@ -35,6 +35,8 @@ pub struct Launch<'a> {
     pub common: Vec<String>,
     /// The source's tail and hedge, which the gateways and Python's take.
     pub source: Vec<String>,
+    /// Where a hedging server writes what its hedge sent, at its stop.
+    pub hedge_report: Option<&'a Path>,
 }
 
 impl Served {
@@ -116,6 +118,9 @@ impl Served {
         command.args(&launch.common);
         if matches!(self, Served::Gateway(_) | Served::Python(_)) {
             command.args(&launch.source);
+            if let Some(path) = launch.hedge_report {
+                command.arg("--hedge-report").arg(path);
+            }
         }
         command
     }

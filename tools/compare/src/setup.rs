@@ -8,6 +8,7 @@ use std::{
     process::Command,
 };
 
+use chain_lab::HedgeTotals;
 use chain_records::{
     load::Report,
     serve_record::{Point, Saturation},
@@ -133,6 +134,15 @@ pub struct Setup<'a> {
 impl Setup<'_> {
     /// `served` serving, in a fresh process pinned to the server's cores.
     pub fn server(&self, served: Served) -> Result<Server, String> {
+        self.server_reporting(served, None)
+    }
+
+    /// `served` serving, writing what its hedge sent to `hedge_report` at its stop.
+    fn server_reporting(
+        &self,
+        served: Served,
+        hedge_report: Option<&Path>,
+    ) -> Result<Server, String> {
         let in_flight = self.load.connections.get().max(1_000).to_string();
         let latency = format!("{}ns", self.load.latency.as_nanos());
         let common = ["--port", "0", "--latency", &latency, "--max-in-flight", &in_flight];
@@ -142,19 +152,25 @@ impl Setup<'_> {
             connections: self.load.connections.get(),
             common: common.map(str::to_owned).to_vec(),
             source: self.load.source_args(),
+            hedge_report,
         };
         Server::start(pinned(&mut served.command(&launch), &self.cores.server))
     }
 
-    /// One measurement of `served` at `rate`, in fresh processes.
+    /// One measurement of `served` at `rate`, in fresh processes; with a hedge,
+    /// what the server's hedge sent, as it wrote it at its stop.
     pub fn measure(&self, served: Served, rate: f64) -> Result<Point, String> {
-        let server = self.server(served)?;
+        let hedged = self.load.hedge_after.is_some();
+        let path = std::env::temp_dir().join(format!("compare-hedge-{}.json", std::process::id()));
+        let hedge_report = hedged.then_some(path.as_path());
+        let server = self.server_reporting(served, hedge_report)?;
         let before = server.cpu_time()?;
         let report = self.load_on(&server, rate)?;
         let server_cpu_seconds = (server.cpu_time()? - before).as_secs_f64();
         let peak_memory_bytes = server.peak_memory()?;
         server.stop()?;
-        Ok(Point { load: report, server_cpu_seconds, peak_memory_bytes })
+        let hedge = hedge_report.map(read_hedge_report).transpose()?;
+        Ok(Point { load: report, server_cpu_seconds, peak_memory_bytes, hedge })
     }
 
     fn load_on(&self, server: &Server, rate: f64) -> Result<Report, String> {
@@ -187,6 +203,15 @@ impl Setup<'_> {
             None => Ok(report),
         }
     }
+}
+
+/// What a server's hedge sent, as it wrote it to `path` at its stop; the file is
+/// removed once read.
+fn read_hedge_report(path: &Path) -> Result<HedgeTotals, String> {
+    let text = std::fs::read(path)
+        .map_err(|e| format!("the server wrote no hedge report to {}: {e}", path.display()))?;
+    let _ = std::fs::remove_file(path);
+    serde_json::from_slice(&text).map_err(|e| format!("an unreadable hedge report: {e}"))
 }
 
 #[cfg(test)]

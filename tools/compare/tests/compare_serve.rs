@@ -134,6 +134,45 @@ fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() 
     }
 }
 
+/// With a hedge, every server that hedges (the gateway's and asyncio's) says at its
+/// stop what it sent: a fetch needed for each user of each answer, one more copy at
+/// most for each, and the extra ones never earlier than the hedge's delay.
+#[test]
+fn a_hedged_server_s_copies_are_read_back_from_it_at_its_stop() {
+    let json = std::env::temp_dir().join(format!("compare-hedge-{}.json", std::process::id()));
+    let args = [
+        "serve",
+        "--rates=50",
+        "--batch=10",
+        "--latency=1ms",
+        "--slow-rate=0.1",
+        "--slow=40ms",
+        "--hedge-after=10ms",
+        "--connections=4",
+        "--duration=400ms",
+        "--warmup=0s",
+        "--runs=1",
+        "--flavours=tokio-current-thread",
+        "--json",
+    ];
+    let output = compare(&[&args[..], &[json.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("hedge left after"), "{stdout}");
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    for row in record["rows"].as_array().unwrap() {
+        let point = &row["loads"][0]["runs"][0];
+        let answered = point["load"]["answered_in_all"].as_u64().unwrap();
+        let hedge = &point["hedge"];
+        let (needed, sent) = (hedge["needed"].as_u64().unwrap(), hedge["sent"].as_u64().unwrap());
+        assert_eq!(needed, 20 * answered, "{row}");
+        assert!(sent > needed && sent <= 2 * needed, "{row}: the tail's slow fetches got a copy");
+        let late = hedge["extra_after_mean_s"].as_f64().unwrap();
+        assert!(late >= 0.010, "{row}: a hedge never leaves early");
+    }
+}
+
 #[test]
 fn holding_connections_reads_the_servers_memory_with_each_open() {
     let json = std::env::temp_dir().join(format!("compare-hold-{}.json", std::process::id()));

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use chain_lab::HedgeTotals;
+
 use crate::load::Report;
 
 /// One measurement: what the load saw, and what the server spent.
@@ -14,6 +16,9 @@ pub struct Point {
     pub server_cpu_seconds: f64,
     /// The server's peak resident memory.
     pub peak_memory_bytes: u64,
+    /// With a hedge: what it sent, as the server said at its stop.
+    #[serde(default)]
+    pub hedge: Option<HedgeTotals>,
 }
 
 impl Point {
