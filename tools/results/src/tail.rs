@@ -174,6 +174,11 @@ pub fn p99_s(point: &Point) -> Option<f64> {
     Some(point.load.latency_us.p99 as f64 / 1e6)
 }
 
+/// How late a point's extra copies left after their first, on average, in seconds.
+fn hedge_late_s(point: &Point) -> Option<f64> {
+    Some(point.hedge?.extra_after_mean?.as_secs_f64())
+}
+
 fn met_slow(point: &Point) -> Option<f64> {
     point.load.over.map(|over| over.share)
 }
@@ -194,7 +199,7 @@ fn slow_rate(document: &ServeDocument) -> Result<f64, String> {
 /// CPU per answer.
 fn batch(batches: &Batches) -> Result<String, String> {
     let mut table = String::from(
-        "| server | users a request | p50 | p99 | hedged p50 | hedged p99 | met a slow fetch | by chance | CPU per 1,000 answers | hedged |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| server | users a request | p50 | p99 | hedged p50 | hedged p99 | hedge left after | met a slow fetch | by chance | CPU per 1,000 answers | hedged |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (n, plain, hedged) in &batches.sizes {
         let chance = 1.0 - (1.0 - slow_rate(plain)?).powi(2 * *n as i32);
@@ -206,12 +211,13 @@ fn batch(batches: &Batches) -> Result<String, String> {
             let p50 = |point: &Point| Some(point.load.latency_us.p50 as f64 / 1e6);
             let ms = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.1} ms"));
             table += &format!(
-                "| {} | {n} | {} | {} | {} | {} | {} | {:.1} % | {} | {} |\n",
+                "| {} | {n} | {} | {} | {} | {} | {} | {} | {:.1} % | {} | {} |\n",
                 row.server,
                 secs(of(Some(row), p50)),
                 secs(of(Some(row), p99_s)),
                 secs(of(twin, p50)),
                 secs(of(twin, p99_s)),
+                secs(of(twin, hedge_late_s)),
                 of(Some(row), met_slow).map_or("–".to_owned(), |s| format!("{:.1} %", s * 100.0)),
                 chance * 100.0,
                 ms(of(Some(row), cpu)),
