@@ -229,7 +229,7 @@ fn batch(batches: &Batches) -> Result<String, String> {
 }
 
 /// What the hedge bought on the batch route at its largest size, and what it cost
-/// in CPU, over the servers: the least and the most of each.
+/// in CPU: over the Rust servers, the least and the most of each, then asyncio's.
 fn batch_bought(batches: &Batches) -> Result<String, String> {
     let (n, plain, hedged) = batches.sizes.last().ok_or("no batch size measured")?;
     let pairs: Vec<(&ServedRow, &ServedRow)> = plain
@@ -237,23 +237,32 @@ fn batch_bought(batches: &Batches) -> Result<String, String> {
         .iter()
         .filter_map(|row| Some((row, hedged.rows.iter().find(|r| r.server == row.server)?)))
         .collect();
-    let ratio = |figure: fn(&Point) -> Option<f64>| -> Vec<f64> {
-        pairs
-            .iter()
-            .filter_map(|(p, h)| Some(median_of(h, figure)? / median_of(p, figure)?))
-            .collect()
+    let ratio = |pair: &(&ServedRow, &ServedRow), figure: fn(&Point) -> Option<f64>| {
+        Some(median_of(pair.1, figure)? / median_of(pair.0, figure)?)
     };
-    let (p99, cost) = (ratio(p99_s), ratio(cpu));
+    let python = |pair: &&(&ServedRow, &ServedRow)| pair.0.server.ends_with("(Python)");
+    let rust: Vec<_> = pairs.iter().filter(|pair| !python(pair)).collect();
+    let p99: Vec<f64> = rust.iter().filter_map(|pair| ratio(pair, p99_s)).collect();
+    let cost: Vec<f64> = rust.iter().filter_map(|pair| ratio(pair, cpu)).collect();
     if p99.is_empty() || cost.is_empty() {
-        return Err(format!("{}: no server measured both ways", batch_name(*n, false)));
+        return Err(format!("{}: no Rust server measured both ways", batch_name(*n, false)));
     }
     let ((least, most), (cheapest, dearest)) = (extremes(&p99), extremes(&cost));
     let chance = 1.0 - (1.0 - slow_rate(plain)?).powi(2 * *n as i32);
-    Ok(format!(
-        "At {n} users a request, {:.0} % of requests meet a slow fetch by chance; the hedge made the p99 {least:.2} to {most:.2} times what it was, over the {} servers, for {cheapest:.2} to {dearest:.2} times the CPU per answer.",
+    let mut said = format!(
+        "At {n} users a request, {:.0} % of requests meet a slow fetch by chance; the hedge made the p99 {least:.2} to {most:.2} times what it was, over the {} Rust servers, for {cheapest:.2} to {dearest:.2} times the CPU per answer.",
         chance * 100.0,
-        pairs.len(),
-    ))
+        rust.len(),
+    );
+    for pair in pairs.iter().filter(python) {
+        if let (Some(p99), Some(cost)) = (ratio(pair, p99_s), ratio(pair, cpu)) {
+            said += &format!(
+                " {}: {p99:.2} times the p99, for {cost:.2} times the CPU per answer.",
+                pair.0.server
+            );
+        }
+    }
+    Ok(said)
 }
 
 #[cfg(test)]
