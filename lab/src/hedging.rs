@@ -61,11 +61,6 @@ impl<S: DataSource, R: Runtime> Hedging<S, R> {
         Hedging { inner, rt: rt.clone(), after, budget: Arc::default() }
     }
 
-    /// How long a fetch waits before its extra copy is sent; `None` if never.
-    pub fn after(&self) -> Option<Duration> {
-        self.after
-    }
-
     /// What the hedge has cost so far, across every clone and shard of this source.
     pub fn budget(&self) -> Arc<HedgeBudget> {
         self.budget.clone()

@@ -81,13 +81,16 @@ fn each_row_serves_exactly_the_requests_due(batch: Option<u64>) {
     }
 }
 
-/// A tail reaches every server that has one, the gateway's and asyncio's: a batch
-/// of 10 users (20 fetches) with 10 % of them slow meets a slow fetch nine times in
-/// ten, so the median request waits at least the slow time. The baselines without a
-/// tail are not run.
-#[test]
-fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() {
-    let json = std::env::temp_dir().join(format!("compare-tail-{}.json", std::process::id()));
+/// `compare serve` of `flavour` and the Python servers, 20 requests of 10 users each
+/// on a backend with 10 % of fetches 40 ms slow (seed 0), with `more` options: what
+/// it printed, and its JSON (written to a file named after `test`).
+fn batch_of_ten_with_a_tail(
+    test: &str,
+    flavour: &str,
+    more: &[&str],
+) -> (String, serde_json::Value) {
+    let json = std::env::temp_dir().join(format!("compare-{test}-{}.json", std::process::id()));
+    let flavours = format!("--flavours={flavour}");
     let args = [
         "serve",
         "--rates=50",
@@ -99,16 +102,25 @@ fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() 
         "--duration=400ms",
         "--warmup=0s",
         "--runs=1",
-        "--flavours=smol-current-thread",
+        &flavours,
         "--json",
+        json.to_str().unwrap(),
     ];
-    let output = compare(&[&args[..], &[json.to_str().unwrap()]].concat());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("the native and threads baselines are not run"), "{stdout}");
-    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let output = compare(&[&args[..], more].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let record = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let _ = std::fs::remove_file(&json);
+    (String::from_utf8_lossy(&output.stdout).into_owned(), record)
+}
+
+/// A tail reaches every server that has one, the gateway's and asyncio's: a batch
+/// of 10 users (20 fetches) with 10 % of them slow meets a slow fetch nine times in
+/// ten, so the median request waits at least the slow time. The baselines without a
+/// tail are not run.
+#[test]
+fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() {
+    let (stdout, record) = batch_of_ten_with_a_tail("tail", "smol-current-thread", &[]);
+    assert!(stdout.contains("the native and threads baselines are not run"), "{stdout}");
     let rows = record["rows"].as_array().unwrap();
     let servers: Vec<_> = rows.iter().map(|row| row["server"].as_str().unwrap()).collect();
     assert_eq!(servers[0], "smol-current-thread", "{record}");
@@ -139,28 +151,9 @@ fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() 
 /// most for each, and the extra ones never earlier than the hedge's delay.
 #[test]
 fn a_hedged_server_s_copies_are_read_back_from_it_at_its_stop() {
-    let json = std::env::temp_dir().join(format!("compare-hedge-{}.json", std::process::id()));
-    let args = [
-        "serve",
-        "--rates=50",
-        "--batch=10",
-        "--latency=1ms",
-        "--slow-rate=0.1",
-        "--slow=40ms",
-        "--hedge-after=10ms",
-        "--connections=4",
-        "--duration=400ms",
-        "--warmup=0s",
-        "--runs=1",
-        "--flavours=tokio-current-thread",
-        "--json",
-    ];
-    let output = compare(&[&args[..], &[json.to_str().unwrap()]].concat());
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let hedged = ["--hedge-after=10ms"];
+    let (stdout, record) = batch_of_ten_with_a_tail("hedge", "tokio-current-thread", &hedged);
     assert!(stdout.contains("hedge left after"), "{stdout}");
-    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    let _ = std::fs::remove_file(&json);
     for row in record["rows"].as_array().unwrap() {
         let point = &row["loads"][0]["runs"][0];
         let answered = point["load"]["answered_in_all"].as_u64().unwrap();
