@@ -68,13 +68,24 @@ pub struct PerIteration {
 
 /// Runs of each side: the least kernel time of them counts, since a run that met
 /// a page fault or a preemption the others did not says nothing about the code.
-const RUNS: usize = 5;
+const RUNS: usize = 3;
 
-/// Runs `side` of `case` natively (no valgrind) [`RUNS`] times, for ten times its
-/// larger counted number of iterations each, and reads its kernel account per
-/// iteration from the run that spent the least time in the kernel.
+/// The CPU time each counted run lasts. The kernel splits a thread's time between
+/// user and system by sampling it at each scheduler tick (4 ms at 250 Hz), so a run
+/// of a few ticks reads its system time to a whole tick: 40 iterations of a 1 ms
+/// case are ten ticks, and one tick that fell in a page fault was a tenth, above the
+/// [`KERNEL_SHARE`] allowed. Half a second is about 125 ticks, so the allowance is
+/// a dozen of them.
+const RUN_CPU: Duration = Duration::from_millis(500);
+
+/// Runs `side` of `case` natively (no valgrind): once for ten times its larger
+/// counted number of iterations, to learn its CPU time per iteration, then
+/// [`RUNS`] times for as many iterations as last [`RUN_CPU`]; reads its kernel
+/// account per iteration from the run that spent the least time in the kernel.
 pub fn per_iteration(case: &Case, side: Side, flavour: Flavour) -> Result<PerIteration, String> {
-    let iterations = case.counted_iterations.1 * 10;
+    let first = case.counted_iterations.1 * 10;
+    let trial = run(case, side, flavour, first)?;
+    let iterations = iterations_for(first, trial.system + trial.user);
     let mut least: Option<Kernel> = None;
     for _ in 0..RUNS {
         let kernel = run(case, side, flavour, iterations)?;
@@ -85,6 +96,18 @@ pub fn per_iteration(case: &Case, side: Side, flavour: Flavour) -> Result<PerIte
     let kernel = least.expect("at least one run");
     let us = |time: Duration| time.as_secs_f64() * 1e6 / iterations as f64;
     Ok(PerIteration { system_us: us(kernel.system), user_us: us(kernel.user) })
+}
+
+/// How many iterations last [`RUN_CPU`], given that `first` of them took `cpu`:
+/// never fewer than `first`, and at most a thousand times it where the trial read
+/// no time at all.
+fn iterations_for(first: u64, cpu: Duration) -> u64 {
+    let most = first.saturating_mul(1_000);
+    if cpu.is_zero() {
+        return most;
+    }
+    let scaled = (first as f64 * RUN_CPU.as_secs_f64() / cpu.as_secs_f64()).ceil() as u64;
+    scaled.clamp(first, most)
 }
 
 /// One run of `iterations`, as [`Kernel`] says. glibc's allocator is told to keep
@@ -142,6 +165,16 @@ mod tests {
         assert!(kernel_more(side(90.0, 1000.0), side(0.0, 950.0)).is_none());
         assert!(kernel_more(side(300.0, 1000.0), side(200.0, 800.0)).is_none());
         assert!(kernel_more(side(320.0, 1000.0), side(200.0, 800.0)).is_some());
+    }
+
+    #[test]
+    fn each_run_lasts_enough_ticks_for_the_allowance_to_be_many_of_them() {
+        // spawn_many: 40 iterations of about 1 ms.
+        assert_eq!(iterations_for(40, Duration::from_millis(40)), 500);
+        // A case slower than the run's CPU time keeps its first count.
+        assert_eq!(iterations_for(40, Duration::from_secs(2)), 40);
+        assert_eq!(iterations_for(40, Duration::ZERO), 40_000);
+        assert_eq!(iterations_for(40, Duration::from_nanos(1)), 40_000);
     }
 
     #[test]
