@@ -1,7 +1,10 @@
 //! `serve`: the gateway on this binary's runtime, until Ctrl-C or SIGTERM, then a
 //! graceful stop and what it served.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::{
+    io::Write,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+};
 
 use super::{
     ServeArgs, SourceKind,
@@ -13,7 +16,7 @@ use chain_contract::Runtime;
 use chain_core::DataSource;
 use chain_http::Source;
 use chain_http::gateway::{Gateway, GatewayStats, PATH, Stall};
-use chain_lab::{Hedging, with_faults};
+use chain_lab::{FetchReport, HedgeBudget, Hedging, TimedFetches, with_faults};
 
 /// Serves the gateway on `rt` as `args` say, the source started in-process at
 /// `service` if there is one, until the first signal; its error says what failed.
@@ -58,17 +61,42 @@ async fn hedged_on<R: Runtime, S: DataSource + 'static>(
     source: S,
 ) -> Result<(), String> {
     let Some(after) = args.source.hedge_after else {
-        return gateway_on(rt, args, stop, source).await;
+        return timed_on(rt, args, stop, source, None).await;
     };
     let hedged = Hedging::new(source, &rt, Some(after));
     let budget = hedged.budget();
-    let report = args.hedge_report.clone();
-    gateway_on(rt, args, stop, hedged).await?;
+    timed_on(rt, args, stop, hedged, Some(&budget)).await?;
     say!("  hedged after {}: {budget}", duration(after));
-    let Some(path) = report else { return Ok(()) };
-    let totals = serde_json::to_vec(&budget.totals()).expect("plain data serializes");
-    std::fs::write(&path, totals)
-        .map_err(|e| format!("cannot write the hedge's report to {}: {e}", path.display()))
+    Ok(())
+}
+
+/// The gateway on `source`, each fetch timed if `args` ask for a report (and then
+/// the report, with `hedge`'s totals, written at the end), until `stop` says which
+/// signal came.
+async fn timed_on<R: Runtime, S: DataSource + 'static>(
+    rt: R,
+    args: ServeArgs,
+    stop: impl Future<Output = &'static str> + Send + 'static,
+    source: S,
+    hedge: Option<&HedgeBudget>,
+) -> Result<(), String> {
+    let Some(path) = args.report.clone() else {
+        return gateway_on(rt, args, stop, source).await;
+    };
+    // Made before the gateway listens: a file it cannot write fails the start, not
+    // the stop after the whole run.
+    let cannot = |e: std::io::Error| format!("cannot write the report to {}: {e}", path.display());
+    let file = std::fs::File::create(&path).map_err(cannot)?;
+    let timed = TimedFetches::new(source, &rt);
+    let histogram = timed.histogram();
+    gateway_on(rt, args, stop, timed).await?;
+    let fetches = histogram.percentiles();
+    if let Some(fetches) = fetches {
+        say!("  fetches: {fetches} ({} answered)", fetches.count);
+    }
+    let report = FetchReport { fetches, hedge: hedge.map(HedgeBudget::totals) };
+    let json = serde_json::to_vec(&report).expect("plain data serializes");
+    (&file).write_all(&json).map_err(cannot)
 }
 
 /// The gateway on `source`, until `stop` says which signal came.

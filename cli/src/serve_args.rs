@@ -54,11 +54,12 @@ pub struct ServeArgs {
     /// chain: past it, the answer is 504.
     #[command(flatten)]
     pub source: SourceArgs,
-    /// With --hedge-after: at the stop, write what the hedge sent as JSON to FILE
-    /// (fetches needed and sent, extra copies that answered first, how late they
-    /// left), for compare serve.
+    /// At the stop, write what the gateway's fetches met as JSON to FILE, for
+    /// compare serve: their latency percentiles (timed only when this is given)
+    /// and, with --hedge-after, what the hedge sent (fetches needed and sent, extra
+    /// copies that answered first, how late they left).
     #[arg(long, value_name = "FILE")]
-    pub hedge_report: Option<PathBuf>,
+    pub report: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -99,11 +100,6 @@ impl ServeArgs {
                 humantime::format_duration(self.stall),
                 humantime::format_duration(self.stall_every)
             ));
-        }
-        if self.hedge_report.is_some() && self.source.hedge_after.is_none() {
-            return Some(
-                "--hedge-report writes what the hedge sent: it needs --hedge-after".to_owned(),
-            );
         }
         self.source.ignored(|id| id != "fetch_timeout" && given(id))
     }

@@ -42,10 +42,12 @@ fn malformed_answer(root: &str) -> String {
 /// `serve --port 0` answers curl with the article's JSON, for one user and for a
 /// batch, a 404 for another path, and a request that is not HTTP with a 400;
 /// SIGTERM then stops it with status 0, saying what it answered and, hedged, what
-/// the hedge sent.
+/// the hedge sent, and writing both, with the fetches' latencies, to its --report.
 pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
+    let report = scratch_file("report.json");
     let mut server = Command::new(binary)
-        .args(["serve", "--port", "0", "--hedge-after", "10s"])
+        .args(["serve", "--port", "0", "--latency", "1ms", "--hedge-after", "10s", "--report"])
+        .arg(&report)
         .stdout(Stdio::piped())
         .spawn()
         .expect("the binary starts");
@@ -81,6 +83,36 @@ pub fn serve_answers_curl_and_stops_at_sigterm(binary: &str) {
     // Every fetch answers at once, long before the hedge's delay.
     let budget = "hedged after 10.000 s: 6 fetches sent for 6 needed (0 extra)";
     assert!(rest.contains(budget), "{rest}");
+    assert!(rest.contains("  fetches: p50 "), "{rest}");
+    let written = std::fs::read_to_string(&report).expect("serve wrote its report");
+    let _ = std::fs::remove_file(&report);
+    assert!(written.starts_with(r#"{"fetches":{"count":6,"p50_s":"#), "{written}");
+    let p50: Option<f64> =
+        written.split(r#""p50_s":"#).nth(1).and_then(|rest| rest.split(',').next()?.parse().ok());
+    assert!(p50.is_some_and(|p50| p50 >= 0.001), "each fetch waits its 1 ms: {written}");
+    assert!(written.contains(r#""hedge":{"needed":6,"sent":6,"extra_won":0,"#), "{written}");
+}
+
+/// A path of its own in the temporary folder, for this process and this call.
+fn scratch_file(name: &str) -> std::path::PathBuf {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("serve-{}-{call}-{name}", std::process::id()))
+}
+
+/// A --report it could not write fails the start, with one line naming the file,
+/// status 1, before the gateway listens, rather than at the stop, after the run.
+pub fn serve_with_a_report_it_cannot_write_fails_before_listening(binary: &str) {
+    let report = "/nonexistent-folder/report.json";
+    let mut serve = Command::new(binary);
+    serve.args(["serve", "--port", "0", "--report", report]);
+    let output = output_within(&mut serve, TIME_LIMIT);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let says = format!("error: cannot write the report to {report}: ");
+    assert!(stderr.starts_with(&says), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("gateway on"), "it listened");
 }
 
 /// Options `serve` would ignore, and values out of range, are usage errors (status
@@ -94,7 +126,6 @@ pub fn serve_refuses_options_it_would_ignore(binary: &str) {
         (&["--max-in-flight", "0"], "--max-in-flight"),
         (&["--listen", "0.0.0.0:8080", "--port", "8080"], "name two addresses"),
         (&["--listen", "8080"], "--listen"),
-        (&["--hedge-report", "hedge.json"], "--hedge-report writes what the hedge sent"),
     ] {
         let output = output_within(Command::new(binary).arg("serve").args(args), TIME_LIMIT);
         let stderr = String::from_utf8_lossy(&output.stderr);

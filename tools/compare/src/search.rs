@@ -168,7 +168,13 @@ pub(crate) mod tests {
                 kept_schedule: true,
             },
         };
-        Point { load, server_cpu_seconds: 0.1, peak_memory_bytes: 1 << 22, hedge: None }
+        Point {
+            load,
+            server_cpu_seconds: 0.1,
+            peak_memory_bytes: 1 << 22,
+            hedge: None,
+            fetches: None,
+        }
     }
 
     const BOUND: Duration = Duration::from_millis(10);

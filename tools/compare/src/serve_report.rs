@@ -1,7 +1,10 @@
 //! `compare serve`'s report: a table per offered rate (medians, with the spread of
 //! the runs beside the p99), notes, and the JSON, Markdown and chart asked for.
 
-use std::num::NonZeroUsize;
+use std::{num::NonZeroUsize, time::Duration};
+
+use chain_core::readable::duration;
+use chain_lab::Percentiles;
 
 use benches::Flavour;
 use chain_cli::report::{machine, say};
@@ -225,8 +228,34 @@ fn columns(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize)
         Column::text("load kept pace", cells(&kept_pace)),
     ]
     .into_iter()
+    .chain(fetch_column((0..rows.len()).map(|f| &at(f)[..])))
     .chain(hedge_column((0..rows.len()).map(|f| &at(f)[..])))
     .collect()
+}
+
+/// The heading of [`fetch_column`].
+const FETCH_HEADING: &str = "server's fetches p50 / p99";
+
+/// The note that says what [`fetch_column`] holds, where it is shown.
+const FETCH_NOTE: &str = "server's fetches: each fetch's latency as the server's own chains met it (a hedged fetch's first answer), over its whole run, warm-up included, as the server counted it in an HDR histogram (`serve --report`), the median over the runs: the backend's tail beside the requests'";
+
+/// With a tail or a hedge, each fetch's latency as the server's chains met it (the
+/// median over the runs), the backend's tail beside the requests' own.
+fn fetch_column<'p>(each_row: impl Iterator<Item = &'p [Point]>) -> Option<Column> {
+    let said: Vec<String> = each_row
+        .map(|runs| {
+            let fetches: Vec<_> = runs.iter().filter_map(|p| p.fetches).collect();
+            if fetches.is_empty() {
+                return String::new();
+            }
+            let median = |at: fn(&Percentiles) -> Duration| {
+                let seconds: Vec<f64> = fetches.iter().map(|f| at(f).as_secs_f64()).collect();
+                duration(Duration::from_secs_f64(crate::stats::median(&seconds)))
+            };
+            format!("{} / {}", median(|f| f.p50), median(|f| f.p99))
+        })
+        .collect();
+    said.iter().any(|cell| !cell.is_empty()).then(|| Column::figures(FETCH_HEADING, said))
 }
 
 /// The heading of [`hedge_column`].
@@ -275,7 +304,9 @@ const TERMINAL_WIDTH: usize = 120;
 /// [`columns`]' one table.
 fn terminal_tables(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r: usize) -> String {
     let mut all = columns(rows, setup, points, r);
-    let hedge = all.iter().position(|c| c.heading == HEDGE_HEADING).map(|i| all.remove(i));
+    let mut optional =
+        |heading| all.iter().position(|c| c.heading == heading).map(|i| all.remove(i));
+    let (fetches, hedge) = (optional(FETCH_HEADING), optional(HEDGE_HEADING));
     let mut take = |heading: &str| {
         let index = all.iter().position(|c| c.heading == heading).expect("a column of columns()");
         all.remove(index)
@@ -321,7 +352,7 @@ fn terminal_tables(rows: &[Served], setup: &Setup, points: &[Vec<Vec<Point>>], r
         Column::text("load kept pace", kept.collect()),
     ];
     let mut costs = vec![server, workers, take("server CPU / 1,000"), take("peak memory")];
-    costs.extend(hedge);
+    costs.extend(fetches.into_iter().chain(hedge));
     let both = [the_runs.clone(), costs[1..].to_vec()].concat();
     let mut tables = vec![table::terminal(latency), table::terminal(both)];
     if width(&tables[1]) > TERMINAL_WIDTH {
@@ -411,6 +442,9 @@ pub fn report(
         "server CPU / 1,000: the server process's CPU time over the whole load (warm-up included) per 1,000 answers; peak memory: its VmHWM",
         "load kept pace: the generator sent 99 % of its requests within 1 ms of their time and was under 90 % busy; where not, the figures are the generator's limit as much as the server's",
     ];
+    if load.has_tail_or_hedge() {
+        notes.push(FETCH_NOTE);
+    }
     if matches!(levels, Levels::Fractions { .. }) {
         notes.push("the contract's cost, for each gateway with a native twin: `native ÷ gateway, rate`, the twin's saturation rate over the gateway's, where the server limited both (target: 1.10 or less); `gateway ÷ native, CPU`, the gateway's CPU per answer over the twin's, each at its own saturation rate, which holds where the load generator was the limit too");
     }

@@ -35,8 +35,9 @@ pub struct Launch<'a> {
     pub common: Vec<String>,
     /// The source's tail and hedge, which the gateways and Python's take.
     pub source: Vec<String>,
-    /// Where a hedging server writes what its hedge sent, at its stop.
-    pub hedge_report: Option<&'a Path>,
+    /// Where a server with a tail or a hedge writes what its fetches met, at its
+    /// stop (`serve --report`).
+    pub report: Option<&'a Path>,
 }
 
 impl Served {
@@ -118,8 +119,8 @@ impl Served {
         command.args(&launch.common);
         if matches!(self, Served::Gateway(_) | Served::Python(_)) {
             command.args(&launch.source);
-            if let Some(path) = launch.hedge_report {
-                command.arg("--hedge-report").arg(path);
+            if let Some(path) = launch.report {
+                command.arg("--report").arg(path);
             }
         }
         command

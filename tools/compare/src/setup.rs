@@ -8,7 +8,7 @@ use std::{
     process::Command,
 };
 
-use chain_lab::HedgeTotals;
+use chain_lab::FetchReport;
 use chain_records::{
     load::Report,
     serve_record::{Point, Saturation},
@@ -137,12 +137,8 @@ impl Setup<'_> {
         self.server_reporting(served, None)
     }
 
-    /// `served` serving, writing what its hedge sent to `hedge_report` at its stop.
-    fn server_reporting(
-        &self,
-        served: Served,
-        hedge_report: Option<&Path>,
-    ) -> Result<Server, String> {
+    /// `served` serving, writing what its fetches met to `report` at its stop.
+    fn server_reporting(&self, served: Served, report: Option<&Path>) -> Result<Server, String> {
         let in_flight = self.load.connections.get().max(1_000).to_string();
         let latency = format!("{}ns", self.load.latency.as_nanos());
         let common = ["--port", "0", "--latency", &latency, "--max-in-flight", &in_flight];
@@ -152,25 +148,31 @@ impl Setup<'_> {
             connections: self.load.connections.get(),
             common: common.map(str::to_owned).to_vec(),
             source: self.load.source_args(),
-            hedge_report,
+            report,
         };
         Server::start(pinned(&mut served.command(&launch), &self.cores.server))
     }
 
-    /// One measurement of `served` at `rate`, in fresh processes; with a hedge,
-    /// what the server's hedge sent, as it wrote it at its stop.
+    /// One measurement of `served` at `rate`, in fresh processes; with a tail or a
+    /// hedge, what the server's fetches met, as it wrote it at its stop (the
+    /// baselines, which have neither, are not run then).
     pub fn measure(&self, served: Served, rate: f64) -> Result<Point, String> {
-        let hedged = self.load.hedge_after.is_some();
-        let path = std::env::temp_dir().join(format!("compare-hedge-{}.json", std::process::id()));
-        let hedge_report = hedged.then_some(path.as_path());
-        let server = self.server_reporting(served, hedge_report)?;
+        let path = std::env::temp_dir().join(format!("compare-serve-{}.json", std::process::id()));
+        let report = self.load.has_tail_or_hedge().then_some(path.as_path());
+        let server = self.server_reporting(served, report)?;
         let before = server.cpu_time()?;
-        let report = self.load_on(&server, rate)?;
+        let load = self.load_on(&server, rate)?;
         let server_cpu_seconds = (server.cpu_time()? - before).as_secs_f64();
         let peak_memory_bytes = server.peak_memory()?;
         server.stop()?;
-        let hedge = hedge_report.map(read_hedge_report).transpose()?;
-        Ok(Point { load: report, server_cpu_seconds, peak_memory_bytes, hedge })
+        let report = report.map(read_report).transpose()?;
+        Ok(Point {
+            load,
+            server_cpu_seconds,
+            peak_memory_bytes,
+            hedge: report.and_then(|r| r.hedge),
+            fetches: report.and_then(|r| r.fetches),
+        })
     }
 
     fn load_on(&self, server: &Server, rate: f64) -> Result<Report, String> {
@@ -205,13 +207,13 @@ impl Setup<'_> {
     }
 }
 
-/// What a server's hedge sent, as it wrote it to `path` at its stop; the file is
+/// What a server's fetches met, as it wrote it to `path` at its stop; the file is
 /// removed once read.
-fn read_hedge_report(path: &Path) -> Result<HedgeTotals, String> {
+fn read_report(path: &Path) -> Result<FetchReport, String> {
     let text = std::fs::read(path)
-        .map_err(|e| format!("the server wrote no hedge report to {}: {e}", path.display()))?;
+        .map_err(|e| format!("the server wrote no report to {}: {e}", path.display()))?;
     let _ = std::fs::remove_file(path);
-    serde_json::from_slice(&text).map_err(|e| format!("an unreadable hedge report: {e}"))
+    serde_json::from_slice(&text).map_err(|e| format!("an unreadable report from the server: {e}"))
 }
 
 #[cfg(test)]

@@ -143,7 +143,14 @@ fn a_tail_reaches_the_gateways_and_asyncio_and_leaves_the_other_baselines_out() 
         assert_eq!(load["over"]["threshold_us"], 40_000, "{row}");
         let share = load["over"]["share"].as_f64().unwrap();
         assert!(share >= met, "{}: {share} took 40 ms, {met} met a slow fetch", row["server"]);
+        // The server's own fetches: each of every answer's 20 counted once, a tenth
+        // of them slow, so the median waits the usual 1 ms and p99 the slow 40.
+        let fetches = &row["loads"][0]["runs"][0]["fetches"];
+        assert_eq!(fetches["count"].as_u64(), Some(20 * 20), "{row}");
+        let (p50, p99) = (fetches["p50_s"].as_f64().unwrap(), fetches["p99_s"].as_f64().unwrap());
+        assert!((0.001..0.040).contains(&p50) && p99 >= 0.040, "{row}");
     }
+    assert!(stdout.contains("server's fetches p50 / p99"), "{stdout}");
 }
 
 /// With a hedge, every server that hedges (the gateway's and asyncio's) says at its

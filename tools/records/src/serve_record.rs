@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use chain_lab::HedgeTotals;
+use chain_lab::{HedgeTotals, Percentiles};
 
 use crate::load::Report;
 
@@ -19,6 +19,10 @@ pub struct Point {
     /// With a hedge: what it sent, as the server said at its stop.
     #[serde(default)]
     pub hedge: Option<HedgeTotals>,
+    /// With a tail or a hedge: each fetch's latency as the server's chains met it,
+    /// over its whole run, as it said at its stop (`serve --report`).
+    #[serde(default)]
+    pub fetches: Option<Percentiles>,
 }
 
 impl Point {

@@ -555,7 +555,13 @@ Transfer/sec:     22.86MB
                     "kept_schedule": true},
             });
             let load = serde_json::from_value(report).expect("a report");
-            Point { load, server_cpu_seconds: ms / 1000.0, peak_memory_bytes: 1, hedge: None }
+            Point {
+                load,
+                server_cpu_seconds: ms / 1000.0,
+                peak_memory_bytes: 1,
+                hedge: None,
+                fetches: None,
+            }
         };
         ServedRow {
             server: server.to_owned(),
