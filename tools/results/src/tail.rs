@@ -254,22 +254,40 @@ fn batch_bought(batches: &Batches) -> Result<String, String> {
     if p99.is_empty() || cost.is_empty() {
         return Err(format!("{}: no Rust server measured both ways", batch_name(*n, false)));
     }
+    let extra: Vec<f64> = rust.iter().filter_map(|pair| median_of(pair.1, extra_share)).collect();
     let ((least, most), (cheapest, dearest)) = (extremes(&p99), extremes(&cost));
+    let (fewest, most_extra) = extremes(&extra);
     let chance = 1.0 - (1.0 - slow_rate(plain)?).powi(2 * *n as i32);
     let mut said = format!(
-        "At {n} users a request, {:.0} % of requests meet a slow fetch by chance; the hedge made the p99 {least:.2} to {most:.2} times what it was, over the {} Rust servers, for {cheapest:.2} to {dearest:.2} times the CPU per answer.",
+        "At {n} users a request, {:.0} % of requests meet a slow fetch by chance; the hedge made the p99 {least:.2} to {most:.2} times what it was, over the {} Rust servers, for {cheapest:.2} to {dearest:.2} times the CPU per answer and {} % more fetches.",
         chance * 100.0,
         rust.len(),
+        span(fewest * 100.0, most_extra * 100.0),
     );
     for pair in pairs.iter().filter(python) {
-        if let (Some(p99), Some(cost)) = (ratio(pair, p99_s), ratio(pair, cpu)) {
+        let extra = median_of(pair.1, extra_share);
+        if let (Some(p99), Some(cost), Some(extra)) = (ratio(pair, p99_s), ratio(pair, cpu), extra)
+        {
             said += &format!(
-                " {}: {p99:.2} times the p99, for {cost:.2} times the CPU per answer.",
-                pair.0.server
+                " {}: {p99:.2} times the p99, for {cost:.2} times the CPU per answer and {:.1} % more fetches.",
+                pair.0.server,
+                extra * 100.0
             );
         }
     }
     Ok(said)
+}
+
+/// "least to most" to a tenth, or the one figure where both read the same.
+fn span(least: f64, most: f64) -> String {
+    let (least, most) = (format!("{least:.1}"), format!("{most:.1}"));
+    if least == most { least } else { format!("{least} to {most}") }
+}
+
+/// The share of fetches a point's hedge sent beyond those its chains needed.
+fn extra_share(point: &Point) -> Option<f64> {
+    let hedge = point.hedge?;
+    Some(hedge.sent.checked_sub(hedge.needed)? as f64 / hedge.needed.max(1) as f64)
 }
 
 #[cfg(test)]
@@ -307,6 +325,26 @@ mod tests {
         let said = section(&folder(), "tail-fanout-bought").unwrap();
         assert!(said.contains(&format!("{least:.2} to {most:.2} times")), "{said}");
         assert!(said.contains(&format!("over the {} flavours", pairs.len())), "{said}");
+    }
+
+    #[test]
+    fn the_batch_sentence_says_what_each_hedge_sent_beyond_what_was_needed() {
+        let batches = Batches::read(&folder()).unwrap();
+        let (_, _, hedged) = batches.sizes.last().unwrap();
+        let said = section(&folder(), "tail-batch-bought").unwrap();
+        for row in &hedged.rows {
+            let runs = &row.loads[0].runs;
+            let shares: Vec<f64> = runs
+                .iter()
+                .map(|p| p.hedge.unwrap())
+                .map(|h| (h.sent - h.needed) as f64 / h.needed as f64 * 100.0)
+                .collect();
+            let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+            assert_eq!(runs.len(), 2, "the median of two is their mean");
+            if row.server.ends_with("(Python)") {
+                assert!(said.contains(&format!("{mean:.1} % more fetches.")), "{said}");
+            }
+        }
     }
 
     #[test]
