@@ -22,3 +22,24 @@ compare() {
   ./target/release/compare "$@" \
     --markdown "$out/$name.md" --svg "$out/$name.svg" --json "$out/$name.json"
 }
+
+# same_build FILE: the build record FILE holds is this one's, or FILE is written now;
+# where it differs, a resumed run stops, since one set of results quotes one build.
+same_build() {
+  local now
+  now=$(mktemp)
+  record_build "$now"
+  if [ -e "$1" ] && ! cmp -s "$now" "$1"; then
+    echo "$(basename "$0"): $1 records $(cat "$1"), this build is $(cat "$now"): run every step again" >&2
+    rm -f "$now"
+    exit 1
+  fi
+  mv "$now" "$1"
+}
+
+# add_seconds FILE STARTED: the seconds since STARTED (date +%s) added to FILE's.
+add_seconds() {
+  local before=0
+  [ -e "$1" ] && before=$(cat "$1")
+  echo $(( before + $(date +%s) - $2 )) > "$1"
+}

@@ -3,6 +3,9 @@
 # after `cargo build --release --locked --workspace`):
 #
 #   docs/results/serve.sh FOLDER
+#   docs/results/serve.sh FOLDER STEP...   only those steps (saturation, cost, hold,
+#                                          clients): a run resumed at the same commit,
+#                                          its time added to serve-seconds.txt
 #
 # - serve-saturation: every flavour and baseline searched for its saturation rate
 #   (p99 within 10 ms), then measured at fractions of it, open loop;
@@ -18,23 +21,41 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docs/results/lib.sh
-out=${1:?usage: docs/results/serve.sh FOLDER}
+out=${1:?usage: docs/results/serve.sh FOLDER [STEP...]}
+shift
+all=(saturation cost hold clients)
+steps=("$@")
+for step in "${steps[@]}"; do
+  [[ " ${all[*]} " == *" $step "* ]] ||
+    { echo "serve.sh: no step called $step (the steps: ${all[*]})" >&2; exit 2; }
+done
+resumed=$(( ${#steps[@]} > 0 ))
+[ "$resumed" = 1 ] || steps=("${all[@]}")
 # wrk is Debian's package, installed here where it is missing (as CI installs its own).
 bash .ci/install wrk ||
   { echo "serve.sh: wrk is missing and could not be installed (apt install wrk)" >&2; exit 2; }
 mkdir -p "$out"
 bin=./target/release
 started=$(date +%s)
-record_build "$out/serve-built.txt"
+if [ "$resumed" = 1 ]; then
+  same_build "$out/serve-built.txt"
+else
+  record_build "$out/serve-built.txt"
+  echo 0 > "$out/serve-seconds.txt"
+fi
 # 10,000 connections held take 20,000 descriptors in the threads baseline (tiny_http
 # duplicates each socket), and some in compare: more than the usual hard limit, which
 # only root may raise.
 ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)"
-"$bin/compare" serve --search 10ms --sweep 0.25,0.5,0.75,0.9 --duration 2s --warmup 500ms --runs 3 \
-  --markdown "$out/serve-saturation.md" --svg "$out/serve-saturation.svg" --json "$out/serve-saturation.json"
-docs/results/serve-cost.sh "$out"
-"$bin/compare" serve --hold 10000 --runs 3 \
-  --markdown "$out/serve-hold.md" --json "$out/serve-hold.json"
+saturation() {
+  "$bin/compare" serve --search 10ms --sweep 0.25,0.5,0.75,0.9 --duration 2s --warmup 500ms --runs 3 \
+    --markdown "$out/serve-saturation.md" --svg "$out/serve-saturation.svg" --json "$out/serve-saturation.json"
+}
+cost() { docs/results/serve-cost.sh "$out"; }
+hold() {
+  "$bin/compare" serve --hold 10000 --runs 3 \
+    --markdown "$out/serve-hold.md" --json "$out/serve-hold.json"
+}
 
 cores=$(nproc)
 server_core=0
@@ -71,6 +92,11 @@ measure() {
       --json > "$out/serve-clients-$name-open.json"
   fi
 }
-with_gateway plain
-with_gateway stall --stall 100ms --stall-every 1s
-echo $(( $(date +%s) - started )) > "$out/serve-seconds.txt"
+clients() {
+  with_gateway plain
+  with_gateway stall --stall 100ms --stall-every 1s
+}
+for step in "${steps[@]}"; do
+  "$step"
+done
+add_seconds "$out/serve-seconds.txt" "$started"
