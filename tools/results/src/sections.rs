@@ -122,7 +122,7 @@ impl<'a> Sources<'a> {
         let apart = self.agreement()?;
         Ok(format!(
             "Published run: {}, {} (UTC; the second run {}); versions {}; release build of {}; \
-             `run.sh` took {} and {}. \
+             `run.sh`'s tables, explanations and criterion groups took {} and {}. \
              Across the ratios of every table (each row against the fastest of its kind), the two runs \
              differed by {} at the median and {} at most; {} of {} differed by more than {:.0} %, and \
              those are shown as the range that covers both runs. Criterion's medians: {}.",
@@ -151,7 +151,8 @@ impl<'a> Sources<'a> {
         Ok(first.trim().to_owned())
     }
 
-    /// How long `run.sh` took to fill `folder`, as it recorded.
+    /// How long `run.sh`'s tables, explanations and criterion groups took in `folder`
+    /// (the build before them included), as it recorded.
     fn took(&self, folder: &Path) -> Result<String, String> {
         let text = read(folder, "seconds.txt")?;
         let seconds: u64 =
