@@ -43,3 +43,14 @@ add_seconds() {
   [ -e "$1" ] && before=$(cat "$1")
   echo $(( before + $(date +%s) - $2 )) > "$1"
 }
+
+# known_steps "A B C" STEP...: every STEP is one of A, B and C, or the script stops
+# with status 2 before it builds or measures anything.
+known_steps() {
+  local all=$1 step
+  shift
+  for step in "$@"; do
+    [[ " $all " == *" $step "* ]] ||
+      { echo "$(basename "$0"): no step called $step (the steps: $all)" >&2; exit 2; }
+  done
+}

@@ -37,12 +37,9 @@ fi
 out=$1
 shift
 all=(tables explain criterion serve matrix)
+known_steps "${all[*]}" "$@"
 steps=("$@")
-for step in "${steps[@]}"; do
-  [[ " ${all[*]} " == *" $step "* ]] ||
-    { echo "run.sh: no step called $step (the steps: ${all[*]})" >&2; exit 2; }
-done
-resumed=$(( ${#steps[@]} > 0 ))
+resumed=$(( $# > 0 ))
 [ "$resumed" = 1 ] || steps=("${all[@]}")
 
 tables() {

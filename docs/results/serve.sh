@@ -24,12 +24,9 @@ source docs/results/lib.sh
 out=${1:?usage: docs/results/serve.sh FOLDER [STEP...]}
 shift
 all=(saturation cost hold clients)
+known_steps "${all[*]}" "$@"
 steps=("$@")
-for step in "${steps[@]}"; do
-  [[ " ${all[*]} " == *" $step "* ]] ||
-    { echo "serve.sh: no step called $step (the steps: ${all[*]})" >&2; exit 2; }
-done
-resumed=$(( ${#steps[@]} > 0 ))
+resumed=$(( $# > 0 ))
 [ "$resumed" = 1 ] || steps=("${all[@]}")
 # wrk is Debian's package, installed here where it is missing (as CI installs its own).
 bash .ci/install wrk ||
