@@ -37,6 +37,17 @@ same_build() {
   mv "$now" "$1"
 }
 
+# begin_record BUILT SECONDS RESUMED: a whole run (RESUMED 0) records its build in
+# BUILT and starts SECONDS at 0; a resumed one (1) must be the build BUILT records.
+begin_record() {
+  if [ "$3" = 1 ]; then
+    same_build "$1"
+  else
+    record_build "$1"
+    echo 0 > "$2"
+  fi
+}
+
 # add_seconds FILE STARTED: the seconds since STARTED (date +%s) added to FILE's.
 add_seconds() {
   local before=0

@@ -34,12 +34,7 @@ bash .ci/install wrk ||
 mkdir -p "$out"
 bin=./target/release
 started=$(date +%s)
-if [ "$resumed" = 1 ]; then
-  same_build "$out/serve-built.txt"
-else
-  record_build "$out/serve-built.txt"
-  echo 0 > "$out/serve-seconds.txt"
-fi
+begin_record "$out/serve-built.txt" "$out/serve-seconds.txt" "$resumed"
 # 10,000 connections held take 20,000 descriptors in the threads baseline (tiny_http
 # duplicates each socket), and some in compare: more than the usual hard limit, which
 # only root may raise.
