@@ -32,6 +32,10 @@ struct Shared<T> {
     handle: AtomicWaker,
     /// The task, woken when `cancel` is set.
     runner: AtomicWaker,
+    /// The handle let the task run on: its drop cancels nothing. Kept here, not
+    /// in the handle, so that the handle is one pointer wide (a thread-per-core
+    /// runtime's handle holds it beside its loop's own, in as many bytes).
+    detached: AtomicBool,
 }
 
 /// Sets `done` when the running future ends, however it ends (the executor may drop
@@ -102,7 +106,6 @@ impl<F: Future<Output = T>, T> Future for Running<F, T> {
 #[derive(Debug)]
 pub struct Task<T> {
     shared: Arc<Shared<T>>,
-    detached: bool,
 }
 
 impl<T: Send + 'static> Task<T> {
@@ -119,10 +122,11 @@ impl<T: Send + 'static> Task<T> {
             cancel: AtomicBool::new(false),
             handle: AtomicWaker::new(),
             runner: AtomicWaker::new(),
+            detached: AtomicBool::new(false),
         });
         let work = AssertUnwindSafe(future).catch_unwind();
         let running = Running { work, finish: Finish(shared.clone()) };
-        (Task { shared, detached: false }, running)
+        (Task { shared }, running)
     }
 }
 
@@ -161,15 +165,15 @@ impl<T> Future for Task<T> {
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if !self.detached {
+        if !self.shared.detached.load(Ordering::Relaxed) {
             self.request_cancel();
         }
     }
 }
 
 impl<T: Send + 'static> JoinHandle<T> for Task<T> {
-    fn detach(mut self) {
-        self.detached = true;
+    fn detach(self) {
+        self.shared.detached.store(true, Ordering::Relaxed);
     }
 
     async fn cancel(self) {

@@ -23,6 +23,7 @@ pub enum ShardTask<H, T> {
 impl<H: JoinHandle<T>, T: Send + 'static> Future for ShardTask<H, T> {
     type Output = Result<T, JoinError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
             ShardTask::Here(handle) => Pin::new(handle).poll(cx),

@@ -3,13 +3,15 @@
 
 use std::{
     cell::Cell,
+    num::NonZeroU64,
     sync::atomic::{AtomicU64, Ordering::Relaxed},
 };
 
 /// A task's id: its thread's number in the high bits, its count on that thread in
 /// the low ones. Unique for the process's life: 2^24 threads of 2^40 tasks each.
+/// Never zero, so that a handle holding one has a spare value for an enum's tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TaskId(u64);
+pub struct TaskId(NonZeroU64);
 
 /// Bits of an id that count the tasks of one thread.
 const TASK_BITS: u32 = 40;
@@ -25,18 +27,23 @@ impl TaskId {
     #[inline]
     pub(crate) fn next() -> TaskId {
         static THREADS: AtomicU64 = AtomicU64::new(1);
-        let mut id = LAST_ID.get() + 1;
-        if id >> TASK_BITS == 0 {
-            id = THREADS.fetch_add(1, Relaxed) << TASK_BITS | 1;
-        }
-        LAST_ID.set(id);
-        TaskId(id)
+        // One access to the thread's locals, not two: each costs a call where the
+        // spawn it is inlined into is big.
+        let id = LAST_ID.with(|last| {
+            let mut id = last.get() + 1;
+            if id >> TASK_BITS == 0 {
+                id = THREADS.fetch_add(1, Relaxed) << TASK_BITS | 1;
+            }
+            last.set(id);
+            id
+        });
+        TaskId(NonZeroU64::new(id).expect("a thread's number starts at 1"))
     }
 
     /// Whether the calling thread is the one this id was made on.
     #[inline]
     pub(crate) fn is_this_thread(self) -> bool {
-        LAST_ID.get() >> TASK_BITS == self.0 >> TASK_BITS
+        LAST_ID.get() >> TASK_BITS == self.0.get() >> TASK_BITS
     }
 }
 
