@@ -3,19 +3,18 @@
 
 use std::{
     future::Future,
-    panic::AssertUnwindSafe,
+    panic::{self, AssertUnwindSafe},
     pin::Pin,
     task::{Context, Poll, Waker},
 };
 
 use chain_contract::{JoinError, JoinHandle};
-use futures::{FutureExt, future::CatchUnwind};
 
 use crate::{TaskId, cancel_and_wait, cancels, drop_watch};
 
 /// A runtime's own handle of a task on the calling thread, as [`LocalTask`] uses it:
-/// it yields the task's output, or `None` if the runtime dropped the task
-/// unfinished.
+/// it yields what the task's [`Tracked`] future returned (a runtime that drops a
+/// task unfinished yields [`JoinError::Cancelled`] itself).
 pub trait NativeHandle: Future + Send + Unpin + 'static {
     /// Whether the task has finished: its future is gone.
     fn is_finished(&self) -> bool;
@@ -30,7 +29,7 @@ pin_project_lite::pin_project! {
     pub struct Tracked<F> {
         // Declared first, so dropped first: `gone` says so once it is.
         #[pin]
-        work: CatchUnwind<AssertUnwindSafe<F>>,
+        work: F,
         gone: Gone,
     }
 }
@@ -72,12 +71,17 @@ impl<F: Future> Future for Tracked<F> {
         if cancels::is_cancelled(this.gone.id) {
             return Poll::Ready(Err(JoinError::Cancelled));
         }
-        match this.work.poll(cx) {
-            Poll::Ready(output) => Poll::Ready(output.map_err(JoinError::Panicked)),
-            Poll::Pending => {
+        // std's catch_unwind, not the futures crate's CatchUnwind: its output is
+        // this future's own, with no Result of its own to unwrap (some 20
+        // instructions a task on monoio).
+        let work = this.work;
+        match panic::catch_unwind(AssertUnwindSafe(|| work.poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => {
                 this.gone.park(cx.waker());
                 Poll::Pending
             }
+            Err(payload) => Poll::Ready(Err(JoinError::Panicked(payload))),
         }
     }
 }
@@ -109,16 +113,15 @@ impl<N: NativeHandle> LocalTask<N> {
     pub fn spawn<F, T>(future: F, spawn: impl FnOnce(Tracked<F>) -> N) -> Self
     where
         F: Future<Output = T>,
-        N: NativeHandle<Output = Option<Result<T, JoinError>>>,
+        N: NativeHandle<Output = Result<T, JoinError>>,
     {
         let id = TaskId::next();
-        let work = AssertUnwindSafe(future).catch_unwind();
-        let native = spawn(Tracked { work, gone: Gone { id, runner: None } });
+        let native = spawn(Tracked { work: future, gone: Gone { id, runner: None } });
         LocalTask { native: Some(native), id }
     }
 }
 
-impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T> Future for LocalTask<N> {
+impl<N: NativeHandle<Output = Result<T, JoinError>>, T> Future for LocalTask<N> {
     type Output = Result<T, JoinError>;
 
     /// # Panics
@@ -127,10 +130,7 @@ impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T> Future for Local
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let native = self.native.as_mut().expect("a task handle polled after its output was taken");
-        let output = match futures::ready!(Pin::new(native).poll(cx)) {
-            Some(output) => output,
-            None => Err(JoinError::Cancelled),
-        };
+        let output = futures::ready!(Pin::new(native).poll(cx));
         self.native = None;
         Poll::Ready(output)
     }
@@ -147,7 +147,7 @@ impl<N: NativeHandle> Drop for LocalTask<N> {
     }
 }
 
-impl<N: NativeHandle<Output = Option<Result<T, JoinError>>>, T: Send + 'static> JoinHandle<T>
+impl<N: NativeHandle<Output = Result<T, JoinError>>, T: Send + 'static> JoinHandle<T>
     for LocalTask<N>
 {
     fn detach(mut self) {
@@ -196,10 +196,10 @@ mod tests {
     }
 
     impl<T: 'static> Future for Detaching<T> {
-        type Output = Option<T>;
+        type Output = T;
 
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-            Pin::new(self.handle.as_mut().expect("polled after the output")).poll(cx).map(Some)
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+            Pin::new(self.handle.as_mut().expect("polled after the output")).poll(cx)
         }
     }
 

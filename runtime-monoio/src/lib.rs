@@ -199,10 +199,11 @@ impl Listener for MonoioListener {
 pub struct MonoioHandle<T>(monoio::task::JoinHandle<T>);
 
 impl<T> Future for MonoioHandle<T> {
-    type Output = Option<T>;
+    type Output = T;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        Pin::new(&mut self.0).poll(cx).map(Some)
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        Pin::new(&mut self.0).poll(cx)
     }
 }
 
